@@ -1,0 +1,19 @@
+#pragma once
+// Named loggers (STYLE.md §8): one per module, e.g. logging::get("gateway"),
+// logging::get("storage"). All share one stderr sink set up by init().
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+namespace sluice::logging {
+
+/// Call once at start: names the process in every line and sets the level
+/// (trace, debug, info, warn, error, off).
+void init(std::string_view process_name, std::string_view level = "info");
+
+/// The logger for `module`, created on first use.
+std::shared_ptr<spdlog::logger> get(const std::string& module);
+
+}  // namespace sluice::logging

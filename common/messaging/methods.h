@@ -1,0 +1,21 @@
+#pragma once
+// Method ids of every service-to-service RPC. One list so ids never clash.
+#include <cstdint>
+
+namespace sluice::messaging::method {
+
+// coordinator (common/proto/coordinator.proto)
+inline constexpr std::uint16_t register_service = 1;
+inline constexpr std::uint16_t heartbeat = 2;
+inline constexpr std::uint16_t get_snapshot = 3;
+inline constexpr std::uint16_t create_topics = 4;
+inline constexpr std::uint16_t delete_topics = 5;
+inline constexpr std::uint16_t create_partitions = 6;
+inline constexpr std::uint16_t alter_topic_configs = 7;
+
+// partition server (common/proto/partition.proto)
+inline constexpr std::uint16_t produce = 100;
+inline constexpr std::uint16_t fetch = 101;
+inline constexpr std::uint16_t list_offsets = 102;
+
+}  // namespace sluice::messaging::method
