@@ -34,8 +34,9 @@ class rpc_client {
   /// Blocking call for main(), tools and tests; never from an NNG callback.
   std::pair<rpc_status, message> call_sync(message request, std::chrono::milliseconds timeout);
 
+  struct impl;  // opaque; public only so the .cc's NNG callbacks can name it
+
  private:
-  struct impl;
   std::shared_ptr<impl> impl_;
 };
 

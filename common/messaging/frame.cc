@@ -1,0 +1,136 @@
+#include "common/messaging/frame.h"
+
+#include <cstring>
+#include <new>
+
+#include <google/protobuf/message_lite.h>
+#include <nng/nng.h>
+
+namespace sluice::messaging {
+namespace {
+
+void put_u16(std::byte* p, std::uint16_t v) {
+  p[0] = std::byte(v >> 8);
+  p[1] = std::byte(v);
+}
+void put_u32(std::byte* p, std::uint32_t v) {
+  p[0] = std::byte(v >> 24);
+  p[1] = std::byte(v >> 16);
+  p[2] = std::byte(v >> 8);
+  p[3] = std::byte(v);
+}
+std::uint16_t get_u16(const std::byte* p) {
+  return std::uint16_t((std::to_integer<unsigned>(p[0]) << 8) | std::to_integer<unsigned>(p[1]));
+}
+std::uint32_t get_u32(const std::byte* p) {
+  return (std::uint32_t(std::to_integer<unsigned>(p[0])) << 24) |
+         (std::uint32_t(std::to_integer<unsigned>(p[1])) << 16) |
+         (std::uint32_t(std::to_integer<unsigned>(p[2])) << 8) | std::uint32_t(std::to_integer<unsigned>(p[3]));
+}
+
+nng_msg* allocate(std::size_t size) {
+  nng_msg* m = nullptr;
+  if (nng_msg_alloc(&m, size) != 0) throw std::bad_alloc();
+  return m;
+}
+
+}  // namespace
+
+const char* to_string(rpc_status s) {
+  switch (s) {
+    case rpc_status::ok: return "ok";
+    case rpc_status::unknown_method: return "unknown method";
+    case rpc_status::bad_request: return "bad request";
+    case rpc_status::unavailable: return "unavailable";
+    case rpc_status::timed_out: return "timed out";
+    case rpc_status::shutting_down: return "shutting down";
+  }
+  return "invalid status";
+}
+
+message& message::operator=(message&& other) noexcept {
+  if (this != &other) {
+    if (msg_) nng_msg_free(msg_);
+    msg_ = other.release();
+  }
+  return *this;
+}
+
+message::~message() {
+  if (msg_) nng_msg_free(msg_);
+}
+
+message message::make(std::uint16_t method, const google::protobuf::MessageLite& header,
+                      std::size_t payload_hint, rpc_status status) {
+  const std::size_t header_len = header.ByteSizeLong();
+  message out(allocate(frame_prefix_size + header_len));
+  if (payload_hint > 0) nng_msg_reserve(out.msg_, frame_prefix_size + header_len + payload_hint);
+  auto* p = static_cast<std::byte*>(nng_msg_body(out.msg_));
+  put_u16(p, method);
+  put_u16(p + 2, static_cast<std::uint16_t>(status));
+  put_u32(p + 4, static_cast<std::uint32_t>(header_len));
+  header.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(p + frame_prefix_size));
+  return out;
+}
+
+message message::make_status(std::uint16_t method, rpc_status status) {
+  message out(allocate(frame_prefix_size));
+  auto* p = static_cast<std::byte*>(nng_msg_body(out.msg_));
+  put_u16(p, method);
+  put_u16(p + 2, static_cast<std::uint16_t>(status));
+  put_u32(p + 4, 0);
+  return out;
+}
+
+void message::append_payload(const void* data, std::size_t size) {
+  if (nng_msg_append(msg_, data, size) != 0) throw std::bad_alloc();
+}
+
+std::span<std::byte> message::extend_payload(std::size_t size) {
+  const std::size_t old_len = nng_msg_len(msg_);
+  if (nng_msg_realloc(msg_, old_len + size) != 0) throw std::bad_alloc();
+  return {static_cast<std::byte*>(nng_msg_body(msg_)) + old_len, size};
+}
+
+void message::shrink_payload(std::size_t size) { nng_msg_chop(msg_, size); }
+
+std::span<const std::byte> message::body() const noexcept {
+  if (!msg_) return {};
+  return {static_cast<const std::byte*>(nng_msg_body(msg_)), nng_msg_len(msg_)};
+}
+
+bool message::well_formed() const noexcept {
+  auto b = body();
+  return b.size() >= frame_prefix_size && get_u32(b.data() + 4) <= b.size() - frame_prefix_size;
+}
+
+std::uint16_t message::method() const noexcept {
+  auto b = body();
+  return b.size() >= 2 ? get_u16(b.data()) : 0;
+}
+
+rpc_status message::status() const noexcept {
+  auto b = body();
+  return b.size() >= 4 ? static_cast<rpc_status>(get_u16(b.data() + 2)) : rpc_status::bad_request;
+}
+
+bool message::parse_header(google::protobuf::MessageLite& out) const {
+  if (!well_formed()) return false;
+  auto b = body();
+  return out.ParseFromArray(b.data() + frame_prefix_size, static_cast<int>(get_u32(b.data() + 4)));
+}
+
+std::span<const std::byte> message::payload() const noexcept {
+  if (!well_formed()) return {};
+  auto b = body();
+  return b.subspan(frame_prefix_size + get_u32(b.data() + 4));
+}
+
+std::span<std::byte> message::mutable_payload() noexcept {
+  auto p = payload();
+  return {const_cast<std::byte*>(p.data()), p.size()};
+}
+
+std::size_t message::size() const noexcept { return msg_ ? nng_msg_len(msg_) : 0; }
+
+}  // namespace sluice::messaging
