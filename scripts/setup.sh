@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 / Ubuntu machine:
+#   scripts/setup.sh run    install what is missing, build, run the local stack (gateway on localhost:9092)
+#   scripts/setup.sh test   install what is missing, build, run the whole test suite (ctest)
+# Every dependency is a distribution package; the build downloads nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+case "$mode" in
+  run|test) ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+# What the product needs to build and run.
+build_packages=(
+  build-essential cmake ninja-build pkg-config python3
+  libcaf-dev libnng-dev liblmdb-dev libprotobuf-dev protobuf-compiler
+  libboost-dev libboost-test-dev libspdlog-dev libfmt-dev libcli11-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
+)
+# What the tests drive it with: real third-party Kafka clients, the fuzzer
+# toolchain, and the compose file checker.
+test_packages=(
+  kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard
+  clang libclang-rt-14-dev docker-compose
+)
+
+packages=("${build_packages[@]}")
+[ "$mode" = test ] && packages+=("${test_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build_dir=${SLUICE_BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build_dir" --parallel "$(nproc)"
+
+if [ "$mode" = run ]; then
+  exec "$build_dir/bin/sluice" up --data-dir "${SLUICE_DATA_DIR:-./data}"
+fi
+ctest --test-dir "$build_dir" --output-on-failure --timeout 600 -j1
