@@ -1,0 +1,52 @@
+#pragma once
+// Admin RPCs to the coordinator (topics, partitions, configs), asynchronous.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/base/result.h"
+#include "common/cluster/errc.h"
+#include "coordinator.pb.h"
+
+namespace sluice::messaging { class rpc_client; }
+
+namespace sluice::cluster {
+
+namespace cv1 = sluice::coordinator::v1;
+
+/// Thin typed wrapper over an rpc_client to the coordinator. Per-topic
+/// failures come back inside the response (TopicResult.error); the result
+/// carries an error only when the call itself failed (errc::unavailable,
+/// timed_out, bad_reply).
+///
+/// Thread-safe. Callbacks run on an NNG thread: they must not block (post the
+/// result to your io_context or actor).
+class coordinator_client {
+ public:
+  template <class T>
+  using callback = std::function<void(result<T>)>;
+
+  explicit coordinator_client(std::string coordinator_url,
+                              std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+  ~coordinator_client();
+  coordinator_client(const coordinator_client&) = delete;
+  coordinator_client& operator=(const coordinator_client&) = delete;
+
+  void create_topics(const cv1::CreateTopicsRequest& req, callback<cv1::CreateTopicsResponse> done);
+  void delete_topics(const cv1::DeleteTopicsRequest& req, callback<cv1::DeleteTopicsResponse> done);
+  void create_partitions(const cv1::CreatePartitionsRequest& req, callback<cv1::CreatePartitionsResponse> done);
+  void alter_topic_configs(const cv1::AlterTopicConfigsRequest& req, callback<cv1::AlterTopicConfigsResponse> done);
+
+  /// Blocking forms, for tools and tests; never from an NNG callback.
+  result<cv1::CreateTopicsResponse> create_topics_sync(const cv1::CreateTopicsRequest& req);
+  result<cv1::DeleteTopicsResponse> delete_topics_sync(const cv1::DeleteTopicsRequest& req);
+  result<cv1::CreatePartitionsResponse> create_partitions_sync(const cv1::CreatePartitionsRequest& req);
+  result<cv1::AlterTopicConfigsResponse> alter_topic_configs_sync(const cv1::AlterTopicConfigsRequest& req);
+
+ private:
+  std::unique_ptr<messaging::rpc_client> rpc_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace sluice::cluster
