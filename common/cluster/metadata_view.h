@@ -21,6 +21,9 @@ namespace mv1 = sluice::metadata::v1;
 class metadata_view {
  public:
   explicit metadata_view(mv1::ClusterSnapshot snapshot);
+  // The indexes point into snapshot_: a copy would dangle.
+  metadata_view(const metadata_view&) = delete;
+  metadata_view& operator=(const metadata_view&) = delete;
 
   /// A new view with `delta` applied; the caller checks that
   /// delta.version() == version() + 1.

@@ -1,0 +1,65 @@
+#include "common/cluster/coordinator_client.h"
+
+#include "common/cluster/rpc_util.h"
+#include "common/messaging/methods.h"
+#include "common/messaging/rpc_client.h"
+
+namespace sluice::cluster {
+namespace {
+
+namespace method = messaging::method;
+
+template <class Response, class Request>
+void call_async(messaging::rpc_client& rpc, std::uint16_t m, const Request& req, std::chrono::milliseconds timeout,
+                coordinator_client::callback<Response> done) {
+  rpc.call(messaging::message::make(m, req), timeout,
+           [done = std::move(done)](messaging::rpc_status st, messaging::message reply) {
+             done(detail::to_result<Response>(st, reply));
+           });
+}
+
+template <class Response, class Request>
+result<Response> call_sync(messaging::rpc_client& rpc, std::uint16_t m, const Request& req,
+                           std::chrono::milliseconds timeout) {
+  auto [st, reply] = rpc.call_sync(messaging::message::make(m, req), timeout);
+  return detail::to_result<Response>(st, reply);
+}
+
+}  // namespace
+
+coordinator_client::coordinator_client(std::string url, std::chrono::milliseconds timeout)
+    : rpc_(std::make_unique<messaging::rpc_client>(std::move(url))), timeout_(timeout) {}
+
+coordinator_client::~coordinator_client() = default;
+
+void coordinator_client::create_topics(const cv1::CreateTopicsRequest& req, callback<cv1::CreateTopicsResponse> done) {
+  call_async<cv1::CreateTopicsResponse>(*rpc_, method::create_topics, req, timeout_, std::move(done));
+}
+void coordinator_client::delete_topics(const cv1::DeleteTopicsRequest& req, callback<cv1::DeleteTopicsResponse> done) {
+  call_async<cv1::DeleteTopicsResponse>(*rpc_, method::delete_topics, req, timeout_, std::move(done));
+}
+void coordinator_client::create_partitions(const cv1::CreatePartitionsRequest& req,
+                                           callback<cv1::CreatePartitionsResponse> done) {
+  call_async<cv1::CreatePartitionsResponse>(*rpc_, method::create_partitions, req, timeout_, std::move(done));
+}
+void coordinator_client::alter_topic_configs(const cv1::AlterTopicConfigsRequest& req,
+                                             callback<cv1::AlterTopicConfigsResponse> done) {
+  call_async<cv1::AlterTopicConfigsResponse>(*rpc_, method::alter_topic_configs, req, timeout_, std::move(done));
+}
+
+result<cv1::CreateTopicsResponse> coordinator_client::create_topics_sync(const cv1::CreateTopicsRequest& req) {
+  return call_sync<cv1::CreateTopicsResponse>(*rpc_, method::create_topics, req, timeout_);
+}
+result<cv1::DeleteTopicsResponse> coordinator_client::delete_topics_sync(const cv1::DeleteTopicsRequest& req) {
+  return call_sync<cv1::DeleteTopicsResponse>(*rpc_, method::delete_topics, req, timeout_);
+}
+result<cv1::CreatePartitionsResponse> coordinator_client::create_partitions_sync(
+    const cv1::CreatePartitionsRequest& req) {
+  return call_sync<cv1::CreatePartitionsResponse>(*rpc_, method::create_partitions, req, timeout_);
+}
+result<cv1::AlterTopicConfigsResponse> coordinator_client::alter_topic_configs_sync(
+    const cv1::AlterTopicConfigsRequest& req) {
+  return call_sync<cv1::AlterTopicConfigsResponse>(*rpc_, method::alter_topic_configs, req, timeout_);
+}
+
+}  // namespace sluice::cluster
