@@ -24,6 +24,27 @@ using namespace std::chrono_literals;
 /// applies deltas. `notify_mu_` serialises "install a view + call listeners"
 /// so listeners see versions in order; `mu_` guards the fields below it and
 /// is never held while calling out (RPCs, listeners).
+namespace {
+/// A coordinator bound to a wildcard address (0.0.0.0, [::], *) publishes a
+/// url nobody can dial: use the host we reach the coordinator by instead.
+std::string dialable_publish_url(const std::string& publish, const std::string& coordinator) {
+  auto host_of = [](const std::string& url) -> std::pair<std::size_t, std::size_t> {
+    auto start = url.find("://");
+    if (start == std::string::npos) return {std::string::npos, 0};
+    start += 3;
+    auto colon = url.rfind(':');
+    if (colon == std::string::npos || colon < start) return {std::string::npos, 0};
+    return {start, colon - start};
+  };
+  auto [ps, pl] = host_of(publish);
+  auto [cs, cl] = host_of(coordinator);
+  if (ps == std::string::npos || cs == std::string::npos) return publish;
+  auto host = publish.substr(ps, pl);
+  if (host != "0.0.0.0" && host != "*" && host != "[::]" && !host.empty()) return publish;
+  return publish.substr(0, ps) + coordinator.substr(cs, cl) + publish.substr(ps + pl);
+}
+}  // namespace
+
 struct cluster_client::impl {
   explicit impl(client_options o) : opt(std::move(o)), rpc(opt.coordinator_url) {}
 
@@ -121,8 +142,8 @@ bool cluster_client::impl::do_register() {
   ttl = std::chrono::milliseconds(std::max(r.lease_ttl_ms(), 30));
   registered = true;
   log->info("registered as node {} (epoch {}, lease ttl {} ms)", r.node_id(), r.registration_epoch(), r.lease_ttl_ms());
-  if (!sub || publish_url != r.publish_url()) {
-    publish_url = r.publish_url();
+  if (auto url = dialable_publish_url(r.publish_url(), opt.coordinator_url); !sub || publish_url != url) {
+    publish_url = url;
     sub.reset();
     if (!publish_url.empty())
       sub = std::make_unique<messaging::subscriber>(publish_url, [this](std::span<const std::byte> b) { on_delta(b); });

@@ -1,0 +1,58 @@
+// sluice-coordinator: cluster metadata in LMDB, service leases, metadata deltas.
+#include <csignal>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "common/logging/logger.h"
+#include "services/coordinator/coordinator_service.h"
+
+int main(int argc, char** argv) {
+  sluice::coordinator::service_options opt;
+  std::string data_dir = "./data/coordinator";
+  std::string level = "info";
+  int ttl_ms = 6000;
+  CLI::App app{"Sluice coordinator: cluster metadata (LMDB), service leases, metadata deltas"};
+  app.add_option("--data-dir", data_dir, "Directory of the LMDB environment")->capture_default_str();
+  app.add_option("--listen", opt.listen_url, "NNG url for coordinator RPCs")->capture_default_str();
+  app.add_option("--publish", opt.publish_url, "NNG url where metadata deltas are published")->capture_default_str();
+  app.add_option("--lease-ttl-ms", ttl_ms, "Lease time-to-live of registered services")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3600000));
+  app.add_option("--default-partitions", opt.coordinator.default_partitions, "num.partitions for new topics")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--default-replication-factor", opt.coordinator.default_replication_factor,
+                 "default.replication.factor for new topics")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  opt.data_dir = data_dir;
+  opt.coordinator.lease_ttl = std::chrono::milliseconds(ttl_ms);
+
+  // Blocked before any thread starts so every NNG/CAF thread inherits the
+  // mask and only sigwait below sees the signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  sluice::logging::init("coordinator", level);
+  auto log = sluice::logging::get("coordinator");
+  try {
+    sluice::coordinator::coordinator_service service(opt);
+    log->info("coordinator ready: rpc {} publish {} data {}", service.rpc_url(), service.publish_url(), data_dir);
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log->info("signal {}: shutting down", sig);
+    service.stop();
+  } catch (const std::exception& e) {
+    log->critical("coordinator failed to start: {}", e.what());
+    return 1;
+  }
+  log->info("coordinator stopped");
+  return 0;
+}
