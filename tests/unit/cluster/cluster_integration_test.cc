@@ -1,0 +1,183 @@
+#define BOOST_TEST_MODULE cluster_integration
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "common/cluster/cluster_client.h"
+#include "common/cluster/coordinator_client.h"
+#include "common/logging/logger.h"
+#include "services/coordinator/coordinator_service.h"
+
+using namespace sluice;
+using namespace std::chrono_literals;
+namespace cv1 = sluice::coordinator::v1;
+
+namespace {
+
+/// Waits for a condition that another thread makes true; generous deadline,
+/// the test asserts the outcome, not how fast it came.
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 15s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+struct temp_dir {
+  std::filesystem::path path;
+  temp_dir() {
+    std::random_device rd;
+    path = std::filesystem::temp_directory_path() / ("sluice-it-" + std::to_string(rd()) + std::to_string(rd()));
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+coordinator::service_options options(const std::filesystem::path& dir, std::string listen = "tcp://127.0.0.1:0",
+                                     std::string publish = "tcp://127.0.0.1:0") {
+  coordinator::service_options o;
+  o.data_dir = dir;
+  o.listen_url = std::move(listen);
+  o.publish_url = std::move(publish);
+  o.coordinator.lease_ttl = 300ms;
+  return o;
+}
+
+cluster::client_options client(const std::string& url, metadata::v1::ServiceKind kind) {
+  cluster::client_options o;
+  o.coordinator_url = url;
+  o.kind = kind;
+  o.rpc_url = "tcp://127.0.0.1:1";
+  o.retry_interval = 50ms;
+  o.rpc_timeout = 1000ms;
+  if (kind == metadata::v1::GATEWAY) {
+    o.kafka_host = "localhost";
+    o.kafka_port = 9092;
+  }
+  return o;
+}
+
+cv1::CreateTopicsRequest create(const std::string& name, int partitions) {
+  cv1::CreateTopicsRequest req;
+  auto* t = req.add_topics();
+  t->set_name(name);
+  t->set_partitions(partitions);
+  t->set_replication_factor(1);
+  return req;
+}
+
+struct quiet_logs {
+  quiet_logs() { logging::init("test", "warn"); }
+};
+
+}  // namespace
+
+BOOST_GLOBAL_FIXTURE(quiet_logs);
+
+BOOST_AUTO_TEST_CASE(register_heartbeat_create_and_follow_metadata) {
+  temp_dir dir;
+  auto svc = std::make_unique<coordinator::coordinator_service>(options(dir.path));
+  const std::string url = svc->rpc_url();
+  const std::string pub = svc->publish_url();
+
+  cluster::cluster_client ps(client(url, metadata::v1::PARTITION_SERVER));
+  cluster::cluster_client gw(client(url, metadata::v1::GATEWAY));
+  std::atomic<std::uint64_t> last_seen{0};
+  std::atomic<bool> in_order{true};
+  gw.on_change([&](std::shared_ptr<const cluster::metadata_view> v) {
+    if (v->version() < last_seen.load()) in_order = false;
+    last_seen = v->version();
+  });
+  ps.start();
+  BOOST_REQUIRE(ps.wait_ready(15s));  // the partition server first, so topics can be placed
+  gw.start();
+  BOOST_REQUIRE(gw.wait_ready(15s));
+  BOOST_TEST(ps.node_id() >= 1);
+  BOOST_TEST(gw.node_id() != ps.node_id());
+
+  // Each client sees the other (deltas or snapshot).
+  BOOST_TEST(eventually([&] { return gw.current()->service(ps.node_id()) != nullptr; }));
+  BOOST_TEST(eventually([&] { return ps.current()->gateways().size() == 1u; }));
+  BOOST_TEST(gw.current()->gateways()[0]->kafka_port() == 9092);
+
+  // Admin RPCs, blocking and async; the result arrives as a delta.
+  cluster::coordinator_client admin(url);
+  auto r = admin.create_topics_sync(create("orders", 3));
+  BOOST_REQUIRE(r);
+  BOOST_REQUIRE(r.value().results(0).error() == cv1::COORDINATOR_OK);
+  std::promise<result<cv1::CreateTopicsResponse>> done;
+  admin.create_topics(create("orders", 3), [&](result<cv1::CreateTopicsResponse> res) { done.set_value(res); });
+  auto again = done.get_future().get();
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again.value().results(0).error() == cv1::TOPIC_ALREADY_EXISTS);
+  BOOST_TEST(eventually([&] { return gw.current()->topic("orders") != nullptr; }));
+  auto view = gw.current();
+  BOOST_TEST(view->topic("orders")->partitions_size() == 3);
+  BOOST_TEST(view->partition("orders", 0)->leader() == ps.node_id());
+  BOOST_TEST(view->topic_by_id(r.value().results(0).topic().topic_id()) == view->topic("orders"));
+
+  // Heartbeats keep both alive for many TTLs.
+  std::this_thread::sleep_for(1s);
+  BOOST_TEST(gw.current()->service(ps.node_id()) != nullptr);
+  BOOST_TEST(gw.current()->service(gw.node_id()) != nullptr);
+
+  // A stopped partition server's lease runs out; the gateway sees it go.
+  ps.stop();
+  BOOST_TEST(eventually([&] { return gw.current()->service(ps.node_id()) == nullptr; }));
+  BOOST_TEST(eventually([&] { return gw.current()->partition("orders", 0)->leader() == -1; }));
+  BOOST_TEST(gw.current()->partition("orders", 0)->leader_epoch() == 1);
+  BOOST_TEST(in_order.load());
+
+  // Coordinator restart on the same store and urls: the gateway keeps its
+  // node id and its lease (grace TTL), and follows new changes.
+  const auto gw_id = gw.node_id();
+  const auto version = gw.current()->version();
+  svc.reset();
+  svc = std::make_unique<coordinator::coordinator_service>(options(dir.path, url, pub));
+  cluster::cluster_client ps2(client(url, metadata::v1::PARTITION_SERVER));
+  ps2.start();
+  BOOST_REQUIRE(ps2.wait_ready(15s));
+  auto r2 = admin.create_topics_sync(create("after-restart", 1));
+  BOOST_REQUIRE(r2);
+  BOOST_TEST(r2.value().results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(eventually([&] { return gw.current()->topic("after-restart") != nullptr; }));
+  BOOST_TEST(gw.node_id() == gw_id);
+  BOOST_TEST(gw.current()->version() > version);
+  BOOST_TEST(gw.current()->topic("orders") != nullptr);
+  BOOST_TEST(gw.current()->service(gw_id) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(client_reregisters_with_a_coordinator_that_forgot_it) {
+  temp_dir first, second;
+  auto svc = std::make_unique<coordinator::coordinator_service>(options(first.path));
+  const std::string url = svc->rpc_url();
+  const std::string pub = svc->publish_url();
+  cluster::cluster_client gw(client(url, metadata::v1::GATEWAY));
+  gw.start();
+  BOOST_REQUIRE(gw.wait_ready(15s));
+  const auto id = gw.node_id();
+  const auto cluster_id = gw.current()->cluster_id();
+
+  // A new, empty store: the heartbeat gets LEASE_EXPIRED and the client
+  // registers again, asking for its old id; its view follows the new cluster.
+  svc.reset();
+  svc = std::make_unique<coordinator::coordinator_service>(options(second.path, url, pub));
+  BOOST_TEST(eventually([&] { return gw.current()->cluster_id() != cluster_id; }));
+  BOOST_TEST(gw.node_id() == id);
+  BOOST_TEST(eventually([&] { return gw.current()->service(id) != nullptr; }));
+}
+
+BOOST_AUTO_TEST_CASE(admin_call_to_an_absent_coordinator_fails_cleanly) {
+  cluster::coordinator_client admin("tcp://127.0.0.1:1", 300ms);
+  auto r = admin.create_topics_sync(create("x", 1));
+  BOOST_TEST(!r);
+}

@@ -1,0 +1,82 @@
+#define BOOST_TEST_MODULE cluster
+#include <boost/test/unit_test.hpp>
+
+#include "common/cluster/metadata_view.h"
+
+using namespace sluice::cluster;
+
+namespace {
+mv1::TopicInfo topic(const std::string& name, char id, int partitions) {
+  mv1::TopicInfo t;
+  t.set_name(name);
+  t.set_topic_id(std::string(15, '\0') + id);
+  for (int p = 0; p < partitions; ++p) {
+    auto* pi = t.add_partitions();
+    pi->set_partition(p);
+    pi->set_leader(1);
+  }
+  return t;
+}
+mv1::ServiceInfo service(int id, mv1::ServiceKind kind) {
+  mv1::ServiceInfo s;
+  s.set_node_id(id);
+  s.set_kind(kind);
+  return s;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(lookups_by_name_id_and_kind) {
+  mv1::ClusterSnapshot s;
+  s.set_version(7);
+  s.set_cluster_id("c");
+  *s.add_topics() = topic("b", 2, 2);
+  *s.add_topics() = topic("a", 3, 1);
+  *s.add_services() = service(5, mv1::GATEWAY);
+  *s.add_services() = service(2, mv1::GATEWAY);
+  *s.add_services() = service(3, mv1::PARTITION_SERVER);
+  metadata_view v(s);
+  BOOST_TEST(v.version() == 7u);
+  BOOST_TEST(v.cluster_id() == "c");
+  BOOST_REQUIRE(v.topic("b"));
+  BOOST_TEST(v.topic("b")->partitions_size() == 2);
+  BOOST_TEST(v.topic("zz") == nullptr);
+  BOOST_TEST(v.topic_by_id(std::string(15, '\0') + '\3') == v.topic("a"));
+  BOOST_TEST(v.partition("b", 1) != nullptr);
+  BOOST_TEST(v.partition("b", 2) == nullptr);
+  BOOST_REQUIRE(v.topics().size() == 2u);
+  BOOST_TEST(v.topics()[0]->name() == "a");
+  auto gws = v.gateways();
+  BOOST_REQUIRE(gws.size() == 2u);
+  BOOST_TEST(gws[0]->node_id() == 2);
+  BOOST_TEST(gws[1]->node_id() == 5);
+  BOOST_TEST(v.service(3)->kind() == mv1::PARTITION_SERVER);
+  BOOST_TEST(v.service(4) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(apply_upserts_and_removes_without_touching_the_old_view) {
+  mv1::ClusterSnapshot s;
+  s.set_version(1);
+  *s.add_topics() = topic("a", 1, 1);
+  *s.add_topics() = topic("b", 2, 1);
+  *s.add_services() = service(1, mv1::PARTITION_SERVER);
+  auto v1 = std::make_shared<const metadata_view>(s);
+  mv1::MetadataDelta d;
+  d.set_version(2);
+  *d.add_upserted_topics() = topic("a", 1, 4);
+  *d.add_upserted_topics() = topic("c", 3, 1);
+  d.add_deleted_topics("b");
+  *d.add_upserted_services() = service(9, mv1::GATEWAY);
+  d.add_removed_services(1);
+  auto v2 = v1->apply(d);
+  BOOST_TEST(v2->version() == 2u);
+  BOOST_TEST(v2->topic("a")->partitions_size() == 4);
+  BOOST_TEST(v2->topic("b") == nullptr);
+  BOOST_TEST(v2->topic("c") != nullptr);
+  BOOST_TEST(v2->service(1) == nullptr);
+  BOOST_TEST(v2->gateways().size() == 1u);
+  // The old view is unchanged.
+  BOOST_TEST(v1->version() == 1u);
+  BOOST_TEST(v1->topic("a")->partitions_size() == 1);
+  BOOST_TEST(v1->topic("b") != nullptr);
+  BOOST_TEST(v1->service(1) != nullptr);
+}
