@@ -1,0 +1,99 @@
+"""`sluice up` smoke test: starts the whole local stack as one command on a
+temp data dir and an ephemeral port, waits for its ready line, lists metadata
+with kcat, checks <data-dir>/run/<service>-<id>.{pid,cmd}, then SIGTERM must
+stop everything with exit code 0."""
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import shutil
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+from sluice_stack import bin_dir, free_port, main_guard, run, tail  # noqa: E402
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie is not alive for our purposes
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().split(') ')[1][0] != 'Z'
+    except OSError:
+        return False
+
+
+def test():
+    d = tempfile.mkdtemp(prefix='sluice-up-')
+    data = os.path.join(d, 'data')
+    port = free_port()
+    log_path = os.path.join(d, 'up.log')
+    log = open(log_path, 'wb')
+    proc = subprocess.Popen([os.path.join(bin_dir(), 'sluice'), 'up', '--data-dir', data, '--port', str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    ok = False
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with open(log_path, 'rb') as f:
+                if b'ready' in f.read():
+                    break
+            assert proc.poll() is None, 'sluice up exited %s before ready' % proc.returncode
+            time.sleep(0.1)
+        else:
+            raise AssertionError('sluice up not ready within 60s')
+
+        md = json.loads(run(['/usr/bin/kcat', '-b', '127.0.0.1:%d' % port, '-L', '-J', '-m', '10'], timeout=30).stdout)
+        assert md['brokers'], md
+
+        run_dir = os.path.join(data, 'run')
+        pids = sorted(glob.glob(os.path.join(run_dir, '*.pid')))
+        cmds = sorted(glob.glob(os.path.join(run_dir, '*.cmd')))
+        names = sorted(os.path.basename(p)[:-4] for p in pids)
+        assert [os.path.basename(c)[:-4] for c in cmds] == names, (pids, cmds)
+        for kind in ('coordinator', 'partition-server', 'group-coordinator', 'gateway'):
+            assert any(n.startswith(kind + '-') for n in names), (kind, names)
+        for sub in ('coordinator', 'partition-server-', 'group-coordinator-'):
+            assert glob.glob(os.path.join(data, sub + '*')), (sub, os.listdir(data))
+        child_pids = []
+        for p, c in zip(pids, cmds):
+            pid = int(open(p).read().strip())
+            argv = json.load(open(c))
+            assert isinstance(argv, list) and all(isinstance(a, str) for a in argv), argv
+            assert os.path.basename(argv[0]).startswith('sluice-'), argv
+            assert alive(pid), 'pid file %s: %d not running' % (p, pid)
+            child_pids.append(pid)
+
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=30)
+        assert rc == 0, 'sluice up exited %d on SIGTERM' % rc
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(p) for p in child_pids):
+            time.sleep(0.1)
+        assert not any(alive(p) for p in child_pids), 'children left running: %r' % [p for p in child_pids if alive(p)]
+        ok = True
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        log.close()
+        if not ok:
+            print('==== sluice up log ====\n' + tail(log_path, 60), file=sys.stderr)
+            for lf in glob.glob(os.path.join(data, '**', '*.log'), recursive=True)[:8]:
+                if lf.endswith('.log') and '/logs/' in lf or 'run' in lf:
+                    print('==== %s ====\n%s' % (lf, tail(lf, 20)), file=sys.stderr)
+            print('kept %s' % d, file=sys.stderr)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main_guard(test)
