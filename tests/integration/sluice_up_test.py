@@ -51,8 +51,19 @@ def test():
         else:
             raise AssertionError('sluice up not ready within 60s')
 
-        md = json.loads(run(['/usr/bin/kcat', '-b', '127.0.0.1:%d' % port, '-L', '-J', '-m', '10'], timeout=30).stdout)
-        assert md['brokers'], md
+        # Children's own 'ready' lines may be forwarded to sluice up's output
+        # before the stack as a whole serves, so allow a bounded retry.
+        md = None
+        deadline = time.monotonic() + 30
+        while md is None:
+            p = run(['/usr/bin/kcat', '-b', '127.0.0.1:%d' % port, '-L', '-J', '-m', '5'], timeout=30, check=False)
+            if p.returncode == 0 and json.loads(p.stdout).get('brokers'):
+                md = json.loads(p.stdout)
+            elif time.monotonic() > deadline:
+                raise AssertionError('kcat -L failed after ready: %s' % p.stderr.decode()[-500:])
+            else:
+                print('kcat -L not answered yet after a ready line; retrying')
+                time.sleep(0.5)
 
         run_dir = os.path.join(data, 'run')
         pids = sorted(glob.glob(os.path.join(run_dir, '*.pid')))
