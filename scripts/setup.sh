@@ -42,6 +42,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 build_dir=${SLUICE_BUILD_DIR:-build}
+# A build directory copied along with the checkout remembers another source
+# path and CMake refuses it; start that one afresh.
+cache="$build_dir/CMakeCache.txt"
+if [ -f "$cache" ] && ! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$PWD" "$cache"; then
+  echo "build directory $build_dir was configured for another checkout; recreating it"
+  rm -rf "$build_dir"
+fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" --parallel "$(nproc)"
 
