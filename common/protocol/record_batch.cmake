@@ -1,0 +1,6 @@
+# RecordBatch v2, CRC-32C and the batch codecs (included by CMakeLists.txt).
+sluice_library(NAME record_batch
+  SRCS ${CMAKE_CURRENT_LIST_DIR}/crc32c.cc ${CMAKE_CURRENT_LIST_DIR}/compression.cc
+       ${CMAKE_CURRENT_LIST_DIR}/record_batch.cc
+  DEPS sluice::base
+  PRIVATE_DEPS ZLIB::ZLIB PkgConfig::SNAPPY PkgConfig::LZ4 PkgConfig::ZSTD)
