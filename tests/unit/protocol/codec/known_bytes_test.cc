@@ -1,0 +1,287 @@
+// Hand-checked byte vectors: a codec that is wrong the same way in encode and
+// decode passes every round trip, but not these. Bytes follow the Kafka
+// protocol guide and kafka-protocol-facts.md §1–2.
+#include <boost/test/unit_test.hpp>
+
+#include <initializer_list>
+
+#include "common/protocol/header.h"
+#include "common/protocol/messages/api_versions.h"
+#include "common/protocol/messages/fetch.h"
+#include "common/protocol/messages/find_coordinator.h"
+#include "common/protocol/messages/list_offsets.h"
+#include "common/protocol/messages/metadata.h"
+#include "common/protocol/messages/produce.h"
+#include "tests/unit/protocol/codec/hex.h"
+
+namespace sluice::protocol {
+namespace {
+
+using testgen::hex;
+
+// Builds bytes from a mix of numbers and strings, e.g. b({0x00, 0x03}, "foo").
+struct bytes_builder {
+    std::vector<std::byte> out;
+    bytes_builder& operator()(std::initializer_list<int> xs) {
+        for (int x : xs) out.push_back(static_cast<std::byte>(x));
+        return *this;
+    }
+    bytes_builder& operator()(std::string_view s) {
+        for (char c : s) out.push_back(static_cast<std::byte>(c));
+        return *this;
+    }
+};
+
+template <class M>
+std::vector<std::byte> encode(const M& m, std::int16_t version) {
+    writer w;
+    m.encode(w, version);
+    return w.take();
+}
+
+template <class M>
+M decode_all(std::span<const std::byte> bytes, std::int16_t version) {
+    reader r(bytes);
+    M m;
+    m.decode(r, version);
+    BOOST_TEST(r.remaining() == 0u);
+    return m;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(api_versions_v3_request_as_librdkafka_sends_it) {
+    bytes_builder b;
+    b({0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01})  // key 18, v3, correlation 1
+        ({0x00, 0x07})("rdkafka")({0x00})                 // client id (i16 length), no tags
+        ({0x0b})("librdkafka")({0x06})("2.0.2")({0x00});  // compact strings, no tags
+    reader r(b.out);
+    const request_header h = decode_request_header(r);
+    BOOST_TEST(h.api_key == 18);
+    BOOST_TEST(h.api_version == 3);
+    BOOST_TEST(h.correlation_id == 1);
+    BOOST_TEST(h.client_id.value() == "rdkafka");
+    BOOST_TEST(h.header_version() == 2);
+
+    api_versions_request req;
+    req.decode(r, h.api_version);
+    BOOST_TEST(r.remaining() == 0u);
+    BOOST_TEST(req.client_software_name == "librdkafka");
+    BOOST_TEST(req.client_software_version == "2.0.2");
+
+    writer w;
+    h.encode(w);
+    req.encode(w, 3);
+    BOOST_TEST(hex(w.take()) == hex(b.out));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_tagged_fields_are_skipped) {
+    bytes_builder b;
+    b({0x02})("a")({0x02})("b")       // software name and version
+        ({0x02})                      // two tagged fields
+        ({0x07, 0x02, 0xde, 0xad})    // tag 7, 2 bytes
+        ({0x09, 0x00});               // tag 9, empty
+    const auto req = decode_all<api_versions_request>(b.out, 3);
+    BOOST_TEST(req.client_software_name == "a");
+    BOOST_TEST(req.client_software_version == "b");
+}
+
+BOOST_AUTO_TEST_CASE(api_versions_responses_by_version) {
+    api_versions_response resp;
+    resp.api_keys.push_back({18, 0, 4});
+    resp.throttle_time_ms = 9;
+
+    bytes_builder v0;  // no throttle time in v0
+    v0({0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x00, 0x00, 0x00, 0x04});
+    BOOST_TEST(hex(encode(resp, 0)) == hex(v0.out));
+
+    bytes_builder v1;
+    v1({0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x09});
+    BOOST_TEST(hex(encode(resp, 1)) == hex(v1.out));
+
+    resp.finalized_features_epoch = 5;  // tagged field 1, written because not default (-1)
+    bytes_builder v3;
+    v3({0x00, 0x00})                                   // error code
+        ({0x02, 0x00, 0x12, 0x00, 0x00, 0x00, 0x04, 0x00})  // compact array of 1, element tags
+        ({0x00, 0x00, 0x00, 0x09})                     // throttle time
+        ({0x01, 0x01, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x05});  // 1 tagged field: tag 1, 8 bytes
+    BOOST_TEST(hex(encode(resp, 3)) == hex(v3.out));
+    const auto back = decode_all<api_versions_response>(v3.out, 3);
+    BOOST_TEST(back.finalized_features_epoch == 5);
+    BOOST_TEST(back.api_keys.at(0).max_version == 4);
+    BOOST_TEST(!back.zk_migration_ready);
+
+    // ApiVersions answers always use response header v0, even when flexible.
+    BOOST_TEST(response_header_version(api_key::api_versions, 3) == 0);
+    BOOST_TEST(request_header_version(api_key::api_versions, 3) == 2);
+    BOOST_TEST(request_header_version(api_key::api_versions, 2) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(metadata_v0_request_topics_are_not_nullable) {
+    bytes_builder b;
+    b({0x00, 0x00, 0x00, 0x01, 0x00, 0x03})("foo");
+    const auto req = decode_all<metadata_request>(b.out, 0);
+    BOOST_REQUIRE(req.topics.has_value());
+    BOOST_TEST(req.topics->size() == 1u);
+    BOOST_TEST(req.topics->at(0).name.value() == "foo");
+    BOOST_TEST(req.allow_auto_topic_creation);  // default: v0 has no such field
+    BOOST_TEST(hex(encode(req, 0)) == hex(b.out));
+
+    bytes_builder null_topics;
+    null_topics({0xff, 0xff, 0xff, 0xff});
+    reader r0(null_topics.out);
+    metadata_request m0;
+    BOOST_CHECK_THROW(m0.decode(r0, 0), decode_error);
+    const auto all = decode_all<metadata_request>(null_topics.out, 1);  // v1+: null = all topics
+    BOOST_TEST(!all.topics.has_value());
+
+    metadata_request none;
+    none.topics.reset();
+    bytes_builder empty;
+    empty({0x00, 0x00, 0x00, 0x00});
+    BOOST_TEST(encode(none, 0) == empty.out);  // null cannot be said in v0: written as empty
+}
+
+BOOST_AUTO_TEST_CASE(metadata_v9_request_is_compact) {
+    metadata_request req;
+    req.topics = std::vector<metadata_request::metadata_request_topic>(1);
+    req.topics->at(0).name = "t";
+    req.allow_auto_topic_creation = false;
+    req.include_topic_authorized_operations = true;
+    bytes_builder b;
+    b({0x02, 0x02})("t")({0x00})     // 1 topic, compact name, element tags
+        ({0x00, 0x00, 0x01})         // auto create, cluster ops (v8-10), topic ops
+        ({0x00});                    // tags
+    BOOST_TEST(hex(encode(req, 9)) == hex(b.out));
+}
+
+BOOST_AUTO_TEST_CASE(produce_v3_records_are_a_view_into_the_input) {
+    bytes_builder b;
+    b({0xff, 0xff})                             // transactional id: null
+        ({0xff, 0xff, 0x00, 0x00, 0x75, 0x30})  // acks -1, timeout 30000
+        ({0x00, 0x00, 0x00, 0x01, 0x00, 0x01})("t")
+        ({0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02})  // 1 partition, index 2
+        ({0x00, 0x00, 0x00, 0x03, 0xaa, 0xbb, 0xcc});       // 3 bytes of records
+    const auto req = decode_all<produce_request>(b.out, 3);
+    BOOST_TEST(!req.transactional_id.has_value());
+    BOOST_TEST(req.acks == -1);
+    BOOST_TEST(req.timeout_ms == 30000);
+    const auto& p = req.topic_data.at(0).partition_data.at(0);
+    BOOST_TEST(p.index == 2);
+    BOOST_REQUIRE(p.records.has_value());
+    BOOST_TEST(p.records->size() == 3u);
+    BOOST_TEST(p.records->data() == b.out.data() + b.out.size() - 3);  // no copy
+    BOOST_TEST(hex(encode(req, 3)) == hex(b.out));
+
+    // v2 has no transactional id: the field is dropped, the rest is unchanged.
+    produce_request with_id = req;
+    with_id.transactional_id = "tx";
+    const auto v2 = encode(with_id, 2);
+    BOOST_TEST(hex(std::vector<std::byte>(b.out.begin() + 2, b.out.end())) == hex(v2));
+}
+
+BOOST_AUTO_TEST_CASE(list_offsets_v0_has_max_num_offsets_and_old_style_offsets) {
+    bytes_builder req_bytes;
+    req_bytes({0xff, 0xff, 0xff, 0xff})          // replica id -1
+        ({0x00, 0x00, 0x00, 0x01, 0x00, 0x01})("t")
+        ({0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00})       // partition 0
+        ({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})       // timestamp -1 (latest)
+        ({0x00, 0x00, 0x00, 0x01});                              // max num offsets 1
+    const auto req = decode_all<list_offsets_request>(req_bytes.out, 0);
+    BOOST_TEST(req.replica_id == -1);
+    BOOST_TEST(req.topics.at(0).partitions.at(0).timestamp == -1);
+    BOOST_TEST(req.topics.at(0).partitions.at(0).max_num_offsets == 1);
+
+    list_offsets_response resp;
+    resp.topics.resize(1);
+    resp.topics[0].name = "t";
+    resp.topics[0].partitions.resize(1);
+    resp.topics[0].partitions[0].old_style_offsets = {42};
+    resp.topics[0].partitions[0].offset = 42;  // v1+ only: dropped at v0
+    bytes_builder v0;
+    v0({0x00, 0x00, 0x00, 0x01, 0x00, 0x01})("t")
+        ({0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00})  // partition 0, error 0
+        ({0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 42});             // offsets [42]
+    BOOST_TEST(hex(encode(resp, 0)) == hex(v0.out));
+}
+
+BOOST_AUTO_TEST_CASE(find_coordinator_v0_key_and_v4_batches) {
+    bytes_builder v0;
+    v0({0x00, 0x01})("g");
+    const auto req = decode_all<find_coordinator_request>(v0.out, 0);
+    BOOST_TEST(req.coordinator_key == "g");
+    BOOST_TEST(req.key_type == 0);
+
+    find_coordinator_response resp;
+    resp.coordinators.resize(1);
+    resp.coordinators[0].key = "g";
+    resp.coordinators[0].node_id = -1;
+    resp.coordinators[0].port = -1;
+    resp.coordinators[0].error_code = 15;
+    resp.coordinators[0].error_message = std::nullopt;
+    bytes_builder v4;
+    v4({0x00, 0x00, 0x00, 0x00, 0x02, 0x02})("g")   // throttle, 1 coordinator, key
+        ({0xff, 0xff, 0xff, 0xff, 0x01})            // node -1, host ""
+        ({0xff, 0xff, 0xff, 0xff, 0x00, 0x0f})      // port -1, error 15
+        ({0x00, 0x00, 0x00});                       // null message, element tags, tags
+    BOOST_TEST(hex(encode(resp, 4)) == hex(v4.out));
+}
+
+BOOST_AUTO_TEST_CASE(fetch_v12_tagged_struct_written_only_when_not_default) {
+    fetch_response::partition_data p;
+    p.records = std::nullopt;
+    writer plain;
+    p.encode(plain, 12);
+    p.current_leader.leader_id = 3;  // tag 1
+    writer tagged;
+    p.encode(tagged, 12);
+    // Same up to the tag section, which now holds one field: tag 1, 9 bytes
+    // (leader id, leader epoch, the struct's own empty tag section).
+    const auto a = plain.data();
+    const auto b = tagged.data();
+    BOOST_TEST(std::to_integer<int>(a.back()) == 0);  // no tagged fields
+    BOOST_REQUIRE(b.size() == a.size() + 11);
+    BOOST_TEST(std::equal(a.begin(), a.end() - 1, b.begin()));
+    bytes_builder section;
+    section({0x01, 0x01, 0x09, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff, 0x00});
+    BOOST_TEST(hex(std::vector<std::byte>(b.end() - 12, b.end())) == hex(section.out));
+    reader r(b);
+    fetch_response::partition_data back;
+    back.decode(r, 12);
+    BOOST_TEST(back.current_leader.leader_id == 3);
+    BOOST_TEST(back.current_leader.leader_epoch == -1);
+}
+
+BOOST_AUTO_TEST_CASE(headers) {
+    writer w;
+    write_response_header(w, 7, 0);
+    write_response_header(w, 8, 1);
+    bytes_builder b;
+    b({0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x08, 0x00});
+    BOOST_TEST(hex(w.take()) == hex(b.out));
+
+    bytes_builder v1_null_client;  // Metadata v1 request header, client id null
+    v1_null_client({0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0xff, 0xff});
+    reader r(v1_null_client.out);
+    const auto h = decode_request_header(r);
+    BOOST_TEST(h.correlation_id == 5);
+    BOOST_TEST(!h.client_id.has_value());
+    BOOST_TEST(r.remaining() == 0u);
+
+    bytes_builder truncated;
+    truncated({0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x07, 'r'});
+    reader rt(truncated.out);
+    BOOST_CHECK_THROW(decode_request_header(rt), decode_error);
+
+    BOOST_TEST(request_header_version(api_key::controlled_shutdown, 0) == 0);
+    BOOST_TEST(request_header_version(api_key::metadata, 8) == 1);
+    BOOST_TEST(request_header_version(api_key::metadata, 9) == 2);
+    BOOST_TEST(response_header_version(api_key::metadata, 8) == 0);
+    BOOST_TEST(response_header_version(api_key::metadata, 9) == 1);
+    BOOST_TEST(response_header_version(api_key::produce, 9) == 1);
+    BOOST_TEST(response_header_version(api_key::describe_cluster, 0) == 1);
+    BOOST_TEST(api_name(api_key::list_offsets) == "ListOffsets");
+    BOOST_TEST(!is_known_api(9999));
+}
+
+}  // namespace sluice::protocol
