@@ -1,0 +1,56 @@
+#pragma once
+// On-disk layout of one partition's log. The comment is the spec; the
+// writer (segment.cc) and the readers (recovery, reads) share these constants.
+//
+// A partition is one directory. It holds segments, each three files named by
+// the segment's base offset, zero-padded to 20 digits (file_names.h), as Kafka
+// does:
+//
+//   00000000000000000000.log        batches exactly as on the wire (RecordBatch v2,
+//   00000000000000000000.index      see common/protocol/record_batch.h), stamped
+//   00000000000000000000.timeindex  with their base offset and leader epoch
+//   00000000000000004242.log        next segment: its first batch has base offset 4242
+//   ...
+//
+// .log: whole batches laid end to end, offsets strictly increasing. Nothing
+//   else: no per-file header, so `cat *.log` is a valid fetch response body.
+//
+// .index: sparse offset index, 8-byte entries, big-endian:
+//     i32 relative offset (batch base offset - segment base offset)
+//     i32 position of that batch in the .log
+//   An entry is added before appending a batch once more than
+//   index.interval.bytes have been appended since the previous entry (the
+//   first batch of a segment needs none: lookup falls back to position 0).
+//   Entries grow strictly in both fields.
+//
+// .timeindex: 12-byte entries, big-endian:
+//     i64 timestamp: the largest batch max_timestamp in the segment so far
+//     i32 relative offset of the first batch that had that timestamp
+//   Appended (before the matching .index entry) whenever an .index entry is
+//   added and the max timestamp grew, and once more when the segment is rolled
+//   or closed, so the last entry is the segment's max timestamp. Timestamps
+//   grow strictly.
+//
+// Indexes are derived data: they are not checksummed, and are rebuilt from
+// the .log when missing or inconsistent (README.md, "Recovery").
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sluice::storage::log_format {
+
+inline constexpr std::string_view log_suffix = ".log";
+inline constexpr std::string_view index_suffix = ".index";
+inline constexpr std::string_view time_index_suffix = ".timeindex";
+inline constexpr int file_name_digits = 20;
+
+inline constexpr std::size_t index_entry_size = 8;
+inline constexpr std::size_t time_index_entry_size = 12;
+
+/// Positions in .index are i32, so a segment must stay below 2 GiB (Kafka's
+/// segment.bytes is an int for the same reason).
+inline constexpr std::int64_t max_segment_bytes = INT32_MAX;
+/// Relative offsets are i32 too.
+inline constexpr std::int64_t max_relative_offset = INT32_MAX;
+
+}  // namespace sluice::storage::log_format

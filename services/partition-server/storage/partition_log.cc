@@ -1,0 +1,376 @@
+#include "services/partition-server/storage/partition_log.h"
+
+#include <algorithm>
+#include <chrono>
+#include <system_error>
+#include <vector>
+
+#include "common/logging/logger.h"
+#include "common/protocol/record_batch.h"
+#include "services/partition-server/storage/file_names.h"
+#include "services/partition-server/storage/log_format.h"
+#include "services/partition-server/storage/segment.h"
+
+namespace sluice::storage {
+
+namespace L = protocol::batch_layout;
+using protocol::batch_header;
+
+namespace {
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+append_errc to_append_errc(protocol::batch_errc e) {
+  switch (e) {
+    case protocol::batch_errc::ok: return append_errc::ok;
+    case protocol::batch_errc::corrupt_message: return append_errc::corrupt_message;
+    case protocol::batch_errc::invalid_record: return append_errc::invalid_record;
+    case protocol::batch_errc::unsupported_compression: return append_errc::unsupported_compression;
+    case protocol::batch_errc::message_too_large: return append_errc::message_too_large;
+    case protocol::batch_errc::invalid_timestamp: return append_errc::invalid_timestamp;
+  }
+  return append_errc::corrupt_message;
+}
+
+append_result failure(append_errc e, std::string message, std::int64_t log_start) {
+  append_result r;
+  r.error = e;
+  r.message = std::move(message);
+  r.log_start_offset = log_start;
+  return r;
+}
+
+// Everything validation learnt about one batch of an append.
+struct pending_batch {
+  std::size_t offset_in_request = 0;
+  std::size_t size = 0;
+  protocol::batch_summary summary;
+};
+
+}  // namespace
+
+const char* append_errc_name(append_errc e) noexcept {
+  switch (e) {
+    case append_errc::ok: return "ok";
+    case append_errc::corrupt_message: return "corrupt_message";
+    case append_errc::invalid_record: return "invalid_record";
+    case append_errc::message_too_large: return "message_too_large";
+    case append_errc::unsupported_compression: return "unsupported_compression";
+    case append_errc::invalid_timestamp: return "invalid_timestamp";
+    case append_errc::storage_error: return "storage_error";
+  }
+  return "unknown";
+}
+
+partition_log::partition_log(std::filesystem::path dir, config::log_config cfg)
+    : dir_(std::move(dir)), cfg_(cfg), log_(logging::get("storage")) {}
+
+partition_log::~partition_log() { close(); }
+
+result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path dir, config::log_config cfg) {
+  std::unique_ptr<partition_log> log(new partition_log(std::move(dir), cfg));
+  if (auto r = log->load(); !r) return r.error();
+  return log;
+}
+
+result<void> partition_log::load() {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return ec;
+  std::vector<std::int64_t> bases;
+  std::vector<std::filesystem::path> orphans;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (auto base = parse_segment_file(name, log_format::log_suffix)) {
+      bases.push_back(*base);
+    } else if (auto ib = parse_segment_file(name, log_format::index_suffix)) {
+      if (!std::filesystem::exists(segment_file(dir_, *ib, log_format::log_suffix))) orphans.push_back(entry.path());
+    } else if (auto tb = parse_segment_file(name, log_format::time_index_suffix)) {
+      if (!std::filesystem::exists(segment_file(dir_, *tb, log_format::log_suffix))) orphans.push_back(entry.path());
+    }
+  }
+  if (ec) return ec;
+  for (const auto& p : orphans) {
+    log_->info("[{}] removing index without a segment: {}", dir_.filename().string(), p.filename().string());
+    std::filesystem::remove(p, ec);
+  }
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) {
+    bases.push_back(0);
+    dir_dirty_ = true;
+  }
+  for (std::size_t i = 0; i < bases.size(); ++i) {
+    auto seg = segment::open(dir_, bases[i], cfg_.index_interval_bytes, log_);
+    if (!seg) return seg.error();
+    const bool last = i + 1 == bases.size();
+    if (auto r = last ? seg.value()->recover_tail() : seg.value()->check_indexes(); !r) return r.error();
+    segments_.emplace(bases[i], std::move(seg).value());
+  }
+  // A batch cut short by the crash must not hide a segment that follows.
+  log_end_offset_ = active().next_offset();
+  if (!active().empty()) active().set_first_append_ms(wall_clock_ms());
+  log_->info("[{}] opened: {} segment(s), offsets {}..{}", dir_.filename().string(), segments_.size(),
+             log_start_offset(), log_end_offset_);
+  return success();
+}
+
+std::int64_t partition_log::log_start_offset() const { return segments_.begin()->first; }
+
+std::int64_t partition_log::log_end_offset() const { return log_end_offset_; }
+
+bool partition_log::needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const {
+  const segment& seg = *segments_.rbegin()->second;
+  if (seg.empty()) return false;
+  const std::int64_t max_bytes = std::min<std::int64_t>(cfg_.segment_bytes, log_format::max_segment_bytes);
+  if (static_cast<std::int64_t>(seg.size() + incoming) > max_bytes) return true;
+  if (last_offset - seg.base_offset() > log_format::max_relative_offset) return true;
+  if (seg.first_append_ms() >= 0 && now_ms - seg.first_append_ms() >= cfg_.segment_ms) return true;
+  if (cfg_.segment_index_bytes > 0 &&
+      static_cast<std::int64_t>((seg.index_entries() + 1) * log_format::index_entry_size) > cfg_.segment_index_bytes)
+    return true;
+  return false;
+}
+
+result<void> partition_log::roll(std::int64_t now_ms) {
+  if (auto r = active().seal(); !r) return r.error();
+  auto seg = segment::open(dir_, log_end_offset_, cfg_.index_interval_bytes, log_);
+  if (!seg) return seg.error();
+  if (auto r = seg.value()->recover_tail(); !r) return r.error();  // opens the (empty) indexes
+  log_->debug("[{}] rolled to segment {} at {}", dir_.filename().string(), log_end_offset_, now_ms);
+  segments_.emplace(log_end_offset_, std::move(seg).value());
+  dir_dirty_ = true;
+  return success();
+}
+
+append_result partition_log::append(std::span<std::byte> batches, std::int32_t leader_epoch, std::int64_t now_ms) {
+  const std::int64_t log_start = log_start_offset();
+  if (closed_) return failure(append_errc::storage_error, "log is closed", log_start);
+
+  protocol::validate_options options;
+  options.max_batch_bytes = cfg_.max_message_bytes;
+  options.now_ms = now_ms;
+  if (!cfg_.log_append_time) {
+    options.timestamp_before_max_ms = cfg_.timestamp_before_max_ms;
+    options.timestamp_after_max_ms = cfg_.timestamp_after_max_ms;
+  }
+
+  // 1. Validate everything before touching anything.
+  std::vector<pending_batch> pending;
+  protocol::batch_iterator it(batches);
+  while (auto b = it.next()) {
+    auto v = protocol::validate_batch(*b, options);
+    if (!v) return failure(to_append_errc(v.error), std::move(v.message), log_start);
+    pending.push_back({static_cast<std::size_t>(b->data() - batches.data()), b->size(), v.summary});
+  }
+  if (it.reason() != protocol::batch_iterator::stop_reason::end)
+    return failure(append_errc::corrupt_message,
+                   "record set has " + std::to_string(batches.size() - it.position()) +
+                       " bytes that are not a whole batch",
+                   log_start);
+  if (pending.empty()) return failure(append_errc::corrupt_message, "no record batch", log_start);
+  const std::int64_t max_bytes = std::min<std::int64_t>(cfg_.segment_bytes, log_format::max_segment_bytes);
+  if (static_cast<std::int64_t>(batches.size()) > max_bytes)
+    return failure(append_errc::message_too_large,
+                   "record set of " + std::to_string(batches.size()) + " bytes exceeds segment.bytes", log_start);
+
+  // 2. Assign offsets and stamp in place.
+  std::vector<appended_batch> appended;
+  appended.reserve(pending.size());
+  std::int64_t next = log_end_offset_;
+  for (const auto& p : pending) {
+    auto bytes = batches.subspan(p.offset_in_request, p.size);
+    protocol::stamp_base_offset(bytes, next);
+    protocol::stamp_partition_leader_epoch(bytes, leader_epoch);
+    const batch_header h(bytes);
+    std::int64_t max_ts = p.summary.max_timestamp;
+    if (cfg_.log_append_time) {
+      protocol::stamp_max_timestamp(bytes, now_ms, protocol::timestamp_type::log_append_time);
+      max_ts = now_ms;
+    } else if (h.max_timestamp() != max_ts || h.ts_type() != protocol::timestamp_type::create_time) {
+      // The producer's max_timestamp must match its records (LogValidator fixes it too).
+      protocol::stamp_max_timestamp(bytes, max_ts, protocol::timestamp_type::create_time);
+    }
+    appended.push_back({next, next + p.summary.records_count - 1, max_ts, static_cast<std::uint32_t>(p.size)});
+    next += p.summary.records_count;
+  }
+
+  // 3. Write: one pwrite into the active segment.
+  if (needs_roll(batches.size(), next - 1, now_ms)) {
+    if (auto r = roll(now_ms); !r)
+      return failure(append_errc::storage_error, "cannot roll segment: " + r.error().message(), log_start);
+  }
+  segment& seg = active();
+  const bool was_empty = seg.empty();
+  if (auto r = seg.append(batches, appended); !r) {
+    log_->error("[{}] append failed: {}", dir_.filename().string(), r.error().message());
+    return failure(append_errc::storage_error, "write failed: " + r.error().message(), log_start);
+  }
+  if (was_empty) seg.set_first_append_ms(now_ms);
+
+  append_result result;
+  result.base_offset = log_end_offset_;
+  result.last_offset = next - 1;
+  result.log_append_time_ms = cfg_.log_append_time ? now_ms : -1;
+  result.log_start_offset = log_start;
+  log_end_offset_ = next;
+
+  // 4. flush.messages / flush.ms (both "never" by default: the page cache
+  // already survives a crash of this process).
+  unflushed_messages_ += next - result.base_offset;
+  if (last_flush_ms_ <= 0) last_flush_ms_ = now_ms;
+  if (unflushed_messages_ >= cfg_.flush_messages ||
+      (cfg_.flush_ms != INT64_MAX && now_ms - last_flush_ms_ >= cfg_.flush_ms)) {
+    if (auto r = flush(); !r) log_->warn("[{}] flush failed: {}", dir_.filename().string(), r.error().message());
+    last_flush_ms_ = now_ms;
+  }
+  return result;
+}
+
+read_result partition_log::read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
+                                const std::function<std::span<std::byte>(std::size_t)>& sink) {
+  read_result result;
+  result.log_start_offset = log_start_offset();
+  result.log_end_offset = log_end_offset_;
+  if (offset < result.log_start_offset || offset > log_end_offset_) {
+    result.offset_out_of_range = true;
+    return result;
+  }
+  if (offset == log_end_offset_ || closed_) return result;
+
+  struct range {
+    const segment* seg;
+    std::uint64_t position;
+    std::uint64_t length;
+  };
+  std::vector<range> ranges;
+  std::uint64_t budget = max_bytes > 0 ? static_cast<std::uint64_t>(max_bytes) : 0;
+  auto it = std::prev(segments_.upper_bound(offset));
+  for (; it != segments_.end(); ++it) {
+    const segment& seg = *it->second;
+    // The first range starts at the batch holding `offset`; later ones at
+    // the start of their segment.
+    auto first = ranges.empty() ? seg.locate(offset) : seg.header_at(0);
+    if (!first) {
+      log_->error("[{}] read at {} failed: {}", dir_.filename().string(), offset, first.error().message());
+      break;
+    }
+    if (!first.value()) {
+      if (ranges.empty()) continue;  // nothing at or after `offset` here
+      break;
+    }
+    const std::uint64_t start = first.value()->position;
+    const std::uint64_t limit = start + budget;
+    std::uint64_t end = seg.boundary_before(start, limit);
+    if (start + first.value()->size <= limit) end = std::max(end, start + first.value()->size);
+    if (end == start) {
+      if (!(ranges.empty() && min_one)) break;
+      end = start + first.value()->size;  // KIP-74: one whole batch even if too big
+    }
+    ranges.push_back({&seg, start, end - start});
+    budget -= std::min(budget, end - start);
+    if (end < seg.size()) break;
+  }
+
+  std::uint64_t total = 0;
+  for (const auto& r : ranges) total += r.length;
+  if (total == 0) return result;
+  std::span<std::byte> out = sink(static_cast<std::size_t>(total));
+  std::size_t done = 0;
+  for (const auto& r : ranges) {
+    const std::size_t want = std::min<std::size_t>(r.length, out.size() - done);
+    if (want == 0) break;
+    auto n = r.seg->read(r.position, out.subspan(done, want));
+    if (!n) {
+      log_->error("[{}] pread failed: {}", dir_.filename().string(), n.error().message());
+      break;
+    }
+    done += n.value();
+    if (n.value() < want) break;
+  }
+  result.bytes = done;
+  return result;
+}
+
+offset_and_timestamp partition_log::first_record_at_or_after(const segment& seg, std::uint64_t position,
+                                                             std::uint32_t size, std::int64_t ts) {
+  std::vector<std::byte> batch(size);
+  auto n = seg.read(position, batch);
+  if (!n || n.value() != size) return {};
+  const batch_header h(batch);
+  if (h.ts_type() == protocol::timestamp_type::log_append_time)
+    return h.max_timestamp() >= ts ? offset_and_timestamp{h.base_offset(), h.max_timestamp()} : offset_and_timestamp{};
+  std::vector<std::byte> scratch;
+  std::span<const std::byte> records;
+  if (!protocol::batch_records(batch, scratch, records, 256u << 20).empty()) return {};
+  offset_and_timestamp found;
+  protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
+    const std::int64_t t = h.base_timestamp() + r.timestamp_delta;
+    if (found.offset < 0 && t >= ts) found = {h.base_offset() + r.offset_delta, t};
+  });
+  return found;
+}
+
+offset_and_timestamp partition_log::offset_for_timestamp(std::int64_t ts) {
+  if (closed_) return {};
+  for (const auto& [base, seg] : segments_) {
+    if (seg->empty() || seg->max_timestamp() < ts) continue;
+    auto loc = seg->locate(std::max(seg->time_search_start(ts), log_start_offset()));
+    while (loc && loc.value()) {
+      const batch_location b = *loc.value();
+      if (b.max_timestamp >= ts) {
+        auto found = first_record_at_or_after(*seg, b.position, b.size, ts);
+        if (found.offset >= 0) return found;
+      }
+      loc = seg->header_at(b.position + b.size);
+    }
+  }
+  return {};
+}
+
+offset_and_timestamp partition_log::max_timestamp() {
+  if (closed_) return {};
+  const segment* best = nullptr;
+  for (const auto& [base, seg] : segments_) {
+    if (!seg->empty() && seg->max_timestamp() >= 0 && (!best || seg->max_timestamp() > best->max_timestamp()))
+      best = seg.get();
+  }
+  if (!best) return {};
+  auto loc = best->locate(best->offset_of_max_timestamp());
+  if (!loc || !loc.value()) return {};
+  auto found = first_record_at_or_after(*best, loc.value()->position, loc.value()->size, best->max_timestamp());
+  if (found.offset >= 0) return found;
+  return {loc.value()->base_offset, best->max_timestamp()};
+}
+
+void partition_log::update_config(config::log_config cfg) {
+  cfg_ = cfg;
+  for (auto& [base, seg] : segments_) seg->set_index_interval(cfg_.index_interval_bytes);
+}
+
+result<void> partition_log::flush() {
+  for (auto& [base, seg] : segments_) {
+    if (seg->dirty()) {
+      if (auto r = seg->flush(); !r) return r.error();
+    }
+  }
+  if (dir_dirty_) {
+    if (auto r = sync_directory(dir_); !r) return r.error();
+    dir_dirty_ = false;
+  }
+  unflushed_messages_ = 0;
+  return success();
+}
+
+void partition_log::close() {
+  if (closed_) return;
+  if (auto r = active().seal(); !r)
+    log_->warn("[{}] cannot record the max timestamp: {}", dir_.filename().string(), r.error().message());
+  if (auto r = flush(); !r) log_->warn("[{}] flush at close failed: {}", dir_.filename().string(), r.error().message());
+  for (auto& [base, seg] : segments_) seg->close();
+  closed_ = true;
+}
+
+}  // namespace sluice::storage

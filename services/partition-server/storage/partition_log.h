@@ -1,0 +1,123 @@
+#pragma once
+// The log of one partition replica: a directory of segments (log_format.h)
+// with appends at the end, reads by offset and by timestamp, and recovery at
+// open. README.md describes the layout and the recovery rules.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "common/base/result.h"
+#include "common/config/topic_config.h"
+
+namespace sluice::storage {
+
+class segment;
+
+enum class append_errc {
+  ok,
+  corrupt_message,
+  invalid_record,
+  message_too_large,
+  unsupported_compression,
+  invalid_timestamp,
+  storage_error,
+};
+const char* append_errc_name(append_errc e) noexcept;
+
+struct append_result {
+  append_errc error = append_errc::ok;
+  std::string message;                    // why, for the log and the Kafka error_message
+  std::int64_t base_offset = -1;          // offset given to the first record
+  std::int64_t last_offset = -1;
+  std::int64_t log_append_time_ms = -1;   // -1 unless the topic uses LogAppendTime
+  std::int64_t log_start_offset = 0;
+};
+
+struct read_result {
+  bool offset_out_of_range = false;
+  std::int64_t log_start_offset = 0;
+  std::int64_t log_end_offset = 0;        // = high watermark at replication factor 1
+  std::size_t bytes = 0;                  // bytes handed to the sink
+};
+
+struct offset_and_timestamp {
+  std::int64_t offset = -1;
+  std::int64_t timestamp = -1;
+};
+
+/// One partition's log. Lifecycle: open() (creates the directory and first
+/// segment, or recovers what is there) → append/read/... → close() (also run
+/// by the destructor). Not thread-safe: the owner (one CAF actor per
+/// partition) calls it from one thread at a time. Holds no global state.
+///
+/// Invariants: segments are ordered by base offset and contiguous; only the
+/// last one is appended to; log_end_offset() is one past the last offset
+/// written, and everything below it was fully written (page cache), so a
+/// kill -9 of the process loses nothing that was acknowledged.
+class partition_log {
+ public:
+  /// Opens (creating if needed) the log in `dir`, recovering a torn tail.
+  static result<std::unique_ptr<partition_log>> open(std::filesystem::path dir, config::log_config cfg);
+  ~partition_log();
+  partition_log(const partition_log&) = delete;
+  partition_log& operator=(const partition_log&) = delete;
+
+  /// Validates `batches` (one or more concatenated v2 batches from a producer, Produce v3+), assigns
+  /// offsets from the log end, stamps base offset + leader epoch (+ LogAppendTime and CRC when the topic
+  /// uses it) IN PLACE, and appends the bytes. Nothing is appended unless every batch is valid.
+  append_result append(std::span<std::byte> batches, std::int32_t leader_epoch, std::int64_t now_ms);
+
+  /// Appends whole batches starting with the one that contains `offset`, up to max_bytes; when
+  /// `min_one` is true the first batch is given even if larger than max_bytes (KIP-74). `sink(n)` must
+  /// return n writable bytes (e.g. grow an NNG message); the log pread()s straight into them.
+  /// sink is called at most once, and not at all when there is nothing to give. `bytes` equals n
+  /// unless a disk read failed part way (then keep only the first `bytes`).
+  /// Reads may continue into following segments while max_bytes allows.
+  read_result read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
+                   const std::function<std::span<std::byte>(std::size_t)>& sink);
+
+  std::int64_t log_start_offset() const;
+  std::int64_t log_end_offset() const;
+
+  /// First offset whose timestamp >= ts (batch max_timestamp via .timeindex then scan), or {-1,-1}.
+  offset_and_timestamp offset_for_timestamp(std::int64_t ts);
+  /// Offset and timestamp of the record with the largest timestamp (ListOffsets -3), or {-1,-1}.
+  offset_and_timestamp max_timestamp();
+
+  void update_config(config::log_config cfg);
+  result<void> flush();  // fsync
+  void close();
+
+  /// Introspection for tests and metrics.
+  std::size_t segment_count() const noexcept { return segments_.size(); }
+  const std::filesystem::path& dir() const noexcept { return dir_; }
+
+ private:
+  partition_log(std::filesystem::path dir, config::log_config cfg);
+  result<void> load();
+  result<void> roll(std::int64_t now_ms);
+  bool needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const;
+  segment& active() { return *segments_.rbegin()->second; }
+  /// Finds, within one batch, the first record with timestamp >= ts.
+  offset_and_timestamp first_record_at_or_after(const segment& seg, std::uint64_t position, std::uint32_t size,
+                                                std::int64_t ts);
+
+  std::filesystem::path dir_;
+  config::log_config cfg_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::map<std::int64_t, std::unique_ptr<segment>> segments_;  // by base offset
+  std::int64_t log_end_offset_ = 0;
+  std::int64_t unflushed_messages_ = 0;
+  std::int64_t last_flush_ms_ = 0;
+  bool dir_dirty_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace sluice::storage

@@ -1,0 +1,79 @@
+#pragma once
+// Shared helpers for the storage tests: batches built with the protocol
+// builder, a vector-backed read sink, and decoding of what a read returned.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "common/protocol/record_batch.h"
+#include "services/partition-server/storage/partition_log.h"
+#include "tests/unit/storage/temp_dir.h"
+
+namespace sluice::storage::test {
+
+/// `count` records of `value_size` bytes, timestamps ts, ts+1, ...
+inline std::vector<std::byte> make_batch(int count, std::size_t value_size = 100, std::int64_t ts = 1000,
+                                         protocol::compression_codec codec = protocol::compression_codec::none) {
+  std::vector<protocol::record_to_build> records;
+  for (int i = 0; i < count; ++i)
+    records.push_back({.key = "k" + std::to_string(i),
+                       .value = std::string(value_size, static_cast<char>('a' + i % 26)),
+                       .headers = {},
+                       .timestamp = ts + i});
+  return protocol::build_batch(records, {.codec = codec});
+}
+
+/// Batches a read returned, as (base_offset, last_offset), after checking
+/// each is whole and has a good CRC.
+struct read_batch {
+  std::int64_t base;
+  std::int64_t last;
+};
+
+struct read_output {
+  read_result result;
+  std::vector<std::byte> bytes;
+  std::vector<read_batch> batches;
+};
+
+inline read_output read_all(partition_log& log, std::int64_t offset, std::int32_t max_bytes, bool min_one = true) {
+  read_output out;
+  int calls = 0;
+  out.result = log.read(offset, max_bytes, min_one, [&](std::size_t n) {
+    ++calls;
+    out.bytes.resize(n);
+    return std::span<std::byte>(out.bytes);
+  });
+  BOOST_TEST(calls <= 1);
+  BOOST_TEST(out.result.bytes == out.bytes.size());
+  protocol::batch_iterator it(out.bytes);
+  while (auto b = it.next()) {
+    BOOST_TEST(protocol::check_batch_crc(*b));
+    const protocol::batch_header h(*b);
+    out.batches.push_back({h.base_offset(), h.last_offset()});
+  }
+  BOOST_TEST((it.reason() == protocol::batch_iterator::stop_reason::end));
+  return out;
+}
+
+inline config::log_config small_config() {
+  config::log_config cfg;
+  cfg.index_interval_bytes = 256;
+  return cfg;
+}
+
+inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, config::log_config cfg) {
+  auto log = partition_log::open(dir, cfg);
+  BOOST_REQUIRE_MESSAGE(log.has_value(), "open failed: " << (log ? "" : log.error().message()));
+  return std::move(log).value();
+}
+
+inline append_result append_batch(partition_log& log, std::vector<std::byte> batch, std::int64_t now_ms = 5000,
+                                  std::int32_t epoch = 3) {
+  return log.append(batch, epoch, now_ms);
+}
+
+}  // namespace sluice::storage::test
