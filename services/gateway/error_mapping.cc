@@ -1,0 +1,65 @@
+#include "services/gateway/error_mapping.h"
+
+namespace sluice::gateway {
+
+using protocol::error_code;
+
+error_code to_kafka(partition::v1::PartitionError e) noexcept {
+  namespace pv1 = partition::v1;
+  switch (e) {
+    case pv1::PARTITION_OK: return error_code::none;
+    // The metadata that sent us there is stale: make the client refresh.
+    case pv1::UNKNOWN_PARTITION: return error_code::not_leader_or_follower;
+    case pv1::NOT_LEADER: return error_code::not_leader_or_follower;
+    case pv1::CORRUPT_MESSAGE: return error_code::corrupt_message;
+    case pv1::MESSAGE_TOO_LARGE: return error_code::message_too_large;
+    case pv1::INVALID_RECORD: return error_code::invalid_record;
+    case pv1::OFFSET_OUT_OF_RANGE: return error_code::offset_out_of_range;
+    case pv1::STORAGE_ERROR: return error_code::kafka_storage_error;
+    case pv1::REQUEST_TIMED_OUT: return error_code::request_timed_out;
+    case pv1::INVALID_TIMESTAMP: return error_code::invalid_timestamp;
+    case pv1::FENCED_LEADER_EPOCH: return error_code::fenced_leader_epoch;
+    case pv1::UNKNOWN_LEADER_EPOCH: return error_code::unknown_leader_epoch;
+    case pv1::UNSUPPORTED_COMPRESSION: return error_code::unsupported_compression_type;
+    case pv1::INVALID_REQUEST: return error_code::invalid_request;
+    case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
+  }
+  return error_code::unknown_server_error;
+}
+
+error_code to_kafka(coordinator::v1::CoordinatorError e) noexcept {
+  namespace cv1 = coordinator::v1;
+  switch (e) {
+    case cv1::COORDINATOR_OK: return error_code::none;
+    case cv1::TOPIC_ALREADY_EXISTS: return error_code::topic_already_exists;
+    case cv1::UNKNOWN_TOPIC: return error_code::unknown_topic_or_partition;
+    case cv1::INVALID_TOPIC: return error_code::invalid_topic_exception;
+    case cv1::INVALID_PARTITIONS: return error_code::invalid_partitions;
+    case cv1::INVALID_REPLICATION_FACTOR: return error_code::invalid_replication_factor;
+    case cv1::INVALID_CONFIG: return error_code::invalid_config;
+    case cv1::STORAGE_FAILURE: return error_code::kafka_storage_error;
+    case cv1::INVALID_REQUEST: return error_code::invalid_request;
+    // Registration errors never answer an admin call; if one did, the
+    // coordinator is mid-restart and a retry will do.
+    case cv1::LEASE_EXPIRED:
+    case cv1::STALE_EPOCH: return error_code::request_timed_out;
+    case cv1::CoordinatorError_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case cv1::CoordinatorError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
+  }
+  return error_code::unknown_server_error;
+}
+
+error_code to_kafka(messaging::rpc_status s) noexcept {
+  switch (s) {
+    case messaging::rpc_status::ok: return error_code::none;
+    case messaging::rpc_status::timed_out: return error_code::request_timed_out;
+    case messaging::rpc_status::unknown_method:
+    case messaging::rpc_status::bad_request: return error_code::unknown_server_error;
+    case messaging::rpc_status::unavailable:
+    case messaging::rpc_status::shutting_down: return error_code::not_leader_or_follower;
+  }
+  return error_code::unknown_server_error;
+}
+
+}  // namespace sluice::gateway

@@ -1,0 +1,23 @@
+#pragma once
+// Settings of one gateway process (command-line flags, see docs/configuration.md).
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace sluice::gateway {
+
+struct gateway_options {
+  std::string host = "127.0.0.1";          // address to listen on
+  std::uint16_t port = 9092;
+  std::string advertised_host = "localhost";  // what Metadata tells clients
+  bool auto_create_topics = false;          // Kafka's auto.create.topics.enable (off here by default)
+  int io_threads = 1;
+  // Kafka's socket.request.max.bytes: a larger frame closes the connection.
+  std::int32_t max_request_bytes = 100 * 1024 * 1024;
+  // Requests one connection may have in flight before we stop reading from it.
+  std::size_t max_in_flight = 256;
+  // How long admin calls wait for the new state to reach this gateway's metadata.
+  std::chrono::milliseconds admin_propagation_timeout{10000};
+};
+
+}  // namespace sluice::gateway

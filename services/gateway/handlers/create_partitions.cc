@@ -1,0 +1,83 @@
+// CreatePartitions: raises a topic's partition count through the
+// coordinator; answered once the new partitions are in this gateway's
+// metadata.
+#include <set>
+
+#include "common/cluster/coordinator_client.h"
+#include "common/protocol/messages/create_partitions.h"
+#include "services/gateway/error_mapping.h"
+#include "services/gateway/gateway_options.h"
+#include "services/gateway/handlers/handler.h"
+#include "services/gateway/metadata_cache.h"
+
+namespace sluice::gateway {
+namespace {
+
+namespace cv1 = cluster::cv1;
+using protocol::error_code;
+using topic_result = protocol::create_partitions_response::create_partitions_topic_result;
+
+}  // namespace
+
+void handle_create_partitions(request_context ctx) {
+  auto request = ctx.decode<protocol::create_partitions_request>();
+  auto response = std::make_shared<protocol::create_partitions_response>();
+  auto sent = std::make_shared<std::vector<topic_result*>>();
+  cv1::CreatePartitionsRequest admin;
+  admin.set_validate_only(request.validate_only);
+  std::set<std::string> seen;
+  response->results.reserve(request.topics.size());
+  for (const auto& topic : request.topics) {
+    auto& out = response->results.emplace_back();
+    out.name = topic.name;
+    if (!seen.insert(topic.name).second) {
+      out.error_code = code(error_code::invalid_request);
+      out.error_message = "topic " + topic.name + " is named twice in the request";
+      continue;
+    }
+    if (topic.assignments) {
+      out.error_code = code(error_code::invalid_replica_assignment);
+      out.error_message = "explicit replica assignments are not supported yet";
+      continue;
+    }
+    auto* update = admin.add_topics();
+    update->set_name(topic.name);
+    update->set_count(topic.count);
+    sent->push_back(&out);
+  }
+  if (sent->empty()) return ctx.respond(*response);
+
+  auto* services = ctx.services;
+  bool validate_only = request.validate_only;
+  services->coordinator.create_partitions(
+      admin, [ctx, response, sent, services, validate_only](result<cv1::CreatePartitionsResponse> r) {
+        if (!r) {
+          for (auto* out : *sent) {
+            out->error_code = code(error_code::request_timed_out);
+            out->error_message = "coordinator unreachable: " + r.error().message();
+          }
+          return ctx.respond(*response);
+        }
+        std::vector<std::pair<std::string, int>> grown;
+        const auto& results = r.value().results();
+        for (int i = 0; i < results.size() && i < static_cast<int>(sent->size()); ++i) {
+          auto* out = (*sent)[i];
+          out->error_code = code(to_kafka(results[i].error()));
+          if (!results[i].error_message().empty()) out->error_message = results[i].error_message();
+          if (results[i].error() == cv1::COORDINATOR_OK && !validate_only) {
+            grown.emplace_back(results[i].name(), results[i].topic().partitions_size());
+          }
+        }
+        auto visible = [grown](const cluster::metadata_view& view) {
+          for (const auto& [name, count] : grown) {
+            const auto* t = view.topic(name);
+            if (t == nullptr || t->partitions_size() < count) return false;
+          }
+          return true;
+        };
+        services->metadata.wait_until(visible, services->options.admin_propagation_timeout,
+                                      [ctx, response](bool) { ctx.respond(*response); });
+      });
+}
+
+}  // namespace sluice::gateway

@@ -1,0 +1,43 @@
+#pragma once
+// The Kafka APIs this gateway serves. One list (registry.cc) drives both
+// dispatch by api key and the ApiVersions answer, so we never advertise an
+// API we do not handle.
+#include <cstdint>
+#include <span>
+
+#include "common/protocol/api_keys.h"
+#include "services/gateway/request_context.h"
+
+namespace sluice::gateway {
+
+struct handler {
+  protocol::api_key key;
+  std::int16_t min_version;  // advertised range
+  std::int16_t max_version;
+  // Versions below this are advertised (for client feature checks) but
+  // refused by closing the connection, as Kafka 4 does.
+  std::int16_t min_served_version;
+  void (*handle)(request_context ctx);
+};
+
+/// Every handler, sorted by api key.
+std::span<const handler> handlers() noexcept;
+/// nullptr for an api key we do not serve.
+const handler* find_handler(std::int16_t api_key) noexcept;
+
+// One function per Kafka API, each in handlers/<api>.cc.
+void handle_api_versions(request_context ctx);
+void handle_metadata(request_context ctx);
+void handle_produce(request_context ctx);
+void handle_fetch(request_context ctx);
+void handle_list_offsets(request_context ctx);
+void handle_create_topics(request_context ctx);
+void handle_delete_topics(request_context ctx);
+void handle_create_partitions(request_context ctx);
+void handle_describe_configs(request_context ctx);
+void handle_alter_configs(request_context ctx);
+void handle_incremental_alter_configs(request_context ctx);
+void handle_describe_cluster(request_context ctx);
+void handle_find_coordinator(request_context ctx);
+
+}  // namespace sluice::gateway

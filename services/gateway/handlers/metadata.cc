@@ -1,0 +1,103 @@
+// Metadata: gateways are the brokers; each partition's leader is the gateway
+// leader_choice picks, and its epoch is the real partition's leader epoch,
+// so it never goes down as the client sees it.
+#include "common/cluster/coordinator_client.h"
+#include "common/protocol/messages/metadata.h"
+#include "services/gateway/error_mapping.h"
+#include "services/gateway/gateway_options.h"
+#include "services/gateway/handlers/handler.h"
+#include "services/gateway/handlers/handler_util.h"
+#include "services/gateway/leader_choice.h"
+#include "services/gateway/metadata_cache.h"
+
+namespace sluice::gateway {
+namespace {
+
+using protocol::error_code;
+using response_topic = protocol::metadata_response::metadata_response_topic;
+
+response_topic describe_topic(const cluster::metadata_view& view, const cluster::mv1::TopicInfo& topic) {
+  response_topic out;
+  out.name = topic.name();
+  out.topic_id = to_uuid(topic.topic_id());
+  for (const auto& p : topic.partitions()) {
+    auto& part = out.partitions.emplace_back();
+    part.partition_index = p.partition();
+    part.leader_epoch = p.leader_epoch();
+    auto gateway = p.leader() < 0 ? -1 : leader_gateway(view, topic.name(), p.partition());
+    part.leader_id = gateway;
+    if (gateway < 0) {
+      part.error_code = code(error_code::leader_not_available);
+    } else {
+      part.replica_nodes = {gateway};
+      part.isr_nodes = {gateway};
+    }
+  }
+  return out;
+}
+
+// Kafka's auto.create.topics.enable: the topic is created in the background
+// and this answer says LEADER_NOT_AVAILABLE, so the client asks again.
+void auto_create(const request_context& ctx, const std::string& name) {
+  cluster::cv1::CreateTopicsRequest request;
+  auto* spec = request.add_topics();
+  spec->set_name(name);
+  spec->set_partitions(-1);
+  spec->set_replication_factor(-1);
+  auto log = ctx.log;
+  ctx.services->coordinator.create_topics(request, [log, name](result<cluster::cv1::CreateTopicsResponse> r) {
+    if (!r) return log->warn("auto-creating topic {} failed: {}", name, r.error().message());
+    for (const auto& t : r.value().results()) {
+      if (t.error() == cluster::cv1::COORDINATOR_OK) log->info("auto-created topic {}", name);
+    }
+  });
+}
+
+}  // namespace
+
+void handle_metadata(request_context ctx) {
+  auto request = ctx.decode<protocol::metadata_request>();
+  auto view = ctx.services->metadata.current();
+  protocol::metadata_response response;
+  for (const auto* gateway : view->gateways()) {
+    auto& b = response.brokers.emplace_back();
+    b.node_id = gateway->node_id();
+    b.host = gateway->kafka_host();
+    b.port = gateway->kafka_port();
+  }
+  response.cluster_id = view->cluster_id();
+  response.controller_id = ctx.services->node_id();
+
+  // v0: an empty list means every topic; v1+: null means every topic.
+  bool all = !request.topics || (ctx.version() == 0 && request.topics->empty());
+  if (all) {
+    for (const auto* topic : view->topics()) response.topics.push_back(describe_topic(*view, *topic));
+    return ctx.respond(response);
+  }
+  bool may_create = ctx.services->options.auto_create_topics &&
+                    (ctx.version() < 4 || request.allow_auto_topic_creation);
+  for (const auto& wanted : *request.topics) {
+    const cluster::mv1::TopicInfo* topic =
+        wanted.name ? view->topic(*wanted.name) : view->topic_by_id(raw_bytes(wanted.topic_id));
+    if (topic != nullptr) {
+      response.topics.push_back(describe_topic(*view, *topic));
+      continue;
+    }
+    auto& out = response.topics.emplace_back();
+    out.name = wanted.name;
+    out.topic_id = wanted.topic_id;
+    if (!wanted.name) {
+      out.error_code = code(error_code::unknown_topic_id);
+    } else if (!is_valid_topic_name(*wanted.name)) {
+      out.error_code = code(error_code::invalid_topic_exception);
+    } else if (may_create) {
+      auto_create(ctx, *wanted.name);
+      out.error_code = code(error_code::leader_not_available);
+    } else {
+      out.error_code = code(error_code::unknown_topic_or_partition);
+    }
+  }
+  ctx.respond(response);
+}
+
+}  // namespace sluice::gateway

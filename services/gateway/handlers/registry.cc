@@ -1,0 +1,54 @@
+// The list of served APIs and the reason behind each version range
+// (../shared/kafka-protocol-facts.md §4).
+#include <algorithm>
+#include <array>
+
+#include "services/gateway/handlers/handler.h"
+
+namespace sluice::gateway {
+namespace {
+
+using protocol::api_key;
+
+constexpr std::array served{
+    // v0–2 carry message formats 0/1, which we never store; librdkafka still
+    // needs Produce v0 advertised before it compresses (KAFKA-18659).
+    handler{api_key::produce, 0, 9, 3, handle_produce},
+    // v4 is the first with RecordBatch v2 and isolation_level; v13+ needs topic
+    // ids in fetch requests, which arrive with a later issue.
+    handler{api_key::fetch, 4, 12, 4, handle_fetch},
+    // librdkafka 1.7 (confluent-kafka 1.7) sends v0 for offset resets.
+    handler{api_key::list_offsets, 0, 7, 0, handle_list_offsets},
+    handler{api_key::metadata, 0, 12, 0, handle_metadata},
+    // Advertised because librdkafka enables lz4 only when FindCoordinator v0
+    // is; it answers COORDINATOR_NOT_AVAILABLE until consumer groups exist.
+    handler{api_key::find_coordinator, 0, 4, 0, handle_find_coordinator},
+    handler{api_key::api_versions, 0, 4, 0, handle_api_versions},
+    handler{api_key::create_topics, 2, 7, 2, handle_create_topics},
+    handler{api_key::delete_topics, 1, 6, 1, handle_delete_topics},
+    handler{api_key::describe_configs, 1, 4, 1, handle_describe_configs},
+    handler{api_key::alter_configs, 0, 2, 0, handle_alter_configs},
+    handler{api_key::create_partitions, 0, 3, 0, handle_create_partitions},
+    handler{api_key::incremental_alter_configs, 0, 1, 0, handle_incremental_alter_configs},
+    handler{api_key::describe_cluster, 0, 1, 0, handle_describe_cluster},
+};
+
+constexpr auto sorted_by_key() {
+  auto list = served;
+  std::sort(list.begin(), list.end(), [](const handler& a, const handler& b) { return a.key < b.key; });
+  return list;
+}
+constexpr auto table = sorted_by_key();
+
+}  // namespace
+
+std::span<const handler> handlers() noexcept { return table; }
+
+const handler* find_handler(std::int16_t api_key) noexcept {
+  for (const auto& h : table) {
+    if (static_cast<std::int16_t>(h.key) == api_key) return &h;
+  }
+  return nullptr;
+}
+
+}  // namespace sluice::gateway

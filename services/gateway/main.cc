@@ -1,0 +1,87 @@
+// sluice-gateway: the Kafka listener. Registers with the coordinator (so
+// Metadata can list it as a broker), then serves Kafka clients, forwarding
+// partition requests to the partition servers and admin requests to the
+// coordinator.
+#include <csignal>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "common/cluster/cluster_client.h"
+#include "common/cluster/coordinator_client.h"
+#include "common/logging/logger.h"
+#include "services/gateway/gateway_options.h"
+#include "services/gateway/metadata_cache.h"
+#include "services/gateway/partition_servers.h"
+#include "services/gateway/server.h"
+
+int main(int argc, char** argv) {
+  sluice::gateway::gateway_options options;
+  std::string coordinator = "tcp://127.0.0.1:19090";
+  std::string level = "info";
+  int node_id = -1;
+  CLI::App app{"Sluice gateway: the Kafka protocol listener"};
+  app.add_option("--coordinator", coordinator, "NNG url of the coordinator")->capture_default_str();
+  app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "Kafka port to listen on")->capture_default_str();
+  app.add_option("--advertised-host", options.advertised_host, "Host name Metadata gives clients")
+      ->capture_default_str();
+  app.add_option("--node-id", node_id, "Ask the coordinator for this node id (default: assigned)");
+  app.add_flag("--auto-create-topics", options.auto_create_topics,
+               "Create unknown topics named in Metadata requests (Kafka's auto.create.topics.enable)");
+  app.add_option("--io-threads", options.io_threads, "Threads serving client connections")->capture_default_str();
+  app.add_option("--max-request-bytes", options.max_request_bytes,
+                 "Largest request frame accepted (socket.request.max.bytes)")
+      ->capture_default_str();
+  app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  sluice::logging::init("gateway", level);
+  auto log = sluice::logging::get("gateway");
+  try {
+    boost::asio::io_context io;
+    sluice::cluster::client_options opt;
+    opt.coordinator_url = coordinator;
+    opt.kind = sluice::metadata::v1::GATEWAY;
+    opt.requested_node_id = node_id;
+    opt.kafka_host = options.advertised_host;
+    opt.kafka_port = options.port;
+    sluice::cluster::cluster_client cluster(opt);
+    sluice::gateway::metadata_cache metadata(cluster, io);
+    sluice::gateway::partition_servers servers;
+    sluice::cluster::coordinator_client admin(coordinator);
+    sluice::gateway::gateway_services services{options, metadata, servers, admin, io,
+                                               [&cluster] { return cluster.node_id(); }};
+    // Listen before registering: once Metadata lists us, clients connect.
+    sluice::gateway::server listener(services, options.host, options.port);
+    listener.start(options.io_threads);
+    cluster.start();
+    log->info("listening on {}:{}; registering with {}", options.host, listener.port(), coordinator);
+
+    timespec tick{0, 200 * 1000 * 1000};
+    int sig = 0;
+    while (!cluster.wait_ready(std::chrono::milliseconds(0))) {
+      sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig > 0) break;
+    }
+    if (sig <= 0) {
+      log->info("ready: node {} serving Kafka on {}:{} (advertised as {})", cluster.node_id(), options.host,
+                listener.port(), options.advertised_host);
+      while ((sig = sigwaitinfo(&signals, nullptr)) < 0) {
+      }
+    }
+    log->info("signal {}: shutting down", sig);
+    listener.stop();
+    cluster.stop();
+  } catch (const std::exception& e) {
+    log->error("fatal: {}", e.what());
+    return 1;
+  }
+  return 0;
+}

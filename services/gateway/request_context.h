@@ -1,0 +1,82 @@
+#pragma once
+// What a Kafka API handler gets for one request: the decoded header, the
+// body bytes, the gateway's shared services and the way to answer.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/logger.h>
+
+#include "common/protocol/header.h"
+#include "common/protocol/wire.h"
+#include "services/gateway/response_frame.h"
+
+namespace sluice::cluster { class coordinator_client; }
+
+namespace sluice::gateway {
+
+struct gateway_options;
+class metadata_cache;
+class partition_servers;
+
+/// Long-lived parts of the gateway every handler may use. Thread-safe.
+struct gateway_services {
+  const gateway_options& options;
+  metadata_cache& metadata;
+  partition_servers& servers;
+  cluster::coordinator_client& coordinator;
+  boost::asio::io_context& io;
+  std::function<std::int32_t()> node_id;  // this gateway's Kafka node id (-1 before registration)
+};
+
+/// Answers one request exactly once, from any thread. The connection sends
+/// answers in request order whatever order they are produced in.
+class reply_sink {
+ public:
+  using send_fn = std::function<void(std::vector<std::byte> frame)>;
+  using none_fn = std::function<void()>;
+  reply_sink(send_fn send, none_fn none) : send_(std::move(send)), none_(std::move(none)) {}
+  void send(std::vector<std::byte> frame) const { send_(std::move(frame)); }
+  /// Produce with acks=0: the client expects no answer at all.
+  void none() const { none_(); }
+
+ private:
+  send_fn send_;
+  none_fn none_;
+};
+
+struct request_context {
+  protocol::request_header header;
+  // The whole frame the request arrived in; `body` and every records view
+  // decoded from it point into it, so handlers keep this alive while they
+  // use them.
+  std::shared_ptr<const std::vector<std::byte>> frame;
+  std::span<const std::byte> body;
+  gateway_services* services = nullptr;
+  reply_sink reply;
+  std::shared_ptr<spdlog::logger> log;
+
+  std::int16_t version() const noexcept { return header.api_version; }
+
+  /// Decodes the body as `Request` at the header's version; a malformed body
+  /// throws protocol::decode_error, which closes the connection.
+  template <class Request>
+  Request decode() const {
+    protocol::reader in(body);
+    Request request;
+    request.decode(in, version());
+    return request;
+  }
+
+  /// Encodes `response` at the request's version and sends it.
+  template <class Response>
+  void respond(const Response& response) const {
+    reply.send(encode_response(header, response));
+  }
+};
+
+}  // namespace sluice::gateway
