@@ -350,6 +350,35 @@ void partition_log::update_config(config::log_config cfg) {
   for (auto& [base, seg] : segments_) seg->set_index_interval(cfg_.index_interval_bytes);
 }
 
+std::size_t partition_log::apply_retention(std::int64_t now_ms) {
+  if (closed_ || !cfg_.cleanup_delete) return 0;
+  std::uint64_t total = 0;
+  for (const auto& [base, seg] : segments_) total += seg->size();
+  std::size_t deleted = 0;
+  while (segments_.size() > 1) {
+    segment& oldest = *segments_.begin()->second;
+    const bool too_old = cfg_.retention_ms >= 0 && oldest.max_timestamp() >= 0 &&
+                         now_ms - oldest.max_timestamp() > cfg_.retention_ms;
+    const bool too_big = cfg_.retention_bytes >= 0 &&
+                         total - oldest.size() >= static_cast<std::uint64_t>(cfg_.retention_bytes);
+    if (!too_old && !too_big) break;
+    const std::int64_t base = oldest.base_offset();
+    total -= oldest.size();
+    oldest.close();
+    std::error_code ec;
+    for (auto suffix : {log_format::log_suffix, log_format::index_suffix, log_format::time_index_suffix}) {
+      std::filesystem::remove(segment_file(dir_, base, suffix), ec);
+      if (ec) log_->warn("[{}] cannot delete {}: {}", dir_.filename().string(), base, ec.message());
+    }
+    segments_.erase(segments_.begin());
+    dir_dirty_ = true;
+    ++deleted;
+    log_->info("[{}] retention deleted segment {} ({}); log start offset now {}", dir_.filename().string(), base,
+               too_old ? "retention.ms" : "retention.bytes", log_start_offset());
+  }
+  return deleted;
+}
+
 result<void> partition_log::flush() {
   for (auto& [base, seg] : segments_) {
     if (seg->dirty()) {

@@ -92,6 +92,12 @@ class partition_log {
   offset_and_timestamp max_timestamp();
 
   void update_config(config::log_config cfg);
+  /// Deletes the oldest whole segments that retention.ms / retention.bytes no
+  /// longer keep (only with cleanup.policy=delete), never the active one, and
+  /// moves log_start_offset() to the first kept segment. Call it from time to
+  /// time (Kafka checks every log.retention.check.interval.ms, 5 minutes).
+  /// Returns how many segments were deleted.
+  std::size_t apply_retention(std::int64_t now_ms);
   result<void> flush();  // fsync
   void close();
 

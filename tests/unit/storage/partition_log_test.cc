@@ -265,3 +265,69 @@ BOOST_AUTO_TEST_CASE(flush_and_close_are_idempotent) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retention_suite)
+
+BOOST_AUTO_TEST_CASE(retention_bytes_deletes_the_oldest_segments) {
+  temp_dir dir;
+  auto cfg = small_config();
+  cfg.segment_bytes = 1000;
+  auto log = open_log(dir.path(), cfg);
+  for (int i = 0; i < 20; ++i) append_batch(*log, make_batch(2, 200));
+  const auto segments = log->segment_count();
+  BOOST_REQUIRE(segments > 3u);
+  BOOST_TEST(log->apply_retention(5000) == 0u);  // defaults keep everything for 7 days
+  cfg.retention_bytes = 2000;
+  log->update_config(cfg);
+  const auto deleted = log->apply_retention(5000);
+  BOOST_TEST(deleted > 0u);
+  BOOST_TEST(log->segment_count() == segments - deleted);
+  std::uint64_t total = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    if (e.path().extension() == ".log") total += std::filesystem::file_size(e.path());
+  BOOST_TEST(total >= 2000u);
+  BOOST_TEST(log->log_start_offset() > 0);
+  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), 0, ".log")));
+  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), 0, ".index")));
+  BOOST_TEST(read_all(*log, 0, 1000).result.offset_out_of_range);
+  auto out = read_all(*log, log->log_start_offset(), 1 << 20);
+  BOOST_TEST(out.batches.front().base == log->log_start_offset());
+  BOOST_TEST(out.batches.back().last == 39);
+  BOOST_TEST(append_batch(*log, make_batch(1)).log_start_offset == log->log_start_offset());
+  const auto start = log->log_start_offset();
+  log.reset();
+  BOOST_TEST(open_log(dir.path(), cfg)->log_start_offset() == start);
+}
+
+BOOST_AUTO_TEST_CASE(retention_ms_deletes_segments_whose_newest_record_is_too_old) {
+  temp_dir dir;
+  auto cfg = small_config();
+  cfg.segment_bytes = 1000;
+  cfg.retention_ms = 10'000;
+  auto log = open_log(dir.path(), cfg);
+  for (int i = 0; i < 20; ++i) append_batch(*log, make_batch(2, 200, 1000 * i), 1000 * i);
+  const auto segments = log->segment_count();
+  BOOST_TEST(log->apply_retention(10'000) == 0u);
+  const auto deleted = log->apply_retention(30'000);  // keeps records newer than 20'000
+  BOOST_TEST(deleted > 0u);
+  BOOST_TEST(deleted < segments);
+  BOOST_TEST(log->offset_for_timestamp(0).timestamp >= 1000 * (static_cast<std::int64_t>(deleted) - 1));
+  BOOST_TEST(log->offset_for_timestamp(0).offset == log->log_start_offset());
+  BOOST_TEST(log->apply_retention(1'000'000) == log->segment_count() - 1);  // never the active segment
+  BOOST_TEST(log->segment_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(compacted_topics_are_not_deleted_by_retention) {
+  temp_dir dir;
+  auto cfg = small_config();
+  cfg.segment_bytes = 1000;
+  cfg.retention_bytes = 1;
+  cfg.cleanup_delete = false;
+  cfg.cleanup_compact = true;
+  auto log = open_log(dir.path(), cfg);
+  for (int i = 0; i < 20; ++i) append_batch(*log, make_batch(2, 200));
+  BOOST_TEST(log->apply_retention(5000) == 0u);
+  BOOST_TEST(log->log_start_offset() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

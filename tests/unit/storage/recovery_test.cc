@@ -204,4 +204,16 @@ BOOST_AUTO_TEST_CASE(an_index_without_a_segment_is_removed) {
   BOOST_TEST(log->log_end_offset() == 15);
 }
 
+BOOST_AUTO_TEST_CASE(a_log_of_random_bytes_recovers_to_empty) {
+  temp_dir dir;
+  {
+    std::ofstream out(segment_file(dir.path(), 0, ".log"), std::ios::binary);
+    for (int i = 0; i < 5000; ++i) out.put(static_cast<char>((i * 7919) % 251));
+  }
+  auto log = open_log(dir.path(), small_config());
+  BOOST_TEST(log->log_end_offset() == 0);
+  BOOST_TEST(std::filesystem::file_size(segment_file(dir.path(), 0, ".log")) == 0u);
+  BOOST_TEST(append_batch(*log, make_batch(2)).base_offset == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
