@@ -107,6 +107,7 @@ result<void> partition_log::load() {
     if (!seg) return seg.error();
     const bool last = i + 1 == bases.size();
     if (auto r = last ? seg.value()->recover_tail() : seg.value()->check_indexes(); !r) return r.error();
+    if (!last) seg.value()->close_indexes();
     segments_.emplace(bases[i], std::move(seg).value());
   }
   // A batch cut short by the crash must not hide a segment that follows.
@@ -136,6 +137,7 @@ bool partition_log::needs_roll(std::size_t incoming, std::int64_t last_offset, s
 
 result<void> partition_log::roll(std::int64_t now_ms) {
   if (auto r = active().seal(); !r) return r.error();
+  active().close_indexes();
   auto seg = segment::open(dir_, log_end_offset_, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->recover_tail(); !r) return r.error();  // opens the (empty) indexes

@@ -68,6 +68,7 @@ result<void> posix_file::truncate(std::uint64_t size) {
 }
 
 result<void> posix_file::sync() {
+  if (fd_ < 0) return success();  // closed: nothing buffered through this fd
   if (::fdatasync(fd_) != 0) return last_error();
   return success();
 }

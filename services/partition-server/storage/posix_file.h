@@ -31,6 +31,7 @@ class posix_file {
   result<std::size_t> read_at(std::span<std::byte> data, std::uint64_t offset) const;
   result<std::uint64_t> size() const;
   result<void> truncate(std::uint64_t size);
+  /// fdatasync; a no-op on a closed file.
   result<void> sync();
   void close() noexcept;
 

@@ -330,6 +330,11 @@ result<void> segment::flush() {
   return success();
 }
 
+void segment::close_indexes() noexcept {
+  offsets_.close();
+  times_.close();
+}
+
 void segment::close() noexcept {
   file_.close();
   offsets_.close();

@@ -89,6 +89,9 @@ class segment {
   std::int64_t time_search_start(std::int64_t timestamp) const;
 
   result<void> flush();
+  /// Closes the index files once the segment is no longer appended to: the
+  /// entries stay in memory, and fds are kept for the .log only.
+  void close_indexes() noexcept;
   void close() noexcept;
   bool dirty() const noexcept { return dirty_; }
 
