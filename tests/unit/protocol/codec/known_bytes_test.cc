@@ -7,6 +7,7 @@
 
 #include "common/protocol/header.h"
 #include "common/protocol/messages/api_versions.h"
+#include "common/protocol/messages/create_topics.h"
 #include "common/protocol/messages/fetch.h"
 #include "common/protocol/messages/find_coordinator.h"
 #include "common/protocol/messages/list_offsets.h"
@@ -178,6 +179,44 @@ BOOST_AUTO_TEST_CASE(produce_v3_records_are_a_view_into_the_input) {
     with_id.transactional_id = "tx";
     const auto v2 = encode(with_id, 2);
     BOOST_TEST(hex(std::vector<std::byte>(b.out.begin() + 2, b.out.end())) == hex(v2));
+}
+
+BOOST_AUTO_TEST_CASE(produce_v9_request_is_compact_with_tag_sections) {
+    bytes_builder b;
+    b({0x00})                                   // transactional id: compact null
+        ({0xff, 0xff, 0x00, 0x00, 0x75, 0x30})  // acks -1, timeout 30000
+        ({0x02, 0x02})("t")                     // 1 topic, compact name
+        ({0x02, 0x00, 0x00, 0x00, 0x01})        // 1 partition, index 1
+        ({0x04, 0xaa, 0xbb, 0xcc})              // compact records: 3 bytes
+        ({0x00, 0x00, 0x00});                   // partition, topic, request tags
+    const auto req = decode_all<produce_request>(b.out, 9);
+    BOOST_TEST(!req.transactional_id.has_value());
+    BOOST_TEST(req.topic_data.at(0).name == "t");
+    BOOST_TEST(req.topic_data.at(0).partition_data.at(0).records->size() == 3u);
+    BOOST_TEST(hex(encode(req, 9)) == hex(b.out));
+}
+
+BOOST_AUTO_TEST_CASE(create_topics_v5_response_tagged_config_error) {
+    create_topics_response resp;
+    resp.topics.resize(1);
+    auto& t = resp.topics[0];
+    t.name = "t";
+    t.error_message = std::nullopt;
+    t.num_partitions = 3;
+    t.replication_factor = 1;
+    t.configs = std::nullopt;
+    t.topic_config_error_code = 29;  // tag 0
+    bytes_builder b;
+    b({0x00, 0x00, 0x00, 0x00, 0x02, 0x02})("t")  // throttle, 1 topic, name
+        ({0x00, 0x00, 0x00})                       // error 0, null message
+        ({0x00, 0x00, 0x00, 0x03, 0x00, 0x01})     // 3 partitions, replication 1
+        ({0x00})                                   // configs: null
+        ({0x01, 0x00, 0x02, 0x00, 0x1d})           // 1 tag: 0, 2 bytes, int16 29
+        ({0x00});                                  // response tags
+    BOOST_TEST(hex(encode(resp, 5)) == hex(b.out));
+    const auto back = decode_all<create_topics_response>(b.out, 5);
+    BOOST_TEST(back.topics.at(0).topic_config_error_code == 29);
+    BOOST_TEST(!back.topics.at(0).configs.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(list_offsets_v0_has_max_num_offsets_and_old_style_offsets) {
