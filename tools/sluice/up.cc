@@ -155,6 +155,15 @@ int run_up(const up_args& a) {
   std::string gateways;
   for (int i = 0; i < a.gateways; ++i) gateways += (i ? "," : "") + std::string("127.0.0.1:") + std::to_string(a.port + i);
 
+  auto children = stack_children(a, data, bin, ports.value().first, ports.value().second);
+  // Services with state get data/<service>-<id> (the coordinator: data/coordinator).
+  for (const auto& c : children) {
+    if (c.service == "gateway") continue;
+    auto dir = data / (c.service == "coordinator" ? c.service : c.name());
+    fs::create_directories(dir, ec);
+    if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
+  }
+
   supervisor_options options;
   options.run_dir = run_dir;
   options.log_dir = data / "logs";
@@ -165,7 +174,7 @@ int run_up(const up_args& a) {
     // One write per line, so lines of different children never interleave.
     (void)!write(STDOUT_FILENO, text.data(), text.size());
   };
-  supervisor sup(stack_children(a, data, bin, ports.value().first, ports.value().second), options, out, [&] {
+  supervisor sup(std::move(children), options, out, [&] {
     out("[sluice] ready: bootstrap server 127.0.0.1:" + std::to_string(a.port) + " (gateways " + gateways +
         "; data " + data.string() + "; Ctrl-C stops the stack)");
   });
