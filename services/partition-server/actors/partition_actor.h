@@ -1,0 +1,27 @@
+#pragma once
+// The actor that owns one replica's partition_state.
+#include <memory>
+
+#include <caf/event_based_actor.hpp>
+
+#include "services/partition-server/actors/type_ids.h"
+#include "services/partition-server/partition_state.h"
+
+namespace sluice::partition_server {
+
+/// Serialises everything done to one replica; the logic is in
+/// partition_state, this only adapts messages (STYLE.md §5):
+///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
+///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
+///   (watch_atom, fetch_waiter_ptr, int64)     park a long-poll fetch
+///   (offsets_atom, list_offsets_op_ptr, uint32)
+///   (leader_atom, bool, int32)                leadership from metadata
+///   (config_atom, log_config)                 topic config changed
+///   (stop_atom, bool remove) -> bool          close (and delete the dir), then quit
+/// On any exit the log is flushed and closed.
+caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state);
+
+/// Wakes parked fetches whose max_wait_ms is over: (timeout_atom, fetch_waiter_ptr).
+caf::behavior fetch_timer(caf::event_based_actor* self);
+
+}  // namespace sluice::partition_server

@@ -1,0 +1,214 @@
+#include "services/partition-server/actors/replica_manager.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "services/partition-server/actors/partition_actor.h"
+#include "services/partition-server/log_dir.h"
+#include "services/partition-server/logger.h"
+#include "services/partition-server/partition_probe.h"
+#include "services/partition-server/partition_state.h"
+
+namespace sluice::partition_server {
+
+namespace fs = std::filesystem;
+namespace mv1 = sluice::metadata::v1;
+
+namespace {
+
+using replica_key = std::pair<std::string, std::int32_t>;
+
+struct hosted_replica {
+  caf::actor actor;
+  std::string topic_id;
+  std::map<std::string, std::string> configs;
+  bool leader = false;
+  std::int32_t leader_epoch = -1;
+};
+
+/// What the latest view asks this node to host.
+struct wanted_replica {
+  const mv1::TopicInfo* topic = nullptr;
+  const mv1::PartitionInfo* partition = nullptr;
+};
+
+struct manager_state {
+  replica_manager_options options;
+  std::map<replica_key, hosted_replica> hosted;
+  std::set<replica_key> stopping;  // asked to stop, not yet confirmed
+  view_ptr latest;
+  std::int32_t node_id = -1;
+  bool scanned_orphans = false;
+};
+
+std::string label(const replica_key& k) { return k.first + "/" + std::to_string(k.second); }
+
+std::map<replica_key, wanted_replica> wanted_by(const cluster::metadata_view& view, std::int32_t node_id) {
+  std::map<replica_key, wanted_replica> out;
+  if (node_id < 0) return out;
+  for (const auto* t : view.topics()) {
+    for (const auto& p : t->partitions()) {
+      if (std::find(p.replicas().begin(), p.replicas().end(), node_id) != p.replicas().end())
+        out[{t->name(), p.partition()}] = {t, &p};
+    }
+  }
+  return out;
+}
+
+/// Directories of topics that no longer exist (deleted while we were down).
+void remove_orphans(manager_state& st, const cluster::metadata_view& view,
+                    const std::map<replica_key, wanted_replica>& wanted) {
+  for (auto& found : scan_log_dirs(st.options.data_dir)) {
+    replica_key key{found.topic, found.partition};
+    if (wanted.count(key) || st.hosted.count(key) || st.stopping.count(key)) continue;
+    const auto* topic = view.topic(found.topic);
+    if (topic && topic->topic_id() == found.topic_id) continue;  // still exists; not ours to judge
+    std::error_code ec;
+    fs::remove_all(found.path, ec);
+    if (ec)
+      log()->warn("[{}] cannot remove orphaned log dir {}: {}", label(key), found.path.string(), ec.message());
+    else
+      log()->info("[{}] removed log dir of a deleted topic: {}", label(key), found.path.string());
+  }
+}
+
+void open_replica(caf::event_based_actor* self, manager_state& st, const replica_key& key,
+                  const wanted_replica& w) {
+  const fs::path dir = log_dir_path(st.options.data_dir, key.first, key.second);
+  auto prepared = prepare_log_dir(dir, w.topic->topic_id());
+  if (!prepared) {
+    log()->error("[{}] cannot prepare {}: {}", label(key), dir.string(), prepared.error().message());
+    return;
+  }
+  if (prepared.value()) log()->info("[{}] wiped {}: it held a deleted topic of the same name", label(key), dir.string());
+  auto configs = config::to_std_map(w.topic->configs());
+  auto state = partition_state::open(dir, key.first, key.second, config::make_log_config(configs));
+  if (!state) {
+    log()->error("[{}] cannot open log in {}: {}", label(key), dir.string(), state.error().message());
+    return;
+  }
+  const bool leader = w.partition->leader() == st.node_id;
+  const std::int32_t epoch = w.partition->leader_epoch();
+  state.value()->set_leadership(leader, epoch);
+  log()->info("[{}] opened log: offsets {}..{}, {} at epoch {}", label(key), state.value()->log_start_offset(),
+              state.value()->log_end_offset(), leader ? "leader" : "not leader", epoch);
+  std::shared_ptr<partition_state> shared(std::move(state.value()));
+  hosted_replica h;
+  h.actor = self->spawn(partition_actor, std::move(shared));
+  h.topic_id = w.topic->topic_id();
+  h.configs = std::move(configs);
+  h.leader = leader;
+  h.leader_epoch = epoch;
+  st.hosted.emplace(key, std::move(h));
+}
+
+void publish_routes(manager_state& st, const cluster::metadata_view& view) {
+  auto r = std::make_shared<routes>();
+  r->node_id = st.node_id;
+  for (const auto* t : view.topics()) {
+    auto& tr = r->topics[t->name()];
+    std::size_t count = 0;
+    for (const auto& p : t->partitions())
+      count = std::max(count, static_cast<std::size_t>(std::max(p.partition(), 0)) + 1);
+    tr.actors.resize(count);
+    tr.leaders.assign(count, -1);
+    for (const auto& p : t->partitions()) {
+      if (p.partition() < 0) continue;
+      const auto idx = static_cast<std::size_t>(p.partition());
+      tr.leaders[idx] = p.leader();
+      auto it = st.hosted.find({t->name(), p.partition()});
+      if (it != st.hosted.end() && it->second.topic_id == t->topic_id()) tr.actors[idx] = it->second.actor;
+    }
+  }
+  st.options.routes->publish(std::move(r));
+  partition_probe::get().hosted_replicas.set(static_cast<std::int64_t>(st.hosted.size()));
+}
+
+void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state>& st) {
+  if (!st->latest || st->latest->version() == 0) return;
+  const auto& view = *st->latest;
+  auto wanted = wanted_by(view, st->node_id);
+
+  // Stop replicas that are no longer wanted or belong to an older incarnation.
+  for (auto it = st->hosted.begin(); it != st->hosted.end();) {
+    auto w = wanted.find(it->first);
+    const bool keep = w != wanted.end() && w->second.topic->topic_id() == it->second.topic_id;
+    if (keep) {
+      ++it;
+      continue;
+    }
+    const replica_key key = it->first;
+    const bool topic_gone = !view.topic(key.first) || view.topic(key.first)->topic_id() != it->second.topic_id;
+    log()->info("[{}] stopping replica ({})", label(key), topic_gone ? "topic deleted" : "no longer a replica here");
+    st->stopping.insert(key);
+    auto done = [self, st, key] {
+      st->stopping.erase(key);
+      reconcile(self, st);
+    };
+    self->request(it->second.actor, caf::infinite, stop_atom::value, true)
+        .then([done](bool) { done(); }, [done, key](caf::error& err) {
+          log()->warn("[{}] replica actor ended without confirming its stop: {}", label(key), caf::to_string(err));
+          done();
+        });
+    it = st->hosted.erase(it);
+  }
+
+  if (!st->scanned_orphans) {
+    remove_orphans(*st, view, wanted);
+    st->scanned_orphans = true;
+  }
+
+  // Open new replicas; pass leadership and config changes to existing ones.
+  for (const auto& [key, w] : wanted) {
+    auto it = st->hosted.find(key);
+    if (it == st->hosted.end()) {
+      if (!st->stopping.count(key)) open_replica(self, *st, key, w);
+      continue;
+    }
+    auto& h = it->second;
+    const bool leader = w.partition->leader() == st->node_id;
+    if (leader != h.leader || w.partition->leader_epoch() != h.leader_epoch) {
+      h.leader = leader;
+      h.leader_epoch = w.partition->leader_epoch();
+      self->send(h.actor, leader_atom::value, leader, h.leader_epoch);
+    }
+    auto configs = config::to_std_map(w.topic->configs());
+    if (configs != h.configs) {
+      log()->info("[{}] topic config changed", label(key));
+      h.configs = std::move(configs);
+      self->send(h.actor, config_atom::value, config::make_log_config(h.configs));
+    }
+  }
+
+  publish_routes(*st, view);
+  st->options.applied_version->store(view.version(), std::memory_order_release);
+}
+
+}  // namespace
+
+caf::behavior replica_manager(caf::event_based_actor* self, replica_manager_options options) {
+  auto st = std::make_shared<manager_state>();
+  st->options = std::move(options);
+  self->attach_functor([st] {
+    for (auto& [key, h] : st->hosted) caf::anon_send_exit(h.actor, caf::exit_reason::user_shutdown);
+    st->hosted.clear();
+  });
+  return {
+      [self, st](view_atom, const view_ptr& view, std::int32_t node_id) {
+        if (!view) return;
+        if (st->latest && view->version() < st->latest->version()) return;  // late delivery of an older view
+        if (node_id >= 0 && st->node_id >= 0 && node_id != st->node_id)
+          log()->warn("node id changed from {} to {}", st->node_id, node_id);
+        if (node_id >= 0) st->node_id = node_id;
+        st->latest = view;
+        reconcile(self, st);
+      },
+  };
+}
+
+}  // namespace sluice::partition_server

@@ -1,0 +1,15 @@
+#pragma once
+// The partition server's named loggers (STYLE.md §8).
+#include <memory>
+
+#include "common/logging/logger.h"
+
+namespace sluice::partition_server {
+
+/// Lifecycle, replicas hosted, RPC failures.
+inline std::shared_ptr<spdlog::logger> log() {
+  static auto logger = logging::get("partition-server");
+  return logger;
+}
+
+}  // namespace sluice::partition_server

@@ -1,0 +1,153 @@
+#include "services/partition-server/partition_server.h"
+
+#include <atomic>
+#include <stdexcept>
+
+#include <caf/all.hpp>
+
+#include "common/cluster/cluster_client.h"
+#include "common/messaging/methods.h"
+#include "common/messaging/rpc_server.h"
+#include "services/partition-server/actors/partition_actor.h"
+#include "services/partition-server/actors/replica_manager.h"
+#include "services/partition-server/identity.h"
+#include "services/partition-server/logger.h"
+#include "services/partition-server/routing_table.h"
+#include "services/partition-server/rpc/fetch_op.h"
+#include "services/partition-server/rpc/list_offsets_op.h"
+#include "services/partition-server/rpc/produce_op.h"
+
+namespace sluice::partition_server {
+
+struct partition_server::impl {
+  server_options options;
+  std::shared_ptr<routing_table> routes = std::make_shared<routing_table>();
+  std::shared_ptr<std::atomic<std::uint64_t>> applied_version = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::int32_t stored_node_id = -1;
+  bool identity_written = false;
+  // Destroyed in reverse: the server (NNG callbacks use the actors) and the
+  // cluster client go before the actor system.
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor manager;
+  caf::actor timer;
+  std::unique_ptr<messaging::rpc_server> server;
+  std::unique_ptr<cluster::cluster_client> cluster;
+  bool stopped = false;
+
+  void on_request(messaging::message request, messaging::responder reply_to) {
+    try {
+      auto table = routes->current();
+      switch (request.method()) {
+        case messaging::method::produce:
+          produce_op::start(std::move(request), std::move(reply_to), *table);
+          return;
+        case messaging::method::fetch:
+          fetch_op::start(std::move(request), std::move(reply_to), *table, timer);
+          return;
+        case messaging::method::list_offsets:
+          list_offsets_op::start(request, std::move(reply_to), *table);
+          return;
+        default:
+          reply_to.fail(messaging::rpc_status::unknown_method);
+          return;
+      }
+    } catch (const std::exception& e) {
+      // Only allocation failures get here; the responder, if still held,
+      // answers `unavailable` when it is dropped.
+      log()->error("request (method {}) failed: {}", request.method(), e.what());
+    }
+  }
+};
+
+partition_server::partition_server(server_options options) : impl_(std::make_unique<impl>()) {
+  auto& m = *impl_;
+  m.options = std::move(options);
+  if (m.options.node_id < 0) {
+    auto stored = read_identity(m.options.data_dir);
+    if (!stored)
+      throw std::runtime_error("cannot read " + (m.options.data_dir / "identity").string() + ": " +
+                               stored.error().message());
+    if (stored.value()) m.stored_node_id = *stored.value();
+    m.options.node_id = m.stored_node_id;
+  } else if (auto stored = read_identity(m.options.data_dir); stored && stored.value()) {
+    m.stored_node_id = *stored.value();
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(m.options.data_dir, ec);
+  if (ec) throw std::runtime_error("cannot create " + m.options.data_dir.string() + ": " + ec.message());
+
+  // Sharing scheduler: idle workers sleep on a condition variable instead of
+  // polling, which matters on two cores shared with NNG and other services.
+  m.cfg.set("scheduler.max-threads", m.options.scheduler_threads);
+  m.cfg.set("scheduler.policy", caf::atom("sharing"));
+  m.system = std::make_unique<caf::actor_system>(m.cfg);
+  m.timer = m.system->spawn(fetch_timer);
+  m.manager = m.system->spawn(replica_manager, replica_manager_options{m.options.data_dir, m.routes,
+                                                                       m.applied_version});
+
+  auto* self = &m;
+  m.server = std::make_unique<messaging::rpc_server>(
+      m.options.listen_url, [self](messaging::message r, messaging::responder to) {
+        self->on_request(std::move(r), std::move(to));
+      });
+
+  cluster::client_options copt;
+  copt.coordinator_url = m.options.coordinator_url;
+  copt.kind = cluster::mv1::PARTITION_SERVER;
+  copt.requested_node_id = m.options.node_id;
+  copt.rpc_url = m.server->url();
+  m.cluster = std::make_unique<cluster::cluster_client>(copt);
+  caf::actor manager = m.manager;
+  auto* cc = m.cluster.get();
+  // Listeners must not block: the view goes to the manager actor.
+  m.cluster->on_change([manager, cc](std::shared_ptr<const cluster::metadata_view> view) {
+    caf::anon_send(manager, view_atom::value, std::move(view), cc->node_id());
+  });
+  m.cluster->start();
+  log()->info("listening on {}; registering with {} (asking for node id {})", m.server->url(),
+              m.options.coordinator_url, m.options.node_id);
+}
+
+partition_server::~partition_server() { stop(); }
+
+bool partition_server::ready() {
+  auto& m = *impl_;
+  if (m.stopped || !m.cluster->wait_ready(std::chrono::milliseconds(0))) return false;
+  const std::int32_t id = m.cluster->node_id();
+  if (id < 0) return false;
+  if (!m.identity_written || id != m.stored_node_id) {
+    if (id != m.stored_node_id) {
+      auto w = write_identity(m.options.data_dir, id);
+      if (!w) {
+        log()->error("cannot write identity file: {}", w.error().message());
+        return false;
+      }
+      m.stored_node_id = id;
+    }
+    m.identity_written = true;
+  }
+  return m.applied_version->load(std::memory_order_acquire) >= m.cluster->current()->version();
+}
+
+std::int32_t partition_server::node_id() const { return impl_->cluster ? impl_->cluster->node_id() : -1; }
+
+const std::string& partition_server::rpc_url() const { return impl_->server->url(); }
+
+void partition_server::stop() {
+  auto& m = *impl_;
+  if (m.stopped) return;
+  m.stopped = true;
+  if (m.server) m.server->stop();
+  if (m.cluster) m.cluster->stop();
+  if (m.manager) caf::anon_send_exit(m.manager, caf::exit_reason::user_shutdown);
+  if (m.timer) caf::anon_send_exit(m.timer, caf::exit_reason::user_shutdown);
+  m.manager = nullptr;
+  m.timer = nullptr;
+  if (m.system) m.system->await_all_actors_done();
+  m.cluster.reset();
+  m.server.reset();
+  m.system.reset();
+}
+
+}  // namespace sluice::partition_server

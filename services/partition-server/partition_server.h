@@ -1,0 +1,49 @@
+#pragma once
+// The partition server as one object: actors, RPC endpoint, cluster membership.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace sluice::partition_server {
+
+struct server_options {
+  std::string coordinator_url = "tcp://127.0.0.1:19090";
+  std::string listen_url = "tcp://127.0.0.1:0";  // port 0: any free port; the real url is registered
+  std::filesystem::path data_dir = "./data/partition-server";
+  std::int32_t node_id = -1;                      // -1: DATA/identity, else assigned by the coordinator
+  std::size_t scheduler_threads = 2;              // CAF workers; NNG has its own threads
+};
+
+/// Wires the service together and owns its threads:
+/// - CAF (sharing scheduler, `scheduler_threads` workers): a replica_manager,
+///   one partition_actor per hosted replica, one fetch_timer;
+/// - NNG: the REP socket of the RPC server (produce, fetch, list offsets:
+///   handlers route by partition and anon_send to partition actors), plus
+///   the cluster_client's REQ/SUB sockets and its heartbeat thread.
+///
+/// The constructor starts everything and throws on start-up failure (the
+/// identity file unreadable, the listen url unusable). stop() (also run by
+/// the destructor) closes the RPC socket first, so no request is half
+/// served, then stops the actors, which flush and close their logs.
+class partition_server {
+ public:
+  explicit partition_server(server_options options);
+  ~partition_server();
+  partition_server(const partition_server&) = delete;
+  partition_server& operator=(const partition_server&) = delete;
+
+  /// True once registered, the node id is stored in DATA/identity, and the
+  /// replicas of the current metadata are open. Non-blocking.
+  bool ready();
+  std::int32_t node_id() const;
+  const std::string& rpc_url() const;
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sluice::partition_server

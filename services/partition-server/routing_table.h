@@ -1,0 +1,59 @@
+#pragma once
+// Which actor serves which partition, readable from NNG threads.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "partition.pb.h"
+
+namespace sluice::partition_server {
+
+namespace pv1 = sluice::partition::v1;
+
+/// An immutable map from (topic, partition) to the hosting actor, plus what
+/// to answer for partitions that are not hosted here. Built by the
+/// replica_manager after every metadata view; never changed afterwards.
+struct routes {
+  struct topic_routes {
+    std::vector<caf::actor> actors;    // by partition index; null = not hosted here
+    std::vector<std::int32_t> leaders; // by partition index, from the metadata
+  };
+  std::int32_t node_id = -1;
+  std::unordered_map<std::string, topic_routes> topics;
+
+  /// Where a request for (topic, partition) goes: an actor, or the error to
+  /// answer right away (UNKNOWN_PARTITION for topics/partitions the metadata
+  /// does not have or that are not open here yet, NOT_LEADER when another
+  /// node leads it).
+  struct target {
+    caf::actor actor;
+    pv1::PartitionError error = pv1::PARTITION_OK;
+  };
+  target find(const std::string& topic, std::int32_t partition) const;
+};
+
+/// Holder of the current routes: the manager publishes, RPC handlers read.
+/// A mutex around a shared_ptr swap: readers hold it for a pointer copy only.
+class routing_table {
+ public:
+  routing_table() : current_(std::make_shared<const routes>()) {}
+  std::shared_ptr<const routes> current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+  void publish(std::shared_ptr<const routes> next) {
+    std::lock_guard lock(mutex_);
+    current_ = std::move(next);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const routes> current_;
+};
+
+}  // namespace sluice::partition_server

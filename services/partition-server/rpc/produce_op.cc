@@ -1,0 +1,85 @@
+#include "services/partition-server/rpc/produce_op.h"
+
+#include <caf/send.hpp>
+
+#include "common/messaging/methods.h"
+#include "services/partition-server/actors/type_ids.h"
+#include "services/partition-server/partition_state.h"
+
+namespace sluice::partition_server {
+
+namespace pv1 = sluice::partition::v1;
+
+produce_op::produce_op(messaging::message request, messaging::responder reply_to)
+    : request_(std::move(request)), reply_to_(std::move(reply_to)) {}
+
+void produce_op::start(messaging::message request, messaging::responder reply_to, const routes& table) {
+  auto op = std::make_shared<produce_op>(std::move(request), std::move(reply_to));
+  if (!op->request_.parse_header(op->header_)) {
+    op->reply_to_.fail(messaging::rpc_status::bad_request);
+    return;
+  }
+  auto payload = op->request_.mutable_payload();
+  const int n = op->header_.partitions_size();
+  std::size_t at = 0;
+  op->slices_.reserve(static_cast<std::size_t>(n));
+  for (const auto& p : op->header_.partitions()) {
+    if (p.records_size() > payload.size() - at) {
+      op->reply_to_.fail(messaging::rpc_status::bad_request);
+      return;
+    }
+    op->slices_.push_back(payload.subspan(at, p.records_size()));
+    at += p.records_size();
+  }
+  if (at != payload.size()) {
+    op->reply_to_.fail(messaging::rpc_status::bad_request);
+    return;
+  }
+
+  // Resolve every partition first: entries answered here are final before
+  // any actor can complete the op.
+  std::vector<caf::actor> targets(static_cast<std::size_t>(n));
+  std::size_t routed = 0;
+  for (int i = 0; i < n; ++i) {
+    const auto& p = op->header_.partitions(i);
+    auto* r = op->response_.add_partitions();
+    r->set_topic(p.topic());
+    r->set_partition(p.partition());
+    r->set_base_offset(-1);
+    r->set_log_append_time_ms(-1);
+    r->set_log_start_offset(-1);
+    auto t = table.find(p.topic(), p.partition());
+    if (t.actor) {
+      targets[static_cast<std::size_t>(i)] = std::move(t.actor);
+      ++routed;
+    } else {
+      r->set_error(t.error);
+    }
+  }
+  // +1 held by this function, so the reply cannot go out while sending.
+  op->pending_.store(routed + 1, std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    if (auto& a = targets[static_cast<std::size_t>(i)])
+      caf::anon_send(a, append_atom::value, op, static_cast<std::uint32_t>(i));
+  }
+  op->complete_one();
+}
+
+void produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms) {
+  auto outcome = p.append(slices_[index], now_ms);
+  auto* r = response_.mutable_partitions(static_cast<int>(index));
+  r->set_error(outcome.error);
+  if (!outcome.message.empty()) r->set_error_message(std::move(outcome.message));
+  r->set_base_offset(outcome.base_offset);
+  r->set_log_append_time_ms(outcome.log_append_time_ms);
+  r->set_log_start_offset(outcome.log_start_offset);
+  complete_one();
+}
+
+void produce_op::complete_one() {
+  if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  reply_to_.reply(messaging::message::make(messaging::method::produce, response_));
+  request_ = messaging::message{};  // free the request bytes now, not when the last reference goes
+}
+
+}  // namespace sluice::partition_server
