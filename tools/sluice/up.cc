@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
+#include <cerrno>  // program_invocation_name (GNU)
 #include <cstring>
 #include <filesystem>
 
@@ -80,8 +80,16 @@ cli_result<std::pair<int, int>> two_free_ports() {
   return ports;
 }
 
+// The default --bin-dir: where `sluice` was invoked from (argv[0], links not
+// resolved: a directory of links to binaries from several builds works) if
+// the services are there, else the directory of the executable itself.
 fs::path own_directory() {
   std::error_code ec;
+  std::string invoked = program_invocation_name;
+  if (invoked.find('/') != std::string::npos) {
+    auto dir = fs::absolute(fs::path(invoked).parent_path(), ec);
+    if (!ec && access((dir / "sluice-coordinator").c_str(), X_OK) == 0) return dir;
+  }
   auto exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::current_path() : exe.parent_path();
 }

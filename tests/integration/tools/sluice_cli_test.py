@@ -193,7 +193,8 @@ def test():
     port = free_port()
     log_path = os.path.join(d, 'up.log')
     log = open(log_path, 'wb')
-    proc = subprocess.Popen([exe, 'up', '--data-dir', data, '--port', str(port), '--stop-grace-ms', '5000'],
+    proc = subprocess.Popen([exe, 'up', '--data-dir', data, '--port', str(port), '--stop-grace-ms', '5000',
+                             '--bin-dir', bin_dir()],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     ok = False
     try:
