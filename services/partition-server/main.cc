@@ -24,9 +24,14 @@ int main(int argc, char** argv) {
   app.add_option("--scheduler-threads", opt.scheduler_threads, "CAF worker threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  std::int64_t retention_check_ms = opt.retention_check.count();
+  app.add_option("--retention-check-ms", retention_check_ms, "How often replicas apply retention.ms/retention.bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{86400000}));
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   opt.data_dir = data_dir;
+  opt.retention_check = std::chrono::milliseconds(retention_check_ms);
 
   // Blocked before any thread starts, so every NNG/CAF thread inherits the
   // mask and only the waits below see the signals.

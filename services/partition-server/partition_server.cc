@@ -84,7 +84,7 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   m.system = std::make_unique<caf::actor_system>(m.cfg);
   m.timer = m.system->spawn(fetch_timer);
   m.manager = m.system->spawn(replica_manager, replica_manager_options{m.options.data_dir, m.routes,
-                                                                       m.applied_version});
+                                                                       m.applied_version, m.options.retention_check});
 
   auto* self = &m;
   m.server = std::make_unique<messaging::rpc_server>(

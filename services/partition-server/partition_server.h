@@ -14,6 +14,7 @@ struct server_options {
   std::filesystem::path data_dir = "./data/partition-server";
   std::int32_t node_id = -1;                      // -1: DATA/identity, else assigned by the coordinator
   std::size_t scheduler_threads = 2;              // CAF workers; NNG has its own threads
+  std::chrono::milliseconds retention_check{60000};  // Kafka: log.retention.check.interval.ms (5 min)
 };
 
 /// Wires the service together and owns its threads:

@@ -156,6 +156,15 @@ void partition_state::drop_fired_waiters() {
   std::erase_if(waiters_, [](const std::shared_ptr<fetch_waiter>& w) { return w->done(); });
 }
 
+std::size_t partition_state::apply_retention(std::int64_t now_ms) {
+  if (!log_) return 0;
+  const std::size_t deleted = log_->apply_retention(now_ms);
+  if (deleted > 0)
+    log()->info("[{}/{}] retention deleted {} segment(s); log start offset now {}", topic_, partition_, deleted,
+                log_->log_start_offset());
+  return deleted;
+}
+
 result<void> partition_state::flush() {
   if (!log_) return success();
   return log_->flush();

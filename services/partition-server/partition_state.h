@@ -101,6 +101,10 @@ class partition_state {
   void watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen);
   std::size_t waiter_count() const noexcept { return waiters_.size(); }
 
+  /// Deletes old segments past retention.ms / retention.bytes (moves the log
+  /// start offset); returns how many were deleted.
+  std::size_t apply_retention(std::int64_t now_ms);
+
   /// Makes appended data durable (fsync).
   result<void> flush();
   /// Flushes and closes the log; further calls answer STORAGE_ERROR.

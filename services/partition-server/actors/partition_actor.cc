@@ -19,10 +19,12 @@ std::int64_t wall_clock_ms() {
 }
 }  // namespace
 
-caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state) {
+caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state,
+                              std::chrono::milliseconds retention_check) {
   // Runs however the actor ends (stop, shutdown, a bug): data is flushed and
   // files closed; after a stop with remove it is already gone.
   self->attach_functor([state] { state->close(); });
+  self->delayed_send(self, retention_check, retention_atom::value);
   return {
       [state](append_atom, const produce_op_ptr& op, std::uint32_t index) {
         op->append_at(index, *state, wall_clock_ms());
@@ -39,6 +41,10 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
         state->set_leadership(leader, epoch);
       },
       [state](config_atom, const config::log_config& cfg) { state->update_config(cfg); },
+      [self, state, retention_check](retention_atom) {
+        state->apply_retention(wall_clock_ms());
+        self->delayed_send(self, retention_check, retention_atom::value);
+      },
       [self, state](stop_atom, bool remove) {
         if (remove)
           state->close_and_remove();

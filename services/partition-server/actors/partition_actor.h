@@ -1,5 +1,6 @@
 #pragma once
 // The actor that owns one replica's partition_state.
+#include <chrono>
 #include <memory>
 
 #include <caf/event_based_actor.hpp>
@@ -18,8 +19,10 @@ namespace sluice::partition_server {
 ///   (leader_atom, bool, int32)                leadership from metadata
 ///   (config_atom, log_config)                 topic config changed
 ///   (stop_atom, bool remove) -> bool          close (and delete the dir), then quit
+///   (retention_atom)                          from itself every `retention_check`
 /// On any exit the log is flushed and closed.
-caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state);
+caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state,
+                              std::chrono::milliseconds retention_check);
 
 /// Wakes parked fetches whose max_wait_ms is over: (timeout_atom, fetch_waiter_ptr).
 caf::behavior fetch_timer(caf::event_based_actor* self);

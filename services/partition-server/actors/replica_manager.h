@@ -1,6 +1,7 @@
 #pragma once
 // Decides which replicas this server hosts and keeps one actor per replica.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,8 @@ struct replica_manager_options {
   /// Set to each metadata version once its replicas are open and routed;
   /// main() waits on it before saying `ready`.
   std::shared_ptr<std::atomic<std::uint64_t>> applied_version;
+  /// How often each replica applies retention.ms / retention.bytes.
+  std::chrono::milliseconds retention_check{std::chrono::seconds(60)};
 };
 
 /// Reconciles hosted replicas with each metadata view ((view_atom, view,

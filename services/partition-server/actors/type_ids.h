@@ -27,6 +27,7 @@ using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr
 using leader_atom = caf::atom_constant<caf::atom("leader")>;      // (bool leader, int32 epoch)
 using config_atom = caf::atom_constant<caf::atom("config")>;      // (log_config)
 using stop_atom = caf::atom_constant<caf::atom("stop")>;          // (bool remove) -> bool
+using retention_atom = caf::atom_constant<caf::atom("retention")>; // () from itself, periodically
 // fetch_timer
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // (shared_ptr<fetch_waiter>)
 // replica_manager

@@ -221,6 +221,23 @@ BOOST_AUTO_TEST_CASE(appended_data_survives_reopen) {
   BOOST_TEST(append(batch(1)).base_offset == 7);
 }
 
+BOOST_AUTO_TEST_CASE(retention_moves_the_log_start_and_old_offsets_go_out_of_range) {
+  sluice::config::log_config small;
+  small.segment_bytes = 2000;  // a few batches per segment
+  small.retention_bytes = 1;   // keep only the active segment
+  p->update_config(small);
+  for (int i = 0; i < 20; ++i) BOOST_REQUIRE(append(batch(2, now_ms, 200)).error == pv1::PARTITION_OK);
+  BOOST_TEST(p->apply_retention(now_ms) > 0u);
+  const auto start = p->log_start_offset();
+  BOOST_TEST(start > 0);
+  BOOST_TEST(p->list_offset(-2, -1).offset == start);
+  auto [old, bytes] = read(0, 1 << 20, true);
+  BOOST_TEST(old.error == pv1::OFFSET_OUT_OF_RANGE);
+  BOOST_TEST(old.log_start_offset == start);
+  BOOST_TEST(base_offsets(read(start, 1 << 20, true).second).front() == start);
+  BOOST_TEST(append(batch(1)).log_start_offset == start);
+}
+
 BOOST_AUTO_TEST_CASE(close_and_remove_deletes_the_directory) {
   append(batch(1));
   p->close_and_remove();
