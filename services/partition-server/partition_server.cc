@@ -87,10 +87,13 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
                                                                        m.applied_version, m.options.retention_check});
 
   auto* self = &m;
+  // Every parked fetch holds a context until it is answered: keep plenty so
+  // long polls from many consumers never leave produce requests unreceived.
+  constexpr int rpc_contexts = 1024;
   m.server = std::make_unique<messaging::rpc_server>(
-      m.options.listen_url, [self](messaging::message r, messaging::responder to) {
-        self->on_request(std::move(r), std::move(to));
-      });
+      m.options.listen_url,
+      [self](messaging::message r, messaging::responder to) { self->on_request(std::move(r), std::move(to)); },
+      rpc_contexts);
 
   cluster::client_options copt;
   copt.coordinator_url = m.options.coordinator_url;
