@@ -15,6 +15,28 @@ namespace sluice::gateway {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The fixed start of every request header (key, version, correlation id),
+// read without the rest; nullopt when the frame is shorter than that.
+std::optional<protocol::request_header> raw_header(const std::vector<std::byte>& frame) {
+  if (frame.size() < 8) return std::nullopt;
+  protocol::reader in(frame);
+  protocol::request_header h;
+  h.api_key = in.read_int16();
+  h.api_version = in.read_int16();
+  h.correlation_id = in.read_int32();
+  return h;
+}
+
+bool is_unsupported_api_versions(const protocol::request_header& h) {
+  const handler* api_versions = find_handler(static_cast<std::int16_t>(protocol::api_key::api_versions));
+  return h.api_key == static_cast<std::int16_t>(protocol::api_key::api_versions) &&
+         (h.api_version < api_versions->min_version || h.api_version > api_versions->max_version);
+}
+
+}  // namespace
+
 connection::connection(asio::ip::tcp::socket socket, gateway_services& services)
     : socket_(std::move(socket)), services_(services), log_(logging::get("gateway")) {
   boost::system::error_code ec;
@@ -66,12 +88,17 @@ void connection::dispatch(std::shared_ptr<std::vector<std::byte>> frame) {
     header.decode(in);
     body = std::span<const std::byte>(*frame).subspan(in.position());
   } catch (const protocol::decode_error& e) {
+    // An ApiVersions request newer than ours may use a header layout we
+    // cannot predict; Kafka still answers it so the client can downgrade.
+    if (auto raw = raw_header(*frame); raw && is_unsupported_api_versions(*raw)) {
+      return answer_unsupported_api_versions(*raw);
+    }
     return close(std::string("malformed request header: ") + e.what());
   }
   const handler* h = find_handler(header.api_key);
   if (h == nullptr) return close("unknown api key " + std::to_string(header.api_key));
+  if (is_unsupported_api_versions(header)) return answer_unsupported_api_versions(header);
   if (header.api_version < h->min_version || header.api_version > h->max_version) {
-    if (h->key == protocol::api_key::api_versions) return answer_unsupported_api_versions(header);
     return close("unsupported version " + std::to_string(header.api_version) + " of api " +
                  std::string(protocol::api_name(h->key)));
   }
