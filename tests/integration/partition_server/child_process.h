@@ -56,6 +56,9 @@ class child_process {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
+  /// Sends `sig` without waiting (SIGSTOP/SIGCONT); false if not running.
+  bool signal(int sig) { return pid_ > 0 && ::kill(pid_, sig) == 0; }
+
   /// The first log line (from the start of the file) containing `needle`
   /// after `skip` earlier matches, waiting up to `timeout`; nullopt if the
   /// process died or the time ran out.

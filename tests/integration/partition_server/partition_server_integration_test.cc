@@ -424,3 +424,41 @@ BOOST_FIXTURE_TEST_CASE(deleted_topic_stops_its_replicas_and_removes_its_data, c
   wait_hosted(rpc);
   BOOST_TEST(list_offsets(rpc, -1).partitions(1).offset() == 0);
 }
+
+BOOST_FIXTURE_TEST_CASE(lost_lease_gives_leadership_back_with_a_new_epoch, cluster_fixture) {
+  sluice::cluster::coordinator_client admin(coordinator_url);
+  cv1::CreateTopicsRequest create;
+  auto* spec = create.add_topics();
+  spec->set_name(topic);
+  spec->set_partitions(partitions);
+  spec->set_replication_factor(1);
+  BOOST_REQUIRE(admin.create_topics_sync(create));
+  rpc_client rpc(server_url);
+  wait_hosted(rpc);
+  auto [status, reply] = rpc.call_sync(produce_request({{0, make_batch({"before"}, 1)}}), 10s);
+  BOOST_REQUIRE(status == rpc_status::ok);
+  const auto epoch_before = list_offsets(rpc, -1).partitions(0).leader_epoch();
+
+  // Frozen past its 3 s lease: the coordinator takes its partitions offline.
+  BOOST_TEST(server->signal(SIGSTOP));
+  BOOST_REQUIRE(coordinator->wait_for_line("expired", 30s));
+  BOOST_TEST(server->signal(SIGCONT));
+
+  // It re-registers by itself and leads again, at a newer epoch, data intact.
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  std::int32_t epoch_after = epoch_before;
+  while (epoch_after <= epoch_before && std::chrono::steady_clock::now() < deadline) {
+    auto r = list_offsets(rpc, -1).partitions(0);
+    if (r.error() == pv1::PARTITION_OK) epoch_after = r.leader_epoch();
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_TEST(epoch_after > epoch_before);
+  auto f = fetch(rpc, {{0, 0}});
+  BOOST_TEST(f.records[0].size() == 1u);
+  auto [s2, r2] = rpc.call_sync(produce_request({{0, make_batch({"after"}, 2)}}), 10s);
+  BOOST_REQUIRE(s2 == rpc_status::ok);
+  pv1::ProduceResponse pr;
+  BOOST_REQUIRE(r2.parse_header(pr));
+  BOOST_TEST(pr.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(pr.partitions(0).base_offset() == 1);
+}
