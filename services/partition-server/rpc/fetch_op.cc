@@ -1,7 +1,6 @@
 #include "services/partition-server/rpc/fetch_op.h"
 
 #include <algorithm>
-#include <limits>
 
 #include <caf/send.hpp>
 
@@ -22,6 +21,10 @@ namespace {
 constexpr std::size_t per_partition_header_bytes = 80;
 // Reserve at most this much reply capacity up front; beyond it the message grows.
 constexpr std::size_t max_payload_hint = 64u << 20;
+// Kafka's broker-side fetch.max.bytes default (55 MiB): no request, however
+// large its own max_bytes, makes one reply bigger than this (plus, KIP-74,
+// one batch when nothing else was returned).
+constexpr std::int64_t fetch_max_bytes_cap = 57671680;
 }  // namespace
 
 fetch_op::fetch_op(messaging::responder reply_to, caf::actor timer)
@@ -36,7 +39,7 @@ void fetch_op::start(messaging::message request, messaging::responder reply_to, 
   }
   const auto& h = op->header_;
   op->deadline_ = steady_clock::now() + std::chrono::milliseconds(std::max(h.max_wait_ms(), 0));
-  op->max_bytes_ = h.max_bytes() > 0 ? h.max_bytes() : std::numeric_limits<std::int32_t>::max();
+  op->max_bytes_ = h.max_bytes() > 0 ? std::min<std::int64_t>(h.max_bytes(), fetch_max_bytes_cap) : fetch_max_bytes_cap;
   const auto n = static_cast<std::size_t>(h.partitions_size());
   op->targets_.resize(n);
   op->route_errors_.resize(n, pv1::PARTITION_OK);
