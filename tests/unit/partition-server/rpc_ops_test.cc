@@ -1,0 +1,229 @@
+// The produce, fetch and list-offsets ops end to end inside one process: a
+// real rpc_server and rpc_client on loopback, real partition actors over
+// temp-dir logs, and hand-made routes (no coordinator).
+#include <boost/test/unit_test.hpp>
+
+#include <caf/all.hpp>
+
+#include "common/messaging/methods.h"
+#include "common/messaging/rpc_client.h"
+#include "common/messaging/rpc_server.h"
+#include "common/protocol/record_batch.h"
+#include "services/partition-server/actors/partition_actor.h"
+#include "services/partition-server/log_dir.h"
+#include "services/partition-server/routing_table.h"
+#include "services/partition-server/rpc/fetch_op.h"
+#include "services/partition-server/rpc/list_offsets_op.h"
+#include "services/partition-server/rpc/produce_op.h"
+#include "tests/unit/partition-server/temp_dir.h"
+
+using namespace sluice::partition_server;
+using namespace std::chrono_literals;
+namespace proto = sluice::protocol;
+namespace pv1 = sluice::partition::v1;
+namespace method = sluice::messaging::method;
+using sluice::messaging::message;
+using sluice::messaging::rpc_status;
+
+namespace {
+
+std::vector<std::byte> batch(int count, std::size_t value_size = 100) {
+  std::vector<proto::record_to_build> records(static_cast<std::size_t>(count));
+  for (auto& r : records) {
+    r.value = std::string(value_size, 'v');
+    r.timestamp = 1000;
+  }
+  return proto::build_batch(records);
+}
+
+/// Topic "t" with partitions 0 and 1 hosted here (leader), partition 2 led by
+/// node 9, partition 3 ours in the metadata but not open.
+struct ops_fixture {
+  sluice::test::temp_dir data;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor timer;
+  std::vector<caf::actor> actors;
+  std::shared_ptr<const routes> table;
+  std::unique_ptr<sluice::messaging::rpc_server> server;
+  std::unique_ptr<sluice::messaging::rpc_client> client;
+
+  ops_fixture() {
+    cfg.set("scheduler.max-threads", 2);
+    system = std::make_unique<caf::actor_system>(cfg);
+    timer = system->spawn(fetch_timer);
+    auto r = std::make_shared<routes>();
+    r->node_id = 1;
+    auto& t = r->topics["t"];
+    t.actors.resize(4);
+    t.leaders = {1, 1, 9, 1};
+    for (int p = 0; p < 2; ++p) {
+      auto dir = log_dir_path(data.path(), "t", p);
+      BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x01')));
+      auto st = partition_state::open(dir, "t", p, sluice::config::log_config{});
+      BOOST_REQUIRE(st);
+      st.value()->set_leadership(true, 5);
+      t.actors[static_cast<std::size_t>(p)] =
+          system->spawn(partition_actor, std::shared_ptr<partition_state>(std::move(st.value())), 60s);
+    }
+    table = r;
+    server = std::make_unique<sluice::messaging::rpc_server>(
+        "tcp://127.0.0.1:0", [this](message m, sluice::messaging::responder to) {
+          switch (m.method()) {
+            case method::produce: return produce_op::start(std::move(m), std::move(to), *table);
+            case method::fetch: return fetch_op::start(std::move(m), std::move(to), *table, timer);
+            case method::list_offsets: return list_offsets_op::start(m, std::move(to), *table);
+          }
+          to.fail(rpc_status::unknown_method);
+        });
+    client = std::make_unique<sluice::messaging::rpc_client>(server->url());
+  }
+  ~ops_fixture() {
+    server->stop();
+    for (auto& [name, t] : table->topics)
+      for (auto& a : t.actors)
+        if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(timer, caf::exit_reason::user_shutdown);
+    table.reset();
+    timer = nullptr;
+    system->await_all_actors_done();
+  }
+
+  pv1::ProduceResponse produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts) {
+    pv1::ProduceRequest req;
+    std::size_t total = 0;
+    for (auto& [p, b] : parts) {
+      auto* a = req.add_partitions();
+      a->set_topic("t");
+      a->set_partition(p);
+      a->set_records_size(static_cast<std::uint32_t>(b.size()));
+      total += b.size();
+    }
+    auto m = message::make(method::produce, req, total);
+    for (auto& [p, b] : parts) m.append_payload(b);
+    auto [status, reply] = client->call_sync(std::move(m), 10s);
+    BOOST_REQUIRE(status == rpc_status::ok);
+    pv1::ProduceResponse out;
+    BOOST_REQUIRE(reply.parse_header(out));
+    return out;
+  }
+
+  std::pair<pv1::FetchResponse, message> fetch(const std::vector<std::pair<int, std::int64_t>>& from,
+                                               int max_bytes, int partition_max_bytes, int max_wait_ms = 0,
+                                               int min_bytes = 1) {
+    pv1::FetchRequest req;
+    req.set_max_wait_ms(max_wait_ms);
+    req.set_min_bytes(min_bytes);
+    req.set_max_bytes(max_bytes);
+    for (auto& [p, o] : from) {
+      auto* f = req.add_partitions();
+      f->set_topic("t");
+      f->set_partition(p);
+      f->set_fetch_offset(o);
+      f->set_partition_max_bytes(partition_max_bytes);
+      f->set_current_leader_epoch(-1);
+    }
+    auto [status, reply] = client->call_sync(message::make(method::fetch, req), 10s);
+    BOOST_REQUIRE(status == rpc_status::ok);
+    pv1::FetchResponse out;
+    BOOST_REQUIRE(reply.parse_header(out));
+    std::size_t sum = 0;
+    for (auto& r : out.partitions()) sum += r.records_size();
+    BOOST_TEST(sum == reply.payload().size());
+    return {out, std::move(reply)};
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(rpc_ops, ops_fixture)
+
+BOOST_AUTO_TEST_CASE(produce_answers_in_request_order_with_routing_errors) {
+  auto r = produce({{1, batch(2)}, {0, batch(3)}, {2, batch(1)}, {3, batch(1)}, {7, batch(1)}, {1, batch(1)}});
+  BOOST_REQUIRE(r.partitions_size() == 6);
+  BOOST_TEST(r.partitions(0).partition() == 1);
+  BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.partitions(0).base_offset() == 0);
+  BOOST_TEST(r.partitions(1).base_offset() == 0);
+  BOOST_TEST(r.partitions(2).error() == pv1::NOT_LEADER);
+  BOOST_TEST(r.partitions(3).error() == pv1::UNKNOWN_PARTITION);
+  BOOST_TEST(r.partitions(4).error() == pv1::UNKNOWN_PARTITION);
+  BOOST_TEST(r.partitions(5).base_offset() == 2);  // same partition twice: appended in order
+}
+
+BOOST_AUTO_TEST_CASE(bad_batch_fails_only_its_partition) {
+  auto bad = batch(1);
+  bad.back() ^= std::byte{1};
+  auto r = produce({{0, bad}, {1, batch(1)}});
+  BOOST_TEST(r.partitions(0).error() == pv1::CORRUPT_MESSAGE);
+  BOOST_TEST(!r.partitions(0).error_message().empty());
+  BOOST_TEST(r.partitions(1).error() == pv1::PARTITION_OK);
+}
+
+BOOST_AUTO_TEST_CASE(fetch_limits_follow_kip74_across_partitions) {
+  const auto b = batch(5, 400);
+  const int size = static_cast<int>(b.size());
+  produce({{0, b}, {1, b}});
+  produce({{0, b}, {1, b}});
+  // Room for three batches in total, two per partition.
+  auto [r, m] = fetch({{0, 0}, {1, 0}}, size * 3, size * 2);
+  BOOST_TEST(r.partitions(0).records_size() == 2u * b.size());
+  BOOST_TEST(r.partitions(1).records_size() == b.size());
+  // Too small for any batch: the first partition still returns one, the second none.
+  auto [small, m2] = fetch({{0, 0}, {1, 0}}, 10, 10);
+  BOOST_TEST(small.partitions(0).records_size() == b.size());
+  BOOST_TEST(small.partitions(1).records_size() == 0u);
+  BOOST_TEST(small.partitions(1).high_watermark() == 10);
+  // Empty first partition: min_one passes on to the next one.
+  auto [shifted, m3] = fetch({{0, 10}, {1, 0}}, 10, 10);
+  BOOST_TEST(shifted.partitions(0).records_size() == 0u);
+  BOOST_TEST(shifted.partitions(1).records_size() == b.size());
+}
+
+BOOST_AUTO_TEST_CASE(fetch_with_an_error_answers_at_once) {
+  produce({{0, batch(1)}});
+  auto [r, m] = fetch({{0, 1}, {2, 0}}, 1 << 20, 1 << 20, 60000);
+  BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.partitions(1).error() == pv1::NOT_LEADER);
+  auto [out, m2] = fetch({{0, 5}}, 1 << 20, 1 << 20, 60000);
+  BOOST_TEST(out.partitions(0).error() == pv1::OFFSET_OUT_OF_RANGE);
+}
+
+BOOST_AUTO_TEST_CASE(parked_fetch_is_answered_empty_at_max_wait) {
+  auto [r, m] = fetch({{0, 0}, {1, 0}}, 1 << 20, 1 << 20, 100);
+  BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.partitions(0).records_size() == 0u);
+  BOOST_TEST(r.partitions(1).high_watermark() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(list_offsets_routes_like_produce) {
+  produce({{0, batch(4)}});
+  pv1::ListOffsetsRequest req;
+  for (int p : {0, 1, 2}) {
+    auto* q = req.add_partitions();
+    q->set_topic("t");
+    q->set_partition(p);
+    q->set_timestamp(-1);
+    q->set_current_leader_epoch(-1);
+  }
+  auto [status, reply] = client->call_sync(message::make(method::list_offsets, req), 10s);
+  BOOST_REQUIRE(status == rpc_status::ok);
+  pv1::ListOffsetsResponse r;
+  BOOST_REQUIRE(reply.parse_header(r));
+  BOOST_TEST(r.partitions(0).offset() == 4);
+  BOOST_TEST(r.partitions(0).leader_epoch() == 5);
+  BOOST_TEST(r.partitions(1).offset() == 0);
+  BOOST_TEST(r.partitions(2).error() == pv1::NOT_LEADER);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_requests_get_bad_request) {
+  auto m = message::make(method::produce, pv1::ProduceRequest{});
+  m.append_payload("stray", 5);
+  BOOST_TEST((client->call_sync(std::move(m), 10s).first == rpc_status::bad_request));
+  auto junk = message::make_status(method::fetch, rpc_status::ok);
+  junk.append_payload("\xff\xff\xff", 3);
+  // Header length 0 parses as an empty FetchRequest: an empty, valid answer.
+  BOOST_TEST((client->call_sync(std::move(junk), 10s).first == rpc_status::ok));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
