@@ -16,4 +16,9 @@ void init(std::string_view process_name, std::string_view level = "info");
 /// The logger for `module`, created on first use.
 std::shared_ptr<spdlog::logger> get(const std::string& module);
 
+/// For lifecycle lines others wait for ("ready", "stopping"): it logs at
+/// info even when the process level is warn or error (only "off" silences
+/// it), so `sluice up --log-level warn` still sees its children start.
+std::shared_ptr<spdlog::logger> lifecycle();
+
 }  // namespace sluice::logging

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   auto log = sluice::logging::get("coordinator");
   try {
     sluice::coordinator::coordinator_service service(opt);
-    log->info("coordinator ready: rpc {} publish {} data {}", service.rpc_url(), service.publish_url(), data_dir);
+    sluice::logging::lifecycle()->info("coordinator ready: rpc {} publish {} data {}", service.rpc_url(), service.publish_url(), data_dir);
     int sig = 0;
     sigwait(&signals, &sig);
     log->info("signal {}: shutting down", sig);

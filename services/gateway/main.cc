@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
       if (sig > 0) break;
     }
     if (sig <= 0) {
-      log->info("ready: node {} serving Kafka on {}:{} (advertised as {})", cluster.node_id(), options.host,
+      sluice::logging::lifecycle()->info("ready: node {} serving Kafka on {}:{} (advertised as {})", cluster.node_id(), options.host,
                 listener.port(), options.advertised_host);
       while ((sig = sigwaitinfo(&signals, nullptr)) < 0) {
       }

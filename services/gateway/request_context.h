@@ -74,8 +74,8 @@ struct request_context {
 
   /// Encodes `response` at the request's version and sends it.
   template <class Response>
-  void respond(const Response& response) const {
-    reply.send(encode_response(header, response));
+  void respond(const Response& response, std::size_t size_hint = 0) const {
+    reply.send(encode_response(header, response, size_hint));
   }
 };
 

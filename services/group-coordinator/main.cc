@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     }
     if (sig <= 0) {
       if (!data_dir.empty()) write_identity(data_dir, cluster.node_id());
-      log->info("group coordinator ready: node {} rpc {}", cluster.node_id(), server.url());
+      sluice::logging::lifecycle()->info("group coordinator ready: node {} rpc {}", cluster.node_id(), server.url());
       sigwait(&signals, &sig);
     }
     log->info("signal {}: shutting down", sig);

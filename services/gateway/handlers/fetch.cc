@@ -26,6 +26,8 @@ struct fetch_answer {
   protocol::fetch_response response;
   std::mutex mutex;
   std::vector<messaging::message> replies;
+  std::size_t record_bytes = 0;  // guarded by mutex until all replies are in
+  std::size_t partitions = 0;
 };
 
 void apply(const pv1::FetchResponse& reply, std::span<const std::byte> payload, fetch_batch& batch) {
@@ -86,8 +88,12 @@ void handle_fetch(request_context ctx) {
       fetch->set_current_leader_epoch(part.current_leader_epoch);
       batch.answers.push_back(&out);
     }
+    answer->partitions += topic.partitions.size();
   }
-  auto done = [ctx, answer] { ctx.respond(answer->response); };
+  auto done = [ctx, answer] {
+    // Per partition, the fixed fields take well under 64 bytes.
+    ctx.respond(answer->response, answer->record_bytes + 64 * answer->partitions);
+  };
   if (by_server.empty()) return done();
 
   // Kafka answers at once when a partition has an error: do not park.
@@ -105,6 +111,7 @@ void handle_fetch(request_context ctx) {
     if (!reply.parse_header(parsed)) return fail_all(batch, error_code::unknown_server_error);
     apply(parsed, reply.payload(), batch);
     std::lock_guard lock(answer->mutex);
+    answer->record_bytes += reply.payload().size();
     answer->replies.push_back(std::move(reply));
   };
   fan_out<fetch_batch>(ctx.services->servers, *view, std::move(by_server), std::chrono::milliseconds(max_wait + 5000),
