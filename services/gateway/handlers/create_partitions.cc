@@ -7,6 +7,7 @@
 #include "common/protocol/messages/create_partitions.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/gateway_options.h"
+#include "services/gateway/handlers/await_served.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/metadata_cache.h"
 
@@ -75,8 +76,12 @@ void handle_create_partitions(request_context ctx) {
           }
           return true;
         };
-        services->metadata.wait_until(visible, services->options.admin_propagation_timeout,
-                                      [ctx, response](bool) { ctx.respond(*response); });
+        std::vector<std::string> names;
+        for (const auto& [name, count] : grown) names.push_back(name);
+        auto timeout = services->options.admin_propagation_timeout;
+        services->metadata.wait_until(visible, timeout, [ctx, response, services, names, timeout](bool) {
+          await_served(*services, names, timeout, [ctx, response] { ctx.respond(*response); });
+        });
       });
 }
 

@@ -8,6 +8,7 @@
 #include "common/protocol/messages/create_topics.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/gateway_options.h"
+#include "services/gateway/handlers/await_served.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/handlers/handler_util.h"
 #include "services/gateway/handlers/topic_configs.h"
@@ -109,8 +110,10 @@ void handle_create_topics(request_context ctx) {
       }
       return true;
     };
-    services->metadata.wait_until(visible, services->options.admin_propagation_timeout,
-                                  [ctx, response](bool) { ctx.respond(*response); });
+    auto timeout = services->options.admin_propagation_timeout;
+    services->metadata.wait_until(visible, timeout, [ctx, response, services, created, timeout](bool) {
+      await_served(*services, created, timeout, [ctx, response] { ctx.respond(*response); });
+    });
   });
 }
 
