@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
       if (sig > 0) break;
     }
     if (sig <= 0) {
-      log->info("partition server ready: node {} rpc {} data {}", server.node_id(), server.rpc_url(), data_dir);
+      sluice::logging::lifecycle()->info("partition server ready: node {} rpc {} data {}", server.node_id(), server.rpc_url(), data_dir);
       sigwait(&signals, &sig);
     }
     log->info("signal {}: shutting down", sig);
