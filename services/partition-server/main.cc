@@ -53,7 +53,9 @@ int main(int argc, char** argv) {
       if (sig > 0) break;
     }
     if (sig <= 0) {
-      sluice::logging::lifecycle()->info("partition server ready: node {} rpc {} data {}", server.node_id(), server.rpc_url(), data_dir);
+      // lifecycle(): the ready line shows even at --log-level warn (sluice up waits for it).
+      sluice::logging::lifecycle()->info("partition server ready: node {} rpc {} data {}", server.node_id(),
+                                         server.rpc_url(), data_dir);
       sigwait(&signals, &sig);
     }
     log->info("signal {}: shutting down", sig);
