@@ -1,10 +1,10 @@
 // sluice-coordinator: cluster metadata in LMDB, service leases, metadata deltas.
-#include <csignal>
 #include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
+#include "common/base/shutdown_signals.h"
 #include "common/logging/logger.h"
 #include "services/coordinator/coordinator_service.h"
 
@@ -32,21 +32,15 @@ int main(int argc, char** argv) {
   opt.data_dir = data_dir;
   opt.coordinator.lease_ttl = std::chrono::milliseconds(ttl_ms);
 
-  // Blocked before any thread starts so every NNG/CAF thread inherits the
-  // mask and only sigwait below sees the signals.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sluice::shutdown_signals signals;  // before any thread starts
 
   sluice::logging::init("coordinator", level);
   auto log = sluice::logging::get("coordinator");
   try {
     sluice::coordinator::coordinator_service service(opt);
-    sluice::logging::lifecycle()->info("coordinator ready: rpc {} publish {} data {}", service.rpc_url(), service.publish_url(), data_dir);
-    int sig = 0;
-    sigwait(&signals, &sig);
+    sluice::logging::lifecycle()->info("coordinator ready: rpc {} publish {} data {}", service.rpc_url(),
+                                       service.publish_url(), data_dir);
+    int sig = signals.wait();
     log->info("signal {}: shutting down", sig);
     service.stop();
   } catch (const std::exception& e) {

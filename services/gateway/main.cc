@@ -2,11 +2,11 @@
 // Metadata can list it as a broker), then serves Kafka clients, forwarding
 // partition requests to the partition servers and admin requests to the
 // coordinator.
-#include <csignal>
 #include <exception>
 
 #include <CLI/CLI.hpp>
 
+#include "common/base/shutdown_signals.h"
 #include "common/cluster/cluster_client.h"
 #include "common/cluster/coordinator_client.h"
 #include "common/logging/logger.h"
@@ -36,11 +36,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sluice::shutdown_signals signals;  // before any thread starts
 
   sluice::logging::init("gateway", level);
   auto log = sluice::logging::get("gateway");
@@ -64,17 +60,11 @@ int main(int argc, char** argv) {
     cluster.start();
     log->info("listening on {}:{}; registering with {}", options.host, listener.port(), coordinator);
 
-    timespec tick{0, 200 * 1000 * 1000};
-    int sig = 0;
-    while (!cluster.wait_ready(std::chrono::milliseconds(0))) {
-      sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig > 0) break;
-    }
-    if (sig <= 0) {
-      sluice::logging::lifecycle()->info("ready: node {} serving Kafka on {}:{} (advertised as {})", cluster.node_id(), options.host,
-                listener.port(), options.advertised_host);
-      while ((sig = sigwaitinfo(&signals, nullptr)) < 0) {
-      }
+    int sig = signals.wait_until([&cluster] { return cluster.wait_ready(std::chrono::milliseconds(0)); });
+    if (sig == 0) {
+      sluice::logging::lifecycle()->info("ready: node {} serving Kafka on {}:{} (advertised as {})", cluster.node_id(),
+                                         options.host, listener.port(), options.advertised_host);
+      sig = signals.wait();
     }
     log->info("signal {}: shutting down", sig);
     listener.stop();

@@ -1,13 +1,13 @@
 // sluice-group-coordinator: registers with the coordinator and keeps its
 // lease. Consumer groups arrive in a later issue; until then its RPC socket
 // answers every method with unknown_method.
-#include <csignal>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 
 #include <CLI/CLI.hpp>
 
+#include "common/base/shutdown_signals.h"
 #include "common/cluster/cluster_client.h"
 #include "common/logging/logger.h"
 #include "common/messaging/rpc_server.h"
@@ -49,11 +49,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sluice::shutdown_signals signals;  // before any thread starts
 
   sluice::logging::init("group-coordinator", level);
   auto log = sluice::logging::get("group");
@@ -70,17 +66,11 @@ int main(int argc, char** argv) {
     sluice::cluster::cluster_client cluster(opt);
     cluster.start();
     log->info("listening on {}; registering with {}", server.url(), coordinator);
-    // Wait for registration, but stay responsive to signals meanwhile.
-    timespec tick{0, 200 * 1000 * 1000};
-    int sig = 0;
-    while (!cluster.wait_ready(std::chrono::milliseconds(0))) {
-      sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig > 0) break;
-    }
-    if (sig <= 0) {
+    int sig = signals.wait_until([&cluster] { return cluster.wait_ready(std::chrono::milliseconds(0)); });
+    if (sig == 0) {
       if (!data_dir.empty()) write_identity(data_dir, cluster.node_id());
       sluice::logging::lifecycle()->info("group coordinator ready: node {} rpc {}", cluster.node_id(), server.url());
-      sigwait(&signals, &sig);
+      sig = signals.wait();
     }
     log->info("signal {}: shutting down", sig);
     server.stop();

@@ -5,7 +5,7 @@
 
 #include "common/cluster/metadata_view.h"
 #include "services/coordinator/coordinator_state.h"
-#include "tests/unit/coordinator/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 using namespace sluice::coordinator;
 using namespace std::chrono_literals;

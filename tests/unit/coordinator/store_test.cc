@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "services/coordinator/store/metadata_store.h"
-#include "tests/unit/coordinator/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 using namespace sluice::coordinator;
 

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "services/partition-server/identity.h"
-#include "tests/unit/partition-server/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 using namespace sluice::partition_server;
 

@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "services/partition-server/log_dir.h"
-#include "tests/unit/partition-server/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 using namespace sluice::partition_server;
 namespace fs = std::filesystem;

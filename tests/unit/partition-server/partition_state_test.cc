@@ -7,7 +7,7 @@
 #include "common/protocol/record_batch.h"
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
-#include "tests/unit/partition-server/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 using namespace sluice::partition_server;
 namespace proto = sluice::protocol;

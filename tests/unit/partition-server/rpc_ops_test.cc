@@ -15,7 +15,7 @@
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
-#include "tests/unit/partition-server/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 using namespace sluice::partition_server;
 using namespace std::chrono_literals;

@@ -10,9 +10,11 @@
 
 #include "common/protocol/record_batch.h"
 #include "services/partition-server/storage/partition_log.h"
-#include "tests/unit/storage/temp_dir.h"
+#include "tests/fixtures/temp_dir.h"
 
 namespace sluice::storage::test {
+
+using sluice::test::temp_dir;
 
 /// `count` records of `value_size` bytes, timestamps ts, ts+1, ...
 inline std::vector<std::byte> make_batch(int count, std::size_t value_size = 100, std::int64_t ts = 1000,
