@@ -9,6 +9,7 @@
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/await_served.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/handlers/topic_results.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -52,22 +53,12 @@ void handle_create_partitions(request_context ctx) {
   bool validate_only = request.validate_only;
   services->coordinator.create_partitions(
       admin, [ctx, response, sent, services, validate_only](result<cv1::CreatePartitionsResponse> r) {
-        if (!r) {
-          for (auto* out : *sent) {
-            out->error_code = code(error_code::request_timed_out);
-            out->error_message = "coordinator unreachable: " + r.error().message();
-          }
-          return ctx.respond(*response);
-        }
+        auto succeeded = copy_topic_results(r, *sent);
+        if (!r) return ctx.respond(*response);
         std::vector<std::pair<std::string, int>> grown;
-        const auto& results = r.value().results();
-        for (int i = 0; i < results.size() && i < static_cast<int>(sent->size()); ++i) {
-          auto* out = (*sent)[i];
-          out->error_code = code(to_kafka(results[i].error()));
-          if (!results[i].error_message().empty()) out->error_message = results[i].error_message();
-          if (results[i].error() == cv1::COORDINATOR_OK && !validate_only) {
-            grown.emplace_back(results[i].name(), results[i].topic().partitions_size());
-          }
+        for (int i : succeeded) {
+          const auto& done = r.value().results(i);
+          if (!validate_only) grown.emplace_back(done.name(), done.topic().partitions_size());
         }
         auto visible = [grown](const cluster::metadata_view& view) {
           for (const auto& [name, count] : grown) {

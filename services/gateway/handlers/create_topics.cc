@@ -12,6 +12,7 @@
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/handlers/handler_util.h"
 #include "services/gateway/handlers/topic_configs.h"
+#include "services/gateway/handlers/topic_results.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -83,22 +84,13 @@ void handle_create_topics(request_context ctx) {
   bool validate_only = request.validate_only;
   services->coordinator.create_topics(admin, [ctx, response, sent, services,
                                               validate_only](result<cv1::CreateTopicsResponse> r) {
-    if (!r) {
-      for (auto* out : *sent) {
-        out->error_code = code(error_code::request_timed_out);
-        out->error_message = "coordinator unreachable: " + r.error().message();
-      }
-      return ctx.respond(*response);
-    }
+    auto succeeded = copy_topic_results(r, *sent);
+    if (!r) return ctx.respond(*response);
     std::vector<std::string> created;
-    const auto& results = r.value().results();
-    for (int i = 0; i < results.size() && i < static_cast<int>(sent->size()); ++i) {
-      auto* out = (*sent)[i];
-      out->error_code = code(to_kafka(results[i].error()));
-      if (!results[i].error_message().empty()) out->error_message = results[i].error_message();
-      if (results[i].error() != cv1::COORDINATOR_OK) continue;
-      describe_created(results[i].topic(), *out);
-      if (!validate_only) created.push_back(results[i].name());
+    for (int i : succeeded) {
+      const auto& done = r.value().results(i);
+      describe_created(done.topic(), *(*sent)[i]);
+      if (!validate_only) created.push_back(done.name());
     }
     auto visible = [created](const cluster::metadata_view& view) {
       for (const auto& name : created) {

@@ -7,6 +7,7 @@
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/handlers/handler_util.h"
+#include "services/gateway/handlers/topic_results.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -54,21 +55,10 @@ void handle_delete_topics(request_context ctx) {
 
   auto* services = ctx.services;
   services->coordinator.delete_topics(admin, [ctx, response, sent, services](result<cv1::DeleteTopicsResponse> r) {
-    if (!r) {
-      for (auto* out : *sent) {
-        out->error_code = code(error_code::request_timed_out);
-        out->error_message = "coordinator unreachable: " + r.error().message();
-      }
-      return ctx.respond(*response);
-    }
+    auto succeeded = copy_topic_results(r, *sent);
+    if (!r) return ctx.respond(*response);
     std::vector<std::string> deleted;
-    const auto& results = r.value().results();
-    for (int i = 0; i < results.size() && i < static_cast<int>(sent->size()); ++i) {
-      auto* out = (*sent)[i];
-      out->error_code = code(to_kafka(results[i].error()));
-      if (!results[i].error_message().empty()) out->error_message = results[i].error_message();
-      if (results[i].error() == cv1::COORDINATOR_OK) deleted.push_back(results[i].name());
-    }
+    for (int i : succeeded) deleted.push_back(r.value().results(i).name());
     auto gone = [deleted](const cluster::metadata_view& view) {
       for (const auto& name : deleted) {
         if (view.topic(name) != nullptr) return false;
