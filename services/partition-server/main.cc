@@ -1,10 +1,10 @@
 // sluice-partition-server: hosts partition logs and serves produce, fetch and
 // list-offsets RPCs for the gateways.
-#include <csignal>
 #include <exception>
 
 #include <CLI/CLI.hpp>
 
+#include "common/base/shutdown_signals.h"
 #include "common/logging/logger.h"
 #include "services/partition-server/logger.h"
 #include "services/partition-server/partition_server.h"
@@ -33,30 +33,19 @@ int main(int argc, char** argv) {
   opt.data_dir = data_dir;
   opt.retention_check = std::chrono::milliseconds(retention_check_ms);
 
-  // Blocked before any thread starts, so every NNG/CAF thread inherits the
-  // mask and only the waits below see the signals.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sluice::shutdown_signals signals;  // before any thread starts
 
   sluice::logging::init("partition-server", level);
   auto log = sluice::partition_server::log();
   try {
     sluice::partition_server::partition_server server(opt);
-    // Wait until registered and the replicas are open, staying responsive to signals.
-    timespec tick{0, 20 * 1000 * 1000};
-    int sig = 0;
-    while (!server.ready()) {
-      sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig > 0) break;
-    }
-    if (sig <= 0) {
+    // Registered, node id stored, replicas open; a signal meanwhile stops it at once.
+    int sig = signals.wait_until([&server] { return server.ready(); });
+    if (sig == 0) {
       // lifecycle(): the ready line shows even at --log-level warn (sluice up waits for it).
       sluice::logging::lifecycle()->info("partition server ready: node {} rpc {} data {}", server.node_id(),
                                          server.rpc_url(), data_dir);
-      sigwait(&signals, &sig);
+      sig = signals.wait();
     }
     log->info("signal {}: shutting down", sig);
     server.stop();

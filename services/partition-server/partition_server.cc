@@ -141,13 +141,18 @@ void partition_server::stop() {
   auto& m = *impl_;
   if (m.stopped) return;
   m.stopped = true;
-  if (m.server) m.server->stop();
+  // Actors first, the RPC socket last: actors reply from their own threads,
+  // and a reply racing nng_close() on the socket can crash inside NNG (seen
+  // as "panic: pthread_mutex_lock"). Once the actors are done, requests that
+  // still arrive find no actor and their responders answer `unavailable`
+  // while the socket is open; after rpc_server::stop() nothing sends.
   if (m.cluster) m.cluster->stop();
   if (m.manager) caf::anon_send_exit(m.manager, caf::exit_reason::user_shutdown);
   if (m.timer) caf::anon_send_exit(m.timer, caf::exit_reason::user_shutdown);
   m.manager = nullptr;
   m.timer = nullptr;
   if (m.system) m.system->await_all_actors_done();
+  if (m.server) m.server->stop();
   m.cluster.reset();
   m.server.reset();
   m.system.reset();

@@ -26,8 +26,9 @@ struct server_options {
 ///
 /// The constructor starts everything and throws on start-up failure (the
 /// identity file unreadable, the listen url unusable). stop() (also run by
-/// the destructor) closes the RPC socket first, so no request is half
-/// served, then stops the actors, which flush and close their logs.
+/// the destructor) leaves the cluster, stops the actors (they flush and
+/// close their logs; requests still in them are answered `unavailable`),
+/// then closes the RPC socket: replies never race the socket's close.
 class partition_server {
  public:
   explicit partition_server(server_options options);

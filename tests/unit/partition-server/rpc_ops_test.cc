@@ -79,14 +79,16 @@ struct ops_fixture {
     client = std::make_unique<sluice::messaging::rpc_client>(server->url());
   }
   ~ops_fixture() {
-    server->stop();
+    // Actors before the socket, as partition_server::stop() does: a reply
+    // racing the socket's close can crash inside NNG.
     for (auto& [name, t] : table->topics)
       for (auto& a : t.actors)
         if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(timer, caf::exit_reason::user_shutdown);
-    table.reset();
     timer = nullptr;
     system->await_all_actors_done();
+    server->stop();
+    table.reset();
   }
 
   pv1::ProduceResponse produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts) {
