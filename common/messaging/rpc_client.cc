@@ -1,5 +1,6 @@
 #include "common/messaging/rpc_client.h"
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <vector>
@@ -25,6 +26,7 @@ struct call_slot {
 struct rpc_client::impl {
   std::string url;
   nng_socket sock{};
+  std::atomic<bool> closed{false};
   std::mutex mutex;
   std::vector<std::unique_ptr<call_slot>> all;  // owns every slot ever made
   std::vector<call_slot*> idle;
@@ -100,12 +102,17 @@ rpc_client::rpc_client(std::string url) : impl_(std::make_shared<impl>()) {
 }
 
 rpc_client::~rpc_client() {
-  nng_close(impl_->sock);  // in-flight calls complete with NNG_ECLOSED
+  close();
   for (auto& s : impl_->all) nng_aio_stop(s->aio);
   for (auto& s : impl_->all) nng_aio_free(s->aio);
 }
 
 const std::string& rpc_client::url() const noexcept { return impl_->url; }
+
+void rpc_client::close() {
+  if (impl_->closed.exchange(true)) return;
+  nng_close(impl_->sock);  // in-flight calls complete with NNG_ECLOSED
+}
 
 void rpc_client::call(message request, std::chrono::milliseconds timeout, callback done) {
   call_slot* s = impl_->acquire();

@@ -31,6 +31,11 @@ class rpc_client {
   /// that status.
   void call(message request, std::chrono::milliseconds timeout, callback done);
 
+  /// Closes the socket: calls in flight fail at once with `unavailable`, and
+  /// later calls fail the same way. Idempotent; the destructor closes too.
+  /// Never from an NNG callback (it waits for the callbacks in flight).
+  void close();
+
   /// Blocking call for main(), tools and tests; never from an NNG callback.
   std::pair<rpc_status, message> call_sync(message request, std::chrono::milliseconds timeout);
 

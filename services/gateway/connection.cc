@@ -107,7 +107,7 @@ void connection::dispatch(std::shared_ptr<std::vector<std::byte>> frame) {
                  " is advertised for client feature checks only");
   }
   auto seq = open_slot();
-  request_context ctx{header, frame, body, &services_, make_reply_sink(seq), log_};
+  request_context ctx{header, frame, body, &services_, make_reply_sink(seq), log_, produce_order_};
   try {
     h->handle(std::move(ctx));
   } catch (const protocol::decode_error& e) {

@@ -8,12 +8,40 @@ std::shared_ptr<messaging::rpc_client> partition_servers::client(const cluster::
   if (service == nullptr || service->kind() != cluster::mv1::PARTITION_SERVER || service->rpc_url().empty()) {
     return nullptr;
   }
-  std::lock_guard lock(mutex_);
-  auto& slot = clients_[node_id];
-  if (!slot || slot->url() != service->rpc_url()) {
-    slot = std::make_shared<messaging::rpc_client>(service->rpc_url());
+  std::vector<std::shared_ptr<messaging::rpc_client>> moved;
+  std::shared_ptr<messaging::rpc_client> current;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = clients_[node_id];
+    if (!slot || slot->url() != service->rpc_url()) {
+      if (slot) moved.push_back(slot);
+      slot = std::make_shared<messaging::rpc_client>(service->rpc_url());
+    }
+    current = slot;
   }
-  return slot;
+  retire(std::move(moved));
+  return current;
+}
+
+void partition_servers::forget_stale(const cluster::metadata_view& view) {
+  std::vector<std::shared_ptr<messaging::rpc_client>> stale;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(clients_, [&](const auto& entry) {
+      const auto* service = view.service(entry.first);
+      if (service != nullptr && service->rpc_url() == entry.second->url()) return false;
+      stale.push_back(entry.second);
+      return true;
+    });
+  }
+  retire(std::move(stale));
+}
+
+void partition_servers::retire(std::vector<std::shared_ptr<messaging::rpc_client>> old) {
+  if (old.empty()) return;
+  for (auto& c : old) c->close();
+  std::lock_guard lock(mutex_);
+  retired_.insert(retired_.end(), old.begin(), old.end());
 }
 
 }  // namespace sluice::gateway

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/cluster/metadata_view.h"
 #include "common/messaging/rpc_client.h"
@@ -18,9 +19,22 @@ class partition_servers {
   /// nullptr when `node_id` is not a live partition server in `view`.
   std::shared_ptr<messaging::rpc_client> client(const cluster::metadata_view& view, std::int32_t node_id);
 
+  /// Closes the clients of servers that left `view` or came back on another
+  /// url. Their calls in flight fail at once (as unavailable, a retriable
+  /// error for the Kafka client) instead of waiting out their timeout on a
+  /// dead address, which would also hold up the connection's later produces.
+  /// Waits for those calls' callbacks: never call it from an NNG callback.
+  void forget_stale(const cluster::metadata_view& view);
+
  private:
+  // Closes `old` outside the lock (its callbacks may call client()) and
+  // keeps it: destroying an rpc_client from a thread that one of its own
+  // callbacks might be waiting on is not safe, and servers move rarely.
+  void retire(std::vector<std::shared_ptr<messaging::rpc_client>> old);
+
   std::mutex mutex_;
   std::unordered_map<std::int32_t, std::shared_ptr<messaging::rpc_client>> clients_;
+  std::vector<std::shared_ptr<messaging::rpc_client>> retired_;
 };
 
 }  // namespace sluice::gateway

@@ -14,6 +14,7 @@
 #include "common/protocol/header.h"
 #include "common/protocol/wire.h"
 #include "services/gateway/response_frame.h"
+#include "services/gateway/serial_queue.h"
 
 namespace sluice::cluster { class coordinator_client; }
 
@@ -59,6 +60,8 @@ struct request_context {
   gateway_services* services = nullptr;
   reply_sink reply;
   std::shared_ptr<spdlog::logger> log;
+  // This connection's produce requests, forwarded one at a time (see serial_queue.h).
+  std::shared_ptr<serial_queue> produce_order;
 
   std::int16_t version() const noexcept { return header.api_version; }
 

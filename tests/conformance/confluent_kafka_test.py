@@ -168,6 +168,26 @@ def test_admin_delete(b):
         assert e.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS, e
 
 
+def test_pipelined_order(b):
+    """Many small produce requests in flight on one connection (librdkafka's
+    default max.in.flight is 1,000,000) must be appended in the order sent."""
+    n = 20000
+    clients.create_topic(b, 'ck-order', partitions=1)
+    acks = clients.Acks()
+    p = clients.producer(b, **{'acks': 1, 'linger.ms': 0, 'batch.num.messages': 5,
+                              'max.in.flight.requests.per.connection': 1000})
+    for i in range(n):
+        p.produce('ck-order', value=b'%d' % i, on_delivery=acks)
+        if i % 500 == 0:
+            p.poll(0)
+    clients.flush(p)
+    assert len(acks.acked) == n and not acks.errors, (len(acks.acked), acks.errors[:3])
+    msgs = clients.read_partitions(b, 'ck-order', 1, expect=n)
+    values = [int(m.value()) for m in msgs]
+    assert values == sorted(values) and len(values) == n, \
+        'first out-of-order record at index %d' % next(i for i in range(1, len(values)) if values[i] < values[i - 1])
+
+
 def test():
     with SluiceStack(partition_servers=2) as stack:
         b = stack.bootstrap
@@ -176,6 +196,7 @@ def test():
         test_many_records(b)
         test_earliest_latest(b)
         test_admin_delete(b)
+        test_pipelined_order(b)
 
 
 if __name__ == '__main__':

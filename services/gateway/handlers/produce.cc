@@ -72,13 +72,17 @@ void handle_produce(request_context ctx) {
     }
   }
 
+  // acks=0: the client expects no answer; its slot is freed once the write
+  // is done, so a flood of them still counts against the in-flight limit.
   bool wants_answer = request->acks != 0;
-  // acks=0: the client expects no answer, so free its slot at once.
-  if (!wants_answer) ctx.reply.none();
-  auto done = [ctx, response, wants_answer] {
-    if (wants_answer) ctx.respond(*response);
+  auto finish = [ctx, response, wants_answer] {
+    if (wants_answer) {
+      ctx.respond(*response);
+    } else {
+      ctx.reply.none();
+    }
   };
-  if (by_server.empty()) return done();
+  if (by_server.empty()) return finish();
 
   auto make_request = [request](produce_batch& batch) {
     batch.header.set_acks(request->acks);
@@ -87,14 +91,25 @@ void handle_produce(request_context ctx) {
     for (auto bytes : batch.records) message.append_payload(bytes);
     return message;
   };
-  auto on_reply = [request](produce_batch& batch, messaging::rpc_status status, messaging::message reply) {
+  auto on_reply = [](produce_batch& batch, messaging::rpc_status status, messaging::message reply) {
     pv1::ProduceResponse answer;
     if (status != messaging::rpc_status::ok) return fail_all(batch, to_kafka(status));
     if (!reply.parse_header(answer)) return fail_all(batch, error_code::unknown_server_error);
     apply(answer, batch);
   };
   auto timeout = std::chrono::milliseconds(std::max(request->timeout_ms, 0) + 5000);
-  fan_out<produce_batch>(ctx.services->servers, *view, std::move(by_server), timeout, make_request, on_reply, done);
+  auto batches = std::make_shared<std::map<std::int32_t, produce_batch>>(std::move(by_server));
+  auto* services = ctx.services;
+  ctx.produce_order->push([=](std::function<void()> next) {
+    auto done = [finish, next] {
+      finish();
+      next();
+    };
+    // The current view, not the one at decode time: while this request
+    // waited its turn, a partition server may have come back on a new url.
+    auto now = services->metadata.current();
+    fan_out<produce_batch>(services->servers, *now, std::move(*batches), timeout, make_request, on_reply, done);
+  });
 }
 
 }  // namespace sluice::gateway
