@@ -8,25 +8,22 @@ std::shared_ptr<messaging::rpc_client> partition_servers::client(const cluster::
   if (service == nullptr || service->kind() != cluster::mv1::PARTITION_SERVER || service->rpc_url().empty()) {
     return nullptr;
   }
-  std::vector<std::shared_ptr<messaging::rpc_client>> moved;
-  std::shared_ptr<messaging::rpc_client> current;
-  {
-    std::lock_guard lock(mutex_);
-    auto& slot = clients_[node_id];
-    if (!slot || slot->url() != service->rpc_url()) {
-      if (slot) moved.push_back(slot);
-      slot = std::make_shared<messaging::rpc_client>(service->rpc_url());
-    }
-    current = slot;
+  std::lock_guard lock(mutex_);
+  auto& slot = clients_[node_id];
+  if (!slot || slot->url() != service->rpc_url()) {
+    // This may run inside one of the old client's callbacks, where closing
+    // it would wait for ourselves: forget_stale() closes it right after.
+    if (slot) to_close_.push_back(slot);
+    slot = std::make_shared<messaging::rpc_client>(service->rpc_url());
   }
-  retire(std::move(moved));
-  return current;
+  return slot;
 }
 
 void partition_servers::forget_stale(const cluster::metadata_view& view) {
   std::vector<std::shared_ptr<messaging::rpc_client>> stale;
   {
     std::lock_guard lock(mutex_);
+    stale.swap(to_close_);
     std::erase_if(clients_, [&](const auto& entry) {
       const auto* service = view.service(entry.first);
       if (service != nullptr && service->rpc_url() == entry.second->url()) return false;

@@ -34,6 +34,7 @@ class partition_servers {
 
   std::mutex mutex_;
   std::unordered_map<std::int32_t, std::shared_ptr<messaging::rpc_client>> clients_;
+  std::vector<std::shared_ptr<messaging::rpc_client>> to_close_;  // replaced by client(), not closed yet
   std::vector<std::shared_ptr<messaging::rpc_client>> retired_;
 };
 
