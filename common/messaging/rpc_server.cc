@@ -1,6 +1,7 @@
 #include "common/messaging/rpc_server.h"
 
 #include <atomic>
+#include <shared_mutex>
 #include <vector>
 
 #include <nng/nng.h>
@@ -29,6 +30,10 @@ struct server_core : std::enable_shared_from_this<server_core> {
   nng_socket sock{};
   rpc_server::handler on_request;
   std::atomic<bool> closed{false};
+  // Held shared while a reply is handed to NNG, exclusively while stop()
+  // marks the server closed: a send can then never race nng_close(), which
+  // frees the contexts (NNG panics on a send to a freed context).
+  std::shared_mutex closing;
   std::vector<std::unique_ptr<context_slot>> slots;
 
   ~server_core() {
@@ -58,6 +63,7 @@ struct responder::state {
 
   void send(message reply) {
     if (answered.exchange(true)) return;
+    std::shared_lock lock(core->closing);
     if (core->closed.load()) return;  // the socket is gone; nobody waits
     slot->sending = true;
     nng_aio_set_msg(slot->aio, reply.release());
@@ -131,7 +137,10 @@ const std::string& rpc_server::url() const noexcept { return impl_->url; }
 
 void rpc_server::stop() {
   auto& core = *impl_->core;
-  if (core.closed.exchange(true)) return;
+  {
+    std::unique_lock lock(core.closing);
+    if (core.closed.exchange(true)) return;
+  }
   nng_close(core.sock);
   for (auto& slot : core.slots) nng_aio_stop(slot->aio);
 }
