@@ -68,13 +68,25 @@ void connection::read_body(std::int32_t size) {
     return close("frame of " + std::to_string(size) + " bytes is over socket.request.max.bytes (" +
                  std::to_string(services_.options.max_request_bytes) + ")");
   }
-  auto frame = std::make_shared<std::vector<std::byte>>(static_cast<std::size_t>(size));
+  auto frame = std::make_shared<std::vector<std::byte>>();
+  // Address space only: pages are touched (and count) as bytes arrive.
+  frame->reserve(static_cast<std::size_t>(size));
+  read_more(std::move(frame), 0, static_cast<std::size_t>(size));
+}
+
+// The buffer is filled a chunk at a time within its reserved capacity (no
+// reallocation, no copy), so a client that announces a 100 MiB frame and
+// sends nothing makes the gateway hold one chunk, not 100 MiB.
+void connection::read_more(std::shared_ptr<std::vector<std::byte>> frame, std::size_t have, std::size_t size) {
+  constexpr std::size_t chunk = 1 << 20;
+  frame->resize(std::min(size, have + chunk));
   reading_ = true;
-  asio::async_read(socket_, asio::buffer(*frame),
-                   [self = shared_from_this(), frame](const boost::system::error_code& ec, std::size_t) {
+  asio::async_read(socket_, asio::buffer(frame->data() + have, frame->size() - have),
+                   [self = shared_from_this(), frame, size](const boost::system::error_code& ec, std::size_t) {
                      self->reading_ = false;
                      if (self->closed_) return;
                      if (ec) return self->close(ec == asio::error::eof ? "" : ec.message());
+                     if (frame->size() < size) return self->read_more(frame, frame->size(), size);
                      self->dispatch(frame);
                      self->maybe_resume_reading();
                    });

@@ -35,6 +35,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void read_size();
   void read_body(std::int32_t size);
+  void read_more(std::shared_ptr<std::vector<std::byte>> frame, std::size_t have, std::size_t size);
   void dispatch(std::shared_ptr<std::vector<std::byte>> frame);
   void answer_unsupported_api_versions(const protocol::request_header& header);
   std::uint64_t open_slot();

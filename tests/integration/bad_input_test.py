@@ -172,12 +172,43 @@ def test_request_errors(stack, h):
         'refused or validate-only topics were created: %r' % md['topics']
 
 
+def rss_mib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) // 1024
+    raise AssertionError('no VmRSS for pid %d' % pid)
+
+
+def test_announced_but_unsent_frames(stack, h):
+    """Clients that announce maximal frames and then send almost nothing
+    must not make the gateway hold that memory (20 x 100 MiB announced)."""
+    import socket
+    gateway = stack.service('gateway-0').proc.pid
+    before = rss_mib(gateway)
+    socks = []
+    try:
+        for _ in range(20):
+            s = socket.create_connection(('127.0.0.1', stack.gateway_ports[0]), timeout=5)
+            s.sendall(w.i32(REQUEST_MAX) + w.i16(w.API_METADATA) + w.i16(1) + w.i32(1) + w.i16(0))
+            socks.append(s)
+        time.sleep(1.0)
+        healthy(h, 'with 20 announced 100 MiB frames pending')
+        grown = rss_mib(gateway) - before
+        print('gateway RSS grew by %d MiB with 2000 MiB announced' % grown)
+        assert grown < 256, 'gateway RSS grew by %d MiB for frames that never arrived' % grown
+    finally:
+        for s in socks:
+            s.close()
+
+
 def test():
     with SluiceStack(partition_servers=1) as stack:
         with w.KafkaConnection('127.0.0.1', stack.gateway_ports[0]) as h:
             healthy(h, 'start')
             test_bad_frames(stack, h)
             test_request_errors(stack, h)
+            test_announced_but_unsent_frames(stack, h)
             healthy(h, 'end')
         for name, s in stack.services.items():
             assert s.running(), '%s died during the bad-input test' % name
