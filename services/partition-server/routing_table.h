@@ -37,6 +37,30 @@ struct routes {
   target find(const std::string& topic, std::int32_t partition) const;
 };
 
+/// Where each partition of one request goes, in request order: the actor,
+/// or null with the error to answer in `errors`.
+struct routed_partitions {
+  std::vector<caf::actor> actors;
+  std::vector<pv1::PartitionError> errors;
+  std::size_t routed = 0;  // how many actors are not null
+};
+
+/// Routes every entry of `partitions` (protobuf entries with topic() and
+/// partition()) through `table`.
+template <class Partitions>
+routed_partitions route_all(const routes& table, const Partitions& partitions) {
+  routed_partitions out;
+  out.actors.reserve(static_cast<std::size_t>(partitions.size()));
+  out.errors.reserve(static_cast<std::size_t>(partitions.size()));
+  for (const auto& p : partitions) {
+    auto t = table.find(p.topic(), p.partition());
+    if (t.actor) ++out.routed;
+    out.actors.push_back(std::move(t.actor));
+    out.errors.push_back(t.error);
+  }
+  return out;
+}
+
 /// Holder of the current routes: the manager publishes, RPC handlers read.
 /// A mutex around a shared_ptr swap: readers hold it for a pointer copy only.
 class routing_table {

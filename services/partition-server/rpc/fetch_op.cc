@@ -40,16 +40,13 @@ void fetch_op::start(messaging::message request, messaging::responder reply_to, 
   const auto& h = op->header_;
   op->deadline_ = steady_clock::now() + std::chrono::milliseconds(std::max(h.max_wait_ms(), 0));
   op->max_bytes_ = h.max_bytes() > 0 ? std::min<std::int64_t>(h.max_bytes(), fetch_max_bytes_cap) : fetch_max_bytes_cap;
-  const auto n = static_cast<std::size_t>(h.partitions_size());
-  op->targets_.resize(n);
-  op->route_errors_.resize(n, pv1::PARTITION_OK);
+  auto route = route_all(table, h.partitions());
+  op->targets_ = std::move(route.actors);
+  op->route_errors_ = std::move(route.errors);
   op->header_room_ = 16;
   std::int64_t wanted = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < op->targets_.size(); ++i) {
     const auto& f = h.partitions(static_cast<int>(i));
-    auto t = table.find(f.topic(), f.partition());
-    op->targets_[i] = std::move(t.actor);
-    op->route_errors_[i] = t.error;
     op->header_room_ += f.topic().size() + per_partition_header_bytes;
     if (op->targets_[i]) wanted += std::max(f.partition_max_bytes(), 0);
   }

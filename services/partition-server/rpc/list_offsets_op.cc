@@ -1,7 +1,5 @@
 #include "services/partition-server/rpc/list_offsets_op.h"
 
-#include <vector>
-
 #include <caf/send.hpp>
 
 #include "common/messaging/methods.h"
@@ -16,10 +14,8 @@ void list_offsets_op::start(const messaging::message& request, messaging::respon
     op->reply_to_.fail(messaging::rpc_status::bad_request);
     return;
   }
-  const int n = op->header_.partitions_size();
-  std::vector<caf::actor> targets(static_cast<std::size_t>(n));
-  std::size_t routed = 0;
-  for (int i = 0; i < n; ++i) {
+  auto route = route_all(table, op->header_.partitions());
+  for (int i = 0; i < op->header_.partitions_size(); ++i) {
     const auto& q = op->header_.partitions(i);
     auto* r = op->response_.add_partitions();
     r->set_topic(q.topic());
@@ -27,18 +23,12 @@ void list_offsets_op::start(const messaging::message& request, messaging::respon
     r->set_timestamp(-1);
     r->set_offset(-1);
     r->set_leader_epoch(-1);
-    auto t = table.find(q.topic(), q.partition());
-    if (t.actor) {
-      targets[static_cast<std::size_t>(i)] = std::move(t.actor);
-      ++routed;
-    } else {
-      r->set_error(t.error);
-    }
+    r->set_error(route.errors[static_cast<std::size_t>(i)]);
   }
-  op->pending_.store(routed + 1, std::memory_order_relaxed);
-  for (int i = 0; i < n; ++i) {
-    if (auto& a = targets[static_cast<std::size_t>(i)])
-      caf::anon_send(a, offsets_atom::value, op, static_cast<std::uint32_t>(i));
+  // +1 held by this function, so the reply cannot go out while sending.
+  op->pending_.store(route.routed + 1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < route.actors.size(); ++i) {
+    if (route.actors[i]) caf::anon_send(route.actors[i], offsets_atom::value, op, static_cast<std::uint32_t>(i));
   }
   op->complete_one();
 }

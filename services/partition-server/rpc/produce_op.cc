@@ -38,8 +38,7 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
 
   // Resolve every partition first: entries answered here are final before
   // any actor can complete the op.
-  std::vector<caf::actor> targets(static_cast<std::size_t>(n));
-  std::size_t routed = 0;
+  auto route = route_all(table, op->header_.partitions());
   for (int i = 0; i < n; ++i) {
     const auto& p = op->header_.partitions(i);
     auto* r = op->response_.add_partitions();
@@ -48,19 +47,12 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
     r->set_base_offset(-1);
     r->set_log_append_time_ms(-1);
     r->set_log_start_offset(-1);
-    auto t = table.find(p.topic(), p.partition());
-    if (t.actor) {
-      targets[static_cast<std::size_t>(i)] = std::move(t.actor);
-      ++routed;
-    } else {
-      r->set_error(t.error);
-    }
+    r->set_error(route.errors[static_cast<std::size_t>(i)]);
   }
   // +1 held by this function, so the reply cannot go out while sending.
-  op->pending_.store(routed + 1, std::memory_order_relaxed);
-  for (int i = 0; i < n; ++i) {
-    if (auto& a = targets[static_cast<std::size_t>(i)])
-      caf::anon_send(a, append_atom::value, op, static_cast<std::uint32_t>(i));
+  op->pending_.store(route.routed + 1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < route.actors.size(); ++i) {
+    if (route.actors[i]) caf::anon_send(route.actors[i], append_atom::value, op, static_cast<std::uint32_t>(i));
   }
   op->complete_one();
 }

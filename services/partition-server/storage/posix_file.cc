@@ -56,6 +56,16 @@ result<std::size_t> posix_file::read_at(std::span<std::byte> data, std::uint64_t
   return done;
 }
 
+result<std::vector<std::byte>> posix_file::read_all() const {
+  auto total = size();
+  if (!total) return total.error();
+  std::vector<std::byte> raw(total.value());
+  auto n = read_at(raw, 0);
+  if (!n) return n.error();
+  raw.resize(n.value());
+  return raw;
+}
+
 result<std::uint64_t> posix_file::size() const {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return last_error();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <vector>
 
 #include "common/base/result.h"
 
@@ -29,6 +30,8 @@ class posix_file {
   result<void> write_at(std::span<const std::byte> data, std::uint64_t offset);
   /// Reads up to data.size() bytes at `offset`; fewer only at end of file.
   result<std::size_t> read_at(std::span<std::byte> data, std::uint64_t offset) const;
+  /// The whole file (what was there when size() was asked).
+  result<std::vector<std::byte>> read_all() const;
   result<std::uint64_t> size() const;
   result<void> truncate(std::uint64_t size);
   /// fdatasync; a no-op on a closed file.

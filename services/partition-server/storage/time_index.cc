@@ -16,12 +16,10 @@ result<void> time_index::open(const std::filesystem::path& path, bool& consisten
   if (!file) return file.error();
   file_ = std::move(file).value();
   entries_.clear();
-  auto size = file_.size();
-  if (!size) return size.error();
-  std::vector<std::byte> raw(size.value());
-  auto n = file_.read_at(raw, 0);
-  if (!n) return n.error();
-  consistent = n.value() == raw.size() && raw.size() % kEntry == 0;
+  auto read = file_.read_all();
+  if (!read) return read.error();
+  const auto& raw = read.value();
+  consistent = raw.size() % kEntry == 0;
   for (std::size_t at = 0; consistent && at + kEntry <= raw.size(); at += kEntry) {
     const time_index_entry e{load_be<std::int64_t>(raw.data() + at), load_be<std::uint32_t>(raw.data() + at + 8)};
     if (!entries_.empty() &&
