@@ -13,22 +13,7 @@ import time
 import shutil
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
-from sluice_stack import bin_dir, free_port, main_guard, run, tail  # noqa: E402
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie is not alive for our purposes
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().split(') ')[1][0] != 'Z'
-    except OSError:
-        return False
+from sluice_stack import alive, bin_dir, free_port, main_guard, run, tail  # noqa: E402
 
 
 def test():
