@@ -47,6 +47,24 @@ void coordinator_client::alter_topic_configs(const cv1::AlterTopicConfigsRequest
   call_async<cv1::AlterTopicConfigsResponse>(*rpc_, method::alter_topic_configs, req, timeout_, std::move(done));
 }
 
+void coordinator_client::alter_partition(const cv1::AlterPartitionRequest& req,
+                                         callback<cv1::AlterPartitionResponse> done) {
+  call_async<cv1::AlterPartitionResponse>(*rpc_, method::alter_partition, req, timeout_, std::move(done));
+}
+void coordinator_client::elect_leaders(const cv1::ElectLeadersRequest& req, callback<cv1::ElectLeadersResponse> done) {
+  call_async<cv1::ElectLeadersResponse>(*rpc_, method::elect_leaders, req, timeout_, std::move(done));
+}
+void coordinator_client::alter_partition_reassignments(const cv1::AlterPartitionReassignmentsRequest& req,
+                                                       callback<cv1::AlterPartitionReassignmentsResponse> done) {
+  call_async<cv1::AlterPartitionReassignmentsResponse>(*rpc_, method::alter_partition_reassignments, req, timeout_,
+                                                       std::move(done));
+}
+void coordinator_client::list_partition_reassignments(const cv1::ListPartitionReassignmentsRequest& req,
+                                                      callback<cv1::ListPartitionReassignmentsResponse> done) {
+  call_async<cv1::ListPartitionReassignmentsResponse>(*rpc_, method::list_partition_reassignments, req, timeout_,
+                                                      std::move(done));
+}
+
 result<cv1::CreateTopicsResponse> coordinator_client::create_topics_sync(const cv1::CreateTopicsRequest& req) {
   return call_sync<cv1::CreateTopicsResponse>(*rpc_, method::create_topics, req, timeout_);
 }
@@ -60,6 +78,27 @@ result<cv1::CreatePartitionsResponse> coordinator_client::create_partitions_sync
 result<cv1::AlterTopicConfigsResponse> coordinator_client::alter_topic_configs_sync(
     const cv1::AlterTopicConfigsRequest& req) {
   return call_sync<cv1::AlterTopicConfigsResponse>(*rpc_, method::alter_topic_configs, req, timeout_);
+}
+
+result<cv1::ControlledShutdownResponse> coordinator_client::controlled_shutdown_sync(
+    const cv1::ControlledShutdownRequest& req) {
+  return call_sync<cv1::ControlledShutdownResponse>(*rpc_, method::controlled_shutdown, req, timeout_);
+}
+result<cv1::ElectLeadersResponse> coordinator_client::elect_leaders_sync(const cv1::ElectLeadersRequest& req) {
+  return call_sync<cv1::ElectLeadersResponse>(*rpc_, method::elect_leaders, req, timeout_);
+}
+result<cv1::AlterPartitionReassignmentsResponse> coordinator_client::alter_partition_reassignments_sync(
+    const cv1::AlterPartitionReassignmentsRequest& req) {
+  return call_sync<cv1::AlterPartitionReassignmentsResponse>(*rpc_, method::alter_partition_reassignments, req,
+                                                             timeout_);
+}
+result<cv1::ListPartitionReassignmentsResponse> coordinator_client::list_partition_reassignments_sync(
+    const cv1::ListPartitionReassignmentsRequest& req) {
+  return call_sync<cv1::ListPartitionReassignmentsResponse>(*rpc_, method::list_partition_reassignments, req,
+                                                            timeout_);
+}
+result<mv1::ClusterSnapshot> coordinator_client::snapshot_sync() {
+  return call_sync<mv1::ClusterSnapshot>(*rpc_, method::get_snapshot, cv1::GetSnapshotRequest{}, timeout_);
 }
 
 }  // namespace sluice::cluster

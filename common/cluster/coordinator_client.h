@@ -1,5 +1,6 @@
 #pragma once
-// Admin RPCs to the coordinator (topics, partitions, configs), asynchronous.
+// RPCs to the coordinator: topic admin, ISR changes, elections,
+// reassignments, controlled shutdown.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@ namespace sluice::messaging { class rpc_client; }
 namespace sluice::cluster {
 
 namespace cv1 = sluice::coordinator::v1;
+namespace mv1 = sluice::metadata::v1;
 
 /// Thin typed wrapper over an rpc_client to the coordinator. Per-topic
 /// failures come back inside the response (TopicResult.error); the result
@@ -37,12 +39,26 @@ class coordinator_client {
   void delete_topics(const cv1::DeleteTopicsRequest& req, callback<cv1::DeleteTopicsResponse> done);
   void create_partitions(const cv1::CreatePartitionsRequest& req, callback<cv1::CreatePartitionsResponse> done);
   void alter_topic_configs(const cv1::AlterTopicConfigsRequest& req, callback<cv1::AlterTopicConfigsResponse> done);
+  void alter_partition(const cv1::AlterPartitionRequest& req, callback<cv1::AlterPartitionResponse> done);
+  void elect_leaders(const cv1::ElectLeadersRequest& req, callback<cv1::ElectLeadersResponse> done);
+  void alter_partition_reassignments(const cv1::AlterPartitionReassignmentsRequest& req,
+                                     callback<cv1::AlterPartitionReassignmentsResponse> done);
+  void list_partition_reassignments(const cv1::ListPartitionReassignmentsRequest& req,
+                                    callback<cv1::ListPartitionReassignmentsResponse> done);
 
   /// Blocking forms, for tools and tests; never from an NNG callback.
   result<cv1::CreateTopicsResponse> create_topics_sync(const cv1::CreateTopicsRequest& req);
   result<cv1::DeleteTopicsResponse> delete_topics_sync(const cv1::DeleteTopicsRequest& req);
   result<cv1::CreatePartitionsResponse> create_partitions_sync(const cv1::CreatePartitionsRequest& req);
   result<cv1::AlterTopicConfigsResponse> alter_topic_configs_sync(const cv1::AlterTopicConfigsRequest& req);
+  result<cv1::ControlledShutdownResponse> controlled_shutdown_sync(const cv1::ControlledShutdownRequest& req);
+  result<cv1::ElectLeadersResponse> elect_leaders_sync(const cv1::ElectLeadersRequest& req);
+  result<cv1::AlterPartitionReassignmentsResponse> alter_partition_reassignments_sync(
+      const cv1::AlterPartitionReassignmentsRequest& req);
+  result<cv1::ListPartitionReassignmentsResponse> list_partition_reassignments_sync(
+      const cv1::ListPartitionReassignmentsRequest& req);
+  /// The whole cluster state (tools: `sluice topics describe`).
+  result<mv1::ClusterSnapshot> snapshot_sync();
 
  private:
   std::unique_ptr<messaging::rpc_client> rpc_;

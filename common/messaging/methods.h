@@ -12,10 +12,17 @@ inline constexpr std::uint16_t create_topics = 4;
 inline constexpr std::uint16_t delete_topics = 5;
 inline constexpr std::uint16_t create_partitions = 6;
 inline constexpr std::uint16_t alter_topic_configs = 7;
+inline constexpr std::uint16_t alter_partition = 8;
+inline constexpr std::uint16_t controlled_shutdown = 9;
+inline constexpr std::uint16_t elect_leaders = 10;
+inline constexpr std::uint16_t alter_partition_reassignments = 11;
+inline constexpr std::uint16_t list_partition_reassignments = 12;
 
 // partition server (common/proto/partition.proto)
 inline constexpr std::uint16_t produce = 100;
 inline constexpr std::uint16_t fetch = 101;
 inline constexpr std::uint16_t list_offsets = 102;
+inline constexpr std::uint16_t replica_fetch = 103;
+inline constexpr std::uint16_t offset_for_leader_epoch = 104;
 
 }  // namespace sluice::messaging::method

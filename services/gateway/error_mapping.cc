@@ -22,6 +22,8 @@ error_code to_kafka(partition::v1::PartitionError e) noexcept {
     case pv1::UNKNOWN_LEADER_EPOCH: return error_code::unknown_leader_epoch;
     case pv1::UNSUPPORTED_COMPRESSION: return error_code::unsupported_compression_type;
     case pv1::INVALID_REQUEST: return error_code::invalid_request;
+    case pv1::NOT_ENOUGH_REPLICAS: return error_code::not_enough_replicas;
+    case pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND: return error_code::not_enough_replicas_after_append;
     case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }
@@ -44,6 +46,17 @@ error_code to_kafka(coordinator::v1::CoordinatorError e) noexcept {
     // coordinator is mid-restart and a retry will do.
     case cv1::LEASE_EXPIRED:
     case cv1::STALE_EPOCH: return error_code::request_timed_out;
+    case cv1::FENCED_LEADER_EPOCH: return error_code::fenced_leader_epoch;
+    case cv1::INVALID_UPDATE_VERSION: return error_code::invalid_update_version;
+    case cv1::STALE_CONTROLLER_EPOCH: return error_code::stale_controller_epoch;
+    case cv1::UNKNOWN_PARTITION: return error_code::unknown_topic_or_partition;
+    case cv1::NOT_LEADER: return error_code::not_leader_or_follower;
+    case cv1::INELIGIBLE_REPLICA: return error_code::ineligible_replica;
+    case cv1::PREFERRED_LEADER_NOT_AVAILABLE: return error_code::preferred_leader_not_available;
+    case cv1::ELECTION_NOT_NEEDED: return error_code::election_not_needed;
+    case cv1::ELIGIBLE_LEADERS_NOT_AVAILABLE: return error_code::eligible_leaders_not_available;
+    case cv1::NO_REASSIGNMENT_IN_PROGRESS: return error_code::no_reassignment_in_progress;
+    case cv1::INVALID_REPLICA_ASSIGNMENT: return error_code::invalid_replica_assignment;
     case cv1::CoordinatorError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case cv1::CoordinatorError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }
