@@ -9,6 +9,7 @@
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/await_served.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/handlers/replica_assignments.h"
 #include "services/gateway/handlers/topic_results.h"
 #include "services/gateway/metadata_cache.h"
 
@@ -28,6 +29,7 @@ void handle_create_partitions(request_context ctx) {
   cv1::CreatePartitionsRequest admin;
   admin.set_validate_only(request.validate_only);
   std::set<std::string> seen;
+  auto view = ctx.services->metadata.current();
   response->results.reserve(request.topics.size());
   for (const auto& topic : request.topics) {
     auto& out = response->results.emplace_back();
@@ -37,14 +39,16 @@ void handle_create_partitions(request_context ctx) {
       out.error_message = "topic " + topic.name + " is named twice in the request";
       continue;
     }
-    if (topic.assignments) {
-      out.error_code = code(error_code::invalid_replica_assignment);
-      out.error_message = "explicit replica assignments are not supported yet";
+    cv1::PartitionCountUpdate update;
+    update.set_name(topic.name);
+    const auto* known = view->topic(topic.name);
+    auto current = known == nullptr ? std::nullopt : std::optional<int>(known->partitions_size());
+    if (auto refused = fill_partition_update(topic, current, update)) {
+      out.error_code = code(refused->error);
+      out.error_message = refused->message;
       continue;
     }
-    auto* update = admin.add_topics();
-    update->set_name(topic.name);
-    update->set_count(topic.count);
+    *admin.add_topics() = std::move(update);
     sent->push_back(&out);
   }
   if (sent->empty()) return ctx.respond(*response);

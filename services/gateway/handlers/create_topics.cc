@@ -11,6 +11,7 @@
 #include "services/gateway/handlers/await_served.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/handlers/handler_util.h"
+#include "services/gateway/handlers/replica_assignments.h"
 #include "services/gateway/handlers/topic_configs.h"
 #include "services/gateway/handlers/topic_results.h"
 #include "services/gateway/metadata_cache.h"
@@ -44,10 +45,6 @@ std::optional<std::pair<error_code, std::string>> precheck(const auto& topic, st
   if (!seen.insert(topic.name).second) {
     return std::pair{error_code::invalid_request, "topic " + topic.name + " is named twice in the request"};
   }
-  if (!topic.assignments.empty()) {
-    return std::pair{error_code::invalid_replica_assignment,
-                     std::string("explicit replica assignments are not supported yet")};
-  }
   return std::nullopt;
 }
 
@@ -69,13 +66,17 @@ void handle_create_topics(request_context ctx) {
       out.error_message = refused->second;
       continue;
     }
-    auto* spec = admin.add_topics();
-    spec->set_name(topic.name);
-    spec->set_partitions(topic.num_partitions);
-    spec->set_replication_factor(topic.replication_factor);
-    for (const auto& c : topic.configs) {
-      if (c.value) (*spec->mutable_configs())[c.name] = *c.value;
+    cv1::TopicSpec spec;
+    spec.set_name(topic.name);
+    if (auto refused = fill_topic_spec(topic, spec)) {
+      out.error_code = code(refused->error);
+      out.error_message = refused->message;
+      continue;
     }
+    for (const auto& c : topic.configs) {
+      if (c.value) (*spec.mutable_configs())[c.name] = *c.value;
+    }
+    *admin.add_topics() = std::move(spec);
     sent->push_back(&out);
   }
   if (sent->empty()) return ctx.respond(*response);

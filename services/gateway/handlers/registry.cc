@@ -31,6 +31,11 @@ constexpr std::array served{
     handler{api_key::create_partitions, 0, 3, 0, handle_create_partitions},
     handler{api_key::incremental_alter_configs, 0, 1, 0, handle_incremental_alter_configs},
     handler{api_key::describe_cluster, 0, 1, 0, handle_describe_cluster},
+    // Null partitions (every partition) from v0; v1 adds unclean elections.
+    handler{api_key::elect_leaders, 0, 2, 0, handle_elect_leaders},
+    // Replica ids here are partition-server node ids (see reassignment_mapping.h).
+    handler{api_key::alter_partition_reassignments, 0, 0, 0, handle_alter_partition_reassignments},
+    handler{api_key::list_partition_reassignments, 0, 0, 0, handle_list_partition_reassignments},
 };
 
 constexpr auto sorted_by_key() {

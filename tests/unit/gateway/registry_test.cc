@@ -3,9 +3,12 @@
 
 #include <set>
 
+#include "common/protocol/messages/alter_partition_reassignments.h"
 #include "common/protocol/messages/api_versions.h"
+#include "common/protocol/messages/elect_leaders.h"
 #include "common/protocol/messages/fetch.h"
 #include "common/protocol/messages/list_offsets.h"
+#include "common/protocol/messages/list_partition_reassignments.h"
 #include "common/protocol/messages/metadata.h"
 #include "common/protocol/messages/produce.h"
 #include "services/gateway/handlers/handler.h"
@@ -49,6 +52,11 @@ BOOST_AUTO_TEST_CASE(advertised_versions_are_within_the_codec) {
   check_codec_covers<protocol::list_offsets_request, protocol::list_offsets_response>(protocol::api_key::list_offsets);
   check_codec_covers<protocol::metadata_request, protocol::metadata_response>(protocol::api_key::metadata);
   check_codec_covers<protocol::api_versions_request, protocol::api_versions_response>(protocol::api_key::api_versions);
+  check_codec_covers<protocol::elect_leaders_request, protocol::elect_leaders_response>(protocol::api_key::elect_leaders);
+  check_codec_covers<protocol::alter_partition_reassignments_request, protocol::alter_partition_reassignments_response>(
+      protocol::api_key::alter_partition_reassignments);
+  check_codec_covers<protocol::list_partition_reassignments_request, protocol::list_partition_reassignments_response>(
+      protocol::api_key::list_partition_reassignments);
 }
 
 // The librdkafka feature checks of kafka-protocol-facts.md §4.
