@@ -66,7 +66,7 @@ const char* append_errc_name(append_errc e) noexcept {
 }
 
 partition_log::partition_log(std::filesystem::path dir, config::log_config cfg)
-    : dir_(std::move(dir)), cfg_(cfg), log_(logging::get("storage")) {}
+    : dir_(dir), cfg_(cfg), log_(logging::get("storage")), epochs_(std::move(dir)) {}
 
 partition_log::~partition_log() { close(); }
 
@@ -113,6 +113,12 @@ result<void> partition_log::load() {
   // A batch cut short by the crash must not hide a segment that follows.
   log_end_offset_ = active().next_offset();
   if (!active().empty()) active().set_first_append_ms(wall_clock_ms());
+  if (!epochs_.load()) {
+    if (auto r = rebuild_epochs(); !r) return r.error();
+  } else if (epochs_.truncate_from_end(log_end_offset_)) {
+    // Recovery cut a torn tail that had started a new epoch.
+    if (auto r = epochs_.persist(); !r) return r.error();
+  }
   log_->info("[{}] opened: {} segment(s), offsets {}..{}", dir_.filename().string(), segments_.size(),
              log_start_offset(), log_end_offset_);
   return success();
@@ -200,6 +206,14 @@ append_result partition_log::append(std::span<std::byte> batches, std::int32_t l
   }
 
   // 3. Write: one pwrite into the active segment.
+  record_epoch(leader_epoch, log_end_offset_);
+  return write_batches(batches, appended, now_ms);
+}
+
+append_result partition_log::write_batches(std::span<const std::byte> batches,
+                                           const std::vector<appended_batch>& appended, std::int64_t now_ms) {
+  const std::int64_t log_start = log_start_offset();
+  const std::int64_t next = appended.back().last_offset + 1;
   if (needs_roll(batches.size(), next - 1, now_ms)) {
     if (auto r = roll(now_ms); !r)
       return failure(append_errc::storage_error, "cannot roll segment: " + r.error().message(), log_start);
@@ -213,7 +227,7 @@ append_result partition_log::append(std::span<std::byte> batches, std::int32_t l
   if (was_empty) seg.set_first_append_ms(now_ms);
 
   append_result result;
-  result.base_offset = log_end_offset_;
+  result.base_offset = appended.front().base_offset;
   result.last_offset = next - 1;
   result.log_append_time_ms = cfg_.log_append_time ? now_ms : -1;
   result.log_start_offset = log_start;
@@ -231,8 +245,110 @@ append_result partition_log::append(std::span<std::byte> batches, std::int32_t l
   return result;
 }
 
+append_result partition_log::append_replicated(std::span<const std::byte> batches, std::int64_t now_ms) {
+  const std::int64_t log_start = log_start_offset();
+  if (closed_) return failure(append_errc::storage_error, "log is closed", log_start);
+  // The leader validated the records; a copy only has to arrive intact and
+  // continue this log exactly.
+  std::vector<appended_batch> appended;
+  std::vector<std::pair<std::int32_t, std::int64_t>> epochs;
+  std::int64_t next = log_end_offset_;
+  protocol::batch_iterator it(batches);
+  while (auto b = it.next()) {
+    const batch_header h(*b);
+    if (h.magic() != L::current_magic || h.last_offset_delta() < 0 || !protocol::check_batch_crc(*b))
+      return failure(append_errc::corrupt_message,
+                     "replicated batch at offset " + std::to_string(h.base_offset()) + " is corrupt", log_start);
+    if (h.base_offset() != next)
+      return failure(append_errc::invalid_record,
+                     "replicated batch starts at " + std::to_string(h.base_offset()) + ", log end is " +
+                         std::to_string(next),
+                     log_start);
+    if (epochs.empty() || h.partition_leader_epoch() > epochs.back().first)
+      epochs.emplace_back(h.partition_leader_epoch(), h.base_offset());
+    appended.push_back({h.base_offset(), h.last_offset(), h.max_timestamp(), static_cast<std::uint32_t>(b->size())});
+    next = h.last_offset() + 1;
+  }
+  if (it.reason() != protocol::batch_iterator::stop_reason::end)
+    return failure(append_errc::corrupt_message, "replicated record set ends inside a batch", log_start);
+  if (appended.empty()) return failure(append_errc::corrupt_message, "no record batch", log_start);
+  for (const auto& [epoch, start] : epochs) record_epoch(epoch, start);
+  return write_batches(batches, appended, now_ms);
+}
+
+void partition_log::record_epoch(std::int32_t epoch, std::int64_t start_offset) {
+  if (!epochs_.assign(epoch, start_offset)) return;
+  if (auto r = epochs_.persist(); !r)
+    log_->warn("[{}] cannot write {}: {}", dir_.filename().string(), leader_epoch_cache::file_name,
+               r.error().message());
+}
+
+result<void> partition_log::rebuild_epochs() {
+  epochs_.clear();
+  for (const auto& [base, seg] : segments_) {
+    std::uint64_t pos = 0;
+    while (pos < seg->size()) {
+      auto h = seg->header_at(pos);
+      if (!h) return h.error();
+      if (!h.value()) break;
+      epochs_.assign(h.value()->leader_epoch, h.value()->base_offset);
+      pos += h.value()->size;
+    }
+  }
+  if (!epochs_.entries().empty())
+    log_->info("[{}] rebuilt {} with {} epoch(s)", dir_.filename().string(), leader_epoch_cache::file_name,
+               epochs_.entries().size());
+  return epochs_.persist();
+}
+
+void partition_log::remove_segment(std::int64_t base) {
+  auto it = segments_.find(base);
+  if (it == segments_.end()) return;
+  it->second->close();
+  std::error_code ec;
+  for (auto suffix : {log_format::log_suffix, log_format::index_suffix, log_format::time_index_suffix}) {
+    std::filesystem::remove(segment_file(dir_, base, suffix), ec);
+    if (ec) log_->warn("[{}] cannot delete segment {}: {}", dir_.filename().string(), base, ec.message());
+  }
+  segments_.erase(it);
+  dir_dirty_ = true;
+}
+
+result<void> partition_log::truncate_to(std::int64_t offset) {
+  if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
+  if (offset >= log_end_offset_) return success();
+  if (offset <= log_start_offset()) return truncate_fully_and_start_at(std::max<std::int64_t>(offset, 0));
+  while (segments_.rbegin()->first >= offset) remove_segment(segments_.rbegin()->first);
+  segment& seg = active();
+  auto at = seg.locate(offset);
+  if (!at) return at.error();
+  const std::uint64_t cut = at.value() ? at.value()->position : seg.size();
+  if (auto r = seg.truncate_at(cut); !r) return r.error();
+  log_end_offset_ = seg.next_offset();
+  if (epochs_.truncate_from_end(log_end_offset_)) {
+    if (auto r = epochs_.persist(); !r) return r.error();
+  }
+  log_->info("[{}] truncated to offset {}", dir_.filename().string(), log_end_offset_);
+  return flush();
+}
+
+result<void> partition_log::truncate_fully_and_start_at(std::int64_t offset) {
+  if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
+  while (!segments_.empty()) remove_segment(segments_.begin()->first);
+  auto seg = segment::open(dir_, offset, cfg_.index_interval_bytes, log_);
+  if (!seg) return seg.error();
+  if (auto r = seg.value()->recover_tail(); !r) return r.error();
+  segments_.emplace(offset, std::move(seg).value());
+  log_end_offset_ = offset;
+  epochs_.clear();
+  if (auto r = epochs_.persist(); !r) return r.error();
+  log_->info("[{}] emptied; the log now starts at offset {}", dir_.filename().string(), offset);
+  return flush();
+}
+
 read_result partition_log::read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
-                                const std::function<std::span<std::byte>(std::size_t)>& sink) {
+                                const std::function<std::span<std::byte>(std::size_t)>& sink,
+                                std::int64_t upper_bound) {
   read_result result;
   result.log_start_offset = log_start_offset();
   result.log_end_offset = log_end_offset_;
@@ -240,7 +356,18 @@ read_result partition_log::read(std::int64_t offset, std::int32_t max_bytes, boo
     result.offset_out_of_range = true;
     return result;
   }
-  if (offset == log_end_offset_ || closed_) return result;
+  if (offset >= std::min(log_end_offset_, upper_bound) || closed_) return result;
+
+  // Where the bound cuts the log: the batch holding `upper_bound` starts it.
+  std::int64_t cap_segment = INT64_MAX;
+  std::uint64_t cap_position = 0;
+  if (upper_bound < log_end_offset_) {
+    auto seg_it = std::prev(segments_.upper_bound(upper_bound));
+    auto at = seg_it->second->locate(upper_bound);
+    if (!at) return result;
+    cap_segment = seg_it->first;
+    cap_position = at.value() ? at.value()->position : seg_it->second->size();
+  }
 
   struct range {
     const segment* seg;
@@ -250,8 +377,9 @@ read_result partition_log::read(std::int64_t offset, std::int32_t max_bytes, boo
   std::vector<range> ranges;
   std::uint64_t budget = max_bytes > 0 ? static_cast<std::uint64_t>(max_bytes) : 0;
   auto it = std::prev(segments_.upper_bound(offset));
-  for (; it != segments_.end(); ++it) {
+  for (; it != segments_.end() && it->first <= cap_segment; ++it) {
     const segment& seg = *it->second;
+    const std::uint64_t seg_end = it->first == cap_segment ? cap_position : seg.size();
     // The first range starts at the batch holding `offset`; later ones at
     // the start of their segment.
     auto first = ranges.empty() ? seg.locate(offset) : seg.header_at(0);
@@ -264,13 +392,15 @@ read_result partition_log::read(std::int64_t offset, std::int32_t max_bytes, boo
       break;
     }
     const std::uint64_t start = first.value()->position;
-    const std::uint64_t limit = start + budget;
+    if (start >= seg_end) break;
+    const std::uint64_t limit = std::min(start + budget, seg_end);
     std::uint64_t end = seg.boundary_before(start, limit);
     if (start + first.value()->size <= limit) end = std::max(end, start + first.value()->size);
     if (end == start) {
       if (!(ranges.empty() && min_one)) break;
       end = start + first.value()->size;  // KIP-74: one whole batch even if too big
     }
+    end = std::min(end, seg_end);
     ranges.push_back({&seg, start, end - start});
     budget -= std::min(budget, end - start);
     if (end < seg.size()) break;

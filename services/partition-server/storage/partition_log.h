@@ -10,15 +10,18 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
 #include "common/base/result.h"
 #include "common/config/topic_config.h"
+#include "services/partition-server/storage/leader_epoch_cache.h"
 
 namespace sluice::storage {
 
 class segment;
+struct appended_batch;
 
 enum class append_errc {
   ok,
@@ -72,7 +75,26 @@ class partition_log {
   /// Validates `batches` (one or more concatenated v2 batches from a producer, Produce v3+), assigns
   /// offsets from the log end, stamps base offset + leader epoch (+ LogAppendTime and CRC when the topic
   /// uses it) IN PLACE, and appends the bytes. Nothing is appended unless every batch is valid.
+  /// Records `leader_epoch` in the epoch cache when it is new.
   append_result append(std::span<std::byte> batches, std::int32_t leader_epoch, std::int64_t now_ms);
+
+  /// Follower append: whole v2 batches exactly as the leader wrote them (offsets, epochs, timestamps
+  /// kept). Checks each batch's CRC and header and that the first base offset is log_end_offset() and
+  /// the batches are contiguous; nothing is appended unless all are. New epochs go to the epoch cache.
+  append_result append_replicated(std::span<const std::byte> batches, std::int64_t now_ms);
+
+  /// Removes every record at offset >= `offset` (no-op at or past the log end); a batch holding `offset`
+  /// goes whole. Epoch cache entries past the new end go too. Durable before it returns.
+  result<void> truncate_to(std::int64_t offset);
+  /// Deletes every segment and restarts the log empty at `offset` (a follower behind the leader's log
+  /// start); clears the epoch cache.
+  result<void> truncate_fully_and_start_at(std::int64_t offset);
+
+  std::int32_t latest_epoch() const noexcept { return epochs_.latest_epoch(); }
+  /// Kafka's endOffsetFor (leader_epoch_cache::end_offset_for at this log's end).
+  epoch_end_offset end_offset_for_epoch(std::int32_t epoch) const {
+    return epochs_.end_offset_for(epoch, log_end_offset_);
+  }
 
   /// Appends whole batches starting with the one that contains `offset`, up to max_bytes; when
   /// `min_one` is true the first batch is given even if larger than max_bytes (KIP-74). `sink(n)` must
@@ -80,8 +102,11 @@ class partition_log {
   /// sink is called at most once, and not at all when there is nothing to give. `bytes` equals n
   /// unless a disk read failed part way (then keep only the first `bytes`).
   /// Reads may continue into following segments while max_bytes allows.
+  /// Never hands out the batch holding `upper_bound` or any after it: consumers pass the high
+  /// watermark, followers the log end offset.
   read_result read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
-                   const std::function<std::span<std::byte>(std::size_t)>& sink);
+                   const std::function<std::span<std::byte>(std::size_t)>& sink,
+                   std::int64_t upper_bound = INT64_MAX);
 
   std::int64_t log_start_offset() const;
   std::int64_t log_end_offset() const;
@@ -108,6 +133,15 @@ class partition_log {
  private:
   partition_log(std::filesystem::path dir, config::log_config cfg);
   result<void> load();
+  /// Rebuilds the epoch cache from the batches' leader epochs (no checkpoint file).
+  result<void> rebuild_epochs();
+  void record_epoch(std::int32_t epoch, std::int64_t start_offset);
+  /// Writes validated, stamped batches at the end (rolling first if needed), moves the log end and
+  /// applies flush.messages / flush.ms.
+  append_result write_batches(std::span<const std::byte> batches, const std::vector<appended_batch>& appended,
+                              std::int64_t now_ms);
+  /// Closes and deletes the segment files of `base`.
+  void remove_segment(std::int64_t base);
   result<void> roll(std::int64_t now_ms);
   bool needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const;
   segment& active() { return *segments_.rbegin()->second; }
@@ -119,6 +153,7 @@ class partition_log {
   config::log_config cfg_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::int64_t, std::unique_ptr<segment>> segments_;  // by base offset
+  leader_epoch_cache epochs_;
   std::int64_t log_end_offset_ = 0;
   std::int64_t unflushed_messages_ = 0;
   std::int64_t last_flush_ms_ = 0;

@@ -269,6 +269,16 @@ result<void> segment::seal() {
   return times_.maybe_append(max_timestamp_, relative(std::max(offset_of_max_timestamp_, base_offset_), base_offset_));
 }
 
+result<void> segment::truncate_at(std::uint64_t position) {
+  if (position < size_) {
+    if (auto r = file_.truncate(position); !r) return r.error();
+    size_ = position;
+    dirty_ = true;
+  }
+  close_indexes();
+  return recover_tail();
+}
+
 result<std::optional<batch_location>> segment::header_at(std::uint64_t position) const {
   if (position + L::header_size > size_) return std::optional<batch_location>{};
   std::byte raw[L::header_size];
@@ -280,7 +290,8 @@ result<std::optional<batch_location>> segment::header_at(std::uint64_t position)
   if (total < static_cast<std::int64_t>(L::header_size) || position + static_cast<std::uint64_t>(total) > size_)
     return std::optional<batch_location>{};
   return std::optional<batch_location>(
-      batch_location{position, static_cast<std::uint32_t>(total), h.base_offset(), h.last_offset(), h.max_timestamp()});
+      batch_location{position, static_cast<std::uint32_t>(total), h.base_offset(), h.last_offset(), h.max_timestamp(),
+                     h.partition_leader_epoch()});
 }
 
 result<std::optional<batch_location>> segment::locate(std::int64_t offset) const {

@@ -34,6 +34,7 @@ struct batch_location {
   std::int64_t base_offset = 0;
   std::int64_t last_offset = 0;
   std::int64_t max_timestamp = -1;
+  std::int32_t leader_epoch = -1;
 };
 
 /// Lifecycle: open() → recover_tail() (the active segment) or
@@ -74,6 +75,10 @@ class segment {
   result<void> append(std::span<const std::byte> bytes, std::span<const appended_batch> batches);
   /// Records the final max timestamp in the time index (on roll and close).
   result<void> seal();
+  /// Cuts the .log at `position` (a batch boundary; no-op at or past the
+  /// end) and re-derives indexes, next offset and max timestamp from what is
+  /// left, like recovery. Leaves the indexes open: the segment is active.
+  result<void> truncate_at(std::uint64_t position);
 
   /// The first batch whose last offset is >= `offset`, if any.
   result<std::optional<batch_location>> locate(std::int64_t offset) const;

@@ -1,0 +1,73 @@
+#include "services/partition-server/storage/leader_epoch_cache.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "services/partition-server/storage/posix_file.h"
+
+namespace sluice::storage {
+
+bool leader_epoch_cache::load() {
+  entries_.clear();
+  std::ifstream in(dir_ / file_name);
+  if (!in) return false;
+  int version = -1;
+  std::size_t count = 0;
+  if (!(in >> version >> count) || version != 0) return false;
+  std::vector<entry> loaded;
+  for (std::size_t i = 0; i < count; ++i) {
+    entry e;
+    if (!(in >> e.epoch >> e.start_offset)) return false;
+    if (!loaded.empty() && (e.epoch <= loaded.back().epoch || e.start_offset < loaded.back().start_offset))
+      return false;
+    loaded.push_back(e);
+  }
+  entries_ = std::move(loaded);
+  return true;
+}
+
+result<void> leader_epoch_cache::persist() const {
+  std::ostringstream text;
+  text << "0\n" << entries_.size() << "\n";
+  for (const auto& e : entries_) text << e.epoch << ' ' << e.start_offset << "\n";
+  const std::string bytes = text.str();
+  const auto tmp = dir_ / (std::string(file_name) + ".tmp");
+  {
+    auto f = posix_file::open(tmp);
+    if (!f) return f.error();
+    if (auto r = f.value().truncate(0); !r) return r.error();
+    if (auto r = f.value().write_at(std::as_bytes(std::span(bytes.data(), bytes.size())), 0); !r) return r.error();
+    if (auto r = f.value().sync(); !r) return r.error();
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, dir_ / file_name, ec);
+  if (ec) return ec;
+  return sync_directory(dir_);
+}
+
+bool leader_epoch_cache::assign(std::int32_t epoch, std::int64_t start_offset) {
+  if (epoch < 0 || epoch <= latest_epoch()) return false;
+  truncate_from_end(start_offset);
+  entries_.push_back({epoch, start_offset});
+  return true;
+}
+
+bool leader_epoch_cache::truncate_from_end(std::int64_t end_offset) {
+  const auto before = entries_.size();
+  std::erase_if(entries_, [end_offset](const entry& e) { return e.start_offset >= end_offset; });
+  return entries_.size() != before;
+}
+
+epoch_end_offset leader_epoch_cache::end_offset_for(std::int32_t epoch, std::int64_t log_end_offset) const {
+  if (epoch < 0 || entries_.empty()) return {};
+  if (epoch == latest_epoch()) return {epoch, log_end_offset};
+  auto higher = std::upper_bound(entries_.begin(), entries_.end(), epoch,
+                                 [](std::int32_t e, const entry& x) { return e < x.epoch; });
+  if (higher == entries_.end()) return {};
+  if (higher == entries_.begin()) return {epoch, higher->start_offset};
+  return {std::prev(higher)->epoch, higher->start_offset};
+}
+
+}  // namespace sluice::storage
