@@ -25,6 +25,7 @@ std::shared_ptr<const metadata_view> metadata_view::apply(const mv1::MetadataDel
   mv1::ClusterSnapshot next;
   next.set_version(delta.version());
   next.set_cluster_id(snapshot_.cluster_id());
+  next.set_controller_epoch(std::max(delta.controller_epoch(), snapshot_.controller_epoch()));
 
   auto deleted = [&](const std::string& name) {
     return std::find(delta.deleted_topics().begin(), delta.deleted_topics().end(), name) !=

@@ -307,6 +307,7 @@ log_config make_log_config(const std::map<std::string, std::string>& overrides) 
     }
   }
   set_i32("min.insync.replicas", c.min_insync_replicas);
+  c.min_insync_replicas_set = !trim(get("min.insync.replicas")).empty();
   set_bool("unclean.leader.election.enable", c.unclean_leader_election);
   // The deprecated key applies unless the new one is set (Kafka 3.6 rule).
   set_i64("message.timestamp.difference.max.ms", c.timestamp_before_max_ms);

@@ -81,6 +81,7 @@ struct log_config {
   bool cleanup_delete = true;
   bool cleanup_compact = false;
   std::int32_t min_insync_replicas = 1;
+  bool min_insync_replicas_set = false;     // topic override present (else the server default applies)
   bool unclean_leader_election = false;
   std::int64_t timestamp_before_max_ms = INT64_MAX;
   std::int64_t timestamp_after_max_ms = INT64_MAX;

@@ -22,7 +22,6 @@ inline constexpr std::uint16_t list_partition_reassignments = 12;
 inline constexpr std::uint16_t produce = 100;
 inline constexpr std::uint16_t fetch = 101;
 inline constexpr std::uint16_t list_offsets = 102;
-inline constexpr std::uint16_t replica_fetch = 103;
-inline constexpr std::uint16_t offset_for_leader_epoch = 104;
+inline constexpr std::uint16_t offset_for_leader_epoch = 104;  // fetch (101) with replica_id >= 0 replicates
 
 }  // namespace sluice::messaging::method

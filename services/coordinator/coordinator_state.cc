@@ -95,6 +95,7 @@ bool coordinator_state::commit(change_set& c) {
   }
   mv1::MetadataDelta delta;
   delta.set_version(next);
+  delta.set_controller_epoch(st_.controller_epoch);
   st_.version = next;
   for (const auto& n : c.delete_topics) {
     st_.topics.erase(n);
@@ -193,6 +194,7 @@ cv1::RegisterResponse coordinator_state::register_service(const cv1::RegisterReq
   }
   if (!commit(c)) return refuse(cv1::STORAGE_FAILURE, "metadata store write failed");
   leases_.grant(id, epoch, now);
+  shutting_down_.erase(id);
   log()->info("registered {} node {} epoch {} rpc {}{}", mv1::ServiceKind_Name(req.kind()), id, epoch,
               req.rpc_url().empty() ? "-" : req.rpc_url(),
               c.upsert_topics.empty() ? "" : fmt::format(" (leader of {} topics again)", c.upsert_topics.size()));
@@ -282,6 +284,7 @@ mv1::ClusterSnapshot coordinator_state::snapshot() const {
   mv1::ClusterSnapshot s;
   s.set_version(st_.version);
   s.set_cluster_id(st_.cluster_id);
+  s.set_controller_epoch(st_.controller_epoch);
   for (const auto& [id, svc] : st_.services) *s.add_services() = svc;
   for (const auto& [name, t] : st_.topics) *s.add_topics() = t;
   return s;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 
 #include "common/base/result.h"
@@ -60,6 +61,15 @@ class coordinator_state {
   cv1::CreatePartitionsResponse create_partitions(const cv1::CreatePartitionsRequest& req);
   cv1::AlterTopicConfigsResponse alter_topic_configs(const cv1::AlterTopicConfigsRequest& req);
 
+  // Replication (replication_rules.cc).
+  /// A leader's ISR change, fenced by registration, controller, leader and
+  /// partition epochs; partition_epoch+1 on success.
+  cv1::AlterPartitionResponse alter_partition(const cv1::AlterPartitionRequest& req);
+  /// Moves the node's leaderships to other live ISR members and takes it out
+  /// of every ISR that has another member; until it registers again it may
+  /// not rejoin an ISR.
+  cv1::ControlledShutdownResponse controlled_shutdown(const cv1::ControlledShutdownRequest& req);
+
   /// Removes every service whose lease ran out (one txn) and moves or
   /// drops their partition leaderships. Returns how many were removed.
   std::size_t expire_leases(time_point now);
@@ -85,6 +95,7 @@ class coordinator_state {
   publish_fn publish_;
   std::mt19937_64 rng_;
   std::size_t rr_start_ = 0;  // rotates placement start so leaders spread across topics
+  std::set<std::int32_t> shutting_down_;  // partition servers in controlled shutdown (not persisted)
 };
 
 }  // namespace sluice::coordinator

@@ -37,6 +37,10 @@ message handle_request(coordinator_state& st, const message& request, coordinato
       return with<cv1::CreatePartitionsRequest>(request, [&](const auto& r) { return st.create_partitions(r); });
     case method::alter_topic_configs:
       return with<cv1::AlterTopicConfigsRequest>(request, [&](const auto& r) { return st.alter_topic_configs(r); });
+    case method::alter_partition:
+      return with<cv1::AlterPartitionRequest>(request, [&](const auto& r) { return st.alter_partition(r); });
+    case method::controlled_shutdown:
+      return with<cv1::ControlledShutdownRequest>(request, [&](const auto& r) { return st.controlled_shutdown(r); });
     default:
       return message::make_status(request.method(), rpc_status::unknown_method);
   }

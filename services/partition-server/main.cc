@@ -28,6 +28,14 @@ int main(int argc, char** argv) {
   app.add_option("--retention-check-ms", retention_check_ms, "How often replicas apply retention.ms/retention.bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{10}, std::int64_t{86400000}));
+  app.add_option("--replica-lag-time-max-ms", opt.replica_lag_time_max_ms,
+                 "A follower not caught up for this long leaves the ISR (replica.lag.time.max.ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{86400000}));
+  app.add_option("--min-insync-replicas", opt.min_insync_replicas,
+                 "min.insync.replicas for topics without their own (acks=all needs this many in the ISR)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   opt.data_dir = data_dir;

@@ -2,17 +2,21 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include <caf/all.hpp>
 
 #include "common/cluster/cluster_client.h"
 #include "common/messaging/methods.h"
 #include "common/messaging/rpc_server.h"
+#include "common/cluster/coordinator_client.h"
+#include "services/partition-server/actors/isr_sender.h"
 #include "services/partition-server/actors/partition_actor.h"
 #include "services/partition-server/actors/replica_manager.h"
 #include "services/partition-server/identity.h"
 #include "services/partition-server/logger.h"
 #include "services/partition-server/routing_table.h"
+#include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
@@ -31,6 +35,8 @@ struct partition_server::impl {
   std::unique_ptr<caf::actor_system> system;
   caf::actor manager;
   caf::actor timer;
+  caf::actor isr;
+  std::shared_ptr<cluster::coordinator_client> coordinator;
   std::unique_ptr<messaging::rpc_server> server;
   std::unique_ptr<cluster::cluster_client> cluster;
   bool stopped = false;
@@ -47,6 +53,9 @@ struct partition_server::impl {
           return;
         case messaging::method::list_offsets:
           list_offsets_op::start(request, std::move(reply_to), *table);
+          return;
+        case messaging::method::offset_for_leader_epoch:
+          epoch_offsets_op::start(request, std::move(reply_to), *table);
           return;
         default:
           reply_to.fail(messaging::rpc_status::unknown_method);
@@ -83,8 +92,26 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   m.cfg.set("scheduler.policy", caf::atom("sharing"));
   m.system = std::make_unique<caf::actor_system>(m.cfg);
   m.timer = m.system->spawn(fetch_timer);
-  m.manager = m.system->spawn(replica_manager, replica_manager_options{m.options.data_dir, m.routes,
-                                                                       m.applied_version, m.options.retention_check});
+  m.coordinator = std::make_shared<cluster::coordinator_client>(m.options.coordinator_url);
+  auto* self_impl = &m;
+  m.isr = m.system->spawn(isr_sender, m.coordinator, [self_impl] {
+    sender_identity id;
+    if (auto* cc = self_impl->cluster.get()) {
+      id.node_id = cc->node_id();
+      id.registration_epoch = cc->registration_epoch();
+      id.controller_epoch = cc->current()->snapshot().controller_epoch();
+    }
+    return id;
+  });
+  replica_manager_options mopt;
+  mopt.data_dir = m.options.data_dir;
+  mopt.routes = m.routes;
+  mopt.applied_version = m.applied_version;
+  mopt.retention_check = m.options.retention_check;
+  mopt.replication.lag_max_ms = m.options.replica_lag_time_max_ms;
+  mopt.replication.default_min_insync = m.options.min_insync_replicas;
+  mopt.isr_sender = m.isr;
+  m.manager = m.system->spawn(replica_manager, std::move(mopt));
 
   auto* self = &m;
   // Every parked fetch holds a context until it is answered: keep plenty so
@@ -137,9 +164,44 @@ std::int32_t partition_server::node_id() const { return impl_->cluster ? impl_->
 
 const std::string& partition_server::rpc_url() const { return impl_->server->url(); }
 
+void partition_server::hand_over_leaderships() {
+  auto& m = *impl_;
+  if (m.stopped || !m.cluster || !m.coordinator || m.cluster->node_id() < 0) return;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int attempt = 0; attempt < 3 && std::chrono::steady_clock::now() < deadline; ++attempt) {
+    cv1::ControlledShutdownRequest req;
+    req.set_node_id(m.cluster->node_id());
+    req.set_registration_epoch(m.cluster->registration_epoch());
+    auto r = m.coordinator->controlled_shutdown_sync(req);
+    if (!r) {
+      log()->warn("controlled shutdown: coordinator unreachable ({}); stopping anyway", r.error().message());
+      return;
+    }
+    if (r.value().error() != cv1::COORDINATOR_OK) {
+      log()->warn("controlled shutdown refused: {}", cv1::CoordinatorError_Name(r.value().error()));
+      return;
+    }
+    // Our actors must see the move (they stop acknowledging as leaders)
+    // before we go: wait for the version that carries it.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    m.cluster->wait_for_version(r.value().metadata_version(), std::max(left, std::chrono::milliseconds(0)));
+    while (m.applied_version->load(std::memory_order_acquire) < r.value().metadata_version() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (r.value().remaining_leaderships() == 0) {
+      log()->info("controlled shutdown: leaderships moved");
+      return;
+    }
+    log()->info("controlled shutdown: {} partitions have no other in-sync replica yet",
+                r.value().remaining_leaderships());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 void partition_server::stop() {
   auto& m = *impl_;
   if (m.stopped) return;
+  hand_over_leaderships();
   m.stopped = true;
   // Actors first, the RPC socket last: actors reply from their own threads,
   // and a reply racing nng_close() on the socket can crash inside NNG (seen
@@ -149,13 +211,16 @@ void partition_server::stop() {
   if (m.cluster) m.cluster->stop();
   if (m.manager) caf::anon_send_exit(m.manager, caf::exit_reason::user_shutdown);
   if (m.timer) caf::anon_send_exit(m.timer, caf::exit_reason::user_shutdown);
+  if (m.isr) caf::anon_send_exit(m.isr, caf::exit_reason::user_shutdown);
   m.manager = nullptr;
   m.timer = nullptr;
+  m.isr = nullptr;
   if (m.system) m.system->await_all_actors_done();
   if (m.server) m.server->stop();
   m.cluster.reset();
   m.server.reset();
   m.system.reset();
+  m.coordinator.reset();
 }
 
 }  // namespace sluice::partition_server

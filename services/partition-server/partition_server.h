@@ -15,6 +15,8 @@ struct server_options {
   std::int32_t node_id = -1;                      // -1: DATA/identity, else assigned by the coordinator
   std::size_t scheduler_threads = 2;              // CAF workers; NNG has its own threads
   std::chrono::milliseconds retention_check{60000};  // Kafka: log.retention.check.interval.ms (5 min)
+  std::int64_t replica_lag_time_max_ms = 30000;   // replica.lag.time.max.ms
+  std::int32_t min_insync_replicas = 1;           // min.insync.replicas for topics without an override
 };
 
 /// Wires the service together and owns its threads:
@@ -26,9 +28,11 @@ struct server_options {
 ///
 /// The constructor starts everything and throws on start-up failure (the
 /// identity file unreadable, the listen url unusable). stop() (also run by
-/// the destructor) leaves the cluster, stops the actors (they flush and
-/// close their logs; requests still in them are answered `unavailable`),
-/// then closes the RPC socket: replies never race the socket's close.
+/// the destructor) first asks the coordinator to move this server's
+/// leaderships elsewhere (controlled shutdown) and waits until the metadata
+/// says so, then leaves the cluster, stops the actors (they flush and close
+/// their logs; requests still in them are answered `unavailable`), then
+/// closes the RPC socket: replies never race the socket's close.
 class partition_server {
  public:
   explicit partition_server(server_options options);
@@ -42,6 +46,9 @@ class partition_server {
   std::int32_t node_id() const;
   const std::string& rpc_url() const;
   void stop();
+  /// The controlled-shutdown half of stop(); bounded (~10 s), skipped when the
+  /// coordinator cannot be reached.
+  void hand_over_leaderships();
 
  private:
   struct impl;

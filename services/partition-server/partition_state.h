@@ -1,23 +1,36 @@
 #pragma once
 // One hosted replica: its log plus the leadership facts the RPCs check.
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "common/base/result.h"
 #include "common/config/topic_config.h"
+#include "coordinator.pb.h"
+#include "metadata.pb.h"
 #include "partition.pb.h"
 #include "services/partition-server/fetch_waiter.h"
+#include "services/partition-server/replica_tracker.h"
 
 namespace sluice::storage { class partition_log; }
 
 namespace sluice::partition_server {
 
 namespace pv1 = sluice::partition::v1;
+namespace mv1 = sluice::metadata::v1;
+namespace cv1 = sluice::coordinator::v1;
+
+/// Server-wide replication settings.
+struct replication_options {
+  std::int64_t lag_max_ms = 30000;         // replica.lag.time.max.ms
+  std::int32_t default_min_insync = 1;     // min.insync.replicas when the topic has no override
+};
 
 /// What an append did, in the RPC's terms.
 struct append_outcome {
@@ -36,8 +49,31 @@ struct read_outcome {
   std::int64_t high_watermark = -1;
   std::int64_t last_stable_offset = -1;
   std::int64_t log_start_offset = -1;
+  std::int64_t log_end_offset = -1;
+  std::int32_t diverging_epoch = -1;     // followers: truncate, then fetch again
+  std::int64_t diverging_end_offset = -1;
   std::size_t bytes = 0;
 };
+
+/// Who is asking a read: a consumer (bounded by the high watermark) or a
+/// follower (bounded by the log end; its fetch offset is its log end offset).
+struct reader {
+  std::int32_t replica_id = -1;           // -1: consumer
+  std::int32_t last_fetched_epoch = -1;   // followers only
+  std::int64_t now_ms = 0;
+  bool is_replica() const noexcept { return replica_id >= 0; }
+};
+
+/// Where a follower stands, for its next fetch from the leader.
+struct follower_position {
+  std::int64_t log_end_offset = 0;
+  std::int32_t last_fetched_epoch = -1;
+  std::int32_t leader_epoch = -1;
+  std::int32_t leader = -1;
+};
+
+/// Called once when an acks=all append is committed (OK), fails, or times out.
+using commit_callback = std::function<void(pv1::PartitionError)>;
 
 struct offset_outcome {
   pv1::PartitionError error = pv1::PARTITION_OK;
@@ -53,9 +89,14 @@ struct offset_outcome {
 /// append/read/list_offset calls -> close() (or close_and_remove() when the
 /// topic is deleted). Owned by exactly one actor: not thread-safe.
 ///
-/// Replication factor 1: the high watermark and the last stable offset are
-/// the log end offset. A follower (replica but not leader) refuses produce
-/// and fetch with NOT_LEADER; replication will hang off that state later.
+/// Replication (Kafka's model): the leader appends and tracks its followers
+/// (replica_tracker); the high watermark is the minimum log end offset of
+/// the ISR and only moves forward; consumers never read past it; acks=all
+/// appends are answered when it passes them. A follower refuses produce and
+/// consumer fetches with NOT_LEADER, appends the leader's batches as they
+/// are (append_replicated) and takes min(leader's HW, own LEO) as its HW.
+/// ISR changes are proposed by the leader (isr_proposal) and count only once
+/// the coordinator committed them (set_partition_info / on_isr_result).
 class partition_state {
  public:
   using sink = std::function<std::span<std::byte>(std::size_t)>;
@@ -76,20 +117,53 @@ class partition_state {
   std::int64_t log_end_offset() const;
   std::int64_t log_start_offset() const;
 
-  /// From the metadata: whether this node leads the partition, at which epoch.
+  /// Sole replica (replication factor 1) at `leader_epoch`: for tests and tools.
   void set_leadership(bool leader, std::int32_t leader_epoch);
+  /// From the metadata (or a committed ISR change): role, epochs, replicas, ISR.
+  void set_partition_info(const mv1::PartitionInfo& info, std::int32_t self, std::int64_t now_ms);
+  void set_replication(replication_options o) { repl_ = o; }
+  const replication_options& replication() const noexcept { return repl_; }
   void update_config(config::log_config cfg);
+  std::int64_t high_watermark() const noexcept { return hw_; }
+  std::int32_t partition_epoch() const noexcept { return info_.partition_epoch(); }
+  /// The node this replica follows, -1 when it leads or nobody does.
+  std::int32_t leader_node() const noexcept { return leader_ ? -1 : info_.leader(); }
 
   /// Validates, stamps (offsets, leader epoch, LogAppendTime) in place and
   /// appends `batches`; nothing is appended unless every batch is valid.
   /// Wakes parked fetches that were waiting for these bytes.
-  append_outcome append(std::span<std::byte> batches, std::int64_t now_ms);
+  /// acks=-1 first checks min.insync.replicas (NOT_ENOUGH_REPLICAS).
+  append_outcome append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks = 1);
+  /// acks=all: `done` runs once the high watermark passes `end_offset` (OK or
+  /// NOT_ENOUGH_REPLICAS_AFTER_APPEND), at `deadline_ms` (REQUEST_TIMED_OUT),
+  /// or when leadership is lost (NOT_LEADER). Maybe at once.
+  void await_commit(std::int64_t end_offset, std::int64_t deadline_ms, commit_callback done);
+  /// Answers the waits whose deadline passed; returns the next deadline (-1: none).
+  std::int64_t expire_commits(std::int64_t now_ms);
 
+  // --- follower side ---
+  follower_position position() const;
+  /// Appends a fetch response's batches (may be empty) and the leader's HW.
+  pv1::PartitionError apply_fetched(std::span<const std::byte> batches, std::int64_t leader_hw, std::int64_t now_ms);
+  /// The leader said our log diverged at (epoch, end offset): truncate.
+  pv1::PartitionError truncate_diverging(std::int32_t epoch, std::int64_t end_offset);
+  /// We are out of the leader's range: below its start -> restart empty there;
+  /// past its end -> truncate to it.
+  pv1::PartitionError reset_to_leader_range(std::int64_t leader_start, std::int64_t leader_end);
+
+  // --- leader side: ISR ---
+  /// The ISR change to send to the coordinator now, if any (one in flight at a time).
+  std::optional<cv1::PartitionIsrChange> isr_proposal(std::int64_t now_ms);
+  /// The coordinator's answer to our proposal (committed info on success or fencing).
+  void on_isr_result(const cv1::PartitionIsrResult& r, std::int32_t self, std::int64_t now_ms);
+
+  /// OffsetForLeaderEpoch: leaders only.
+  pv1::EpochEndOffset end_offset_for_epoch(std::int32_t epoch, std::int32_t current_leader_epoch) const;
   /// Whole batches from the one holding `offset`, at most `max_bytes`
   /// (the first batch even if larger when `min_one`). `current_leader_epoch`
   /// -1 skips the epoch check.
   read_outcome read(std::int64_t offset, std::int32_t current_leader_epoch, std::int32_t max_bytes, bool min_one,
-                    const sink& into);
+                    const sink& into, const reader& who = {});
 
   /// timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset
   /// whose timestamp is >= it ({-1,-1} when none).
@@ -98,8 +172,10 @@ class partition_state {
   /// Parks `waiter` until appends bring new bytes. `end_offset_seen` is the
   /// log end offset the fetch saw: if appends already moved past it (they
   /// ran between the read and this call) the waiter is woken at once.
-  void watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen);
-  std::size_t waiter_count() const noexcept { return waiters_.size(); }
+  /// Consumers are woken as the high watermark moves (`end_offset_seen` is
+  /// the HW they saw), followers as the log end moves.
+  void watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen, bool replica = false);
+  std::size_t waiter_count() const noexcept { return waiters_.size() + replica_waiters_.size(); }
 
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
   /// start offset); returns how many were deleted.
@@ -118,6 +194,19 @@ class partition_state {
   /// NOT_LEADER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH, or OK.
   pv1::PartitionError check_leader(std::int32_t current_leader_epoch) const;
   void drop_fired_waiters();
+  /// Recomputes the HW; on progress answers commits and wakes consumers.
+  void maybe_advance_hw();
+  void set_hw(std::int64_t hw);
+  void fail_commits(pv1::PartitionError e);
+  std::int32_t min_insync() const;
+  std::vector<std::int32_t> pending_additions() const;
+  std::size_t isr_size() const { return static_cast<std::size_t>(info_.isr_size()); }
+
+  struct pending_commit {
+    std::int64_t end_offset;
+    std::int64_t deadline_ms;
+    commit_callback done;
+  };
 
   std::filesystem::path dir_;
   std::string topic_;
@@ -125,7 +214,19 @@ class partition_state {
   std::unique_ptr<storage::partition_log> log_;
   bool leader_ = false;
   std::int32_t leader_epoch_ = -1;
-  std::vector<std::shared_ptr<fetch_waiter>> waiters_;
+  std::int32_t self_ = -1;
+  mv1::PartitionInfo info_;
+  replication_options repl_;
+  config::log_config cfg_;
+  replica_tracker tracker_;
+  std::int64_t hw_ = 0;
+  std::int64_t epoch_start_offset_ = 0;      // our LEO when this leadership began
+  std::optional<std::vector<std::int32_t>> isr_in_flight_;
+  std::int64_t isr_retry_after_ms_ = 0;      // after a refused or failed proposal
+  std::deque<std::pair<std::int64_t, std::size_t>> bytes_above_hw_;  // (end offset, bytes) of appends
+  std::vector<pending_commit> commits_;      // by end offset, in append order
+  std::vector<std::shared_ptr<fetch_waiter>> waiters_;          // consumers: HW
+  std::vector<std::shared_ptr<fetch_waiter>> replica_waiters_;  // followers: LEO
 };
 
 }  // namespace sluice::partition_server

@@ -22,7 +22,8 @@ def test():
     port = free_port()
     log_path = os.path.join(d, 'up.log')
     log = open(log_path, 'wb')
-    proc = subprocess.Popen([os.path.join(bin_dir(), 'sluice'), 'up', '--data-dir', data, '--port', str(port)],
+    proc = subprocess.Popen([os.path.join(bin_dir(), 'sluice'), 'up', '--data-dir', data, '--port', str(port),
+                             '--coordinator-port', '0'],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     ok = False
     try:

@@ -12,6 +12,7 @@
 #include "tools/sluice/commands.h"
 #include "tools/sluice/json_writer.h"
 #include "tools/sluice/kafka_client.h"
+#include "tools/sluice/partition_layout.h"
 
 namespace sluice::tools {
 
@@ -30,6 +31,8 @@ struct topic_args {
   std::vector<std::string> configs;
   std::vector<std::string> delete_configs;
   bool json = false;
+  std::string coordinator = default_coordinator_url();
+  bool under_replicated = false;
 };
 
 struct config_value {
@@ -190,19 +193,47 @@ int run_list(const topic_args& a) {
   return 0;
 }
 
-std::string join_ids(const int32_t* ids, int n) {
+template <class Ids>
+void write_ids(json_writer& w, const Ids& ids) {
+  w.begin_array();
+  for (auto id : ids) w.value(static_cast<std::int64_t>(id));
+  w.end_array();
+}
+
+template <class Ids>
+std::string join_node_ids(const Ids& ids) {
   std::string out;
-  for (int i = 0; i < n; ++i) {
-    if (i) out += ",";
-    out += std::to_string(ids[i]);
-  }
+  for (auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
   return out;
 }
 
-void write_ids(json_writer& w, const int32_t* ids, int n) {
-  w.begin_array();
-  for (int i = 0; i < n; ++i) w.value(static_cast<std::int64_t>(ids[i]));
-  w.end_array();
+namespace mv1 = sluice::metadata::v1;
+
+/// The partitions `describe` shows: all, or only the under-replicated ones.
+std::vector<const mv1::PartitionInfo*> shown_partitions(const mv1::TopicInfo& t, bool only_under_replicated) {
+  std::vector<const mv1::PartitionInfo*> out;
+  for (const auto& p : t.partitions())
+    if (!only_under_replicated || under_replicated(p)) out.push_back(&p);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->partition() < b->partition(); });
+  return out;
+}
+
+void write_partition(json_writer& w, const mv1::PartitionInfo& p) {
+  w.begin_object().key("partition").value(static_cast<std::int64_t>(p.partition()));
+  w.key("leader").value(static_cast<std::int64_t>(p.leader()));
+  w.key("leader_epoch").value(static_cast<std::int64_t>(p.leader_epoch()));
+  w.key("replicas");
+  write_ids(w, p.replicas());
+  w.key("isr");
+  write_ids(w, p.isr());
+  w.key("offline").value(p.leader() < 0);
+  if (p.adding_replicas_size() > 0 || p.removing_replicas_size() > 0) {
+    w.key("adding_replicas");
+    write_ids(w, p.adding_replicas());
+    w.key("removing_replicas");
+    write_ids(w, p.removing_replicas());
+  }
+  w.end_object();
 }
 
 int run_describe(const topic_args& a) {
@@ -211,34 +242,33 @@ int run_describe(const topic_args& a) {
   auto md = fetch_metadata(rk.value().get(), a.client.timeout_ms);
   if (!md) return fail(md.error());
   std::vector<std::string> names = a.names.empty() ? sorted_topic_names(*md.value()) : a.names;
-  std::vector<const rd_kafka_metadata_topic_t*> topics;
   for (const auto& name : names) {
     auto t = require_topic(*md.value(), name);
     if (!t) return fail(t.error());
-    topics.push_back(t.value());
   }
+  // Placement comes from the coordinator: Kafka metadata names gateways,
+  // while operators need the partition servers that hold the data.
+  auto snapshot = fetch_cluster_snapshot(a.coordinator);
+  if (!snapshot) return fail(snapshot.error());
+  std::map<std::string, const mv1::TopicInfo*> placed;
+  for (const auto& t : snapshot.value().topics()) placed[t.name()] = &t;
+  for (const auto& name : names)
+    if (!placed.count(name)) return fail("topic '" + name + "' is not known to the coordinator at " + a.coordinator);
   auto configs = describe_configs(rk.value().get(), names, a.client.timeout_ms);
   if (!configs) return fail(configs.error());
 
   if (a.json) {
     json_writer w;
     w.begin_object().key("topics").begin_array();
-    for (const auto* t : topics) {
-      w.begin_object().key("name").value(t->topic).key("partitions").begin_array();
-      for (int i = 0; i < t->partition_cnt; ++i) {
-        const auto& p = t->partitions[i];
-        w.begin_object().key("partition").value(static_cast<std::int64_t>(p.id));
-        w.key("leader").value(static_cast<std::int64_t>(p.leader));
-        w.key("replicas");
-        write_ids(w, p.replicas, p.replica_cnt);
-        w.key("isr");
-        write_ids(w, p.isrs, p.isr_cnt);
-        if (p.err) w.key("error").value(rd_kafka_err2name(p.err));
-        w.end_object();
-      }
+    for (const auto& name : names) {
+      const auto& t = *placed[name];
+      auto shown = shown_partitions(t, a.under_replicated);
+      if (a.under_replicated && shown.empty()) continue;
+      w.begin_object().key("name").value(name).key("partitions").begin_array();
+      for (const auto* p : shown) write_partition(w, *p);
       w.end_array().key("configs").begin_object();
-      for (const auto& [name, v] : configs.value()[t->topic]) {
-        w.key(name).begin_object().key("value");
+      for (const auto& [key, v] : configs.value()[name]) {
+        w.key(key).begin_object().key("value");
         if (v.value) {
           w.value(*v.value);
         } else {
@@ -255,22 +285,30 @@ int run_describe(const topic_args& a) {
     return 0;
   }
 
-  // The layout of kafka-topics.sh --describe: overrides only on the topic line.
-  for (const auto* t : topics) {
-    std::string overrides;
-    for (const auto& [name, v] : configs.value()[t->topic]) {
-      if (!v.is_override) continue;
-      if (!overrides.empty()) overrides += ",";
-      overrides += name + "=" + (v.value ? *v.value : std::string("<hidden>"));
+  // The layout of kafka-topics.sh --describe: overrides only on the topic
+  // line; with --under-replicated, only the partition lines.
+  for (const auto& name : names) {
+    const auto& t = *placed[name];
+    if (!a.under_replicated) {
+      std::string overrides;
+      for (const auto& [key, v] : configs.value()[name]) {
+        if (!v.is_override) continue;
+        if (!overrides.empty()) overrides += ",";
+        overrides += key + "=" + (v.value ? *v.value : std::string("<hidden>"));
+      }
+      const int rf = t.partitions_size() > 0 ? t.partitions(0).replicas_size() : 0;
+      std::printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n", name.c_str(),
+                  t.partitions_size(), rf, overrides.c_str());
     }
-    int rf = t->partition_cnt > 0 ? t->partitions[0].replica_cnt : 0;
-    std::printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n", t->topic, t->partition_cnt, rf,
-                overrides.c_str());
-    for (int i = 0; i < t->partition_cnt; ++i) {
-      const auto& p = t->partitions[i];
-      std::printf("\tTopic: %s\tPartition: %d\tLeader: %d\tReplicas: %s\tIsr: %s%s%s\n", t->topic, p.id, p.leader,
-                  join_ids(p.replicas, p.replica_cnt).c_str(), join_ids(p.isrs, p.isr_cnt).c_str(),
-                  p.err ? "\tError: " : "", p.err ? rd_kafka_err2name(p.err) : "");
+    for (const auto* p : shown_partitions(t, a.under_replicated)) {
+      std::printf("\tTopic: %s\tPartition: %d\tLeader: %s\tLeaderEpoch: %d\tReplicas: %s\tIsr: %s%s\n", name.c_str(),
+                  p->partition(), p->leader() < 0 ? "none" : std::to_string(p->leader()).c_str(), p->leader_epoch(),
+                  join_node_ids(p->replicas()).c_str(), join_node_ids(p->isr()).c_str(),
+                  p->adding_replicas_size() > 0 || p->removing_replicas_size() > 0
+                      ? ("\tAdding: " + join_node_ids(p->adding_replicas()) + "\tRemoving: " +
+                         join_node_ids(p->removing_replicas()))
+                            .c_str()
+                      : "");
     }
   }
   return 0;
@@ -382,6 +420,11 @@ void add_topics_command(CLI::App& app, command_action& action) {
   add_client_options(*describe, args->client);
   describe->add_option("name", args->names, "Topic names (default: every topic)");
   describe->add_flag("--json", args->json, "Print JSON");
+  describe->add_flag("--under-replicated", args->under_replicated,
+                     "Only partitions whose ISR is smaller than their replica set");
+  describe->add_option("--coordinator", args->coordinator,
+                       "NNG url of the coordinator (placement: partition-server ids; env SLUICE_COORDINATOR)")
+      ->capture_default_str();
   describe->callback([&action, args] { action = [args] { return run_describe(*args); }; });
 
   auto* del = topics->add_subcommand("delete", "Delete topics (DeleteTopics)");

@@ -29,6 +29,9 @@ struct up_args {
   int group_coordinators = 1;
   int gateways = 1;
   int port = 9092;
+  int coordinator_port = 19090;  // its metadata feed on +1; 0: any free ports
+  int replication_factor = 1;    // the coordinator's default.replication.factor
+  int min_insync_replicas = 1;   // the partition servers' default min.insync.replicas
   std::string bin_dir;
   bool auto_create_topics = false;
   std::string log_level = "info";
@@ -103,13 +106,14 @@ std::vector<child_spec> stack_children(const up_args& a, const fs::path& data, c
 
   children.push_back({"coordinator", 0,
                       {exe("sluice-coordinator"), "--data-dir", dir("coordinator"), "--listen", coordinator_url,
-                       "--publish", "tcp://127.0.0.1:" + std::to_string(pub_port), "--log-level", a.log_level},
+                       "--publish", "tcp://127.0.0.1:" + std::to_string(pub_port), "--default-replication-factor",
+                       std::to_string(a.replication_factor), "--log-level", a.log_level},
                       0});
   for (int i = 0; i < a.partition_servers; ++i) {
     children.push_back({"partition-server", i,
                         {exe("sluice-partition-server"), "--coordinator", coordinator_url, "--listen",
                          "tcp://127.0.0.1:0", "--data-dir", dir("partition-server-" + std::to_string(i)),
-                         "--log-level", a.log_level},
+                         "--min-insync-replicas", std::to_string(a.min_insync_replicas), "--log-level", a.log_level},
                         1});
   }
   for (int i = 0; i < a.group_coordinators; ++i) {
@@ -157,8 +161,21 @@ int run_up(const up_args& a) {
     if (fd < 0) return fail("port 127.0.0.1:" + std::to_string(a.port + i) + " is not free: " + std::strerror(errno));
     close(fd);
   }
-  auto ports = two_free_ports();
-  if (!ports) return fail(ports.error());
+  if (a.replication_factor > a.partition_servers)
+    return fail("--replication-factor " + std::to_string(a.replication_factor) + " needs as many partition servers");
+  cli_result<std::pair<int, int>> ports = std::pair<int, int>{a.coordinator_port, a.coordinator_port + 1};
+  if (a.coordinator_port == 0) {
+    ports = two_free_ports();
+    if (!ports) return fail(ports.error());
+  } else {
+    for (int p : {a.coordinator_port, a.coordinator_port + 1}) {
+      int fd = bind_loopback(p);
+      if (fd < 0)
+        return fail("coordinator port 127.0.0.1:" + std::to_string(p) + " is not free (--coordinator-port): " +
+                    std::strerror(errno));
+      close(fd);
+    }
+  }
 
   std::string gateways;
   for (int i = 0; i < a.gateways; ++i) gateways += (i ? "," : "") + std::string("127.0.0.1:") + std::to_string(a.port + i);
@@ -184,7 +201,8 @@ int run_up(const up_args& a) {
   };
   supervisor sup(std::move(children), options, out, [&] {
     out("[sluice] ready: bootstrap server 127.0.0.1:" + std::to_string(a.port) + " (gateways " + gateways +
-        "; data " + data.string() + "; Ctrl-C stops the stack)");
+        "; coordinator tcp://127.0.0.1:" + std::to_string(ports.value().first) + "; data " + data.string() +
+        "; Ctrl-C stops the stack)");
   });
   supervisor::handle_signals(&sup);
   int rc = sup.run();
@@ -211,6 +229,17 @@ void add_up_command(CLI::App& app, command_action& action) {
   cmd->add_option("--port", args->port, "Port of the first gateway on 127.0.0.1")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));
+  cmd->add_option("--coordinator-port", args->coordinator_port,
+                  "Coordinator RPC port on 127.0.0.1 (metadata feed on the next port; 0: any free ports)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65534));
+  cmd->add_option("--replication-factor", args->replication_factor, "Default replication factor of new topics")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--min-insync-replicas", args->min_insync_replicas,
+                  "Default min.insync.replicas (acks=all needs this many in-sync replicas)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--bin-dir", args->bin_dir, "Directory of the sluice-* binaries (default: next to this program)");
   cmd->add_flag("--auto-create-topics", args->auto_create_topics, "Gateways create unknown topics on first use");
   cmd->add_option("--log-level", args->log_level, "Log level of every service")->capture_default_str();

@@ -1,44 +1,114 @@
 #include "services/partition-server/actors/partition_actor.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/all.hpp>
 
 #include "services/partition-server/fetch_waiter.h"
 #include "services/partition-server/logger.h"
+#include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
+#include "services/partition-server/wall_clock.h"
 
 namespace sluice::partition_server {
 
 namespace {
-std::int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+
+/// What the actor keeps beside the state: its timers and ISR plumbing.
+struct actor_extras {
+  caf::actor isr_sender;
+  std::int32_t self_node = -1;
+  bool commit_tick_armed = false;
+  bool isr_tick_armed = false;
+};
+
+void propose_isr(caf::event_based_actor* self, partition_state& state, const actor_extras& x) {
+  if (!x.isr_sender) return;
+  if (auto change = state.isr_proposal(wall_clock_ms()))
+    self->send(x.isr_sender, isr_atom::value, std::move(*change), caf::actor_cast<caf::actor>(self));
 }
+
+void arm_isr_tick(caf::event_based_actor* self, partition_state& state, actor_extras& x) {
+  if (x.isr_tick_armed || !state.is_leader()) return;
+  x.isr_tick_armed = true;
+  const auto every = std::chrono::milliseconds(std::max<std::int64_t>(state.replication().lag_max_ms / 2, 50));
+  self->delayed_send(self, every, isr_tick_atom::value);
+}
+
+follower_position apply_fetch(partition_state& state, const fetched_partition& f) {
+  if (state.is_leader() || state.leader_epoch() != f.fetched_at_epoch) return state.position();  // stale
+  const auto& r = f.result;
+  if (r.diverging_epoch() >= 0) {
+    state.truncate_diverging(r.diverging_epoch(), r.diverging_end_offset());
+  } else if (r.error() == partition::v1::OFFSET_OUT_OF_RANGE) {
+    state.reset_to_leader_range(r.log_start_offset(), r.log_end_offset());
+  } else if (r.error() == partition::v1::PARTITION_OK) {
+    auto bytes = f.reply->payload().subspan(f.payload_offset, r.records_size());
+    state.apply_fetched(bytes, r.high_watermark(), wall_clock_ms());
+  }
+  return state.position();
+}
+
 }  // namespace
 
 caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state,
-                              std::chrono::milliseconds retention_check) {
+                              std::chrono::milliseconds retention_check, caf::actor isr_sender) {
   // Runs however the actor ends (stop, shutdown, a bug): data is flushed and
   // files closed; after a stop with remove it is already gone.
   self->attach_functor([state] { state->close(); });
   self->delayed_send(self, retention_check, retention_atom::value);
+  auto x = std::make_shared<actor_extras>();
+  x->isr_sender = std::move(isr_sender);
   return {
-      [state](append_atom, const produce_op_ptr& op, std::uint32_t index) {
-        op->append_at(index, *state, wall_clock_ms());
+      [self, state, x](append_atom, const produce_op_ptr& op, std::uint32_t index) {
+        if (op->append_at(index, *state, wall_clock_ms()) && !x->commit_tick_armed) {
+          x->commit_tick_armed = true;
+          self->delayed_send(self, std::chrono::milliseconds(std::max(op->timeout_ms(), 0)), commit_tick_atom::value);
+        }
       },
-      [state](fetch_atom, const fetch_op_ptr& op) { op->read_current(*state); },
-      [state](watch_atom, const fetch_waiter_ptr& waiter, std::int64_t end_seen) {
-        state->watch(waiter, end_seen);
+      [self, state, x](commit_tick_atom) {
+        x->commit_tick_armed = false;
+        const std::int64_t now = wall_clock_ms();
+        const std::int64_t next = state->expire_commits(now);
+        if (next >= 0) {
+          x->commit_tick_armed = true;
+          self->delayed_send(self, std::chrono::milliseconds(std::max<std::int64_t>(next - now, 1)),
+                             commit_tick_atom::value);
+        }
+      },
+      [self, state, x](fetch_atom, const fetch_op_ptr& op) {
+        op->read_current(*state);
+        if (state->is_leader()) propose_isr(self, *state, *x);
+      },
+      [state](watch_atom, const fetch_waiter_ptr& waiter, std::int64_t end_seen, bool replica) {
+        state->watch(waiter, end_seen, replica);
       },
       [state](offsets_atom, const list_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
-      [state](leader_atom, bool leader, std::int32_t epoch) {
-        if (leader != state->is_leader() || epoch != state->leader_epoch())
-          log()->info("[{}/{}] {} at leader epoch {}", state->topic(), state->partition(),
-                      leader ? "leader" : "not leader", epoch);
-        state->set_leadership(leader, epoch);
+      [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
+      [self, state, x](info_atom, const metadata::v1::PartitionInfo& info, std::int32_t self_node) {
+        const bool was_leader = state->is_leader();
+        const std::int32_t old_epoch = state->leader_epoch();
+        x->self_node = self_node;
+        state->set_partition_info(info, self_node, wall_clock_ms());
+        if (was_leader != state->is_leader() || old_epoch != state->leader_epoch())
+          log()->info("[{}/{}] {} at leader epoch {} (replicas {}, isr {})", state->topic(), state->partition(),
+                      state->is_leader() ? "leader" : "follower of " + std::to_string(info.leader()),
+                      state->leader_epoch(), fmt::join(info.replicas(), ","), fmt::join(info.isr(), ","));
+        arm_isr_tick(self, *state, *x);
+      },
+      [state](replicate_atom, const fetched_partition_ptr& f) { return apply_fetch(*state, *f); },
+      [state](position_atom) { return state->position(); },
+      [self, state, x](isr_result_atom, const coordinator::v1::PartitionIsrResult& r) {
+        state->on_isr_result(r, x->self_node, wall_clock_ms());
+      },
+      [self, state, x](isr_tick_atom) {
+        x->isr_tick_armed = false;
+        if (!state->is_leader()) return;
+        propose_isr(self, *state, *x);
+        arm_isr_tick(self, *state, *x);
       },
       [state](config_atom, const config::log_config& cfg) { state->update_config(cfg); },
       [self, state, retention_check](retention_atom) {

@@ -14,15 +14,21 @@ namespace sluice::partition_server {
 /// partition_state, this only adapts messages (STYLE.md §5):
 ///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
 ///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
-///   (watch_atom, fetch_waiter_ptr, int64)     park a long-poll fetch
+///   (watch_atom, fetch_waiter_ptr, int64, bool) park a long-poll fetch (bool: a follower's)
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
-///   (leader_atom, bool, int32)                leadership from metadata
+///   (epoch_atom, epoch_offsets_op_ptr, uint32)
+///   (info_atom, PartitionInfo, int32 self)    role, epochs and ISR from metadata
+///   (replicate_atom, fetched_partition_ptr) -> follower_position   a follower's fetch result
+///   (position_atom) -> follower_position      where a follower stands
+///   (isr_result_atom, PartitionIsrResult)     the coordinator's answer to our ISR proposal
+///   (commit_tick_atom), (isr_tick_atom)       from itself: acks=all deadlines, lagging followers
 ///   (config_atom, log_config)                 topic config changed
 ///   (stop_atom, bool remove) -> bool          close (and delete the dir), then quit
 ///   (retention_atom)                          from itself every `retention_check`
 /// On any exit the log is flushed and closed.
+/// ISR proposals go to `isr_sender` (one per server, batching them).
 caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state,
-                              std::chrono::milliseconds retention_check);
+                              std::chrono::milliseconds retention_check, caf::actor isr_sender);
 
 /// Wakes parked fetches whose max_wait_ms is over: (timeout_atom, fetch_waiter_ptr).
 caf::behavior fetch_timer(caf::event_based_actor* self);

@@ -7,12 +7,15 @@
 #include <utility>
 
 #include <caf/all.hpp>
+#include <google/protobuf/util/message_differencer.h>
 
 #include "services/partition-server/actors/partition_actor.h"
+#include "services/partition-server/actors/replica_fetcher.h"
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/logger.h"
 #include "services/partition-server/partition_probe.h"
 #include "services/partition-server/partition_state.h"
+#include "services/partition-server/wall_clock.h"
 
 namespace sluice::partition_server {
 
@@ -27,8 +30,14 @@ struct hosted_replica {
   caf::actor actor;
   std::string topic_id;
   std::map<std::string, std::string> configs;
-  bool leader = false;
-  std::int32_t leader_epoch = -1;
+  mv1::PartitionInfo info;      // as last sent to the actor
+  std::int32_t following = -1;  // the leader node whose fetcher copies it, -1 none
+};
+
+struct fetcher {
+  caf::actor actor;
+  std::string url;
+  std::size_t partitions = 0;
 };
 
 /// What the latest view asks this node to host.
@@ -44,6 +53,7 @@ struct manager_state {
   view_ptr latest;
   std::int32_t node_id = -1;
   bool scanned_orphans = false;
+  std::map<std::int32_t, fetcher> fetchers;  // by source (leader) node
 };
 
 std::string label(const replica_key& k) { return k.first + "/" + std::to_string(k.second); }
@@ -92,18 +102,17 @@ void open_replica(caf::event_based_actor* self, manager_state& st, const replica
     log()->error("[{}] cannot open log in {}: {}", label(key), dir.string(), state.error().message());
     return;
   }
-  const bool leader = w.partition->leader() == st.node_id;
-  const std::int32_t epoch = w.partition->leader_epoch();
-  state.value()->set_leadership(leader, epoch);
+  state.value()->set_replication(st.options.replication);
+  state.value()->set_partition_info(*w.partition, st.node_id, wall_clock_ms());
+  const bool leader = state.value()->is_leader();
   log()->info("[{}] opened log: offsets {}..{}, {} at epoch {}", label(key), state.value()->log_start_offset(),
-              state.value()->log_end_offset(), leader ? "leader" : "not leader", epoch);
+              state.value()->log_end_offset(), leader ? "leader" : "follower", w.partition->leader_epoch());
   std::shared_ptr<partition_state> shared(std::move(state.value()));
   hosted_replica h;
-  h.actor = self->spawn(partition_actor, std::move(shared), st.options.retention_check);
+  h.actor = self->spawn(partition_actor, std::move(shared), st.options.retention_check, st.options.isr_sender);
   h.topic_id = w.topic->topic_id();
   h.configs = std::move(configs);
-  h.leader = leader;
-  h.leader_epoch = epoch;
+  h.info = *w.partition;
   st.hosted.emplace(key, std::move(h));
 }
 
@@ -129,6 +138,48 @@ void publish_routes(manager_state& st, const cluster::metadata_view& view) {
   partition_probe::get().hosted_replicas.set(static_cast<std::int64_t>(st.hosted.size()));
 }
 
+void unfollow(caf::event_based_actor* self, manager_state& st, const replica_key& key, hosted_replica& h) {
+  if (h.following < 0) return;
+  auto it = st.fetchers.find(h.following);
+  h.following = -1;
+  if (it == st.fetchers.end()) return;
+  self->send(it->second.actor, unfollow_atom::value, key.first, key.second);
+  if (--it->second.partitions == 0) {
+    self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+    st.fetchers.erase(it);
+  }
+}
+
+/// Points the replica at the fetcher of its current leader (or at none).
+void follow(caf::event_based_actor* self, manager_state& st, const cluster::metadata_view& view,
+            const replica_key& key, hosted_replica& h) {
+  const std::int32_t leader = h.info.leader();
+  const auto* source = leader >= 0 && leader != st.node_id ? view.service(leader) : nullptr;
+  const std::int32_t wanted = source && !source->rpc_url().empty() ? leader : -1;
+  if (wanted == h.following) return;
+  unfollow(self, st, key, h);
+  if (wanted < 0) return;
+  auto it = st.fetchers.find(wanted);
+  if (it == st.fetchers.end()) {
+    fetcher f;
+    f.url = source->rpc_url();
+    f.actor = self->spawn(replica_fetcher, st.node_id, wanted, f.url);
+    it = st.fetchers.emplace(wanted, std::move(f)).first;
+  }
+  ++it->second.partitions;
+  h.following = wanted;
+  self->send(it->second.actor, follow_atom::value, key.first, key.second, h.actor);
+}
+
+void update_fetcher_urls(caf::event_based_actor* self, manager_state& st, const cluster::metadata_view& view) {
+  for (auto& [node, f] : st.fetchers) {
+    const auto* svc = view.service(node);
+    if (!svc || svc->rpc_url().empty() || svc->rpc_url() == f.url) continue;
+    f.url = svc->rpc_url();
+    self->send(f.actor, url_atom::value, f.url);
+  }
+}
+
 void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state>& st) {
   if (!st->latest || st->latest->version() == 0) return;
   const auto& view = *st->latest;
@@ -146,6 +197,7 @@ void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state
     const bool topic_gone = !view.topic(key.first) || view.topic(key.first)->topic_id() != it->second.topic_id;
     log()->info("[{}] stopping replica ({})", label(key), topic_gone ? "topic deleted" : "no longer a replica here");
     st->stopping.insert(key);
+    unfollow(self, *st, key, it->second);
     auto done = [self, st, key] {
       st->stopping.erase(key);
       reconcile(self, st);
@@ -171,11 +223,9 @@ void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state
       continue;
     }
     auto& h = it->second;
-    const bool leader = w.partition->leader() == st->node_id;
-    if (leader != h.leader || w.partition->leader_epoch() != h.leader_epoch) {
-      h.leader = leader;
-      h.leader_epoch = w.partition->leader_epoch();
-      self->send(h.actor, leader_atom::value, leader, h.leader_epoch);
+    if (!google::protobuf::util::MessageDifferencer::Equals(h.info, *w.partition)) {
+      h.info = *w.partition;
+      self->send(h.actor, info_atom::value, h.info, st->node_id);
     }
     auto configs = config::to_std_map(w.topic->configs());
     if (configs != h.configs) {
@@ -184,6 +234,9 @@ void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state
       self->send(h.actor, config_atom::value, config::make_log_config(h.configs));
     }
   }
+
+  update_fetcher_urls(self, *st, view);
+  for (auto& [key, h] : st->hosted) follow(self, *st, view, key, h);
 
   publish_routes(*st, view);
   st->options.applied_version->store(view.version(), std::memory_order_release);
@@ -195,6 +248,8 @@ caf::behavior replica_manager(caf::event_based_actor* self, replica_manager_opti
   auto st = std::make_shared<manager_state>();
   st->options = std::move(options);
   self->attach_functor([st] {
+    for (auto& [node, f] : st->fetchers) caf::anon_send_exit(f.actor, caf::exit_reason::user_shutdown);
+    st->fetchers.clear();
     for (auto& [key, h] : st->hosted) caf::anon_send_exit(h.actor, caf::exit_reason::user_shutdown);
     st->hosted.clear();
   });

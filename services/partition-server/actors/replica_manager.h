@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "services/partition-server/actors/type_ids.h"
+#include "services/partition-server/partition_state.h"
 #include "services/partition-server/routing_table.h"
 
 namespace sluice::partition_server {
@@ -21,14 +22,20 @@ struct replica_manager_options {
   std::shared_ptr<std::atomic<std::uint64_t>> applied_version;
   /// How often each replica applies retention.ms / retention.bytes.
   std::chrono::milliseconds retention_check{std::chrono::seconds(60)};
+  replication_options replication;
+  /// Batches the leaders' ISR proposals to the coordinator (isr_sender).
+  caf::actor isr_sender;
 };
 
 /// Reconciles hosted replicas with each metadata view ((view_atom, view,
 /// node_id) from the cluster_client listener):
 /// - every partition whose replicas include this node is hosted: its log dir
 ///   prepared (wiped if it held another incarnation of the topic), the log
-///   opened, a partition_actor spawned; leadership and topic config changes
-///   are forwarded to that actor;
+///   opened, a partition_actor spawned; role/ISR (PartitionInfo) and topic
+///   config changes are forwarded to that actor;
+/// - every hosted replica led by another live server is copied by the
+///   replica_fetcher of that server (one per source server, spawned and
+///   stopped here as leaderships move);
 /// - a hosted replica whose topic was deleted or recreated (new topic id) is
 ///   stopped and its directory deleted; the new incarnation opens only after
 ///   the old actor confirmed, so two logs never share a directory;

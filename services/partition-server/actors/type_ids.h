@@ -9,6 +9,10 @@
 #include <caf/atom.hpp>
 
 #include "common/cluster/metadata_view.h"
+#include "common/messaging/frame.h"
+#include "coordinator.pb.h"
+#include "metadata.pb.h"
+#include "partition.pb.h"
 #include "common/config/topic_config.h"
 #include "common/messaging/caf_types.h"
 
@@ -18,13 +22,30 @@ class produce_op;
 class fetch_op;
 class list_offsets_op;
 class fetch_waiter;
+class epoch_offsets_op;
+struct follower_position;
+
+/// One partition's share of a follower's fetch response, handed to its
+/// actor: the response message stays alive while the slice is appended.
+struct fetched_partition {
+  std::shared_ptr<const messaging::message> reply;
+  partition::v1::PartitionFetchResult result;
+  std::size_t payload_offset = 0;   // where its records start in reply's payload
+  std::int32_t fetched_at_epoch = -1;  // the leader epoch the fetch was sent with
+};
 
 // partition_actor
 using append_atom = caf::atom_constant<caf::atom("append")>;      // (shared_ptr<produce_op>, uint32 index)
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;        // (shared_ptr<fetch_op>)
-using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, int64 end_seen)
+using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, int64 end_seen, bool replica)
 using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr<list_offsets_op>, uint32 index)
-using leader_atom = caf::atom_constant<caf::atom("leader")>;      // (bool leader, int32 epoch)
+using epoch_atom = caf::atom_constant<caf::atom("epoch")>;        // (shared_ptr<epoch_offsets_op>, uint32 index)
+using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, int32 self) from the manager
+using replicate_atom = caf::atom_constant<caf::atom("replicate")>; // (shared_ptr<fetched_partition>) -> follower_position
+using position_atom = caf::atom_constant<caf::atom("position")>;  // () -> follower_position
+using commit_tick_atom = caf::atom_constant<caf::atom("committick")>; // () from itself: acks=all deadlines
+using isr_tick_atom = caf::atom_constant<caf::atom("isrtick")>;   // () from itself: lagging followers
+using isr_result_atom = caf::atom_constant<caf::atom("isrresult")>; // (PartitionIsrResult) from isr_sender
 using config_atom = caf::atom_constant<caf::atom("config")>;      // (log_config)
 using stop_atom = caf::atom_constant<caf::atom("stop")>;          // (bool remove) -> bool
 using retention_atom = caf::atom_constant<caf::atom("retention")>; // () from itself, periodically
@@ -32,12 +53,25 @@ using retention_atom = caf::atom_constant<caf::atom("retention")>; // () from it
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // (shared_ptr<fetch_waiter>)
 // replica_manager
 using view_atom = caf::atom_constant<caf::atom("view")>;          // (shared_ptr<const metadata_view>, int32 node)
+// replica_fetcher
+using follow_atom = caf::atom_constant<caf::atom("follow")>;      // (string topic, int32 partition, actor)
+using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;  // (string topic, int32 partition)
+using url_atom = caf::atom_constant<caf::atom("url")>;            // (string rpc_url of the leader's server)
+using fetched_atom = caf::atom_constant<caf::atom("fetched")>;    // (shared_ptr<const message>, bool ok)
+using next_atom = caf::atom_constant<caf::atom("next")>;          // () from itself: next fetch
+// isr_sender
+using isr_atom = caf::atom_constant<caf::atom("isr")>;            // (PartitionIsrChange, actor partition)
+using flush_atom = caf::atom_constant<caf::atom("flush")>;        // () from itself
+using isr_done_atom = caf::atom_constant<caf::atom("isrdone")>;   // (shared_ptr<isr_batch_result>)
 
 using produce_op_ptr = std::shared_ptr<produce_op>;
 using fetch_op_ptr = std::shared_ptr<fetch_op>;
 using list_offsets_op_ptr = std::shared_ptr<list_offsets_op>;
 using fetch_waiter_ptr = std::shared_ptr<fetch_waiter>;
 using view_ptr = std::shared_ptr<const cluster::metadata_view>;
+using epoch_offsets_op_ptr = std::shared_ptr<epoch_offsets_op>;
+using fetched_partition_ptr = std::shared_ptr<const fetched_partition>;
+using message_ptr = std::shared_ptr<const messaging::message>;
 
 }  // namespace sluice::partition_server
 
@@ -47,3 +81,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::list_offsets_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetch_waiter_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::view_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::config::log_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::epoch_offsets_op_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetched_partition_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::message_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::follower_position)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::metadata::v1::PartitionInfo)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::coordinator::v1::PartitionIsrChange)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::coordinator::v1::PartitionIsrResult)

@@ -9,6 +9,7 @@
 #include "services/partition-server/fetch_waiter.h"
 #include "services/partition-server/partition_probe.h"
 #include "services/partition-server/partition_state.h"
+#include "services/partition-server/wall_clock.h"
 
 namespace sluice::partition_server {
 
@@ -17,8 +18,8 @@ using std::chrono::steady_clock;
 
 namespace {
 // Upper bound of one PartitionFetchResult's encoding beyond its topic name:
-// tags, length prefixes and six varints of at most 10 bytes each.
-constexpr std::size_t per_partition_header_bytes = 80;
+// tags, length prefixes and ten varints of at most 10 bytes each.
+constexpr std::size_t per_partition_header_bytes = 120;
 // Reserve at most this much reply capacity up front; beyond it the message grows.
 constexpr std::size_t max_payload_hint = 64u << 20;
 // Kafka's broker-side fetch.max.bytes default (55 MiB): no request, however
@@ -64,6 +65,9 @@ void fetch_op::run_pass() {
     r->set_high_watermark(-1);
     r->set_last_stable_offset(-1);
     r->set_log_start_offset(-1);
+    r->set_log_end_offset(-1);
+    r->set_diverging_epoch(-1);
+    r->set_diverging_end_offset(-1);
   }
   builder_.emplace(header_room_, payload_hint_);
   end_seen_.assign(targets_.size(), -1);
@@ -80,10 +84,19 @@ void fetch_op::read_current(partition_state& p) {
   const auto limit = static_cast<std::int32_t>(std::min<std::int64_t>(f.partition_max_bytes(), left));
   const bool min_one = total_ == 0;
   std::size_t handed_out = 0;
-  auto outcome = p.read(f.fetch_offset(), f.current_leader_epoch(), limit, min_one, [&](std::size_t n) {
-    handed_out += n;
-    return builder_->extend(n);
-  });
+  reader who;
+  if (header_.has_replica_id()) {
+    who.replica_id = header_.replica_id();
+    who.last_fetched_epoch = f.last_fetched_epoch();
+    who.now_ms = wall_clock_ms();
+  }
+  auto outcome = p.read(
+      f.fetch_offset(), f.current_leader_epoch(), limit, min_one,
+      [&](std::size_t n) {
+        handed_out += n;
+        return builder_->extend(n);
+      },
+      who);
   if (handed_out > outcome.bytes) builder_->shrink(handed_out - outcome.bytes);
   auto* r = response_.mutable_partitions(i);
   r->set_error(outcome.error);
@@ -91,9 +104,12 @@ void fetch_op::read_current(partition_state& p) {
   r->set_last_stable_offset(outcome.last_stable_offset);
   r->set_log_start_offset(outcome.log_start_offset);
   r->set_records_size(static_cast<std::uint32_t>(outcome.bytes));
-  end_seen_[next_] = outcome.high_watermark;
+  r->set_log_end_offset(outcome.log_end_offset);
+  r->set_diverging_epoch(outcome.diverging_epoch);
+  r->set_diverging_end_offset(outcome.diverging_end_offset);
+  end_seen_[next_] = who.is_replica() ? outcome.log_end_offset : outcome.high_watermark;
   total_ += static_cast<std::int64_t>(outcome.bytes);
-  if (outcome.error != pv1::PARTITION_OK) errors_ = true;
+  if (outcome.error != pv1::PARTITION_OK || outcome.diverging_epoch >= 0) errors_ = true;
   ++next_;
   advance();
 }
@@ -137,7 +153,8 @@ void fetch_op::park() {
   // pass: only locals are used below.
   caf::delayed_anon_send(timer, std::chrono::duration_cast<std::chrono::microseconds>(wait), timeout_atom::value,
                          waiter);
-  for (auto& [actor, end_seen] : watches) caf::anon_send(actor, watch_atom::value, waiter, end_seen);
+  const bool replica = header_.has_replica_id();
+  for (auto& [actor, end_seen] : watches) caf::anon_send(actor, watch_atom::value, waiter, end_seen, replica);
 }
 
 }  // namespace sluice::partition_server

@@ -57,15 +57,30 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
   op->complete_one();
 }
 
-void produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms) {
-  auto outcome = p.append(slices_[index], now_ms);
+bool produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms) {
+  auto outcome = p.append(slices_[index], now_ms, header_.acks());
   auto* r = response_.mutable_partitions(static_cast<int>(index));
   r->set_error(outcome.error);
   if (!outcome.message.empty()) r->set_error_message(std::move(outcome.message));
   r->set_base_offset(outcome.base_offset);
   r->set_log_append_time_ms(outcome.log_append_time_ms);
   r->set_log_start_offset(outcome.log_start_offset);
-  complete_one();
+  if (outcome.error != pv1::PARTITION_OK || header_.acks() != -1) {
+    complete_one();
+    return false;
+  }
+  const std::int64_t deadline = now_ms + std::max(header_.timeout_ms(), 0);
+  p.await_commit(outcome.last_offset + 1, deadline,
+                 [self = shared_from_this(), index](pv1::PartitionError e) {
+                   if (e != pv1::PARTITION_OK) {
+                     auto* entry = self->response_.mutable_partitions(static_cast<int>(index));
+                     entry->set_error(e);
+                     // Kafka keeps the offsets only on success.
+                     if (e != pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND) entry->set_base_offset(-1);
+                   }
+                   self->complete_one();
+                 });
+  return true;
 }
 
 void produce_op::complete_one() {

@@ -2,6 +2,7 @@
 // Produce RPC: one request fanned out to the actors of its partitions.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -23,14 +24,17 @@ class partition_state;
 ///
 /// Created on an NNG thread by start(); append_at() runs in partition
 /// actors, concurrently for different indexes.
-class produce_op {
+class produce_op : public std::enable_shared_from_this<produce_op> {
  public:
   /// Parses, checks that records_size adds up to the payload, routes every
   /// partition and sends the appends. Malformed requests get bad_request.
   static void start(messaging::message request, messaging::responder reply_to, const routes& table);
 
-  /// Appends entry `index` to `p` (called in p's actor).
-  void append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms);
+  /// Appends entry `index` to `p` (called in p's actor). With acks=all the
+  /// entry completes later, when `p` commits it (or fails or times out).
+  /// Returns true when it may be waiting for that (the caller arms a timeout).
+  bool append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms);
+  std::int32_t timeout_ms() const noexcept { return header_.timeout_ms(); }
 
   produce_op(messaging::message request, messaging::responder reply_to);
 

@@ -33,13 +33,14 @@ def wait_for(what, check, timeout=30.0, interval=0.2):
 
 
 class Cli:
-    def __init__(self, exe, bootstrap):
+    def __init__(self, exe, bootstrap, coordinator):
         self.exe = exe
         self.bootstrap = bootstrap
+        self.env = dict(os.environ, SLUICE_COORDINATOR=coordinator)
 
     def run(self, args, input=None, timeout=60):
         p = subprocess.run([self.exe] + args + ['--bootstrap-server', self.bootstrap], input=input,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=self.env)
         return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
     def ok(self, args, input=None, timeout=60):
@@ -74,7 +75,9 @@ def check_topics(cli):
     t = describe(cli, 'orders')
     assert sorted(p['partition'] for p in t['partitions']) == [0, 1, 2], t
     for p in t['partitions']:
-        assert p['leader'] >= 0 and p['replicas'] and p['isr'], p
+        # partition-server ids from the coordinator; one server, so RF 1
+        assert p['leader'] >= 0 and p['replicas'] == [p['leader']] and p['isr'] == [p['leader']], p
+        assert p['leader_epoch'] >= 0 and not p['offline'], p
     assert t['configs']['retention.ms']['value'] == '3600000', t['configs'].get('retention.ms')
     assert not t['configs']['retention.ms']['default'], t['configs']['retention.ms']
     text = cli.ok(['topics', 'describe', 'orders'])
@@ -185,8 +188,9 @@ def test():
     port = free_port()
     log_path = os.path.join(d, 'up.log')
     log = open(log_path, 'wb')
+    coordinator_port = free_port()
     proc = subprocess.Popen([exe, 'up', '--data-dir', data, '--port', str(port), '--stop-grace-ms', '5000',
-                             '--bin-dir', bin_dir()],
+                             '--coordinator-port', str(coordinator_port), '--bin-dir', bin_dir()],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     ok = False
     try:
@@ -195,7 +199,7 @@ def test():
             return any(line.startswith(b'[sluice] ready: bootstrap server 127.0.0.1:%d' % port)
                        for line in open(log_path, 'rb').read().splitlines())
         wait_for('sluice up to print its ready line', ready, timeout=60)
-        cli = Cli(exe, '127.0.0.1:%d' % port)
+        cli = Cli(exe, '127.0.0.1:%d' % port, 'tcp://127.0.0.1:%d' % coordinator_port)
         # ready means every gateway logged ready; wait until they list brokers too
         wait_for('the gateway to answer metadata', lambda: cli.run(['topics', 'list', '--json'])[0] == 0)
 

@@ -1,0 +1,89 @@
+#include "services/partition-server/replica_tracker.h"
+
+#include <algorithm>
+
+namespace sluice::partition_server {
+
+void replica_tracker::reset(std::int32_t self, const std::vector<std::int32_t>& replicas,
+                            const std::vector<std::int32_t>& isr, std::int64_t now_ms) {
+  self_ = self;
+  followers_.clear();
+  for (auto r : replicas)
+    if (r != self) followers_.push_back({r, -1, now_ms, -1, -1});
+  isr_ = isr;
+}
+
+void replica_tracker::set_isr(const std::vector<std::int32_t>& isr) { isr_ = isr; }
+
+bool replica_tracker::on_fetch(std::int32_t replica, std::int64_t fetch_offset, std::int64_t leader_leo,
+                               std::int64_t now_ms) {
+  auto it = std::find_if(followers_.begin(), followers_.end(), [&](const follower& f) { return f.id == replica; });
+  if (it == followers_.end()) return false;
+  if (fetch_offset >= leader_leo)
+    it->last_caught_up_ms = std::max(it->last_caught_up_ms, now_ms);
+  else if (it->last_fetch_ms >= 0 && fetch_offset >= it->leader_leo_at_last_fetch)
+    it->last_caught_up_ms = std::max(it->last_caught_up_ms, it->last_fetch_ms);
+  it->leo = fetch_offset;
+  it->last_fetch_ms = now_ms;
+  it->leader_leo_at_last_fetch = leader_leo;
+  return true;
+}
+
+const replica_tracker::follower* replica_tracker::find(std::int32_t id) const {
+  for (const auto& f : followers_)
+    if (f.id == id) return &f;
+  return nullptr;
+}
+
+bool replica_tracker::in_isr(std::int32_t id) const { return std::find(isr_.begin(), isr_.end(), id) != isr_.end(); }
+
+std::int64_t replica_tracker::follower_leo(std::int32_t replica) const {
+  const auto* f = find(replica);
+  return f ? f->leo : -1;
+}
+
+std::int64_t replica_tracker::high_watermark(std::int64_t leader_leo,
+                                             const std::vector<std::int32_t>& pending_additions) const {
+  std::int64_t hw = leader_leo;
+  auto count = [&](std::int32_t id) {
+    if (id == self_) return;
+    const auto* f = find(id);
+    // A member we know nothing of (not a replica any more, or no fetch yet)
+    // holds the watermark: acknowledging past it could lose the write.
+    hw = std::min(hw, f ? f->leo : -1);
+  };
+  for (auto id : isr_) count(id);
+  for (auto id : pending_additions) count(id);
+  return hw;
+}
+
+std::optional<std::vector<std::int32_t>> replica_tracker::wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms,
+                                                                     std::int64_t high_watermark,
+                                                                     std::int64_t epoch_start_offset) const {
+  std::vector<std::int32_t> next;
+  bool changed = false;
+  for (auto id : isr_) {
+    const auto* f = find(id);
+    if (id != self_ && (!f || now_ms - f->last_caught_up_ms > lag_max_ms)) {
+      changed = true;
+      continue;
+    }
+    next.push_back(id);
+  }
+  if (std::find(next.begin(), next.end(), self_) == next.end()) {
+    next.insert(next.begin(), self_);
+    changed = true;
+  }
+  for (const auto& f : followers_) {
+    if (in_isr(f.id)) continue;
+    if (f.leo >= 0 && f.leo >= high_watermark && f.leo >= epoch_start_offset &&
+        now_ms - f.last_caught_up_ms <= lag_max_ms) {
+      next.push_back(f.id);
+      changed = true;
+    }
+  }
+  if (!changed) return std::nullopt;
+  return next;
+}
+
+}  // namespace sluice::partition_server
