@@ -183,9 +183,16 @@ cv1::RegisterResponse coordinator_state::register_service(const cv1::RegisterReq
       mv1::TopicInfo t = topic;
       bool changed = false;
       for (auto& p : *t.mutable_partitions()) {
-        if (p.leader() == id || (p.leader() == -1 && contains(p.isr(), id))) {
+        const bool unclean = p.leader() == -1 && !contains(p.isr(), id) && contains(p.replicas(), id) &&
+                             unclean_allowed(topic);
+        if (p.leader() == id || (p.leader() == -1 && contains(p.isr(), id)) || unclean) {
           p.set_leader(id);
           p.set_leader_epoch(p.leader_epoch() + 1);
+          if (unclean) {
+            p.clear_isr();
+            p.add_isr(id);
+            p.set_partition_epoch(p.partition_epoch() + 1);
+          }
           changed = true;
         }
       }
@@ -250,10 +257,22 @@ std::size_t coordinator_state::expire_leases(time_point now) {
       if (leader_gone) {
         std::int32_t next = -1;
         for (auto r : isr)
-          if (live(r)) {
+          if (live(r) && !shutting_down_.count(r)) {
             next = r;
             break;
           }
+        if (next < 0 && unclean_allowed(t)) {
+          for (auto r : p.replicas())
+            if (live(r) && !shutting_down_.count(r)) {
+              next = r;
+              break;
+            }
+          if (next >= 0) {
+            log()->warn("unclean election: {}/{} led by {} from outside the ISR", t.name(), p.partition(), next);
+            isr.Clear();
+            isr.Add(next);
+          }
+        }
         p.set_leader(next);
         p.set_leader_epoch(p.leader_epoch() + 1);
       }
@@ -310,8 +329,21 @@ cv1::CreateTopicsResponse coordinator_state::create_topics(const cv1::CreateTopi
       for (const auto& other : c.upsert_topics)
         if (topic_names_collide(name, other.name()))
           return fail(name, cv1::INVALID_TOPIC, "Topic '" + name + "' collides with topic: " + other.name());
-      std::int32_t partitions = spec.partitions() == -1 ? options_.default_partitions : spec.partitions();
-      std::int32_t rf = spec.replication_factor() == -1 ? options_.default_replication_factor : spec.replication_factor();
+      const bool assigned = spec.assignments_size() > 0;
+      if (assigned && (spec.partitions() != -1 || spec.replication_factor() != -1))
+        return fail(name, cv1::INVALID_REQUEST,
+                    "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at "
+                    "the same time.");
+      if (assigned) {
+        if (auto why = check_assignment(spec.assignments(), 0); !why.empty())
+          return fail(name, cv1::INVALID_REPLICA_ASSIGNMENT, why);
+      }
+      std::int32_t partitions = assigned ? spec.assignments_size()
+                                : spec.partitions() == -1 ? options_.default_partitions
+                                                          : spec.partitions();
+      std::int32_t rf = assigned                            ? spec.assignments(0).replicas_size()
+                        : spec.replication_factor() == -1 ? options_.default_replication_factor
+                                                          : spec.replication_factor();
       if (partitions < 1) return fail(name, cv1::INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
       if (partitions > max_partitions)
         return fail(name, cv1::INVALID_PARTITIONS,
@@ -328,6 +360,8 @@ cv1::CreateTopicsResponse coordinator_state::create_topics(const cv1::CreateTopi
       t.set_name(name);
       t.set_topic_id(fresh_topic_id());
       auto assignment = assign_replicas(servers, 0, partitions, rf, rr_start_);
+      for (const auto& a : spec.assignments())
+        assignment[static_cast<std::size_t>(a.partition())].assign(a.replicas().begin(), a.replicas().end());
       for (std::int32_t p = 0; p < partitions; ++p) *t.add_partitions() = new_partition(p, assignment[p]);
       for (const auto& [k, v] : configs) (*t.mutable_configs())[k] = v;
       cv1::TopicResult ok;
@@ -420,8 +454,22 @@ cv1::CreatePartitionsResponse coordinator_state::create_partitions(const cv1::Cr
         return fail(name, cv1::INVALID_REPLICATION_FACTOR,
                     "Replication factor: " + std::to_string(rf) +
                         " larger than available brokers: " + std::to_string(servers.size()) + ".");
+      if (u.assignments_size() > 0) {
+        if (u.assignments_size() != u.count() - current)
+          return fail(name, cv1::INVALID_REPLICA_ASSIGNMENT,
+                      "Increasing the number of partitions by " + std::to_string(u.count() - current) + " but " +
+                          std::to_string(u.assignments_size()) + " assignments provided.");
+        if (auto why = check_assignment(u.assignments(), current); !why.empty())
+          return fail(name, cv1::INVALID_REPLICA_ASSIGNMENT, why);
+        if (u.assignments(0).replicas_size() != rf)
+          return fail(name, cv1::INVALID_REPLICA_ASSIGNMENT,
+                      "Inconsistent replication factor between partitions, partition 0 has " + std::to_string(rf) +
+                          " replicas.");
+      }
       mv1::TopicInfo next = t;
       auto assignment = assign_replicas(servers, current, u.count() - current, rf, rr_start_);
+      for (const auto& a : u.assignments())
+        assignment[static_cast<std::size_t>(a.partition() - current)].assign(a.replicas().begin(), a.replicas().end());
       for (std::int32_t i = 0; i < u.count() - current; ++i)
         *next.add_partitions() = new_partition(current + i, assignment[i]);
       cv1::TopicResult ok;

@@ -25,6 +25,8 @@ struct coordinator_options {
   std::chrono::milliseconds lease_ttl{6000};
   std::int32_t default_partitions = 1;          // num.partitions
   std::int32_t default_replication_factor = 1;  // default.replication.factor
+  bool unclean_leader_election = false;         // unclean.leader.election.enable (topics may override)
+  std::chrono::milliseconds auto_leader_rebalance{300000};  // leader.imbalance.check.interval; 0: off
   std::string publish_url;                      // told to every registering service
 };
 
@@ -69,6 +71,18 @@ class coordinator_state {
   /// of every ISR that has another member; until it registers again it may
   /// not rejoin an ISR.
   cv1::ControlledShutdownResponse controlled_shutdown(const cv1::ControlledShutdownRequest& req);
+  /// PREFERRED: replicas[0] leads when it is live and in the ISR. UNCLEAN: a
+  /// partition without a leader gets one, from outside the ISR if need be.
+  cv1::ElectLeadersResponse elect_leaders(const cv1::ElectLeadersRequest& req);
+  /// Automatic preferred-leader rebalancing (Kafka's auto.leader.rebalance):
+  /// a preferred election for every partition where it would change the leader.
+  std::size_t rebalance_preferred_leaders();
+  /// KIP-455 reassignments: start, replace or cancel; they complete when every
+  /// adding replica is in the ISR (checked in alter_partition).
+  cv1::AlterPartitionReassignmentsResponse alter_partition_reassignments(
+      const cv1::AlterPartitionReassignmentsRequest& req);
+  cv1::ListPartitionReassignmentsResponse list_partition_reassignments(
+      const cv1::ListPartitionReassignmentsRequest& req) const;
 
   /// Removes every service whose lease ran out (one txn) and moves or
   /// drops their partition leaderships. Returns how many were removed.
@@ -86,6 +100,12 @@ class coordinator_state {
   /// Writes `c` with version+1, updates memory and publishes. False on a storage failure.
   bool commit(change_set& c);
   std::vector<std::int32_t> live_partition_servers() const;
+  /// A live partition server that may lead or join an ISR (not shutting down).
+  bool eligible(std::int32_t id) const;
+  bool unclean_allowed(const mv1::TopicInfo& t) const;
+  /// Checks an explicit placement (CreateTopics / CreatePartitions): "" when valid.
+  std::string check_assignment(const google::protobuf::RepeatedPtrField<cv1::ReplicaAssignment>& a,
+                               std::int32_t first_partition) const;
   std::string fresh_topic_id();
 
   std::unique_ptr<metadata_store> store_;

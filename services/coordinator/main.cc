@@ -27,10 +27,18 @@ int main(int argc, char** argv) {
                  "default.replication.factor for new topics")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  app.add_flag("--unclean-leader-election", opt.coordinator.unclean_leader_election,
+               "Elect a replica outside the ISR when no in-sync one is left (can lose data; topics may override)");
+  std::int64_t rebalance_ms = opt.coordinator.auto_leader_rebalance.count();
+  app.add_option("--auto-leader-rebalance-ms", rebalance_ms,
+                 "How often preferred replicas take leadership back (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{86400000}));
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   opt.data_dir = data_dir;
   opt.coordinator.lease_ttl = std::chrono::milliseconds(ttl_ms);
+  opt.coordinator.auto_leader_rebalance = std::chrono::milliseconds(rebalance_ms);
 
   sluice::shutdown_signals signals;  // before any thread starts
 

@@ -41,6 +41,14 @@ message handle_request(coordinator_state& st, const message& request, coordinato
       return with<cv1::AlterPartitionRequest>(request, [&](const auto& r) { return st.alter_partition(r); });
     case method::controlled_shutdown:
       return with<cv1::ControlledShutdownRequest>(request, [&](const auto& r) { return st.controlled_shutdown(r); });
+    case method::elect_leaders:
+      return with<cv1::ElectLeadersRequest>(request, [&](const auto& r) { return st.elect_leaders(r); });
+    case method::alter_partition_reassignments:
+      return with<cv1::AlterPartitionReassignmentsRequest>(
+          request, [&](const auto& r) { return st.alter_partition_reassignments(r); });
+    case method::list_partition_reassignments:
+      return with<cv1::ListPartitionReassignmentsRequest>(
+          request, [&](const auto& r) { return st.list_partition_reassignments(r); });
     default:
       return message::make_status(request.method(), rpc_status::unknown_method);
   }

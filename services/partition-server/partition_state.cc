@@ -69,6 +69,7 @@ void partition_state::set_partition_info(const mv1::PartitionInfo& info, std::in
     epoch_start_offset_ = log_ ? log_->log_end_offset() : 0;
     isr_in_flight_.reset();
   } else {
+    tracker_.set_replicas(replicas, now_ms);
     tracker_.set_isr(isr);
   }
   maybe_advance_hw();

@@ -15,6 +15,16 @@ void replica_tracker::reset(std::int32_t self, const std::vector<std::int32_t>& 
 
 void replica_tracker::set_isr(const std::vector<std::int32_t>& isr) { isr_ = isr; }
 
+void replica_tracker::set_replicas(const std::vector<std::int32_t>& replicas, std::int64_t now_ms) {
+  std::vector<follower> next;
+  for (auto r : replicas) {
+    if (r == self_) continue;
+    const auto* known = find(r);
+    next.push_back(known ? *known : follower{r, -1, now_ms, -1, -1});
+  }
+  followers_ = std::move(next);
+}
+
 bool replica_tracker::on_fetch(std::int32_t replica, std::int64_t fetch_offset, std::int64_t leader_leo,
                                std::int64_t now_ms) {
   auto it = std::find_if(followers_.begin(), followers_.end(), [&](const follower& f) { return f.id == replica; });

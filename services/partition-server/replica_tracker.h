@@ -31,6 +31,9 @@ class replica_tracker {
              std::int64_t now_ms);
   /// The committed ISR changed (our proposal, or the coordinator's).
   void set_isr(const std::vector<std::int32_t>& isr);
+  /// The replica set changed under the same leadership (a reassignment):
+  /// new followers start unknown, known ones keep their state.
+  void set_replicas(const std::vector<std::int32_t>& replicas, std::int64_t now_ms);
   /// A follower fetched at `fetch_offset` while the leader's LEO was `leader_leo`.
   /// False for a node that is not a replica.
   bool on_fetch(std::int32_t replica, std::int64_t fetch_offset, std::int64_t leader_leo, std::int64_t now_ms);

@@ -18,6 +18,8 @@ void add_topics_command(CLI::App& app, command_action& action);
 void add_produce_command(CLI::App& app, command_action& action);
 void add_consume_command(CLI::App& app, command_action& action);
 void add_bench_command(CLI::App& app, command_action& action);
+void add_reassign_command(CLI::App& app, command_action& action);
+void add_elect_leaders_command(CLI::App& app, command_action& action);
 
 /// Prints "error: <message>" on stderr and returns the exit code 1.
 int fail(const std::string& message);
