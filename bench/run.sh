@@ -27,7 +27,7 @@ data=$(mktemp -d /tmp/sluice-bench.XXXXXX)
 results="$data/results.jsonl"
 log="$data/stack.log"
 
-"$bin/sluice" up --data-dir "$data/stack" --port "$port" --log-level warn >"$log" 2>&1 &
+"$bin/sluice" up --data-dir "$data/stack" --port "$port" --coordinator-port 0 --log-level warn >"$log" 2>&1 &
 stack=$!
 cleanup() {
   kill -TERM "$stack" 2>/dev/null || true

@@ -28,6 +28,8 @@ struct bench_args {
   int record_size = 100;
   std::string acks = "1";
   int partitions = 3;
+  int replication_factor = -1;     // -1: the cluster default
+  int min_insync_replicas = -1;    // -1: the cluster default
   int timeout_ms = 10000;
   double throughput = 0;  // records/s the producer is held to; 0 = as fast as possible
   bool json = false;
@@ -40,8 +42,11 @@ cli_result<int> ensure_topic(rd_kafka_t* rk, const bench_args& a) {
   if (!md) return cli_error(md.error());
   if (!find_topic(*md.value(), a.topic)) {
     char errstr[512];
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(a.topic.c_str(), a.partitions, -1, errstr, sizeof errstr);
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(a.topic.c_str(), a.partitions, a.replication_factor, errstr, sizeof errstr);
     if (!nt) return cli_error(errstr);
+    if (a.min_insync_replicas > 0)
+      rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", std::to_string(a.min_insync_replicas).c_str());
     auto opts = make_admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, a.client.timeout_ms);
     if (!opts) {
       rd_kafka_NewTopic_destroy(nt);
@@ -293,6 +298,10 @@ void add_bench_command(CLI::App& app, command_action& action) {
   produce->add_option("--partitions,-p", pa->partitions, "Partitions when the topic is created")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  produce->add_option("--replication-factor,-r", pa->replication_factor,
+                      "Replication factor when the topic is created (default: the cluster's)");
+  produce->add_option("--min-insync-replicas", pa->min_insync_replicas,
+                      "min.insync.replicas of the topic when it is created (default: the cluster's)");
   produce->add_option("--throughput", pa->throughput, "Hold the producer to this many records/s (default: no limit)")
       ->check(CLI::PositiveNumber);
   produce->add_flag("--json", pa->json, "Print the result as JSON");
