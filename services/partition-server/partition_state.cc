@@ -21,7 +21,9 @@ result<std::unique_ptr<partition_state>> partition_state::open(fs::path dir, std
   std::unique_ptr<partition_state> p(
       new partition_state(std::move(dir), std::move(topic), partition, std::move(log.value())));
   p->cfg_ = cfg;
-  p->hw_ = p->log_->log_end_offset();  // a sole replica; set_partition_info corrects it for others
+  // Not checkpointed: start low and let the ISR (just us, or followers'
+  // fetches) raise it, so nothing uncommitted is ever shown to consumers.
+  p->hw_ = p->log_->log_start_offset();
   return p;
 }
 
