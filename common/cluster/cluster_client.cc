@@ -59,6 +59,7 @@ struct cluster_client::impl {
   mutable std::condition_variable cv;
   std::shared_ptr<const metadata_view> view = std::make_shared<const metadata_view>(mv1::ClusterSnapshot{});
   std::vector<listener> listeners;
+  std::vector<std::function<void()>> lease_lost;
   bool ready = false;          // registered once and a snapshot loaded
   bool stopping = false;
   bool need_snapshot = false;
@@ -167,6 +168,12 @@ void cluster_client::impl::do_heartbeat() {
     log->warn("lease of node {} lost ({}): registering again", node_id.load(),
               cv1::CoordinatorError_Name(res.value().error()));
     registered = false;
+    std::vector<std::function<void()>> fs;
+    {
+      std::lock_guard lock(mu);
+      fs = lease_lost;
+    }
+    for (auto& f : fs) f();
     return;
   }
   std::lock_guard lock(mu);
@@ -275,6 +282,11 @@ std::shared_ptr<const metadata_view> cluster_client::current() const {
 void cluster_client::on_change(listener l) {
   std::lock_guard lock(impl_->mu);
   impl_->listeners.push_back(std::move(l));
+}
+
+void cluster_client::on_lease_lost(std::function<void()> f) {
+  std::lock_guard lock(impl_->mu);
+  impl_->lease_lost.push_back(std::move(f));
 }
 
 bool cluster_client::wait_for_version(std::uint64_t version, std::chrono::milliseconds timeout) const {

@@ -58,6 +58,11 @@ class cluster_client {
   std::shared_ptr<const metadata_view> current() const;
   /// Called with each new view (after deltas or a snapshot).
   void on_change(listener l);
+  /// Called when the coordinator refuses a heartbeat (the lease expired or a
+  /// newer registration fenced us), before registering again: whatever this
+  /// service held may already belong to someone else. Same thread rules as
+  /// listeners.
+  void on_lease_lost(std::function<void()> f);
   /// Blocks until current()->version() >= version (e.g. after an admin RPC).
   bool wait_for_version(std::uint64_t version, std::chrono::milliseconds timeout) const;
 

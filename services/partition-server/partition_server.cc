@@ -134,6 +134,7 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   m.cluster->on_change([manager, cc](std::shared_ptr<const cluster::metadata_view> view) {
     caf::anon_send(manager, view_atom::value, std::move(view), cc->node_id());
   });
+  m.cluster->on_lease_lost([manager] { caf::anon_send(manager, fence_atom::value); });
   m.cluster->start();
   log()->info("listening on {}; registering with {} (asking for node id {})", m.server->url(),
               m.options.coordinator_url, m.options.node_id);

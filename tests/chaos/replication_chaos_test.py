@@ -10,7 +10,11 @@ a steady rate. While it writes:
   1. the server leading partition 0 is killed with SIGKILL, then restarted;
   2. a follower is stopped with SIGSTOP for longer than
      replica.lag.time.max.ms (but shorter than its lease), then resumed;
-  3. the coordinator is killed with SIGKILL, then restarted.
+  3. the coordinator is killed with SIGKILL, then restarted;
+  4. a leader is paused with SIGSTOP past its lease: the coordinator elects
+     another leader while the old one is frozen; resumed, the old leader
+     finds its lease gone, fences itself and follows, truncating whatever
+     it wrote alone.
 
 Afterwards every acknowledged record must be readable, first occurrences of
 each sequence number must keep their order within a partition, and every
@@ -222,6 +226,19 @@ def test():
         stack.restart('coordinator')
         wait_isr_healed(stack)
         print('coordinator down 3s: %d records acknowledged meanwhile' % acked_during)
+
+        # 4. SIGSTOP a leader past its lease, resume it.
+        paused_node = leader_of(stack, 1)
+        paused = stack.name_of_node(paused_node)
+        epoch_before = stack.describe(TOPIC)['partitions'][1]['leader_epoch']
+        stack.kill(paused, signal.SIGSTOP)
+        time.sleep(LEASE_TTL_MS / 1000 + 2)
+        moved = stack.describe(TOPIC)['partitions'][1]
+        stack.kill(paused, signal.SIGCONT)
+        wait_isr_healed(stack)
+        print('paused leader %s (node %d) for %.1fs: partition 1 now led by %d at epoch %d'
+              % (paused, paused_node, LEASE_TTL_MS / 1000 + 2, moved['leader'], moved['leader_epoch']))
+        assert moved['leader'] != paused_node and moved['leader_epoch'] > epoch_before, moved
 
         time.sleep(3)
         prod.finish()

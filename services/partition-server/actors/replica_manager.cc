@@ -254,6 +254,19 @@ caf::behavior replica_manager(caf::event_based_actor* self, replica_manager_opti
     st->hosted.clear();
   });
   return {
+      [self, st](fence_atom) {
+        // Our lease is gone, so the coordinator may have elected other
+        // leaders already: stop acknowledging as a leader until the next
+        // view says what we are.
+        std::size_t fenced = 0;
+        for (auto& [key, h] : st->hosted) {
+          if (h.info.leader() != st->node_id) continue;
+          h.info.set_leader(-1);
+          self->send(h.actor, info_atom::value, h.info, st->node_id);
+          ++fenced;
+        }
+        if (fenced > 0) log()->warn("lease lost: {} leaderships fenced until the coordinator says otherwise", fenced);
+      },
       [self, st](view_atom, const view_ptr& view, std::int32_t node_id) {
         if (!view) return;
         if (st->latest && view->version() < st->latest->version()) return;  // late delivery of an older view

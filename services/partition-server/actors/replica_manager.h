@@ -42,6 +42,9 @@ struct replica_manager_options {
 /// - on the first view, directories of topics deleted while the server was
 ///   down are removed.
 /// After each view it publishes fresh routes for the RPC handlers.
+/// (fence_atom) — the lease was lost — demotes every replica it leads at
+/// once (pending acks=all writes fail with NOT_LEADER) until a view says
+/// otherwise.
 ///
 /// Logs are opened inside this actor (recovery may take a while; requests
 /// for those partitions answer UNKNOWN_PARTITION until routed). On exit it

@@ -53,6 +53,7 @@ using retention_atom = caf::atom_constant<caf::atom("retention")>; // () from it
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // (shared_ptr<fetch_waiter>)
 // replica_manager
 using view_atom = caf::atom_constant<caf::atom("view")>;          // (shared_ptr<const metadata_view>, int32 node)
+using fence_atom = caf::atom_constant<caf::atom("fence")>;        // () the lease was lost: stop leading
 // replica_fetcher
 using follow_atom = caf::atom_constant<caf::atom("follow")>;      // (string topic, int32 partition, actor)
 using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;  // (string topic, int32 partition)
