@@ -21,30 +21,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 bin="$build/bin"
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-cport=$(free_port)
-bootstrap="127.0.0.1:$port"
-coordinator="tcp://127.0.0.1:$cport"
-data=$(mktemp -d /tmp/sluice-bench.XXXXXX)
-log="$data/stack.log"
-
-"$bin/sluice" up --data-dir "$data/stack" --port "$port" --coordinator-port "$cport" --partition-servers 2 \
-  --log-level warn >"$log" 2>&1 &
-stack=$!
-cleanup() {
-  kill -TERM "$stack" 2>/dev/null || true
-  wait "$stack" 2>/dev/null || true
-  rm -rf "$data"
-}
-trap cleanup EXIT
-for _ in $(seq 1 300); do
-  grep -q ready "$log" && break
-  kill -0 "$stack" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q ready "$log" || { echo "stack did not become ready" >&2; cat "$log" >&2; exit 1; }
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB" >&2
+source bench/stack.sh
+start_stack "$bin" "$(mktemp -d /tmp/sluice-bench.XXXXXX)" --partition-servers 2
+bootstrap=$BOOTSTRAP
+coordinator=$COORDINATOR
 
 times=()
 for i in $(seq 1 "$runs"); do
@@ -55,7 +35,7 @@ for i in $(seq 1 "$runs"); do
   placement=$("$bin/sluice" topics describe "$topic" --json --bootstrap-server "$bootstrap" --coordinator "$coordinator")
   from=$(echo "$placement" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["topics"][0]["partitions"][0]["leader"])')
   # The other partition server: the one that does not lead the topic.
-  to=$(/usr/bin/python3 - "$data/stack" "$from" <<'PY'
+  to=$(/usr/bin/python3 - "$STACK_DIR/stack" "$from" <<'PY'
 import os, sys
 d, leader = sys.argv[1], int(sys.argv[2])
 for name in sorted(os.listdir(d)):
@@ -66,7 +46,7 @@ for name in sorted(os.listdir(d)):
             break
 PY
 )
-  plan="$data/plan-$i.json"
+  plan="$STACK_DIR/plan-$i.json"
   echo "{\"version\":1,\"partitions\":[{\"topic\":\"$topic\",\"partition\":0,\"replicas\":[$from,$to]}]}" >"$plan"
   start=$(date +%s.%N)
   "$bin/sluice" reassign execute --file "$plan" --coordinator "$coordinator" >/dev/null

@@ -21,29 +21,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 bin="$build/bin"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-bootstrap="127.0.0.1:$port"
-data=$(mktemp -d /tmp/sluice-bench.XXXXXX)
-results="$data/results.jsonl"
-log="$data/stack.log"
-
-"$bin/sluice" up --data-dir "$data/stack" --port "$port" --coordinator-port 0 --partition-servers 3 \
-  --log-level warn >"$log" 2>&1 &
-stack=$!
-cleanup() {
-  kill -TERM "$stack" 2>/dev/null || true
-  wait "$stack" 2>/dev/null || true
-  rm -rf "$data"
-}
-trap cleanup EXIT
-for _ in $(seq 1 300); do
-  grep -q ready "$log" && break
-  kill -0 "$stack" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q ready "$log" || { echo "stack did not become ready" >&2; cat "$log" >&2; exit 1; }
-
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB" >&2
+source bench/stack.sh
+start_stack "$bin" "$(mktemp -d /tmp/sluice-bench.XXXXXX)" --partition-servers 3
+bootstrap=$BOOTSTRAP
+coordinator=$COORDINATOR
+results="$STACK_DIR/results.jsonl"
 for i in $(seq 1 "$runs"); do
   "$bin/sluice" bench produce --bootstrap-server "$bootstrap" --topic "rf1-$i" --partitions 6 \
     --replication-factor 1 --records "$records" --record-size 1024 --acks 1 --json \
