@@ -1,0 +1,168 @@
+// A leader with followers: acks=all waits for the high watermark, consumers
+// stop at it, min.insync.replicas, demotion, and the follower's divergence
+// answer — partition_state driven directly with explicit times.
+#include <boost/test/unit_test.hpp>
+
+#include <optional>
+#include <vector>
+
+#include "common/protocol/record_batch.h"
+#include "services/partition-server/log_dir.h"
+#include "services/partition-server/partition_state.h"
+#include "tests/fixtures/temp_dir.h"
+
+using namespace sluice::partition_server;
+namespace pv1 = sluice::partition::v1;
+namespace mv1 = sluice::metadata::v1;
+
+namespace {
+
+std::vector<std::byte> records(int count) {
+  std::vector<sluice::protocol::record_to_build> r(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    r[i].value = "v" + std::to_string(i);
+    r[i].timestamp = 1000 + i;
+  }
+  return sluice::protocol::build_batch(r);
+}
+
+mv1::PartitionInfo info(std::int32_t leader, std::int32_t epoch, std::vector<std::int32_t> isr) {
+  mv1::PartitionInfo p;
+  p.set_partition(0);
+  for (auto r : {1, 2, 3}) p.add_replicas(r);
+  for (auto r : isr) p.add_isr(r);
+  p.set_leader(leader);
+  p.set_leader_epoch(epoch);
+  return p;
+}
+
+/// Node 1 leading partition t/0 with replicas 1, 2, 3.
+struct leader_fixture {
+  sluice::test::temp_dir data;
+  std::unique_ptr<partition_state> p;
+
+  explicit leader_fixture(std::vector<std::int32_t> isr = {1, 2, 3}, std::string min_insync = "") {
+    auto dir = log_dir_path(data.path(), "t", 0);
+    BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x05')));
+    std::map<std::string, std::string> configs;
+    if (!min_insync.empty()) configs["min.insync.replicas"] = min_insync;
+    auto opened = partition_state::open(dir, "t", 0, sluice::config::make_log_config(configs));
+    BOOST_REQUIRE(opened);
+    p = std::move(opened.value());
+    p->set_partition_info(info(1, 4, isr), 1, 0);
+  }
+  /// A follower's fetch at `offset` (its log end), as the replica fetch RPC makes it.
+  read_outcome follower_fetch(std::int32_t id, std::int64_t offset, std::int64_t now, std::int32_t last_epoch = 4) {
+    std::vector<std::byte> out;
+    reader who{id, last_epoch, now};
+    return p->read(offset, 4, 1 << 20, true, [&](std::size_t n) {
+      out.resize(n);
+      return std::span<std::byte>(out);
+    }, who);
+  }
+  read_outcome consumer_fetch(std::int64_t offset) {
+    std::vector<std::byte> out;
+    return p->read(offset, -1, 1 << 20, true, [&](std::size_t n) {
+      out.resize(n);
+      return std::span<std::byte>(out);
+    });
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(acks_all)
+
+BOOST_AUTO_TEST_CASE(answered_when_every_isr_member_has_the_write) {
+  leader_fixture f;
+  auto b = records(5);
+  auto a = f.p->append(b, 10, -1);
+  BOOST_REQUIRE(a.error == pv1::PARTITION_OK);
+  std::optional<pv1::PartitionError> answer;
+  f.p->await_commit(a.last_offset + 1, 5000, [&](pv1::PartitionError e) { answer = e; });
+  BOOST_TEST(!answer.has_value());
+  BOOST_TEST(f.consumer_fetch(0).bytes == 0u);  // not committed: consumers do not see it
+  BOOST_TEST(f.p->list_offset(-1, -1).offset == 0);
+  f.follower_fetch(2, 5, 20);
+  BOOST_TEST(!answer.has_value());  // 3 has not fetched it yet
+  f.follower_fetch(3, 5, 30);
+  BOOST_REQUIRE(answer.has_value());
+  BOOST_TEST(*answer == pv1::PARTITION_OK);
+  BOOST_TEST(f.p->high_watermark() == 5);
+  BOOST_TEST(f.consumer_fetch(0).bytes > 0u);
+  BOOST_TEST(f.p->list_offset(-1, -1).offset == 5);
+}
+
+BOOST_AUTO_TEST_CASE(times_out_and_fails_on_demotion) {
+  leader_fixture f;
+  auto b1 = records(1);
+  auto b2 = records(1);
+  std::optional<pv1::PartitionError> first, second;
+  f.p->await_commit(f.p->append(b1, 10, -1).last_offset + 1, 100, [&](pv1::PartitionError e) { first = e; });
+  f.p->await_commit(f.p->append(b2, 10, -1).last_offset + 1, 900, [&](pv1::PartitionError e) { second = e; });
+  BOOST_TEST(f.p->expire_commits(99) == 100);
+  BOOST_TEST(f.p->expire_commits(100) == 900);
+  BOOST_REQUIRE(first.has_value());
+  BOOST_TEST(*first == pv1::REQUEST_TIMED_OUT);
+  BOOST_TEST(!second.has_value());
+  f.p->set_partition_info(info(2, 5, {2, 3}), 1, 200);  // node 2 leads now
+  BOOST_REQUIRE(second.has_value());
+  BOOST_TEST(*second == pv1::NOT_LEADER);
+  BOOST_TEST(f.p->append(b1, 300, -1).error == pv1::NOT_LEADER);
+}
+
+BOOST_AUTO_TEST_CASE(min_insync_replicas_before_and_after_the_append) {
+  leader_fixture f({1, 2, 3}, "3");
+  auto b = records(2);
+  auto a = f.p->append(b, 10, -1);
+  BOOST_REQUIRE(a.error == pv1::PARTITION_OK);
+  std::optional<pv1::PartitionError> answer;
+  f.p->await_commit(a.last_offset + 1, 5000, [&](pv1::PartitionError e) { answer = e; });
+  f.follower_fetch(2, 2, 20);
+  f.p->set_partition_info([] { auto i = info(1, 4, {1, 2}); i.set_partition_epoch(1); return i; }(), 1, 30);
+  BOOST_REQUIRE(answer.has_value());  // 3 left the ISR: the write is committed, but below min.insync
+  BOOST_TEST(*answer == pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+  auto c = records(1);
+  BOOST_TEST(f.p->append(c, 40, -1).error == pv1::NOT_ENOUGH_REPLICAS);
+  BOOST_TEST(f.p->append(c, 40, 1).error == pv1::PARTITION_OK);  // acks=1 does not care
+}
+
+BOOST_AUTO_TEST_CASE(a_diverged_follower_is_told_where_to_truncate) {
+  leader_fixture f;
+  auto b = records(3);
+  f.p->append(b, 10, -1);  // epoch 4 starts at 0 here
+  // A follower that wrote offsets 0..9 at epoch 3 (an old leader) must
+  // truncate: this log has no epoch 3, so epoch 3 "ends" where epoch 4 starts.
+  auto r = f.follower_fetch(2, 10, 20, 3);
+  BOOST_TEST(r.diverging_epoch == 3);
+  BOOST_TEST(r.diverging_end_offset == 0);
+  BOOST_TEST(r.bytes == 0u);
+  // A follower in step gets data and no divergence.
+  auto ok = f.follower_fetch(3, 0, 20, -1);
+  BOOST_TEST(ok.diverging_epoch == -1);
+  BOOST_TEST(ok.bytes > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(isr_proposals_go_one_at_a_time) {
+  leader_fixture f;
+  f.p->set_replication({1000, 1});
+  f.follower_fetch(2, 0, 500);
+  f.follower_fetch(3, 0, 500);
+  BOOST_TEST(!f.p->isr_proposal(900).has_value());
+  f.follower_fetch(2, 0, 1600);
+  auto change = f.p->isr_proposal(1600);  // 3 not caught up for longer than the lag time
+  BOOST_REQUIRE(change.has_value());
+  BOOST_TEST(change->new_isr_size() == 2);
+  BOOST_TEST(change->leader_epoch() == 4);
+  BOOST_TEST(!f.p->isr_proposal(1650).has_value());  // one in flight
+  sluice::coordinator::v1::PartitionIsrResult r;
+  r.set_error(sluice::coordinator::v1::COORDINATOR_OK);
+  auto committed = info(1, 4, {1, 2});
+  committed.set_partition_epoch(1);
+  *r.mutable_partition_info() = committed;
+  f.p->on_isr_result(r, 1, 1700);
+  BOOST_TEST(f.p->partition_epoch() == 1);
+  BOOST_TEST(!f.p->isr_proposal(1800).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
