@@ -1,0 +1,233 @@
+// The coordinator's replication rules: ISR changes and their fencing,
+// controlled shutdown, elections, reassignments, explicit placement and
+// unclean election, on a temp LMDB store with a fake clock.
+#include <boost/test/unit_test.hpp>
+
+#include <vector>
+
+#include "services/coordinator/coordinator_state.h"
+#include "tests/fixtures/temp_dir.h"
+
+using namespace sluice::coordinator;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct cluster_fixture {
+  sluice::test::temp_dir dir;
+  coordinator_state::time_point now = coordinator_state::time_point{} + 1h;
+  coordinator_options opts;
+  std::unique_ptr<coordinator_state> st;
+  std::vector<cv1::RegisterResponse> servers;  // three partition servers
+
+  cluster_fixture() {
+    opts.lease_ttl = 1000ms;
+    auto r = coordinator_state::open(dir.path(), opts, now);
+    BOOST_REQUIRE(r);
+    st = std::move(r.value());
+    for (int i = 0; i < 3; ++i) {
+      cv1::RegisterRequest req;
+      req.set_kind(mv1::PARTITION_SERVER);
+      req.set_requested_node_id(-1);
+      req.set_rpc_url("tcp://127.0.0.1:7");
+      servers.push_back(st->register_service(req, now));
+    }
+  }
+  std::int32_t node(int i) const { return servers[static_cast<std::size_t>(i)].node_id(); }
+
+  mv1::PartitionInfo partition(const std::string& topic, int p) const {
+    const auto snapshot = st->snapshot();
+    for (const auto& t : snapshot.topics())
+      if (t.name() == topic) return t.partitions(p);
+    BOOST_FAIL("no topic " << topic);
+    return {};
+  }
+
+  /// Creates `name` with one partition on replicas `replicas` (explicit assignment).
+  cv1::TopicResult create(const std::string& name, std::vector<std::int32_t> replicas,
+                          std::map<std::string, std::string> configs = {}) {
+    cv1::CreateTopicsRequest req;
+    auto* t = req.add_topics();
+    t->set_name(name);
+    t->set_partitions(-1);
+    t->set_replication_factor(-1);
+    auto* a = t->add_assignments();
+    a->set_partition(0);
+    for (auto r : replicas) a->add_replicas(r);
+    for (auto& [k, v] : configs) (*t->mutable_configs())[k] = v;
+    return st->create_topics(req).results(0);
+  }
+
+  cv1::AlterPartitionResponse alter_isr(int sender, const mv1::PartitionInfo& p, std::vector<std::int32_t> isr) {
+    cv1::AlterPartitionRequest req;
+    req.set_node_id(node(sender));
+    req.set_registration_epoch(servers[static_cast<std::size_t>(sender)].registration_epoch());
+    req.set_controller_epoch(st->controller_epoch());
+    auto* c = req.add_changes();
+    c->set_topic("t");
+    c->set_partition(0);
+    c->set_leader_epoch(p.leader_epoch());
+    c->set_partition_epoch(p.partition_epoch());
+    for (auto r : isr) c->add_new_isr(r);
+    return st->alter_partition(req);
+  }
+
+  void keep_alive(std::initializer_list<int> which) {
+    for (int i : which) {
+      cv1::HeartbeatRequest hb;
+      hb.set_node_id(node(i));
+      hb.set_registration_epoch(servers[static_cast<std::size_t>(i)].registration_epoch());
+      st->heartbeat(hb, now);
+    }
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(replication_rules)
+
+BOOST_AUTO_TEST_CASE(isr_changes_are_fenced_by_every_epoch) {
+  cluster_fixture f;
+  BOOST_REQUIRE(f.create("t", {f.node(0), f.node(1), f.node(2)}).error() == cv1::COORDINATOR_OK);
+  auto p = f.partition("t", 0);
+  BOOST_TEST(p.leader() == f.node(0));
+
+  auto ok = f.alter_isr(0, p, {f.node(0), f.node(1)});
+  BOOST_TEST(ok.results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(ok.results(0).partition_info().partition_epoch() == p.partition_epoch() + 1);
+  BOOST_TEST(f.partition("t", 0).isr_size() == 2);
+
+  // The same proposal again names an old partition epoch.
+  BOOST_TEST(f.alter_isr(0, p, {f.node(0)}).results(0).error() == cv1::INVALID_UPDATE_VERSION);
+  // Not the leader.
+  BOOST_TEST(f.alter_isr(1, f.partition("t", 0), {f.node(1)}).results(0).error() == cv1::NOT_LEADER);
+  // An ISR without its leader.
+  BOOST_TEST(f.alter_isr(0, f.partition("t", 0), {f.node(1)}).results(0).error() == cv1::INVALID_REQUEST);
+  // An old leader epoch.
+  auto stale = f.partition("t", 0);
+  stale.set_leader_epoch(stale.leader_epoch() - 1);
+  BOOST_TEST(f.alter_isr(0, stale, {f.node(0)}).results(0).error() == cv1::FENCED_LEADER_EPOCH);
+  // Another coordinator run.
+  cv1::AlterPartitionRequest req;
+  req.set_node_id(f.node(0));
+  req.set_registration_epoch(f.servers[0].registration_epoch());
+  req.set_controller_epoch(f.st->controller_epoch() + 1);
+  BOOST_TEST(f.st->alter_partition(req).error() == cv1::STALE_CONTROLLER_EPOCH);
+  // An old registration.
+  req.set_controller_epoch(f.st->controller_epoch());
+  req.set_registration_epoch(f.servers[0].registration_epoch() + 100);
+  BOOST_TEST(f.st->alter_partition(req).error() == cv1::STALE_EPOCH);
+}
+
+BOOST_AUTO_TEST_CASE(controlled_shutdown_moves_leadership_and_blocks_rejoining) {
+  cluster_fixture f;
+  f.create("t", {f.node(0), f.node(1), f.node(2)});
+  const auto before = f.partition("t", 0);
+  cv1::ControlledShutdownRequest req;
+  req.set_node_id(f.node(0));
+  req.set_registration_epoch(f.servers[0].registration_epoch());
+  auto r = f.st->controlled_shutdown(req);
+  BOOST_TEST(r.error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(r.remaining_leaderships() == 0);
+  auto after = f.partition("t", 0);
+  BOOST_TEST(after.leader() == f.node(1));
+  BOOST_TEST(after.leader_epoch() == before.leader_epoch() + 1);
+  BOOST_TEST(after.isr_size() == 2);
+  // The new leader may not add the stopping server back.
+  auto again = f.alter_isr(1, after, {f.node(1), f.node(2), f.node(0)});
+  BOOST_TEST(again.results(0).error() == cv1::INELIGIBLE_REPLICA);
+}
+
+BOOST_AUTO_TEST_CASE(preferred_election_and_rebalance) {
+  cluster_fixture f;
+  f.create("t", {f.node(0), f.node(1), f.node(2)});
+  cv1::ElectLeadersRequest req;
+  req.set_type(cv1::PREFERRED);
+  BOOST_TEST(f.st->elect_leaders(req).results(0).error() == cv1::ELECTION_NOT_NEEDED);
+  cv1::ControlledShutdownRequest cs;
+  cs.set_node_id(f.node(0));
+  cs.set_registration_epoch(f.servers[0].registration_epoch());
+  f.st->controlled_shutdown(cs);
+  BOOST_TEST(f.st->elect_leaders(req).results(0).error() == cv1::PREFERRED_LEADER_NOT_AVAILABLE);
+  // It comes back (new registration) and catches up into the ISR.
+  cv1::RegisterRequest back;
+  back.set_kind(mv1::PARTITION_SERVER);
+  back.set_requested_node_id(f.node(0));
+  f.servers[0] = f.st->register_service(back, f.now);
+  auto p = f.partition("t", 0);
+  BOOST_REQUIRE(f.alter_isr(1, p, {f.node(1), f.node(2), f.node(0)}).results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(f.st->rebalance_preferred_leaders() == 1u);
+  BOOST_TEST(f.partition("t", 0).leader() == f.node(0));
+  BOOST_TEST(f.st->rebalance_preferred_leaders() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(reassignment_completes_when_new_replicas_are_in_sync) {
+  cluster_fixture f;
+  f.create("t", {f.node(0)});
+  cv1::AlterPartitionReassignmentsRequest req;
+  auto* r = req.add_reassignments();
+  r->set_topic("t");
+  r->set_partition(0);
+  r->add_replicas(f.node(1));
+  r->add_replicas(f.node(2));
+  BOOST_TEST(f.st->alter_partition_reassignments(req).results(0).error() == cv1::COORDINATOR_OK);
+  auto moving = f.partition("t", 0);
+  BOOST_TEST(moving.replicas_size() == 3);
+  BOOST_TEST(moving.adding_replicas_size() == 2);
+  BOOST_TEST(moving.removing_replicas_size() == 1);
+  BOOST_TEST(f.st->list_partition_reassignments({}).reassignments_size() == 1);
+  // One new replica in sync: not done yet.
+  BOOST_REQUIRE(f.alter_isr(0, moving, {f.node(0), f.node(1)}).results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(f.partition("t", 0).adding_replicas_size() == 2);
+  // Both: done; the old leader was removed, so node 1 leads at a new epoch.
+  auto p = f.partition("t", 0);
+  BOOST_REQUIRE(f.alter_isr(0, p, {f.node(0), f.node(1), f.node(2)}).results(0).error() == cv1::COORDINATOR_OK);
+  auto done = f.partition("t", 0);
+  BOOST_TEST(done.replicas_size() == 2);
+  BOOST_TEST(done.adding_replicas_size() == 0);
+  BOOST_TEST(done.leader() == f.node(1));
+  BOOST_TEST(done.leader_epoch() == moving.leader_epoch() + 1);
+  BOOST_TEST(f.st->list_partition_reassignments({}).reassignments_size() == 0);
+  // Nothing to cancel now.
+  r->clear_replicas();
+  BOOST_TEST(f.st->alter_partition_reassignments(req).results(0).error() == cv1::NO_REASSIGNMENT_IN_PROGRESS);
+}
+
+BOOST_AUTO_TEST_CASE(explicit_assignments_are_checked) {
+  cluster_fixture f;
+  BOOST_TEST(f.create("dup", {f.node(0), f.node(0)}).error() == cv1::INVALID_REPLICA_ASSIGNMENT);
+  BOOST_TEST(f.create("ghost", {f.node(0), 999}).error() == cv1::INVALID_REPLICA_ASSIGNMENT);
+  BOOST_TEST(f.create("ok", {f.node(2), f.node(0)}).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(f.partition("ok", 0).leader() == f.node(2));
+}
+
+BOOST_AUTO_TEST_CASE(unclean_election_only_when_allowed) {
+  cluster_fixture f;
+  f.create("clean", {f.node(0), f.node(1)});
+  f.create("unclean", {f.node(0), f.node(1)}, {{"unclean.leader.election.enable", "true"}});
+  for (const char* t : {"clean", "unclean"}) {
+    auto p = f.partition(t, 0);
+    cv1::AlterPartitionRequest req;
+    req.set_node_id(f.node(0));
+    req.set_registration_epoch(f.servers[0].registration_epoch());
+    req.set_controller_epoch(f.st->controller_epoch());
+    auto* c = req.add_changes();
+    c->set_topic(t);
+    c->set_partition(0);
+    c->set_leader_epoch(p.leader_epoch());
+    c->set_partition_epoch(p.partition_epoch());
+    c->add_new_isr(f.node(0));  // node 1 fell behind
+    BOOST_REQUIRE(f.st->alter_partition(req).results(0).error() == cv1::COORDINATOR_OK);
+  }
+  // The leader's lease runs out; node 1 is alive but out of sync.
+  f.now += 600ms;
+  f.keep_alive({1, 2});
+  f.now += 600ms;
+  f.st->expire_leases(f.now);
+  BOOST_TEST(f.partition("clean", 0).leader() == -1);
+  auto u = f.partition("unclean", 0);
+  BOOST_TEST(u.leader() == f.node(1));
+  BOOST_TEST(u.isr_size() == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
