@@ -1,0 +1,64 @@
+#pragma once
+// The shape of the RPCs whose partitions are answered one by one, each by
+// its own partition actor: ListOffsets and OffsetForLeaderEpoch.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <caf/send.hpp>
+
+#include "common/messaging/frame.h"
+#include "common/messaging/rpc_server.h"
+#include "services/partition-server/routing_table.h"
+
+namespace sluice::partition_server {
+
+/// Holds the request header, the response (one entry per requested
+/// partition, in request order) and a count of entries still to answer; the
+/// last answer sends the reply. `Method` is the reply's method id.
+template <class Request, class Response, std::uint16_t Method>
+class per_partition_op {
+ public:
+  explicit per_partition_op(messaging::responder reply_to) : reply_to_(std::move(reply_to)) {}
+
+ protected:
+  /// Parses `request` into op->header_, adds one response entry per
+  /// partition (topic, partition, `blank(entry)`, then the routing error),
+  /// and sends (atom, op, index) to the actor of every routed entry.
+  /// Entries answered here are final before any actor can reply.
+  template <class Op, class Atom, class Blank>
+  static void dispatch(const std::shared_ptr<Op>& op, const messaging::message& request, const routes& table, Atom atom,
+                       Blank blank) {
+    if (!request.parse_header(op->header_)) {
+      op->reply_to_.fail(messaging::rpc_status::bad_request);
+      return;
+    }
+    auto route = route_all(table, op->header_.partitions());
+    for (int i = 0; i < op->header_.partitions_size(); ++i) {
+      const auto& q = op->header_.partitions(i);
+      auto* r = op->response_.add_partitions();
+      r->set_topic(q.topic());
+      r->set_partition(q.partition());
+      blank(*r);
+      r->set_error(route.errors[static_cast<std::size_t>(i)]);
+    }
+    // +1 held by this function, so the reply cannot go out while sending.
+    op->pending_.store(route.routed + 1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < route.actors.size(); ++i) {
+      if (route.actors[i]) caf::anon_send(route.actors[i], atom, op, static_cast<std::uint32_t>(i));
+    }
+    op->complete_one();
+  }
+
+  void complete_one() {
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    reply_to_.reply(messaging::message::make(Method, response_));
+  }
+
+  messaging::responder reply_to_;
+  Request header_;
+  Response response_;
+  std::atomic<std::size_t> pending_{0};
+};
+
+}  // namespace sluice::partition_server
