@@ -40,4 +40,24 @@ BOOST_AUTO_TEST_CASE(broker_defaults_are_read_only) {
   BOOST_TEST(*entries[0].value == "604800000");
 }
 
+// Replication settings a client can describe per topic and as broker defaults.
+BOOST_AUTO_TEST_CASE(replication_configs_are_described) {
+  auto entries = topic_config_entries({{"min.insync.replicas", "2"}},
+                                      std::vector<std::string>{"min.insync.replicas", "unclean.leader.election.enable"});
+  BOOST_REQUIRE(entries.size() == 2u);
+  for (const auto& e : entries) {
+    if (e.name == "min.insync.replicas") {
+      BOOST_TEST(*e.value == "2");
+      BOOST_TEST((e.source == config_source::dynamic_topic));
+      BOOST_TEST(e.type == 3);  // INT
+    } else {
+      BOOST_TEST(e.name == "unclean.leader.election.enable");
+      BOOST_TEST(*e.value == "false");
+      BOOST_TEST(e.type == 1);  // BOOLEAN
+    }
+  }
+  auto brokers = broker_config_entries(std::vector<std::string>{"min.insync.replicas", "unclean.leader.election.enable"});
+  BOOST_TEST(brokers.size() == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
