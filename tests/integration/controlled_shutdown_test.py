@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'fixtures'))
 
+from kafka_wire import KafkaConnection  # noqa: E402
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
 import clients  # noqa: E402
 
@@ -73,6 +74,18 @@ def test():
         produce(500)
         clients.flush(p)
         assert not acks.errors, 'delivery failures: %r' % acks.errors[:5]
+
+        # OffsetForLeaderEpoch (KIP-320) through the gateway: the old epoch ended
+        # where the new leader's began; a request naming the old epoch as current
+        # is fenced.
+        old_epoch, new_epoch = led[0], after[0]['leader_epoch']
+        with KafkaConnection('127.0.0.1', stack.gateway_ports[0]) as conn:
+            ended = conn.offset_for_leader_epoch(TOPIC, 0, old_epoch)[TOPIC][0]
+            assert ended['error'] == 0 and ended['leader_epoch'] == old_epoch and ended['end_offset'] > 0, ended
+            now = conn.offset_for_leader_epoch(TOPIC, 0, new_epoch, current_leader_epoch=new_epoch)[TOPIC][0]
+            assert now['error'] == 0 and now['end_offset'] >= ended['end_offset'], now
+            fenced = conn.offset_for_leader_epoch(TOPIC, 0, old_epoch, current_leader_epoch=old_epoch)[TOPIC][0]
+            assert fenced['error'] == 74, fenced  # FENCED_LEADER_EPOCH
 
         stack.restart(name)
         wait_healed(stack)

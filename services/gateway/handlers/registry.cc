@@ -31,6 +31,8 @@ constexpr std::array served{
     handler{api_key::create_partitions, 0, 3, 0, handle_create_partitions},
     handler{api_key::incremental_alter_configs, 0, 1, 0, handle_incremental_alter_configs},
     handler{api_key::describe_cluster, 0, 1, 0, handle_describe_cluster},
+    // Consumer form (KIP-320): end offset of a leader epoch, from each partition's leader.
+    handler{api_key::offset_for_leader_epoch, 0, 4, 0, handle_offset_for_leader_epoch},
     // Null partitions (every partition) from v0; v1 adds unclean elections.
     handler{api_key::elect_leaders, 0, 2, 0, handle_elect_leaders},
     // Replica ids here are partition-server node ids (see reassignment_mapping.h).
