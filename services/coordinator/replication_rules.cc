@@ -125,7 +125,8 @@ cv1::ControlledShutdownResponse coordinator_state::controlled_shutdown(const cv1
             break;
           }
         if (next < 0) {
-          ++remaining;
+          // Worth waiting for only if another replica could catch up.
+          if (p.replicas_size() > 1) ++remaining;
           continue;
         }
         p.set_leader(next);
