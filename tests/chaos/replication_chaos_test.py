@@ -16,9 +16,9 @@ a steady rate. While it writes:
      finds its lease gone, fences itself and follows, truncating whatever
      it wrote alone.
 
-Afterwards every acknowledged record must be readable, first occurrences of
-each sequence number must keep their order within a partition, and every
-ISR must heal back to all three replicas. The test prints acked, lost,
+Afterwards every acknowledged record must be readable at the offset its
+acknowledgement reported (so the log keeps the acknowledged order within a
+partition), and every ISR must heal back to all three replicas. The test prints acked, lost,
 duplicates, the longest gap without acknowledgements and the failover time
 (leader killed -> first acknowledgement of a record sent to its partitions
 after the kill).
@@ -153,29 +153,42 @@ def longest_gap(ack_times):
 
 
 def check_log(records, acked):
-    """Returns (lost, duplicates, order_violations)."""
+    """Returns (lost, misplaced, duplicates, client_reorders).
+
+    lost: acknowledged sequence numbers absent from their partition.
+    misplaced: acknowledged ones present, but not at the offset their
+    acknowledgement reported (so the log keeps the order in which writes were
+    acknowledged, and nothing acknowledged moved).
+    client_reorders: adjacent first occurrences with falling sequence numbers.
+    librdkafka 2.0.2 without idempotence can send a later batch before
+    retrying an earlier failed one (seen: a retried record landing after 600
+    later ones, even with max.in.flight=1), so these are reported, not failed:
+    what the broker promises is the acknowledged order.
+    """
+    at = {}          # (partition, offset) -> seq
+    present = set()  # (partition, seq)
     by_partition = {}
     for m in records:
-        by_partition.setdefault(m.partition(), []).append(int(m.value()))
-    seen = {}
+        seq = int(m.value())
+        at[(m.partition(), m.offset())] = seq
+        present.add((m.partition(), seq))
+        by_partition.setdefault(m.partition(), []).append((m.offset(), seq))
     duplicates = 0
-    order_violations = []
-    for p, seqs in by_partition.items():
-        first = []
-        mine = set()
-        for s in seqs:
-            if s in mine:
+    client_reorders = 0
+    for entries in by_partition.values():
+        seen = set()
+        previous = None
+        for _, seq in sorted(entries):
+            if seq in seen:
                 duplicates += 1
                 continue
-            mine.add(s)
-            first.append(s)
-        for a, b in zip(first, first[1:]):
-            if b < a:
-                order_violations.append((p, a, b))
-        for s in mine:
-            seen[s] = p
-    lost = sorted(s for s, (p, _, _) in acked.items() if seen.get(s) != p)
-    return lost, duplicates, order_violations
+            seen.add(seq)
+            if previous is not None and seq < previous:
+                client_reorders += 1
+            previous = seq
+    lost = sorted(s for s, (p, _, _) in acked.items() if (p, s) not in present)
+    misplaced = sorted(s for s, (p, offset, _) in acked.items() if (p, s) in present and at.get((p, offset)) != s)
+    return lost, misplaced, duplicates, client_reorders
 
 
 def test():
@@ -244,13 +257,14 @@ def test():
         prod.finish()
         acked = dict(prod.acked)
         records = clients.read_partitions(stack.bootstrap, TOPIC, PARTITIONS, expect=len(acked), timeout=120)
-        lost, duplicates, disorder = check_log(records, acked)
+        lost, misplaced, duplicates, client_reorders = check_log(records, acked)
         gap = longest_gap([at for (_, _, at) in acked.values()])
-        print('acked %d, lost %d, duplicates %d, failed %d, longest gap without acks %.2fs, '
-              'failover %s' % (len(acked), len(lost), duplicates, len(prod.failed), gap,
-                               '%.2fs' % (failover - killed_at) if failover else 'never'))
+        print('acked %d, lost %d, misplaced %d, duplicates %d, failed %d, reordered by client retries %d, '
+              'longest gap without acks %.2fs, failover %s'
+              % (len(acked), len(lost), len(misplaced), duplicates, len(prod.failed), client_reorders, gap,
+                 '%.2fs' % (failover - killed_at) if failover else 'never'))
         assert not lost, 'acknowledged records lost: %r' % lost[:20]
-        assert not disorder, 'first occurrences out of order: %r' % disorder[:10]
+        assert not misplaced, 'acknowledged records not at their acknowledged offsets: %r' % misplaced[:10]
         assert shrunk, 'the stalled follower was never taken out of the ISR'
         assert acked_during > 0, 'no write was acknowledged while the coordinator was down'
         assert failover is not None, 'no write acknowledged on the killed leader\'s partitions'
