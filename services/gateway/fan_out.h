@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/cluster/metadata_view.h"
@@ -30,6 +31,37 @@ struct server_batch {
 template <class Batch>
 void fail_all(Batch& batch, protocol::error_code error) {
   for (auto* answer : batch.answers) answer->error_code = code(error);
+}
+
+/// The batch of the partition server that leads (topic, partition), with
+/// `answer` recorded as the place for its result; nullptr after setting
+/// answer->error_code when there is none to ask (UNKNOWN_TOPIC_OR_PARTITION,
+/// or NOT_LEADER_OR_FOLLOWER while the partition is offline: retriable).
+template <class Batch, class Answer>
+Batch* leader_batch(const cluster::metadata_view& view, const std::string& topic, std::int32_t partition,
+                    std::map<std::int32_t, Batch>& by_server, Answer* answer) {
+  const auto* info = view.partition(topic, partition);
+  if (info == nullptr || info->leader() < 0) {
+    answer->error_code = code(info == nullptr ? protocol::error_code::unknown_topic_or_partition
+                                              : protocol::error_code::not_leader_or_follower);
+    return nullptr;
+  }
+  auto& batch = by_server[info->leader()];
+  batch.answers.push_back(answer);
+  return &batch;
+}
+
+/// An `on_reply` for RPCs answered by one protobuf `Reply`: a failed call or
+/// an unreadable reply fails every answer of the batch, else
+/// `apply(reply, batch)` fills them.
+template <class Reply, class Batch, class Apply>
+std::function<void(Batch&, messaging::rpc_status, messaging::message)> parse_reply(Apply apply) {
+  return [apply](Batch& batch, messaging::rpc_status status, messaging::message reply) {
+    Reply parsed;
+    if (status != messaging::rpc_status::ok) return fail_all(batch, to_kafka(status));
+    if (!reply.parse_header(parsed)) return fail_all(batch, protocol::error_code::unknown_server_error);
+    apply(parsed, batch);
+  };
 }
 
 /// `make_request(batch)` builds each RPC; `on_reply(batch, status, reply)`

@@ -45,19 +45,13 @@ void handle_list_offsets(request_context ctx) {
     for (const auto& part : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition_index = part.partition_index;
-      const auto* info = view->partition(topic.name, part.partition_index);
-      if (info == nullptr || info->leader() < 0) {
-        out.error_code =
-            code(info == nullptr ? error_code::unknown_topic_or_partition : error_code::not_leader_or_follower);
-        continue;
-      }
-      auto& batch = by_server[info->leader()];
-      auto* query = batch.header.add_partitions();
+      auto* batch = leader_batch(*view, topic.name, part.partition_index, by_server, &out);
+      if (batch == nullptr) continue;
+      auto* query = batch->header.add_partitions();
       query->set_topic(topic.name);
       query->set_partition(part.partition_index);
       query->set_timestamp(part.timestamp);
       query->set_current_leader_epoch(part.current_leader_epoch);
-      batch.answers.push_back(&out);
     }
   }
   auto done = [ctx, response] { ctx.respond(*response); };
@@ -67,14 +61,8 @@ void handle_list_offsets(request_context ctx) {
     batch.header.set_isolation_level(request.isolation_level);
     return messaging::message::make(messaging::method::list_offsets, batch.header);
   };
-  auto on_reply = [](offsets_batch& batch, messaging::rpc_status status, messaging::message reply) {
-    pv1::ListOffsetsResponse parsed;
-    if (status != messaging::rpc_status::ok) return fail_all(batch, to_kafka(status));
-    if (!reply.parse_header(parsed)) return fail_all(batch, error_code::unknown_server_error);
-    apply(parsed, batch);
-  };
   fan_out<offsets_batch>(ctx.services->servers, *view, std::move(by_server), std::chrono::milliseconds(10000),
-                         make_request, on_reply, done);
+                         make_request, parse_reply<pv1::ListOffsetsResponse, offsets_batch>(apply), done);
 }
 
 }  // namespace sluice::gateway

@@ -45,20 +45,13 @@ void handle_offset_for_leader_epoch(request_context ctx) {
     for (const auto& part : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition = part.partition;
-      const auto* info = view->partition(topic.topic, part.partition);
-      if (info == nullptr || info->leader() < 0) {
-        // Offline: retriable, and the client refreshes its metadata.
-        out.error_code =
-            code(info == nullptr ? error_code::unknown_topic_or_partition : error_code::not_leader_or_follower);
-        continue;
-      }
-      auto& batch = by_server[info->leader()];
-      auto* query = batch.header.add_partitions();
+      auto* batch = leader_batch(*view, topic.topic, part.partition, by_server, &out);
+      if (batch == nullptr) continue;
+      auto* query = batch->header.add_partitions();
       query->set_topic(topic.topic);
       query->set_partition(part.partition);
       query->set_current_leader_epoch(part.current_leader_epoch);
       query->set_leader_epoch(part.leader_epoch);
-      batch.answers.push_back(&out);
     }
   }
   auto done = [ctx, response] { ctx.respond(*response); };
@@ -68,14 +61,8 @@ void handle_offset_for_leader_epoch(request_context ctx) {
     batch.header.set_replica_id(-1);
     return messaging::message::make(messaging::method::offset_for_leader_epoch, batch.header);
   };
-  auto on_reply = [](epoch_batch& batch, messaging::rpc_status status, messaging::message reply) {
-    pv1::OffsetForLeaderEpochResponse parsed;
-    if (status != messaging::rpc_status::ok) return fail_all(batch, to_kafka(status));
-    if (!reply.parse_header(parsed)) return fail_all(batch, error_code::unknown_server_error);
-    apply(parsed, batch);
-  };
   fan_out<epoch_batch>(ctx.services->servers, *view, std::move(by_server), std::chrono::milliseconds(10000),
-                       make_request, on_reply, done);
+                       make_request, parse_reply<pv1::OffsetForLeaderEpochResponse, epoch_batch>(apply), done);
 }
 
 }  // namespace sluice::gateway
