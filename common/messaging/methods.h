@@ -24,4 +24,7 @@ inline constexpr std::uint16_t fetch = 101;
 inline constexpr std::uint16_t list_offsets = 102;
 inline constexpr std::uint16_t offset_for_leader_epoch = 104;  // fetch (101) with replica_id >= 0 replicates
 
+// group coordinator (common/proto/group.proto)
+inline constexpr std::uint16_t kafka_group_request = 200;
+
 }  // namespace sluice::messaging::method

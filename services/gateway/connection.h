@@ -51,6 +51,8 @@ class connection : public std::enable_shared_from_this<connection> {
   std::string peer_;
   std::array<std::byte, 4> size_buffer_{};
   std::shared_ptr<serial_queue> produce_order_ = std::make_shared<serial_queue>();
+  std::shared_ptr<serial_queue> group_order_ = std::make_shared<serial_queue>();
+  std::string client_host_;
   std::deque<slot> slots_;
   std::uint64_t first_seq_ = 0;  // sequence number of slots_.front()
   std::vector<std::vector<std::byte>> writing_;

@@ -51,14 +51,16 @@ int main(int argc, char** argv) {
     sluice::cluster::cluster_client cluster(opt);
     sluice::gateway::metadata_cache metadata(cluster, io);
     sluice::gateway::partition_servers servers;
-    // Close clients of partition servers that moved or left, so calls to a
-    // dead address fail now rather than at their timeout.
-    cluster.on_change([&servers](std::shared_ptr<const sluice::cluster::metadata_view> view) {
+    sluice::gateway::group_coordinators groups;
+    // Close clients of services that moved or left, so calls to a dead
+    // address fail now rather than at their timeout.
+    cluster.on_change([&servers, &groups](std::shared_ptr<const sluice::cluster::metadata_view> view) {
       servers.forget_stale(*view);
+      groups.forget_stale(*view);
     });
     sluice::cluster::coordinator_client admin(coordinator);
     sluice::gateway::gateway_services services{options, metadata, servers, admin, io,
-                                               [&cluster] { return cluster.node_id(); }};
+                                               [&cluster] { return cluster.node_id(); }, groups};
     // Listen before registering: once Metadata lists us, clients connect.
     sluice::gateway::server listener(services, options.host, options.port);
     listener.start(options.io_threads);

@@ -1,41 +1,17 @@
 #pragma once
-// RPC clients to the partition servers, one per server, made on first use
-// from the metadata's rpc_url (and remade when a server comes back on
-// another url).
-#include <cstdint>
-#include <memory>
-#include <mutex>
-#include <string>
-#include <unordered_map>
-#include <vector>
-
-#include "common/cluster/metadata_view.h"
-#include "common/messaging/rpc_client.h"
+// The gateway's RPC clients to the partition servers and to the group coordinators.
+#include "common/cluster/service_clients.h"
 
 namespace sluice::gateway {
 
-class partition_servers {
+class partition_servers : public cluster::service_clients {
  public:
-  /// nullptr when `node_id` is not a live partition server in `view`.
-  std::shared_ptr<messaging::rpc_client> client(const cluster::metadata_view& view, std::int32_t node_id);
+  partition_servers() : service_clients(cluster::mv1::PARTITION_SERVER) {}
+};
 
-  /// Closes the clients of servers that left `view` or came back on another
-  /// url. Their calls in flight fail at once (as unavailable, a retriable
-  /// error for the Kafka client) instead of waiting out their timeout on a
-  /// dead address, which would also hold up the connection's later produces.
-  /// Waits for those calls' callbacks: never call it from an NNG callback.
-  void forget_stale(const cluster::metadata_view& view);
-
- private:
-  // Closes `old` outside the lock (its callbacks may call client()) and
-  // keeps it: destroying an rpc_client from a thread that one of its own
-  // callbacks might be waiting on is not safe, and servers move rarely.
-  void retire(std::vector<std::shared_ptr<messaging::rpc_client>> old);
-
-  std::mutex mutex_;
-  std::unordered_map<std::int32_t, std::shared_ptr<messaging::rpc_client>> clients_;
-  std::vector<std::shared_ptr<messaging::rpc_client>> to_close_;  // replaced by client(), not closed yet
-  std::vector<std::shared_ptr<messaging::rpc_client>> retired_;
+class group_coordinators : public cluster::service_clients {
+ public:
+  group_coordinators() : service_clients(cluster::mv1::GROUP_COORDINATOR) {}
 };
 
 }  // namespace sluice::gateway

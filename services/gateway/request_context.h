@@ -23,6 +23,7 @@ namespace sluice::gateway {
 struct gateway_options;
 class metadata_cache;
 class partition_servers;
+class group_coordinators;
 
 /// Long-lived parts of the gateway every handler may use. Thread-safe.
 struct gateway_services {
@@ -32,6 +33,7 @@ struct gateway_services {
   cluster::coordinator_client& coordinator;
   boost::asio::io_context& io;
   std::function<std::int32_t()> node_id;  // this gateway's Kafka node id (-1 before registration)
+  group_coordinators& groups;
 };
 
 /// Answers one request exactly once, from any thread. The connection sends
@@ -62,6 +64,10 @@ struct request_context {
   std::shared_ptr<spdlog::logger> log;
   // This connection's produce requests, forwarded one at a time (see serial_queue.h).
   std::shared_ptr<serial_queue> produce_order;
+  // Its consumer-group requests, likewise: Kafka handles a connection's
+  // requests one after another, and a commit must not overtake a join.
+  std::shared_ptr<serial_queue> group_order;
+  std::string client_host;  // the client's address, as DescribeGroups shows it ("/127.0.0.1")
 
   std::int16_t version() const noexcept { return header.api_version; }
 

@@ -1,16 +1,19 @@
-// sluice-group-coordinator: registers with the coordinator and keeps its
-// lease. Consumer groups arrive in a later issue; until then its RPC socket
-// answers every method with unknown_method.
+// sluice-group-coordinator: consumer groups and their offsets for the
+// partitions of __consumer_offsets the metadata gives this instance (see
+// README.md). Registers with the coordinator and keeps its lease.
 #include <exception>
 #include <filesystem>
 #include <fstream>
 
 #include <CLI/CLI.hpp>
+#include <caf/all.hpp>
 
 #include "common/base/shutdown_signals.h"
 #include "common/cluster/cluster_client.h"
+#include "common/cluster/coordinator_client.h"
 #include "common/logging/logger.h"
 #include "common/messaging/rpc_server.h"
+#include "services/group-coordinator/group_service_actor.h"
 
 namespace {
 
@@ -41,13 +44,40 @@ int main(int argc, char** argv) {
   std::string data_dir;
   std::string level = "info";
   int node_id = -1;
-  CLI::App app{"Sluice group coordinator (consumer groups come in a later issue)"};
+  sluice::group_coordinator::service_settings settings;
+  auto& g = settings.groups;
+  std::int64_t min_session = g.min_session_timeout.count(), max_session = g.max_session_timeout.count();
+  std::int64_t initial_delay = g.initial_rebalance_delay.count();
+  std::int64_t consumer_session = g.consumer_session_timeout.count();
+  std::int64_t consumer_heartbeat = g.consumer_heartbeat_interval.count();
+  CLI::App app{"Sluice group coordinator: consumer groups and committed offsets"};
   app.add_option("--coordinator", coordinator, "NNG url of the coordinator")->capture_default_str();
   app.add_option("--listen", listen, "NNG url for RPCs from gateways (port 0 picks one)")->capture_default_str();
   app.add_option("--data-dir", data_dir, "Directory for this instance's identity (node id)");
   app.add_option("--node-id", node_id, "Force this node id (default: kept in DATA_DIR/identity, else assigned)");
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
+  app.add_option("--group-min-session-timeout-ms", min_session, "group.min.session.timeout.ms")->capture_default_str();
+  app.add_option("--group-max-session-timeout-ms", max_session, "group.max.session.timeout.ms")->capture_default_str();
+  app.add_option("--group-initial-rebalance-delay-ms", initial_delay,
+                 "group.initial.rebalance.delay.ms: how long a new group waits for more members")
+      ->capture_default_str();
+  app.add_option("--consumer-session-timeout-ms", consumer_session, "group.consumer.session.timeout.ms (KIP-848 groups)")
+      ->capture_default_str();
+  app.add_option("--consumer-heartbeat-interval-ms", consumer_heartbeat,
+                 "group.consumer.heartbeat.interval.ms (KIP-848 groups)")
+      ->capture_default_str();
+  app.add_option("--consumer-assignor", g.default_assignor, "default server-side assignor: uniform or range")
+      ->check(CLI::IsMember({"uniform", "range"}))
+      ->capture_default_str();
+  app.add_option("--offsets-replication-factor", settings.offsets_replication_factor,
+                 "offsets.topic.replication.factor (capped by the live partition servers)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  g.min_session_timeout = std::chrono::milliseconds(min_session);
+  g.max_session_timeout = std::chrono::milliseconds(max_session);
+  g.initial_rebalance_delay = std::chrono::milliseconds(initial_delay);
+  g.consumer_session_timeout = std::chrono::milliseconds(consumer_session);
+  g.consumer_heartbeat_interval = std::chrono::milliseconds(consumer_heartbeat);
 
   sluice::shutdown_signals signals;  // before any thread starts
 
@@ -55,8 +85,13 @@ int main(int argc, char** argv) {
   auto log = sluice::logging::get("group");
   try {
     if (node_id < 0 && !data_dir.empty()) node_id = read_identity(data_dir);
-    sluice::messaging::rpc_server server(listen, [](sluice::messaging::message, sluice::messaging::responder r) {
-      r.fail(sluice::messaging::rpc_status::unknown_method);
+    namespace gc = sluice::group_coordinator;
+    sluice::cluster::coordinator_client admin(coordinator);
+    // Nobody sends us a request before the metadata shows our url, which is
+    // after cluster.start(): `actor` is set by then.
+    caf::actor actor;
+    sluice::messaging::rpc_server server(listen, [&actor](sluice::messaging::message m, sluice::messaging::responder r) {
+      caf::anon_send(actor, gc::rpc_atom::value, std::make_shared<sluice::messaging::message>(std::move(m)), std::move(r));
     });
     sluice::cluster::client_options opt;
     opt.coordinator_url = coordinator;
@@ -64,6 +99,20 @@ int main(int argc, char** argv) {
     opt.requested_node_id = node_id;
     opt.rpc_url = server.url();
     sluice::cluster::cluster_client cluster(opt);
+    // One worker: a single actor does all the group work (more instances scale it).
+    caf::actor_system_config cfg;
+    cfg.set("scheduler.max-threads", 1);
+    caf::actor_system system(cfg);
+    actor = system.spawn(
+        gc::group_service_actor,
+        [&](gc::group_service::post_fn post) {
+          return std::make_shared<gc::group_service>(settings, cluster, admin, std::move(post));
+        },
+        std::chrono::milliseconds(100));
+    cluster.on_change([actor](std::shared_ptr<const sluice::cluster::metadata_view> view) {
+      caf::anon_send(actor, gc::view_atom::value, std::move(view));
+    });
+    cluster.on_lease_lost([actor] { caf::anon_send(actor, gc::lease_lost_atom::value); });
     cluster.start();
     log->info("listening on {}; registering with {}", server.url(), coordinator);
     int sig = signals.wait_until([&cluster] { return cluster.wait_ready(std::chrono::milliseconds(0)); });
@@ -73,7 +122,11 @@ int main(int argc, char** argv) {
       sig = signals.wait();
     }
     log->info("signal {}: shutting down", sig);
+    // TOOLCHAIN §2: the REP socket first (pending requests answer
+    // shutting_down), then the actor, then the membership.
     server.stop();
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    system.await_all_actors_done();
     cluster.stop();
   } catch (const std::exception& e) {
     log->critical("group coordinator failed: {}", e.what());

@@ -14,17 +14,29 @@
 #include "common/protocol/header.h"
 #include "common/protocol/messages/alter_configs.h"
 #include "common/protocol/messages/api_versions.h"
+#include "common/protocol/messages/consumer_group_describe.h"
+#include "common/protocol/messages/consumer_group_heartbeat.h"
 #include "common/protocol/messages/create_partitions.h"
 #include "common/protocol/messages/create_topics.h"
+#include "common/protocol/messages/delete_groups.h"
 #include "common/protocol/messages/delete_topics.h"
 #include "common/protocol/messages/describe_cluster.h"
 #include "common/protocol/messages/describe_configs.h"
+#include "common/protocol/messages/describe_groups.h"
 #include "common/protocol/messages/fetch.h"
 #include "common/protocol/messages/find_coordinator.h"
+#include "common/protocol/messages/heartbeat.h"
 #include "common/protocol/messages/incremental_alter_configs.h"
+#include "common/protocol/messages/join_group.h"
+#include "common/protocol/messages/leave_group.h"
+#include "common/protocol/messages/list_groups.h"
 #include "common/protocol/messages/list_offsets.h"
 #include "common/protocol/messages/metadata.h"
+#include "common/protocol/messages/offset_commit.h"
+#include "common/protocol/messages/offset_delete.h"
+#include "common/protocol/messages/offset_fetch.h"
 #include "common/protocol/messages/produce.h"
+#include "common/protocol/messages/sync_group.h"
 
 namespace {
 
@@ -90,6 +102,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
            dispatch<alter_configs_request, alter_configs_response>(k, v, body) ||
            dispatch<incremental_alter_configs_request, incremental_alter_configs_response>(k, v, body) ||
            dispatch<describe_cluster_request, describe_cluster_response>(k, v, body) ||
-           dispatch<find_coordinator_request, find_coordinator_response>(k, v, body));
+           dispatch<find_coordinator_request, find_coordinator_response>(k, v, body) ||
+           dispatch<join_group_request, join_group_response>(k, v, body) ||
+           dispatch<sync_group_request, sync_group_response>(k, v, body) ||
+           dispatch<heartbeat_request, heartbeat_response>(k, v, body) ||
+           dispatch<leave_group_request, leave_group_response>(k, v, body) ||
+           dispatch<offset_commit_request, offset_commit_response>(k, v, body) ||
+           dispatch<offset_fetch_request, offset_fetch_response>(k, v, body) ||
+           dispatch<describe_groups_request, describe_groups_response>(k, v, body) ||
+           dispatch<list_groups_request, list_groups_response>(k, v, body) ||
+           dispatch<delete_groups_request, delete_groups_response>(k, v, body) ||
+           dispatch<offset_delete_request, offset_delete_response>(k, v, body) ||
+           dispatch<consumer_group_heartbeat_request, consumer_group_heartbeat_response>(k, v, body) ||
+           dispatch<consumer_group_describe_request, consumer_group_describe_response>(k, v, body));
     return 0;
 }

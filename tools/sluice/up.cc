@@ -32,6 +32,10 @@ struct up_args {
   int coordinator_port = 19090;  // its metadata feed on +1; 0: any free ports
   int replication_factor = 1;    // the coordinator's default.replication.factor
   int min_insync_replicas = 1;   // the partition servers' default min.insync.replicas
+  // Group coordinator settings (Kafka's defaults); tests shorten them.
+  int group_initial_rebalance_delay_ms = 3000;
+  int group_min_session_timeout_ms = 6000;
+  int consumer_heartbeat_interval_ms = 5000;
   std::string bin_dir;
   bool auto_create_topics = false;
   std::string log_level = "info";
@@ -120,6 +124,9 @@ std::vector<child_spec> stack_children(const up_args& a, const fs::path& data, c
     children.push_back({"group-coordinator", i,
                         {exe("sluice-group-coordinator"), "--coordinator", coordinator_url, "--listen",
                          "tcp://127.0.0.1:0", "--data-dir", dir("group-coordinator-" + std::to_string(i)),
+                         "--group-initial-rebalance-delay-ms", std::to_string(a.group_initial_rebalance_delay_ms),
+                         "--group-min-session-timeout-ms", std::to_string(a.group_min_session_timeout_ms),
+                         "--consumer-heartbeat-interval-ms", std::to_string(a.consumer_heartbeat_interval_ms),
                          "--log-level", a.log_level},
                         1});
   }
@@ -223,6 +230,18 @@ void add_up_command(CLI::App& app, command_action& action) {
   cmd->add_option("--group-coordinators", args->group_coordinators, "Number of group coordinators")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  cmd->add_option("--group-initial-rebalance-delay-ms", args->group_initial_rebalance_delay_ms,
+                  "How long a new consumer group waits for more members before its first rebalance")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 300000));
+  cmd->add_option("--group-min-session-timeout-ms", args->group_min_session_timeout_ms,
+                  "Shortest session timeout a classic consumer may ask for")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1800000));
+  cmd->add_option("--consumer-heartbeat-interval-ms", args->consumer_heartbeat_interval_ms,
+                  "Heartbeat interval of KIP-848 consumer groups")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300000));
   cmd->add_option("--gateways", args->gateways, "Number of gateways (ports P, P+1, ...)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

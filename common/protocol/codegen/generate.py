@@ -17,7 +17,9 @@ common/protocol/README.md; in short, one file per API:
       ...
 
 A field line is `Name type versions [nullable=R] [tag=N] [default=V] [as=name]`;
-nested (indented) lines are the fields of a struct or struct-array type.
+nested (indented) lines are the fields of a struct or struct-array type. A
+struct type already defined earlier in the same message may be named again
+without fields (Kafka's commonStructs); both fields then share the C++ type.
 """
 
 import argparse
@@ -232,24 +234,29 @@ def resolve(api):
                     seen[s.cpp] = s
                     msg.structs.append(s)
                     f.struct = s
-                    if f.nullable is not None and not f.array:
-                        raise SchemaError(f"{f.where}: nullable struct fields are not supported")
                 elif f.type not in PRIMITIVES and f.type not in VARIABLE:
-                    raise SchemaError(f"{f.where}: unknown type {f.type!r} (struct without fields?)")
+                    # A struct defined earlier in this message, used again (Kafka's commonStructs).
+                    if snake(f.type) not in seen:
+                        raise SchemaError(f"{f.where}: unknown type {f.type!r} (struct without fields?)")
+                    f.struct = seen[snake(f.type)]
                 if f.array and f.type in ("records", "bytes"):
                     raise SchemaError(f"{f.where}: arrays of {f.type} are not supported")
                 if f.nullable is not None:
-                    if f.type not in VARIABLE and not f.array:
+                    if f.type not in VARIABLE and not f.array and not f.is_struct:
                         raise SchemaError(f"{f.where}: {f.type} cannot be nullable")
                     if intersect(f.nullable, f.versions) != f.nullable:
                         raise SchemaError(f"{f.where}: nullable versions outside the field's versions")
                 if f.tag is not None:
                     if api.flexible is None or intersect(f.versions, api.flexible) != f.versions:
                         raise SchemaError(f"{f.where}: tagged field outside flexible versions")
-                if f.default is not None and f.array:
-                    raise SchemaError(f"{f.where}: array defaults are not supported")
+                if f.default is not None and f.array and (f.default != "null" or not f.nullable_any):
+                    raise SchemaError(f"{f.where}: an array's only default is null (and only if nullable)")
                 if f.type == "float64" and f.default is not None:
                     raise SchemaError(f"{f.where}: float64 defaults are not supported")
+                if f.is_struct and not f.array and f.default is not None:
+                    # As in Kafka: a struct starts empty, or null if nullable and default=null.
+                    if f.default != "null" or not f.nullable_any:
+                        raise SchemaError(f"{f.where}: a struct's only default is null (and only if nullable)")
 
         visit(fields, True)
         cpp_names = {f.cpp for f in fields}
@@ -306,6 +313,15 @@ def version_cond(rng, api, var="version"):
     return " && ".join(parts) if parts else "true"
 
 
+def struct_nullable_cond(f, api):
+    """version_cond of f's nullable versions, 'true' when they cover every
+    version the field is in (no dead branches for always-nullable structs)."""
+    present = intersect(f.versions, (api.lo, api.hi))
+    if present is not None and intersect(f.nullable, present) == present:
+        return "true"
+    return version_cond(f.nullable, api)
+
+
 def guard(cond, body_lines, indent):
     pad = " " * indent
     if cond == "true":
@@ -335,7 +351,7 @@ def member_cpp(f):
         v = f"std::vector<{elem_cpp(f)}>"
         return f"std::optional<{v}>" if f.nullable_any else v
     if f.is_struct:
-        return f.struct.qualified
+        return f"std::optional<{f.struct.qualified}>" if f.nullable_any else f.struct.qualified
     if f.type == "string":
         return "std::optional<std::string>" if f.nullable_any else "std::string"
     if f.type == "bytes":
@@ -353,8 +369,11 @@ def default_value(f):
     """The field's default as a C++ expression, or None for value-initialised."""
     d = f.default
     if f.array:
-        return "std::vector<%s>{}" % elem_cpp(f) if f.nullable_any else None
-    if f.is_struct or f.type in ("uuid", "records", "float64"):
+        return "std::vector<%s>{}" % elem_cpp(f) if f.nullable_any and d != "null" else None
+    if f.is_struct:
+        # A nullable struct starts null only with default=null, as in Kafka.
+        return f"{f.struct.qualified}{{}}" if f.nullable_any and d != "null" else None
+    if f.type in ("uuid", "records", "float64"):
         return None
     if f.type in INTEGERS:
         if d is None:
@@ -393,8 +412,14 @@ def not_default_expr(f, x):
     """C++ expression: true when member `x` differs from its default (tagged
     fields are only written then)."""
     if f.array:
-        return f"(!{x} || !{x}->empty())" if f.nullable_any else f"!{x}.empty()"
+        if f.nullable_any:
+            return f"{x}.has_value()" if f.default == "null" else f"(!{x} || !{x}->empty())"
+        return f"!{x}.empty()"
     if f.is_struct:
+        if f.nullable_any:
+            if f.default == "null":
+                return f"{x}.has_value()"
+            return f"(!{x} || !(*{x} == {f.struct.qualified}{{}}))"
         return f"!({x} == {f.struct.qualified}{{}})"
     if f.type == "uuid":
         return f"!{x}.is_zero()"
@@ -477,7 +502,25 @@ def decode_stmts(f, r, flex, api):
         return [f"detail::read_array({r}, {flex}, {nullable}, {x}, "
                 f"[&](reader& er, {elem_cpp(f)}& e) {{ {body} }});"]
     if f.is_struct:
-        return [f"{x}.decode({r}, version);"]
+        if not f.nullable_any:
+            return [f"{x}.decode({r}, version);"]
+        # Kafka's nullable struct: an int8 marker, negative for null, else the
+        # struct follows (Kafka writes 1); inside a tagged field an unsigned
+        # varint, 0 for null. No marker where the version is not nullable.
+        # (emplace(T{}), not emplace(): clang caches T as not default-constructible
+        # while the enclosing message is incomplete.)
+        nullable = struct_nullable_cond(f, api)
+        present = f"{r}.read_unsigned_varint() > 0" if f.tag is not None else f"{r}.read_int8() >= 0"
+        make = f"{x}.emplace({f.struct.qualified}{{}})"
+        if nullable == "false":
+            return [f"{make}.decode({r}, version);"]
+        if nullable != "true":
+            present = f"!({nullable}) || {present}"
+        return [f"if ({present}) {{",
+                f"    {make}.decode({r}, version);",
+                "} else {",
+                f"    {x}.reset();",
+                "}"]
     return [f"{x} = {read_value(f, r, flex, api)};"]
 
 
@@ -492,7 +535,28 @@ def encode_stmts(f, w, flex, api):
         return [f"detail::write_array({w}, {flex}, {nullable}, {x}, "
                 f"[&](writer& ew, const {elem_cpp(f)}& e) {{ {body} }});"]
     if f.is_struct:
-        return [f"{x}.encode({w}, version);"]
+        if not f.nullable_any:
+            return [f"{x}.encode({w}, version);"]
+        # Null where the version cannot carry it is written as the empty struct.
+        nullable = struct_nullable_cond(f, api)
+        plain = [f"if ({x}) {{",
+                 f"    {x}->encode({w}, version);",
+                 "} else {",
+                 f"    {f.struct.qualified}{{}}.encode({w}, version);",
+                 "}"]
+        write_marker = "write_unsigned_varint" if f.tag is not None else "write_int8"
+        marked = [f"if ({x}) {{",
+                  f"    {w}.{write_marker}(1);",
+                  f"    {x}->encode({w}, version);",
+                  "} else {",
+                  f"    {w}.{write_marker}({0 if f.tag is not None else -1});",
+                  "}"]
+        if nullable == "true":
+            return marked
+        if nullable == "false":
+            return plain
+        return [f"if ({nullable}) {{"] + ["    " + l for l in marked] + ["} else {"] + \
+            ["    " + l for l in plain] + ["}"]
     return [write_value(f, w, flex, x, api)]
 
 
@@ -662,6 +726,8 @@ def fill_stmts(f, api):
         return [f"{x}.emplace();" if f.nullable_any else f"{x}.clear();",
                 f"for (int i = 1; i <= 2; ++i) {x}{'->' if f.nullable_any else '.'}push_back({value});"]
     if f.is_struct:
+        if f.nullable_any:
+            return [f"fill({x}.emplace({f.struct.qualified}{{}}), version, all, salt * 4 + 3);"]
         return [f"fill({x}, version, all, salt * 4 + 3);"]
     return [f"{x} = {fill_value(f, uid, 'salt')};"]
 
@@ -690,6 +756,8 @@ def same_expr(f):
     if f.array and f.is_struct:
         return f"testgen::same_each({a}, {b}, [&](const auto& p, const auto& q) {{ return same(p, q, version); }})"
     if f.is_struct:
+        if f.nullable_any:
+            return f"{a}.has_value() == {b}.has_value() && (!{a} || same(*{a}, *{b}, version))"
         return f"same({a}, {b}, version)"
     if f.type == "records":
         return f"testgen::same_records({a}, {b})"

@@ -1,29 +1,64 @@
-// FindCoordinator: consumer groups and transactions come in later issues.
-// The API is advertised only because librdkafka enables lz4 when it sees it
-// (kafka-protocol-facts.md §4), so every key gets COORDINATOR_NOT_AVAILABLE,
-// which clients treat as retriable.
+// FindCoordinator: for a consumer group the coordinator is this gateway,
+// which forwards the group's requests to the group coordinator that owns it
+// (group_routing.h). Transactions are not served: their keys get
+// COORDINATOR_NOT_AVAILABLE.
 #include "common/protocol/messages/find_coordinator.h"
-#include "services/gateway/error_mapping.h"
+#include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
 
+namespace {
+
+constexpr std::int8_t group_key = 0;
+constexpr std::int8_t transaction_key = 1;
+
+struct coordinator_answer {
+  protocol::error_code error = protocol::error_code::none;
+  std::string message;
+  std::int32_t node_id = -1;
+  std::string host;
+  std::int32_t port = -1;
+};
+
+coordinator_answer find(const request_context& ctx, std::int8_t key_type, const std::string& key) {
+  using protocol::error_code;
+  if (key_type == transaction_key) return {error_code::coordinator_not_available, "transactions are not served", -1, "", -1};
+  if (key_type != group_key) return {error_code::invalid_request, "unknown key type " + std::to_string(key_type), -1, "", -1};
+  if (group_owner(ctx, key) < 0)
+    return {error_code::coordinator_not_available, "no group coordinator is live", -1, "", -1};
+  auto view = ctx.services->metadata.current();
+  const auto* self = view->service(ctx.services->node_id());
+  if (self == nullptr) return {error_code::coordinator_not_available, "this gateway is not registered yet", -1, "", -1};
+  return {error_code::none, "", self->node_id(), self->kafka_host(), self->kafka_port()};
+}
+
+}  // namespace
+
 void handle_find_coordinator(request_context ctx) {
   auto request = ctx.decode<protocol::find_coordinator_request>();
-  constexpr auto unavailable = protocol::error_code::coordinator_not_available;
-  const char* why = "consumer groups and transactions are not served yet";
   protocol::find_coordinator_response response;
-  response.error_code = code(unavailable);
-  response.error_message = why;
-  response.node_id = -1;
-  response.port = -1;
+  if (ctx.version() < 4) {
+    auto a = find(ctx, request.key_type, request.coordinator_key);
+    response.error_code = static_cast<std::int16_t>(a.error);
+    if (!a.message.empty()) response.error_message = a.message;
+    else response.error_message = std::nullopt;
+    response.node_id = a.node_id;
+    response.host = a.host;
+    response.port = a.port;
+    return ctx.respond(response);
+  }
   for (const auto& key : request.coordinator_keys) {
+    auto a = find(ctx, request.key_type, key);
     auto& c = response.coordinators.emplace_back();
     c.key = key;
-    c.node_id = -1;
-    c.port = -1;
-    c.error_code = code(unavailable);
-    c.error_message = why;
+    c.error_code = static_cast<std::int16_t>(a.error);
+    if (!a.message.empty()) c.error_message = a.message;
+    else c.error_message = std::nullopt;
+    c.node_id = a.node_id;
+    c.host = a.host;
+    c.port = a.port;
   }
   ctx.respond(response);
 }

@@ -43,5 +43,18 @@ void handle_offset_for_leader_epoch(request_context ctx);
 void handle_elect_leaders(request_context ctx);
 void handle_alter_partition_reassignments(request_context ctx);
 void handle_list_partition_reassignments(request_context ctx);
+// Consumer groups, forwarded to the group coordinators (group_routing.h).
+void handle_join_group(request_context ctx);
+void handle_sync_group(request_context ctx);
+void handle_heartbeat(request_context ctx);
+void handle_leave_group(request_context ctx);
+void handle_offset_commit(request_context ctx);
+void handle_offset_fetch(request_context ctx);
+void handle_offset_delete(request_context ctx);
+void handle_describe_groups(request_context ctx);
+void handle_list_groups(request_context ctx);
+void handle_delete_groups(request_context ctx);
+void handle_consumer_group_heartbeat(request_context ctx);
+void handle_consumer_group_describe(request_context ctx);
 
 }  // namespace sluice::gateway

@@ -2,6 +2,7 @@
 // leader_choice picks, and its epoch is the real partition's leader epoch,
 // so it never goes down as the client sees it.
 #include "common/cluster/coordinator_client.h"
+#include "common/cluster/group_shards.h"
 #include "common/protocol/messages/metadata.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/gateway_options.h"
@@ -20,6 +21,7 @@ response_topic describe_topic(const cluster::metadata_view& view, const cluster:
   response_topic out;
   out.name = topic.name();
   out.topic_id = to_uuid(topic.topic_id());
+  out.is_internal = topic.name() == cluster::offsets_topic;  // clients leave it out of pattern subscriptions
   for (const auto& p : topic.partitions()) {
     auto& part = out.partitions.emplace_back();
     part.partition_index = p.partition();

@@ -20,9 +20,23 @@ constexpr std::array served{
     // librdkafka 1.7 (confluent-kafka 1.7) sends v0 for offset resets.
     handler{api_key::list_offsets, 0, 7, 0, handle_list_offsets},
     handler{api_key::metadata, 0, 12, 0, handle_metadata},
-    // Advertised because librdkafka enables lz4 only when FindCoordinator v0
-    // is; it answers COORDINATOR_NOT_AVAILABLE until consumer groups exist.
-    handler{api_key::find_coordinator, 0, 4, 0, handle_find_coordinator},
+    // Groups only (key type 0); v4+ batches keys. librdkafka also needs v0
+    // advertised before it enables lz4.
+    handler{api_key::find_coordinator, 0, 6, 0, handle_find_coordinator},
+    // Consumer groups: every version Kafka 3.x serves, forwarded to the group
+    // coordinators. OffsetCommit v9 / OffsetFetch v9 carry KIP-848 member epochs.
+    handler{api_key::offset_commit, 0, 9, 0, handle_offset_commit},
+    handler{api_key::offset_fetch, 0, 9, 0, handle_offset_fetch},
+    handler{api_key::join_group, 0, 9, 0, handle_join_group},
+    handler{api_key::heartbeat, 0, 4, 0, handle_heartbeat},
+    handler{api_key::leave_group, 0, 5, 0, handle_leave_group},
+    handler{api_key::sync_group, 0, 5, 0, handle_sync_group},
+    handler{api_key::describe_groups, 0, 5, 0, handle_describe_groups},
+    handler{api_key::list_groups, 0, 5, 0, handle_list_groups},
+    handler{api_key::delete_groups, 0, 2, 0, handle_delete_groups},
+    handler{api_key::offset_delete, 0, 0, 0, handle_offset_delete},
+    handler{api_key::consumer_group_heartbeat, 0, 1, 0, handle_consumer_group_heartbeat},
+    handler{api_key::consumer_group_describe, 0, 0, 0, handle_consumer_group_describe},
     handler{api_key::api_versions, 0, 4, 0, handle_api_versions},
     handler{api_key::create_topics, 2, 7, 2, handle_create_topics},
     handler{api_key::delete_topics, 1, 6, 1, handle_delete_topics},

@@ -5,9 +5,11 @@
 #include <set>
 
 #include "services/group-coordinator/assignors/assignment.h"
-#include "services/group-coordinator/offsets_partition.h"
+#include "common/cluster/group_shards.h"
 
 using namespace sluice::group_coordinator;
+using sluice::cluster::java_string_hash;
+using sluice::cluster::offsets_partition_for;
 
 namespace {
 

@@ -7,11 +7,14 @@
 
 #include "common/protocol/header.h"
 #include "common/protocol/messages/api_versions.h"
+#include "common/protocol/messages/consumer_group_heartbeat.h"
 #include "common/protocol/messages/create_topics.h"
 #include "common/protocol/messages/fetch.h"
 #include "common/protocol/messages/find_coordinator.h"
 #include "common/protocol/messages/list_offsets.h"
 #include "common/protocol/messages/metadata.h"
+#include "common/protocol/messages/offset_commit.h"
+#include "common/protocol/messages/offset_fetch.h"
 #include "common/protocol/messages/produce.h"
 #include "tests/unit/protocol/codec/hex.h"
 
@@ -289,6 +292,82 @@ BOOST_AUTO_TEST_CASE(fetch_v12_tagged_struct_written_only_when_not_default) {
     back.decode(r, 12);
     BOOST_TEST(back.current_leader.leader_id == 3);
     BOOST_TEST(back.current_leader.leader_epoch == -1);
+}
+
+BOOST_AUTO_TEST_CASE(consumer_group_heartbeat_assignment_is_a_nullable_struct) {
+    consumer_group_heartbeat_response resp;
+    BOOST_TEST(!resp.assignment.has_value());  // default=null
+    BOOST_TEST(!resp.member_id.has_value());
+    resp.member_id = "m1";
+    resp.member_epoch = 5;
+    resp.heartbeat_interval_ms = 3000;
+    bytes_builder head;
+    head({0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00})  // throttle, error, null message
+        ({0x03})("m1")({0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x0b, 0xb8});
+    bytes_builder null_form = head;
+    null_form({0xff, 0x00});  // int8 -1: null; no tags
+    BOOST_TEST(hex(encode(resp, 0)) == hex(null_form.out));
+    BOOST_TEST(!decode_all<consumer_group_heartbeat_response>(null_form.out, 1).assignment.has_value());
+
+    // Not emplace(): clang cannot default-construct a nested message struct in std::optional::emplace.
+    resp.assignment = consumer_group_heartbeat_response::member_assignment{};
+    auto& tp = resp.assignment->topic_partitions.emplace_back();
+    for (std::size_t i = 0; i < tp.topic_id.bytes.size(); ++i) tp.topic_id.bytes[i] = std::byte(i + 1);
+    tp.partitions = {0, 2};
+    bytes_builder present = head;
+    present({0x01, 0x02})  // int8 1: present; 1 topic
+        ({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+        ({0x03, 0, 0, 0, 0, 0, 0, 0, 2})  // partitions [0, 2]
+        ({0x00, 0x00, 0x00});             // topic tags, assignment tags, message tags
+    BOOST_TEST(hex(encode(resp, 1)) == hex(present.out));
+    auto back = decode_all<consumer_group_heartbeat_response>(present.out, 1);
+    BOOST_REQUIRE(back.assignment.has_value());
+    BOOST_TEST(back.assignment->topic_partitions.at(0).partitions == std::vector<std::int32_t>({0, 2}));
+    // As in Kafka, any non-negative marker means present.
+    present.out[head.out.size()] = std::byte{0};
+    BOOST_TEST(decode_all<consumer_group_heartbeat_response>(present.out, 1).assignment.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(offset_commit_and_offset_fetch_defaults_and_layouts) {
+    // Kafka's defaults: -1 means "no generation / member epoch" and "no leader epoch".
+    offset_commit_request req;
+    BOOST_TEST(req.generation_id_or_member_epoch == -1);
+    BOOST_TEST(req.retention_time_ms == -1);
+    BOOST_TEST(!req.group_instance_id.has_value());
+    offset_commit_request::offset_commit_request_partition p;
+    BOOST_TEST(p.committed_leader_epoch == -1);
+    BOOST_TEST(p.commit_timestamp == -1);
+    BOOST_TEST(p.committed_metadata.has_value());  // nullable, but no default=null: ""
+
+    // v1 alone carries the per-partition commit timestamp.
+    req.group_id = "g";
+    req.generation_id_or_member_epoch = 3;
+    req.member_id = "m";
+    req.topics.push_back({.name = "t", .partitions = {{.partition_index = 0, .committed_offset = 7}}});
+    bytes_builder v1;
+    v1({0x00, 0x01})("g")({0x00, 0x00, 0x00, 0x03, 0x00, 0x01})("m")
+        ({0x00, 0x00, 0x00, 0x01, 0x00, 0x01})("t")({0x00, 0x00, 0x00, 0x01})
+        ({0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 7})  // partition 0, offset 7
+        ({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})  // commit timestamp -1
+        ({0x00, 0x00});                                      // metadata ""
+    BOOST_TEST(hex(encode(req, 1)) == hex(v1.out));
+
+    // OffsetFetch: one group and a topic list that may be null (all topics) up
+    // to v7; from v8 only the groups array, each with its own nullable topics.
+    offset_fetch_request f;
+    f.group_id = "g";
+    f.topics = std::nullopt;
+    bytes_builder v7;
+    v7({0x02})("g")({0x00, 0x00, 0x00});  // compact "g", null topics, require_stable false, tags
+    BOOST_TEST(hex(encode(f, 7)) == hex(v7.out));
+    f.groups.push_back({.group_id = "g", .topics = std::nullopt});
+    bytes_builder v8;
+    v8({0x02, 0x02})("g")({0x00, 0x00, 0x00, 0x00});  // 1 group "g", null topics, group tags, false, tags
+    BOOST_TEST(hex(encode(f, 8)) == hex(v8.out));
+    const auto back = decode_all<offset_fetch_request>(v8.out, 8);
+    BOOST_REQUIRE(back.groups.size() == 1u);
+    BOOST_TEST(!back.groups[0].topics.has_value());
+    BOOST_TEST(back.groups[0].member_epoch == -1);
 }
 
 BOOST_AUTO_TEST_CASE(headers) {

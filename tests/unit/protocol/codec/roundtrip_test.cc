@@ -30,9 +30,15 @@ BOOST_AUTO_TEST_CASE(covers_every_api_and_version_in_the_brief) {
         {api_key::delete_topics, 1, 6},     {api_key::create_partitions, 0, 3},
         {api_key::describe_configs, 1, 4},  {api_key::alter_configs, 0, 2},
         {api_key::incremental_alter_configs, 0, 1}, {api_key::describe_cluster, 0, 1},
-        {api_key::find_coordinator, 0, 4},
+        {api_key::find_coordinator, 0, 6},
         {api_key::offset_for_leader_epoch, 0, 4}, {api_key::elect_leaders, 0, 2},
         {api_key::alter_partition_reassignments, 0, 0}, {api_key::list_partition_reassignments, 0, 0},
+        {api_key::join_group, 0, 9},        {api_key::sync_group, 0, 5},
+        {api_key::heartbeat, 0, 4},         {api_key::leave_group, 0, 5},
+        {api_key::offset_commit, 0, 9},     {api_key::offset_fetch, 0, 9},
+        {api_key::describe_groups, 0, 5},   {api_key::list_groups, 0, 5},
+        {api_key::delete_groups, 0, 2},     {api_key::offset_delete, 0, 0},
+        {api_key::consumer_group_heartbeat, 0, 1}, {api_key::consumer_group_describe, 0, 0},
     };
     std::set<std::tuple<api_key, bool, int>> seen;
     for (const auto& c : cases()) seen.emplace(c.key, c.is_request, c.version);

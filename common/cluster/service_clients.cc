@@ -1,11 +1,11 @@
-#include "services/gateway/partition_servers.h"
+#include "common/cluster/service_clients.h"
 
-namespace sluice::gateway {
+namespace sluice::cluster {
 
-std::shared_ptr<messaging::rpc_client> partition_servers::client(const cluster::metadata_view& view,
+std::shared_ptr<messaging::rpc_client> service_clients::client(const metadata_view& view,
                                                                  std::int32_t node_id) {
   const auto* service = view.service(node_id);
-  if (service == nullptr || service->kind() != cluster::mv1::PARTITION_SERVER || service->rpc_url().empty()) {
+  if (service == nullptr || service->kind() != kind_ || service->rpc_url().empty()) {
     return nullptr;
   }
   std::lock_guard lock(mutex_);
@@ -19,7 +19,7 @@ std::shared_ptr<messaging::rpc_client> partition_servers::client(const cluster::
   return slot;
 }
 
-void partition_servers::forget_stale(const cluster::metadata_view& view) {
+void service_clients::forget_stale(const metadata_view& view) {
   std::vector<std::shared_ptr<messaging::rpc_client>> stale;
   {
     std::lock_guard lock(mutex_);
@@ -34,11 +34,11 @@ void partition_servers::forget_stale(const cluster::metadata_view& view) {
   retire(std::move(stale));
 }
 
-void partition_servers::retire(std::vector<std::shared_ptr<messaging::rpc_client>> old) {
+void service_clients::retire(std::vector<std::shared_ptr<messaging::rpc_client>> old) {
   if (old.empty()) return;
   for (auto& c : old) c->close();
   std::lock_guard lock(mutex_);
   retired_.insert(retired_.end(), old.begin(), old.end());
 }
 
-}  // namespace sluice::gateway
+}  // namespace sluice::cluster

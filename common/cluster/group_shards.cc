@@ -1,8 +1,10 @@
-#include "services/group-coordinator/offsets_partition.h"
+#include "common/cluster/group_shards.h"
 
 #include <limits>
 
-namespace sluice::group_coordinator {
+#include "common/cluster/metadata_view.h"
+
+namespace sluice::cluster {
 
 namespace {
 
@@ -25,6 +27,16 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
   }
   i += len;
   return cp;
+}
+
+/// A well-mixed weight for (node, partition): splitmix64's finalizer.
+std::uint64_t rendezvous_weight(std::int32_t node, std::int32_t partition) {
+  std::uint64_t x = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
+                    static_cast<std::uint32_t>(partition);
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
 }
 
 }  // namespace
@@ -51,4 +63,17 @@ std::int32_t offsets_partition_for(std::string_view group_id, std::int32_t parti
   return abs % partitions;
 }
 
-}  // namespace sluice::group_coordinator
+std::int32_t offsets_partition_owner(const metadata_view& view, std::int32_t partition) {
+  std::int32_t best = -1;
+  std::uint64_t best_weight = 0;
+  for (const auto* s : view.services(mv1::GROUP_COORDINATOR)) {
+    const std::uint64_t w = rendezvous_weight(s->node_id(), partition);
+    if (best < 0 || w > best_weight) {
+      best = s->node_id();
+      best_weight = w;
+    }
+  }
+  return best;
+}
+
+}  // namespace sluice::cluster

@@ -1,0 +1,64 @@
+#pragma once
+// How the gateway reaches consumer-group state: each group lives in one
+// partition of __consumer_offsets, served by one group coordinator
+// (cluster::offsets_partition_owner). Requests about one group go to its
+// owner untouched and its answer comes back untouched; requests naming
+// several groups are split by owner and the answers merged. A connection's
+// group requests are forwarded one at a time, in order, as Kafka handles them.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/protocol/error_code.h"
+#include "services/gateway/request_context.h"
+
+namespace sluice::gateway {
+
+/// The group coordinator serving `group` now, or -1 when none is live.
+std::int32_t group_owner(const request_context& ctx, std::string_view group);
+
+/// A group coordinator's answer: the Kafka response body, or nullopt when it
+/// could not be reached (or did not answer in time).
+using owner_reply = std::function<void(std::optional<std::span<const std::byte>> body)>;
+
+/// Sends a Kafka request body of this request's api key and version.
+void call_group_coordinator(const request_context& ctx, std::int32_t node, std::span<const std::byte> body,
+                            std::chrono::milliseconds timeout, owner_reply done);
+
+/// Sends the group coordinator's response body to the client as this request's answer.
+void relay_response(const request_context& ctx, std::span<const std::byte> body);
+
+/// For APIs about one group: forwards the request to the group's owner after
+/// the connection's earlier group requests and relays the answer. When no
+/// owner is live or it cannot be reached, `answer_error` answers with
+/// COORDINATOR_NOT_AVAILABLE (retriable: the client looks the coordinator up again).
+void forward_to_owner(request_context ctx, const std::string& group, std::chrono::milliseconds timeout,
+                      std::function<void(const request_context&, protocol::error_code)> answer_error);
+
+/// For APIs about several groups (or all of them): `targets` maps each group
+/// coordinator to the groups it gets asked about. `encode(groups)` builds the
+/// request body for one of them; `absorb(body)` takes in one answer,
+/// `absorb_error(groups, error)` stands in for one that failed; `finish()`
+/// answers the client once all are in. Absorbers run one at a time.
+struct fan_out_plan {
+  std::map<std::int32_t, std::vector<std::string>> targets;
+  std::vector<std::string> unowned;  // groups without a live owner
+  std::function<std::vector<std::byte>(const std::vector<std::string>& groups)> encode;
+  std::function<void(std::span<const std::byte> body)> absorb;
+  std::function<void(const std::vector<std::string>& groups, protocol::error_code e)> absorb_error;
+  std::function<void()> finish;
+};
+void fan_out(request_context ctx, fan_out_plan plan);
+
+/// Splits `groups` by owner into plan.targets / plan.unowned.
+void route_groups(const request_context& ctx, const std::vector<std::string>& groups, fan_out_plan& plan);
+
+/// How long a forwarded request may take: a JoinGroup waits for its whole rebalance.
+inline constexpr std::chrono::milliseconds group_call_timeout{30000};
+
+}  // namespace sluice::gateway

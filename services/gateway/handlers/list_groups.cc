@@ -1,0 +1,39 @@
+// ListGroups: asked of every live group coordinator, answers merged. If one
+// cannot be reached the answer says COORDINATOR_NOT_AVAILABLE with what the
+// others listed, as Kafka's admin client expects of a partial answer.
+#include "common/protocol/messages/list_groups.h"
+#include "services/gateway/group_routing.h"
+#include "services/gateway/handlers/handler.h"
+#include "services/gateway/metadata_cache.h"
+
+namespace sluice::gateway {
+
+void handle_list_groups(request_context ctx) {
+  using request_type = protocol::list_groups_request;
+  using response_type = protocol::list_groups_response;
+  auto request = std::make_shared<request_type>(ctx.decode<request_type>());
+  auto answer = std::make_shared<response_type>();
+  fan_out_plan plan;
+  for (const auto* gc : ctx.services->metadata.current()->services(cluster::mv1::GROUP_COORDINATOR))
+    plan.targets[gc->node_id()] = {};
+  const auto version = ctx.version();
+  plan.encode = [request, version](const std::vector<std::string>&) {
+    protocol::writer out;
+    request->encode(out, version);
+    return out.take();
+  };
+  plan.absorb = [answer, version](std::span<const std::byte> body) {
+    protocol::reader in(body);
+    response_type part;
+    part.decode(in, version);
+    if (part.error_code != 0) answer->error_code = part.error_code;
+    for (auto& g : part.groups) answer->groups.push_back(std::move(g));
+  };
+  plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
+    answer->error_code = static_cast<std::int16_t>(e);
+  };
+  plan.finish = [ctx, answer] { ctx.respond(*answer); };
+  fan_out(std::move(ctx), std::move(plan));
+}
+
+}  // namespace sluice::gateway

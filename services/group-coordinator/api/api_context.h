@@ -1,0 +1,91 @@
+#pragma once
+// What a group API handler gets for one forwarded Kafka request: the body,
+// who sent it, the shards this instance serves, and the way to answer
+// (once, possibly later: a JoinGroup waits for its rebalance).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/protocol/wire.h"
+#include "services/group-coordinator/consumer/consumer_group.h"
+#include "services/group-coordinator/group_clock.h"
+#include "services/group-coordinator/group_options.h"
+#include "services/group-coordinator/group_shard.h"
+
+namespace sluice::group_coordinator {
+
+/// The shard that holds a group on this instance, or why there is none.
+struct shard_lookup {
+  group_shard* shard = nullptr;
+  error_code error = error_code::none;  // not_coordinator, coordinator_load_in_progress
+};
+
+/// The shards this instance serves; implemented by the service.
+class shard_directory {
+ public:
+  virtual ~shard_directory() = default;
+  virtual shard_lookup find(const std::string& group) = 0;
+  /// Every shard that is loaded and served here.
+  virtual std::vector<group_shard*> loaded() = 0;
+};
+
+struct api_context {
+  std::int16_t version = 0;
+  std::shared_ptr<const std::vector<std::byte>> body;
+  std::string client_id;
+  std::string client_host;
+  shard_directory* shards = nullptr;
+  const topic_catalog* topics = nullptr;
+  const group_options* options = nullptr;
+  time_point now{};
+  std::function<void(std::vector<std::byte>)> send;  // the encoded response body
+
+  /// Decodes the body at the request's version; throws protocol::decode_error.
+  template <class Request>
+  Request decode() const {
+    protocol::reader in{std::span<const std::byte>(*body)};
+    Request request;
+    request.decode(in, version);
+    return request;
+  }
+
+  template <class Response>
+  void respond(const Response& response) const {
+    protocol::writer out;
+    response.encode(out, version);
+    send(out.take());
+  }
+};
+
+inline std::string to_string(const std::vector<std::byte>& b) {
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+inline std::vector<std::byte> to_bytes(const std::string& s) {
+  const auto* p = reinterpret_cast<const std::byte*>(s.data());
+  return std::vector<std::byte>(p, p + s.size());
+}
+
+inline std::int16_t code(error_code e) { return static_cast<std::int16_t>(e); }
+
+// One handler per Kafka API, each in api/<api>.cc.
+void serve_join_group(const api_context& ctx);
+void serve_sync_group(const api_context& ctx);
+void serve_heartbeat(const api_context& ctx);
+void serve_leave_group(const api_context& ctx);
+void serve_offset_commit(const api_context& ctx);
+void serve_offset_fetch(const api_context& ctx);
+void serve_describe_groups(const api_context& ctx);
+void serve_list_groups(const api_context& ctx);
+void serve_delete_groups(const api_context& ctx);
+void serve_offset_delete(const api_context& ctx);
+void serve_consumer_group_heartbeat(const api_context& ctx);
+void serve_consumer_group_describe(const api_context& ctx);
+
+/// Runs the handler for `api_key`; false when it is not a group API.
+bool serve(std::int16_t api_key, const api_context& ctx);
+
+}  // namespace sluice::group_coordinator

@@ -1,0 +1,50 @@
+// JoinGroup: a member joins (or rejoins) a classic group; the answer waits
+// until the rebalance completes.
+#include "common/protocol/messages/join_group.h"
+#include "services/group-coordinator/api/api_context.h"
+
+namespace sluice::group_coordinator {
+
+void serve_join_group(const api_context& ctx) {
+  auto req = ctx.decode<protocol::join_group_request>();
+  auto fail = [&](error_code e) {
+    protocol::join_group_response r;
+    r.error_code = code(e);
+    r.member_id = req.member_id;
+    ctx.respond(r);
+  };
+  if (req.group_id.empty()) return fail(error_code::invalid_group_id);
+  auto found = ctx.shards->find(req.group_id);
+  if (!found.shard) return fail(found.error);
+  auto* group = found.shard->classic_or_create(req.group_id);
+  if (!group) return fail(error_code::inconsistent_group_protocol);  // a KIP-848 group with members
+
+  join_request j;
+  j.member_id = req.member_id;
+  j.instance_id = req.group_instance_id;
+  j.client_id = ctx.client_id;
+  j.client_host = ctx.client_host;
+  j.session_timeout_ms = req.session_timeout_ms;
+  j.rebalance_timeout_ms = ctx.version >= 1 ? req.rebalance_timeout_ms : req.session_timeout_ms;
+  j.protocol_type = req.protocol_type;
+  for (auto& p : req.protocols) j.protocols.emplace_back(p.name, to_string(p.metadata));
+  j.require_known_member = ctx.version >= 4;
+  group->join(std::move(j), ctx.now, [ctx](join_result result) {
+    protocol::join_group_response r;
+    r.error_code = code(result.error);
+    r.generation_id = result.generation;
+    r.protocol_type = result.protocol_type.empty() ? std::nullopt : std::optional(result.protocol_type);
+    r.protocol_name = result.protocol_name;  // written as "" before v7, where it cannot be null
+    r.leader = result.leader;
+    r.member_id = result.member_id;
+    for (auto& m : result.members) {
+      auto& out = r.members.emplace_back();
+      out.member_id = m.member_id;
+      out.group_instance_id = m.instance_id;
+      out.metadata = to_bytes(m.metadata);
+    }
+    ctx.respond(r);
+  });
+}
+
+}  // namespace sluice::group_coordinator

@@ -1,0 +1,477 @@
+#include "services/group-coordinator/classic/classic_group.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+#include "services/group-coordinator/classic/consumer_protocol.h"
+
+namespace sluice::group_coordinator {
+
+namespace {
+
+join_result join_error(error_code e, const std::string& member_id) {
+  join_result r;
+  r.error = e;
+  r.member_id = member_id;
+  return r;
+}
+
+sync_result sync_error(error_code e) {
+  sync_result r;
+  r.error = e;
+  return r;
+}
+
+sync_result sync_answer(const std::string& protocol_type, const std::optional<std::string>& protocol,
+                        const std::string& assignment) {
+  sync_result r;
+  r.protocol_type = protocol_type;
+  r.protocol_name = protocol;
+  r.assignment = assignment;
+  return r;
+}
+
+}  // namespace
+
+const char* state_name(group_state s) noexcept {
+  switch (s) {
+    case group_state::empty: return "Empty";
+    case group_state::preparing_rebalance: return "PreparingRebalance";
+    case group_state::completing_rebalance: return "CompletingRebalance";
+    case group_state::stable: return "Stable";
+    case group_state::dead: return "Dead";
+  }
+  return "Unknown";
+}
+
+const std::string* classic_member::metadata_for(const std::string& protocol) const {
+  for (const auto& [name, metadata] : protocols)
+    if (name == protocol) return &metadata;
+  return nullptr;
+}
+
+classic_group::classic_group(std::string id, const group_options& options, store_fn store)
+    : id_(std::move(id)), options_(options), store_(std::move(store)) {}
+
+std::string classic_group::new_member_id(const std::string& client_id) {
+  // Kafka's form: client id, a dash, a random UUID.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  const std::uint64_t hi = rng(), lo = rng() ^ ++member_seq_;
+  char uuid[40];
+  std::snprintf(uuid, sizeof uuid, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffull));
+  return client_id + "-" + uuid;
+}
+
+bool classic_group::supports_protocols(const join_request& req) const {
+  if (req.protocols.empty() || req.protocol_type.empty()) return false;
+  if (members_.empty()) return true;
+  if (req.protocol_type != protocol_type_) return false;
+  // Every current member must support at least one of the new member's protocols.
+  return std::any_of(req.protocols.begin(), req.protocols.end(), [&](const auto& p) {
+    return std::all_of(members_.begin(), members_.end(),
+                       [&](const auto& m) { return m.second.metadata_for(p.first) != nullptr; });
+  });
+}
+
+error_code classic_group::check_member(const std::string& member_id,
+                                       const std::optional<std::string>& instance_id) const {
+  if (instance_id) {
+    auto it = static_members_.find(*instance_id);
+    if (it != static_members_.end() && it->second != member_id) return error_code::fenced_instance_id;
+  }
+  if (!members_.count(member_id)) return error_code::unknown_member_id;
+  return error_code::none;
+}
+
+void classic_group::join(join_request req, time_point now, join_callback reply) {
+  now_ = now;
+  const auto session = milliseconds(req.session_timeout_ms);
+  if (session < options_.min_session_timeout || session > options_.max_session_timeout)
+    return reply(join_error(error_code::invalid_session_timeout, req.member_id));
+  if (state_ == group_state::dead) return reply(join_error(error_code::coordinator_not_available, req.member_id));
+  if (!supports_protocols(req))
+    return reply(join_error(error_code::inconsistent_group_protocol, req.member_id));
+
+  if (req.member_id.empty()) {
+    // A static member coming back takes over its old member id's place.
+    if (req.instance_id) {
+      auto it = static_members_.find(*req.instance_id);
+      if (it != static_members_.end() && members_.count(it->second)) {
+        classic_member old = std::move(members_.at(it->second));
+        members_.erase(it->second);
+        const bool was_leader = leader_ == old.member_id;
+        std::string fresh = new_member_id(req.client_id);
+        if (old.awaiting_join) old.awaiting_join(join_error(error_code::fenced_instance_id, old.member_id));
+        if (old.awaiting_sync) old.awaiting_sync(sync_error(error_code::fenced_instance_id));
+        old.member_id = fresh;
+        old.awaiting_join = nullptr;
+        old.awaiting_sync = nullptr;
+        it->second = fresh;
+        if (was_leader) leader_ = fresh;
+        auto& m = members_.emplace(fresh, std::move(old)).first->second;
+        const bool same_protocols = m.protocols == req.protocols;
+        if (state_ == group_state::stable && same_protocols && !was_leader) {
+          // Kafka's point of static membership: a restart within the session
+          // keeps the assignment without a rebalance.
+          m.client_id = req.client_id;
+          m.client_host = req.client_host;
+          m.session_timeout_ms = req.session_timeout_ms;
+          m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+          m.session_deadline = now + milliseconds(m.session_timeout_ms);
+          store_(*this, [](error_code) {});
+          return reply(current_join_result(m));
+        }
+        return update_member(m, req, now, std::move(reply));
+      }
+      std::string fresh = new_member_id(req.client_id);
+      return add_member(std::move(req), std::move(fresh), now, std::move(reply));
+    }
+    std::string fresh = new_member_id(req.client_id);
+    if (req.require_known_member) {
+      // KIP-394: hand out the id first, so a client that dies before
+      // joining leaves no member behind that the group would wait for.
+      pending_members_[fresh] = now + session;
+      return reply(join_error(error_code::member_id_required, fresh));
+    }
+    return add_member(std::move(req), std::move(fresh), now, std::move(reply));
+  }
+
+  if (auto p = pending_members_.find(req.member_id); p != pending_members_.end()) {
+    pending_members_.erase(p);
+    std::string id = req.member_id;
+    return add_member(std::move(req), std::move(id), now, std::move(reply));
+  }
+  if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none)
+    return reply(join_error(e, req.member_id));
+  update_member(members_.at(req.member_id), req, now, std::move(reply));
+}
+
+void classic_group::add_member(join_request req, std::string member_id, time_point now, join_callback reply) {
+  if (static_cast<std::int64_t>(members_.size()) >= options_.max_group_size)
+    return reply(join_error(error_code::group_max_size_reached, member_id));
+  if (members_.empty()) protocol_type_ = req.protocol_type;
+  classic_member m;
+  m.member_id = member_id;
+  m.instance_id = req.instance_id;
+  m.client_id = std::move(req.client_id);
+  m.client_host = std::move(req.client_host);
+  m.session_timeout_ms = req.session_timeout_ms;
+  m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  m.protocol_type = req.protocol_type;
+  m.protocols = std::move(req.protocols);
+  m.session_deadline = now + milliseconds(m.session_timeout_ms);
+  m.awaiting_join = std::move(reply);
+  if (m.instance_id) static_members_[*m.instance_id] = member_id;
+  if (!leader_) leader_ = member_id;
+  members_.emplace(member_id, std::move(m));
+
+  if (state_ == group_state::preparing_rebalance) {
+    // An initial rebalance waits a little longer for each newcomer.
+    if (initial_delay_until_ > now)
+      initial_delay_until_ = std::min(now + options_.initial_rebalance_delay, rebalance_deadline_);
+    maybe_complete_join(now);
+  } else {
+    prepare_rebalance(now, state_ == group_state::empty);
+  }
+}
+
+void classic_group::update_member(classic_member& m, join_request& req, time_point now, join_callback reply) {
+  const bool changed = m.protocols != req.protocols;
+  m.client_id = req.client_id;
+  m.client_host = req.client_host;
+  m.session_timeout_ms = req.session_timeout_ms;
+  m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  m.protocols = std::move(req.protocols);
+  m.session_deadline = now + milliseconds(m.session_timeout_ms);
+  if (m.awaiting_join) m.awaiting_join(join_error(error_code::rebalance_in_progress, m.member_id));
+  m.awaiting_join = nullptr;
+
+  switch (state_) {
+    case group_state::preparing_rebalance:
+      m.awaiting_join = std::move(reply);
+      maybe_complete_join(now);
+      return;
+    case group_state::completing_rebalance:
+      if (!changed) return reply(current_join_result(m));  // a lost JoinGroup answer, asked again
+      break;
+    case group_state::stable:
+      if (!changed && leader_ != m.member_id) return reply(current_join_result(m));
+      break;
+    default:
+      break;
+  }
+  m.awaiting_join = std::move(reply);
+  prepare_rebalance(now, false);
+}
+
+join_result classic_group::current_join_result(const classic_member& m) const {
+  join_result r;
+  r.generation = generation_;
+  r.protocol_type = protocol_type_;
+  r.protocol_name = protocol_;
+  r.leader = leader_.value_or("");
+  r.member_id = m.member_id;
+  if (leader_ == m.member_id && protocol_) {
+    for (const auto& [id, other] : members_) {
+      const auto* md = other.metadata_for(*protocol_);
+      r.members.push_back({id, other.instance_id, md ? *md : std::string()});
+    }
+  }
+  return r;
+}
+
+void classic_group::prepare_rebalance(time_point now, bool initial) {
+  if (state_ == group_state::completing_rebalance) fail_pending_syncs(error_code::rebalance_in_progress);
+  std::int32_t longest = 0;
+  for (const auto& [id, m] : members_) longest = std::max(longest, m.rebalance_timeout_ms);
+  state_ = group_state::preparing_rebalance;
+  rebalance_deadline_ = now + milliseconds(longest);
+  initial_delay_until_ = initial ? std::min(now + options_.initial_rebalance_delay, rebalance_deadline_) : time_point{};
+  maybe_complete_join(now);
+}
+
+bool classic_group::all_joined() const {
+  return pending_members_.empty() &&
+         std::all_of(members_.begin(), members_.end(), [](const auto& m) { return bool(m.second.awaiting_join); });
+}
+
+void classic_group::maybe_complete_join(time_point now) {
+  if (state_ != group_state::preparing_rebalance) return;
+  if ((all_joined() && now >= initial_delay_until_) || now >= rebalance_deadline_) complete_join(now);
+}
+
+std::optional<std::string> classic_group::select_protocol() const {
+  // Kafka's rule: each member votes for the first of its protocols that every
+  // member supports; the most votes wins (ties: the earliest candidate).
+  std::vector<std::string> candidates;
+  if (members_.empty()) return std::nullopt;
+  for (const auto& [name, md] : members_.begin()->second.protocols) {
+    if (std::all_of(members_.begin(), members_.end(),
+                    [&](const auto& m) { return m.second.metadata_for(name) != nullptr; }))
+      candidates.push_back(name);
+  }
+  if (candidates.empty()) return std::nullopt;
+  std::map<std::string, int> votes;
+  for (const auto& [id, m] : members_)
+    for (const auto& [name, md] : m.protocols)
+      if (std::find(candidates.begin(), candidates.end(), name) != candidates.end()) {
+        ++votes[name];
+        break;
+      }
+  std::string best = candidates.front();
+  for (const auto& c : candidates)
+    if (votes[c] > votes[best]) best = c;
+  return best;
+}
+
+void classic_group::complete_join(time_point now) {
+  // Members that did not rejoin in time are out.
+  for (auto it = members_.begin(); it != members_.end();) {
+    if (it->second.awaiting_join) {
+      ++it;
+      continue;
+    }
+    if (it->second.instance_id) static_members_.erase(*it->second.instance_id);
+    if (leader_ == it->first) leader_.reset();
+    it = members_.erase(it);
+  }
+  if (now >= rebalance_deadline_) pending_members_.clear();
+  ++generation_;
+  if (members_.empty()) {
+    state_ = group_state::empty;
+    protocol_.reset();
+    leader_.reset();
+    store_(*this, [](error_code) {});
+    return;
+  }
+  if (!leader_) leader_ = members_.begin()->first;
+  protocol_ = select_protocol();
+  state_ = group_state::completing_rebalance;
+  for (auto& [id, m] : members_) {
+    auto reply = std::move(m.awaiting_join);
+    m.awaiting_join = nullptr;
+    m.assignment.clear();
+    m.session_deadline = now + milliseconds(m.session_timeout_ms);
+    reply(current_join_result(m));
+  }
+}
+
+void classic_group::sync(sync_request req, time_point now, sync_callback reply) {
+  now_ = now;
+  if (state_ == group_state::dead || state_ == group_state::empty) return reply(sync_error(error_code::unknown_member_id));
+  if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none) return reply(sync_error(e));
+  if (req.generation != generation_) return reply(sync_error(error_code::illegal_generation));
+  if ((req.protocol_type && *req.protocol_type != protocol_type_) ||
+      (req.protocol_name && *req.protocol_name != protocol_.value_or("")))
+    return reply(sync_error(error_code::inconsistent_group_protocol));
+  auto& m = members_.at(req.member_id);
+  m.session_deadline = now + milliseconds(m.session_timeout_ms);
+
+  switch (state_) {
+    case group_state::preparing_rebalance:
+      return reply(sync_error(error_code::rebalance_in_progress));
+    case group_state::stable:
+      return reply(sync_answer(protocol_type_, protocol_, m.assignment));
+    case group_state::completing_rebalance:
+      break;
+    default:
+      return reply(sync_error(error_code::unknown_member_id));
+  }
+  if (m.awaiting_sync) m.awaiting_sync(sync_error(error_code::rebalance_in_progress));
+  m.awaiting_sync = std::move(reply);
+  if (leader_ != req.member_id) return;
+
+  // The leader's assignment: stored first, then handed to every member.
+  for (auto& [id, member] : members_) {
+    auto a = req.assignments.find(id);
+    member.assignment = a == req.assignments.end() ? std::string() : a->second;
+  }
+  const std::int32_t generation = generation_;
+  store_(*this, [this, generation](error_code e) { on_stored(generation, e, now_); });
+}
+
+void classic_group::on_stored(std::int32_t generation, error_code e, time_point now) {
+  if (state_ != group_state::completing_rebalance || generation != generation_) return;  // overtaken
+  if (e != error_code::none) {
+    for (auto& [id, m] : members_) m.assignment.clear();
+    fail_pending_syncs(e);
+    prepare_rebalance(now, false);
+    return;
+  }
+  state_ = group_state::stable;
+  for (auto& [id, m] : members_) {
+    if (!m.awaiting_sync) continue;
+    auto reply = std::move(m.awaiting_sync);
+    m.awaiting_sync = nullptr;
+    reply(sync_answer(protocol_type_, protocol_, m.assignment));
+  }
+}
+
+void classic_group::fail_pending_syncs(error_code e) {
+  for (auto& [id, m] : members_) {
+    if (!m.awaiting_sync) continue;
+    auto reply = std::move(m.awaiting_sync);
+    m.awaiting_sync = nullptr;
+    reply(sync_error(e));
+  }
+}
+
+error_code classic_group::heartbeat(const std::string& member_id, const std::optional<std::string>& instance_id,
+                                    std::int32_t generation, time_point now) {
+  now_ = now;
+  if (state_ == group_state::dead || state_ == group_state::empty) return error_code::unknown_member_id;
+  if (auto e = check_member(member_id, instance_id); e != error_code::none) return e;
+  auto& m = members_.at(member_id);
+  if (generation != generation_) return error_code::illegal_generation;
+  m.session_deadline = now + milliseconds(m.session_timeout_ms);
+  if (state_ == group_state::preparing_rebalance) return error_code::rebalance_in_progress;
+  return error_code::none;
+}
+
+error_code classic_group::leave(const std::string& member_id, const std::optional<std::string>& instance_id,
+                                time_point now) {
+  now_ = now;
+  if (state_ == group_state::dead) return error_code::coordinator_not_available;
+  std::string id = member_id;
+  if (id.empty() && instance_id) {  // LeaveGroup v3+ may name only the instance
+    auto it = static_members_.find(*instance_id);
+    if (it == static_members_.end()) return error_code::unknown_member_id;
+    id = it->second;
+  }
+  if (pending_members_.erase(id)) {
+    maybe_complete_join(now);
+    return error_code::none;
+  }
+  if (auto e = check_member(id, instance_id); e != error_code::none) return e;
+  remove_member(id, now);
+  return error_code::none;
+}
+
+void classic_group::remove_member(const std::string& member_id, time_point now) {
+  auto it = members_.find(member_id);
+  if (it == members_.end()) return;
+  classic_member m = std::move(it->second);
+  members_.erase(it);
+  if (m.instance_id) static_members_.erase(*m.instance_id);
+  if (leader_ == member_id) leader_ = members_.empty() ? std::nullopt : std::optional(members_.begin()->first);
+  if (m.awaiting_join) m.awaiting_join(join_error(error_code::unknown_member_id, member_id));
+  if (m.awaiting_sync) m.awaiting_sync(sync_error(error_code::unknown_member_id));
+  switch (state_) {
+    case group_state::preparing_rebalance:
+      maybe_complete_join(now);
+      break;
+    case group_state::completing_rebalance:
+    case group_state::stable:
+      prepare_rebalance(now, false);
+      break;
+    default:
+      break;
+  }
+}
+
+error_code classic_group::validate_commit(const std::string& member_id, const std::optional<std::string>& instance_id,
+                                          std::int32_t generation) const {
+  if (state_ == group_state::dead) return error_code::coordinator_not_available;
+  // A commit outside any generation (standalone consumer, admin tools) is
+  // fine while nobody is a member.
+  if (generation < 0 && member_id.empty() && state_ == group_state::empty) return error_code::none;
+  if (auto e = check_member(member_id, instance_id); e != error_code::none) return e;
+  if (state_ == group_state::completing_rebalance) return error_code::rebalance_in_progress;
+  if (generation != generation_) return error_code::illegal_generation;
+  return error_code::none;
+}
+
+void classic_group::tick(time_point now) {
+  now_ = now;
+  std::erase_if(pending_members_, [&](const auto& p) { return p.second <= now; });
+  // A member blocked in JoinGroup or SyncGroup cannot heartbeat: its session
+  // waits (Kafka's shouldKeepAlive).
+  std::vector<std::string> expired;
+  for (const auto& [id, m] : members_)
+    if (!m.awaiting_join && !m.awaiting_sync && m.session_deadline <= now) expired.push_back(id);
+  for (const auto& id : expired) remove_member(id, now);
+  maybe_complete_join(now);
+}
+
+void classic_group::mark_dead(error_code answer) {
+  state_ = group_state::dead;
+  for (auto& [id, m] : members_) {
+    if (m.awaiting_join) std::exchange(m.awaiting_join, nullptr)(join_error(answer, id));
+    if (m.awaiting_sync) std::exchange(m.awaiting_sync, nullptr)(sync_error(answer));
+  }
+  members_.clear();
+  static_members_.clear();
+  pending_members_.clear();
+}
+
+void classic_group::restore(std::string protocol_type, std::int32_t generation, std::optional<std::string> protocol,
+                            std::optional<std::string> leader, std::vector<classic_member> members, time_point now) {
+  protocol_type_ = std::move(protocol_type);
+  generation_ = generation;
+  protocol_ = std::move(protocol);
+  leader_ = std::move(leader);
+  members_.clear();
+  static_members_.clear();
+  for (auto& m : members) {
+    m.session_deadline = now + milliseconds(m.session_timeout_ms);
+    if (m.instance_id) static_members_[*m.instance_id] = m.member_id;
+    std::string id = m.member_id;
+    members_.emplace(std::move(id), std::move(m));
+  }
+  state_ = members_.empty() ? group_state::empty : group_state::stable;
+  if (members_.empty()) leader_.reset();
+}
+
+std::set<std::string> classic_group::subscribed_topics() const {
+  std::set<std::string> topics;
+  if (protocol_type_ != "consumer" || !protocol_) return topics;
+  for (const auto& [id, m] : members_)
+    if (const auto* md = m.metadata_for(*protocol_))
+      for (auto& t : subscription_topics(*md)) topics.insert(std::move(t));
+  return topics;
+}
+
+}  // namespace sluice::group_coordinator

@@ -1,0 +1,23 @@
+#pragma once
+// Broker-side group settings, with Kafka's names and defaults.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace sluice::group_coordinator {
+
+struct group_options {
+  // Classic protocol.
+  std::chrono::milliseconds min_session_timeout{6000};     // group.min.session.timeout.ms
+  std::chrono::milliseconds max_session_timeout{1800000};  // group.max.session.timeout.ms
+  std::chrono::milliseconds initial_rebalance_delay{3000}; // group.initial.rebalance.delay.ms
+  std::int32_t max_group_size = 0x7fffffff;                // group.max.size
+  // KIP-848 consumer protocol.
+  std::chrono::milliseconds consumer_session_timeout{45000};    // group.consumer.session.timeout.ms
+  std::chrono::milliseconds consumer_heartbeat_interval{5000};  // group.consumer.heartbeat.interval.ms
+  std::string default_assignor = "uniform";                     // first of group.consumer.assignors
+  // Offsets.
+  std::int32_t max_metadata_size = 4096;                   // offset.metadata.max.bytes
+};
+
+}  // namespace sluice::group_coordinator

@@ -1,0 +1,214 @@
+#include "services/group-coordinator/group_service.h"
+
+#include <algorithm>
+
+#include "common/cluster/group_shards.h"
+#include "common/logging/logger.h"
+#include "common/messaging/methods.h"
+#include "common/proto/group.pb.h"
+#include "common/protocol/record_batch.h"
+
+namespace sluice::group_coordinator {
+
+namespace {
+
+auto log() {
+  static auto l = logging::get("group");
+  return l;
+}
+
+constexpr auto create_retry = std::chrono::seconds(1);
+// Our own batches are small; the bound only stops a decompression bomb.
+constexpr std::size_t max_replayed_batch = 64 * 1024 * 1024;
+
+}  // namespace
+
+group_service::group_service(service_settings settings, cluster::cluster_client& cluster,
+                             cluster::coordinator_client& coordinator, post_fn post)
+    : settings_(std::move(settings)),
+      cluster_(cluster),
+      coordinator_(coordinator),
+      post_(post),
+      log_(cluster, std::move(post)) {}
+
+group_service::~group_service() {
+  for (auto& [p, s] : slots_) s.shard->close();
+}
+
+void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) {
+  view_ = std::move(view);
+  if (fenced_ && view_->service(cluster_.node_id())) fenced_ = false;  // registered again
+  rebuild_catalog();
+  log_.forget_stale(*view_);
+  const std::int32_t self = cluster_.node_id();
+  for (std::int32_t p = 0; p < cluster::default_offsets_partitions; ++p) {
+    const bool mine = !fenced_ && self >= 0 && cluster::offsets_partition_owner(*view_, p) == self;
+    if (mine && !slots_.count(p)) adopt(p);
+    if (!mine && slots_.count(p)) drop(p);
+  }
+  if (!slots_.empty()) ensure_offsets_topic();
+}
+
+void group_service::on_lease_lost() {
+  log()->warn("lease lost: dropping all {} group shards until registered again", slots_.size());
+  fenced_ = true;
+  while (!slots_.empty()) drop(slots_.begin()->first);
+}
+
+void group_service::adopt(std::int32_t partition) {
+  auto& s = slots_[partition];
+  s.shard = std::make_unique<group_shard>(partition, settings_.groups, log_);
+  s.incarnation = ++incarnations_;
+  log()->info("taking over {}-{}: replaying it", cluster::offsets_topic, partition);
+  read_more(partition);
+}
+
+void group_service::drop(std::int32_t partition) {
+  auto it = slots_.find(partition);
+  if (it == slots_.end()) return;
+  log()->info("{}-{} moved away", cluster::offsets_topic, partition);
+  it->second.shard->close();
+  slots_.erase(it);
+}
+
+void group_service::read_more(std::int32_t partition) {
+  auto it = slots_.find(partition);
+  if (it == slots_.end() || it->second.loaded || it->second.reading) return;
+  auto& s = it->second;
+  if (!view_ || !view_->partition(cluster::offsets_topic, partition)) return;  // no topic yet: tick retries
+  s.reading = true;
+  const auto incarnation = s.incarnation;
+  log_.read(partition, s.next_offset, [this, partition, incarnation](offsets_log::read_result r) {
+    auto it = slots_.find(partition);
+    if (it == slots_.end() || it->second.incarnation != incarnation) return;
+    auto& s = it->second;
+    s.reading = false;
+    if (r.error == error_code::offset_out_of_range && r.log_start_offset > s.next_offset) {
+      s.next_offset = r.log_start_offset;
+      return read_more(partition);
+    }
+    if (r.error != error_code::none) return;  // the tick tries again
+    try {
+      replay(s, r.batches);
+    } catch (const std::exception& e) {
+      // A record we cannot read would make us serve wrong offsets: stay loading.
+      log()->error("{}-{} at offset {}: cannot replay: {}", cluster::offsets_topic, partition, s.next_offset, e.what());
+      return;
+    }
+    if (s.next_offset >= r.high_watermark) {
+      s.loaded = true;
+      log()->info("{}-{} loaded up to offset {}", cluster::offsets_topic, partition, s.next_offset);
+      return;
+    }
+    read_more(partition);
+  });
+}
+
+void group_service::replay(slot& s, const std::vector<std::byte>& batches) {
+  const auto now = std::chrono::steady_clock::now();
+  protocol::batch_iterator it(batches);
+  std::vector<std::byte> scratch;
+  while (auto batch = it.next()) {
+    protocol::batch_header h(*batch);
+    if (!h.is_control()) {
+      std::span<const std::byte> records;
+      if (auto why = protocol::batch_records(*batch, scratch, records, max_replayed_batch); !why.empty()) throw std::runtime_error(why);
+      auto bad = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
+        if (!r.key) return;
+        std::string_view key(reinterpret_cast<const char*>(r.key->data()), r.key->size());
+        std::optional<std::string_view> value;
+        if (r.value) value = std::string_view(reinterpret_cast<const char*>(r.value->data()), r.value->size());
+        s.shard->apply(key, value, now);
+      });
+      if (!bad.empty()) throw std::runtime_error(bad);
+    }
+    s.next_offset = h.next_offset();
+  }
+}
+
+void group_service::ensure_offsets_topic() {
+  if (view_->topic(cluster::offsets_topic)) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_create_attempt_) return;
+  next_create_attempt_ = now + create_retry;
+  const auto servers = static_cast<std::int32_t>(view_->services(cluster::mv1::PARTITION_SERVER).size());
+  if (servers == 0) return;
+  // Kafka refuses to create it with fewer brokers than the factor; we take
+  // what there is, so a one-server stack works, and say so.
+  const std::int32_t rf = std::min(settings_.offsets_replication_factor, servers);
+  if (rf < settings_.offsets_replication_factor)
+    log()->warn("creating {} with replication factor {} (only {} partition servers)", cluster::offsets_topic, rf, servers);
+  cluster::cv1::CreateTopicsRequest req;
+  auto* t = req.add_topics();
+  t->set_name(std::string(cluster::offsets_topic));
+  t->set_partitions(cluster::default_offsets_partitions);
+  t->set_replication_factor(rf);
+  (*t->mutable_configs())["cleanup.policy"] = "compact";
+  coordinator_.create_topics(req, [](auto result) {
+    if (!result) log()->warn("creating {} failed: {}", cluster::offsets_topic, result.error().message());
+  });
+}
+
+void group_service::rebuild_catalog() {
+  topic_catalog c;
+  for (const auto* t : view_->topics()) {
+    if (t->topic_id().size() != 16) continue;
+    protocol::uuid id;
+    std::memcpy(id.bytes.data(), t->topic_id().data(), 16);
+    c.add(t->name(), id, t->partitions_size());
+  }
+  catalog_ = std::move(c);
+}
+
+void group_service::tick() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [p, s] : slots_) {
+    if (s.loaded) s.shard->tick(catalog_, now);
+    else read_more(p);
+  }
+  if (!slots_.empty() && view_) ensure_offsets_topic();
+}
+
+shard_lookup group_service::find(const std::string& group) {
+  const auto p = cluster::offsets_partition_for(group);
+  auto it = slots_.find(p);
+  if (it == slots_.end()) return {nullptr, error_code::not_coordinator};
+  if (!it->second.loaded) return {nullptr, error_code::coordinator_load_in_progress};
+  return {it->second.shard.get(), error_code::none};
+}
+
+std::vector<group_shard*> group_service::loaded() {
+  std::vector<group_shard*> out;
+  for (auto& [p, s] : slots_)
+    if (s.loaded) out.push_back(s.shard.get());
+  return out;
+}
+
+void group_service::handle(const messaging::message& request, const messaging::responder& reply_to) {
+  group::v1::KafkaRequest header;
+  if (request.method() != messaging::method::kafka_group_request) return reply_to.fail(messaging::rpc_status::unknown_method);
+  if (!request.parse_header(header)) return reply_to.fail(messaging::rpc_status::bad_request);
+  api_context ctx;
+  ctx.version = static_cast<std::int16_t>(header.api_version());
+  auto payload = request.payload();
+  ctx.body = std::make_shared<const std::vector<std::byte>>(payload.begin(), payload.end());
+  ctx.client_id = header.client_id();
+  ctx.client_host = header.client_host();
+  ctx.shards = this;
+  ctx.topics = &catalog_;
+  ctx.options = &settings_.groups;
+  ctx.now = std::chrono::steady_clock::now();
+  ctx.send = [reply_to](std::vector<std::byte> body) {
+    auto m = messaging::message::make(messaging::method::kafka_group_request, group::v1::KafkaResponse{}, body.size());
+    m.append_payload(body);
+    reply_to.reply(std::move(m));
+  };
+  try {
+    if (!serve(static_cast<std::int16_t>(header.api_key()), ctx)) reply_to.fail(messaging::rpc_status::unknown_method);
+  } catch (const protocol::decode_error& e) {
+    log()->warn("api {} v{}: malformed request: {}", header.api_key(), header.api_version(), e.what());
+    reply_to.fail(messaging::rpc_status::bad_request);
+  }
+}
+
+}  // namespace sluice::group_coordinator

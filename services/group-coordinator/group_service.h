@@ -1,0 +1,80 @@
+#pragma once
+// The group coordinator as a service: it serves the partitions of
+// __consumer_offsets that the metadata gives it (cluster::offsets_partition_owner),
+// replays each one before serving it (COORDINATOR_LOAD_IN_PROGRESS
+// meanwhile), answers the Kafka group requests gateways forward, and drops a
+// partition the moment the metadata gives it to another instance.
+//
+// Everything here runs on one CAF actor (group_service_actor): RPC replies,
+// metadata changes and timers are posted to it, so no state is shared
+// between threads.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/cluster/cluster_client.h"
+#include "common/cluster/coordinator_client.h"
+#include "common/messaging/rpc_server.h"
+#include "services/group-coordinator/api/api_context.h"
+#include "services/group-coordinator/offsets_log.h"
+
+namespace sluice::group_coordinator {
+
+struct service_settings {
+  group_options groups;
+  std::int32_t offsets_replication_factor = 3;  // offsets.topic.replication.factor (capped by live servers)
+};
+
+class group_service : public shard_directory {
+ public:
+  using post_fn = std::function<void(std::function<void()>)>;
+
+  group_service(service_settings settings, cluster::cluster_client& cluster,
+                cluster::coordinator_client& coordinator, post_fn post);
+  ~group_service() override;
+
+  /// A Kafka group request forwarded by a gateway.
+  void handle(const messaging::message& request, const messaging::responder& reply_to);
+  /// New metadata: ownership, the topic catalog, partition leaders.
+  void on_view(std::shared_ptr<const cluster::metadata_view> view);
+  /// Our lease is gone: someone else may own our shards already.
+  void on_lease_lost();
+  /// Every ~100 ms: group deadlines, shard loads that need a (re)start.
+  void tick();
+
+  shard_lookup find(const std::string& group) override;
+  std::vector<group_shard*> loaded() override;
+
+ private:
+  struct slot {
+    std::unique_ptr<group_shard> shard;
+    bool loaded = false;
+    bool reading = false;
+    std::int64_t next_offset = 0;
+    std::uint64_t incarnation = 0;  // tells a stale read's answer from the current one
+  };
+
+  void adopt(std::int32_t partition);
+  void drop(std::int32_t partition);
+  void read_more(std::int32_t partition);
+  void replay(slot& s, const std::vector<std::byte>& batches);
+  void ensure_offsets_topic();
+  void rebuild_catalog();
+
+  service_settings settings_;
+  cluster::cluster_client& cluster_;
+  cluster::coordinator_client& coordinator_;
+  post_fn post_;
+  offsets_log log_;
+  std::shared_ptr<const cluster::metadata_view> view_;
+  std::map<std::int32_t, slot> slots_;
+  topic_catalog catalog_;
+  std::uint64_t incarnations_ = 0;
+  std::chrono::steady_clock::time_point next_create_attempt_{};
+  bool fenced_ = false;  // lease lost: serve nothing until registered again
+};
+
+}  // namespace sluice::group_coordinator

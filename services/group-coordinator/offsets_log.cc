@@ -1,0 +1,121 @@
+#include "services/group-coordinator/offsets_log.h"
+
+#include <chrono>
+
+#include "common/cluster/group_shards.h"
+#include "common/messaging/methods.h"
+#include "common/proto/partition.pb.h"
+#include "common/protocol/record_batch.h"
+
+namespace sluice::group_coordinator {
+
+namespace {
+
+namespace pv1 = sluice::partition::v1;
+
+constexpr auto append_timeout = std::chrono::milliseconds(5000);
+constexpr auto read_limit = 8 * 1024 * 1024;
+
+/// Kafka's mapping of a failed offsets-topic append to what the group
+/// client sees (GroupMetadataManager): retriable coordinator errors.
+error_code commit_error(pv1::PartitionError e) {
+  switch (e) {
+    case pv1::PARTITION_OK: return error_code::none;
+    case pv1::NOT_LEADER:
+    case pv1::FENCED_LEADER_EPOCH: return error_code::not_coordinator;
+    case pv1::MESSAGE_TOO_LARGE: return error_code::invalid_commit_offset_size;
+    case pv1::UNKNOWN_PARTITION:
+    case pv1::NOT_ENOUGH_REPLICAS:
+    case pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case pv1::REQUEST_TIMED_OUT: return error_code::coordinator_not_available;
+    default: return error_code::unknown_server_error;
+  }
+}
+
+std::int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+offsets_log::offsets_log(cluster::cluster_client& cluster, post_fn post) : cluster_(cluster), post_(std::move(post)) {}
+
+std::shared_ptr<messaging::rpc_client> offsets_log::leader_client(std::int32_t partition) {
+  auto view = cluster_.current();
+  const auto* p = view->partition(cluster::offsets_topic, partition);
+  if (p == nullptr || p->leader() < 0) return nullptr;
+  return servers_.client(*view, p->leader());
+}
+
+void offsets_log::append(std::int32_t partition, std::vector<record> records, std::function<void(error_code)> done) {
+  auto client = leader_client(partition);
+  if (!client) return post_([done = std::move(done)] { done(error_code::coordinator_not_available); });
+
+  std::vector<protocol::record_to_build> batch(records.size());
+  const std::int64_t now = wall_clock_ms();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    batch[i].key = std::move(records[i].key);
+    batch[i].value = std::move(records[i].value);
+    batch[i].timestamp = now;
+  }
+  const auto bytes = protocol::build_batch(batch);
+  pv1::ProduceRequest req;
+  req.set_acks(-1);
+  req.set_timeout_ms(static_cast<std::int32_t>(append_timeout.count()));
+  auto* p = req.add_partitions();
+  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_partition(partition);
+  p->set_records_size(static_cast<std::uint32_t>(bytes.size()));
+  auto msg = messaging::message::make(messaging::method::produce, req, bytes.size());
+  msg.append_payload(bytes);
+  client->call(std::move(msg), append_timeout + std::chrono::seconds(2),
+               [post = post_, done = std::move(done)](messaging::rpc_status status, messaging::message reply) {
+                 error_code e = error_code::coordinator_not_available;
+                 pv1::ProduceResponse resp;
+                 if (status == messaging::rpc_status::ok && reply.parse_header(resp) && resp.partitions_size() == 1)
+                   e = commit_error(resp.partitions(0).error());
+                 post([done, e] { done(e); });
+               });
+}
+
+void offsets_log::read(std::int32_t partition, std::int64_t offset, std::function<void(read_result)> done) {
+  auto client = leader_client(partition);
+  if (!client) {
+    return post_([done = std::move(done)] {
+      read_result r;
+      r.error = error_code::coordinator_not_available;
+      done(std::move(r));
+    });
+  }
+  pv1::FetchRequest req;
+  req.set_max_wait_ms(0);
+  req.set_min_bytes(0);
+  req.set_max_bytes(read_limit);
+  auto* p = req.add_partitions();
+  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_partition(partition);
+  p->set_fetch_offset(offset);
+  p->set_partition_max_bytes(read_limit);
+  p->set_current_leader_epoch(-1);
+  p->set_last_fetched_epoch(-1);
+  client->call(messaging::message::make(messaging::method::fetch, req), std::chrono::seconds(10),
+               [post = post_, done = std::move(done)](messaging::rpc_status status, messaging::message reply) {
+                 read_result r;
+                 r.error = error_code::coordinator_not_available;
+                 pv1::FetchResponse resp;
+                 if (status == messaging::rpc_status::ok && reply.parse_header(resp) && resp.partitions_size() == 1) {
+                   const auto& pr = resp.partitions(0);
+                   r.error = pr.error() == pv1::OFFSET_OUT_OF_RANGE ? error_code::offset_out_of_range
+                                                                     : commit_error(pr.error());
+                   r.high_watermark = pr.high_watermark();
+                   r.log_start_offset = pr.log_start_offset();
+                   auto payload = reply.payload();
+                   const auto n = std::min<std::size_t>(pr.records_size(), payload.size());
+                   r.batches.assign(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(n));
+                 }
+                 post([done, r = std::move(r)]() mutable { done(std::move(r)); });
+               });
+}
+
+}  // namespace sluice::group_coordinator

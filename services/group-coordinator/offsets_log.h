@@ -1,0 +1,45 @@
+#pragma once
+// __consumer_offsets as the group coordinator uses it: appends with
+// acks=all to a partition's leader, and reads for replaying a shard. Both go
+// to the partition servers over RPC; callbacks come back through `post`
+// (onto the service's actor).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "common/cluster/cluster_client.h"
+#include "common/cluster/service_clients.h"
+#include "services/group-coordinator/group_shard.h"
+
+namespace sluice::group_coordinator {
+
+class offsets_log : public record_log {
+ public:
+  using post_fn = std::function<void(std::function<void()>)>;
+
+  offsets_log(cluster::cluster_client& cluster, post_fn post);
+
+  void append(std::int32_t partition, std::vector<record> records, std::function<void(error_code)> done) override;
+
+  struct read_result {
+    error_code error = error_code::none;
+    std::int64_t high_watermark = -1;
+    std::int64_t log_start_offset = 0;
+    std::vector<std::byte> batches;  // whole record batches from the offset asked
+  };
+  /// Reads committed records (below the high watermark) from `offset`.
+  void read(std::int32_t partition, std::int64_t offset, std::function<void(read_result)> done);
+
+  /// Drops clients of partition servers that left the cluster.
+  void forget_stale(const cluster::metadata_view& view) { servers_.forget_stale(view); }
+
+ private:
+  std::shared_ptr<messaging::rpc_client> leader_client(std::int32_t partition);
+
+  cluster::cluster_client& cluster_;
+  post_fn post_;
+  cluster::service_clients servers_{cluster::mv1::PARTITION_SERVER};
+};
+
+}  // namespace sluice::group_coordinator
