@@ -186,8 +186,7 @@ consumer_heartbeat_result consumer_group::answer(consumer_member& m) {
   return r;
 }
 
-void consumer_group::update_subscription(consumer_member& m, consumer_heartbeat& req, const topic_catalog& topics,
-                                         time_point now) {
+bool consumer_group::update_subscription(consumer_member& m, consumer_heartbeat& req, time_point now) {
   bool changed = false;
   if (req.subscribed_topic_names) {
     auto names = *req.subscribed_topic_names;
@@ -205,7 +204,7 @@ void consumer_group::update_subscription(consumer_member& m, consumer_heartbeat&
   m.client_id = req.client_id;
   m.client_host = req.client_host;
   m.session_deadline = now + options_.consumer_session_timeout;
-  if (changed) rebalance(topics);
+  return changed;
 }
 
 consumer_heartbeat_result consumer_group::join(consumer_heartbeat& req, const topic_catalog& topics, time_point now) {
@@ -226,7 +225,7 @@ consumer_heartbeat_result consumer_group::join(consumer_heartbeat& req, const to
   m.member_epoch = 0;
   m.rebalance_timeout_ms = req.rebalance_timeout_ms >= 0 ? req.rebalance_timeout_ms : 300000;
   req.subscribed_topic_names = req.subscribed_topic_names.value_or(std::vector<std::string>{});
-  update_subscription(m, req, topics, now);
+  update_subscription(m, req, now);
   rebalance(topics);  // a new member always means a new epoch
   reconcile(m, now);
   m.assignment_changed = true;
@@ -266,8 +265,7 @@ consumer_heartbeat_result consumer_group::heartbeat(consumer_heartbeat req, cons
                              std::to_string(m.member_epoch));
   if (previous && !current) m.assignment_changed = true;  // resend what it missed
   if (req.owned && !m.revoking.empty() && !overlaps(*req.owned, m.revoking)) m.revoking.clear();
-  update_subscription(m, req, topics, now);
-  if (subscribed_partition_counts(topics) != partition_counts_) rebalance(topics);
+  if (update_subscription(m, req, now) || subscribed_partition_counts(topics) != partition_counts_) rebalance(topics);
   reconcile(m, now);
   return answer(m);
 }

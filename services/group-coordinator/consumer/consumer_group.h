@@ -114,7 +114,8 @@ class consumer_group {
 
  private:
   consumer_heartbeat_result join(consumer_heartbeat& req, const topic_catalog& topics, time_point now);
-  void update_subscription(consumer_member& m, consumer_heartbeat& req, const topic_catalog& topics, time_point now);
+  /// True when the subscription changed (the caller starts a new epoch).
+  bool update_subscription(consumer_member& m, consumer_heartbeat& req, time_point now);
   void reconcile(consumer_member& m, time_point now);
   void remove(const std::string& member_id, const topic_catalog& topics, time_point now);
   /// New group epoch and target assignment.

@@ -1,0 +1,305 @@
+// The classic group state machine with a fake clock: Empty ->
+// PreparingRebalance -> CompletingRebalance -> Stable, member expiry,
+// leaving, static members, generation and member checks, and a failed store.
+#include <boost/test/unit_test.hpp>
+
+#include <deque>
+
+#include "services/group-coordinator/classic/classic_group.h"
+
+using namespace sluice::group_coordinator;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Holds the group's store requests until the test completes them.
+struct fake_store {
+  std::deque<std::function<void(error_code)>> pending;
+  int stores = 0;
+  classic_group::store_fn fn() {
+    return [this](const classic_group&, std::function<void(error_code)> done) {
+      ++stores;
+      pending.push_back(std::move(done));
+    };
+  }
+  void complete_all(error_code e = error_code::none) {
+    while (!pending.empty()) {
+      auto d = std::move(pending.front());
+      pending.pop_front();
+      d(e);
+    }
+  }
+};
+
+struct fixture {
+  group_options options;
+  fake_store store;
+  time_point now{};
+  std::unique_ptr<classic_group> group;
+
+  fixture() {
+    options.initial_rebalance_delay = 0ms;
+    options.min_session_timeout = 1000ms;
+    group = std::make_unique<classic_group>("g", options, store.fn());
+  }
+
+  join_request join_req(std::string member_id, std::string metadata = "m") {
+    join_request r;
+    r.member_id = std::move(member_id);
+    r.client_id = "client";
+    r.client_host = "/127.0.0.1";
+    r.session_timeout_ms = 10000;
+    r.rebalance_timeout_ms = 30000;
+    r.protocol_type = "consumer";
+    r.protocols = {{"range", metadata}};
+    r.require_known_member = true;
+    return r;
+  }
+
+  /// Joins; the result lands in `out` when the group answers.
+  void join(join_request r, std::optional<join_result>& out) {
+    group->join(std::move(r), now, [&out](join_result res) { out = std::move(res); });
+  }
+
+  /// A new member: MEMBER_ID_REQUIRED first, then the real join.
+  std::string new_member(std::optional<join_result>& out) {
+    std::optional<join_result> first;
+    join(join_req(""), first);
+    BOOST_REQUIRE(first);
+    BOOST_TEST(static_cast<int>(first->error) == static_cast<int>(error_code::member_id_required));
+    const std::string id = first->member_id;
+    join(join_req(id), out);
+    return id;
+  }
+
+  std::optional<sync_result> sync(const std::string& member, std::int32_t generation,
+                                  std::map<std::string, std::string> assignments = {}) {
+    std::optional<sync_result> out;
+    sync_request s;
+    s.member_id = member;
+    s.generation = generation;
+    s.assignments = std::move(assignments);
+    group->sync(std::move(s), now, [&out](sync_result r) { out = std::move(r); });
+    return out;
+  }
+};
+
+int code_of(error_code e) { return static_cast<int>(e); }
+
+}  // namespace
+
+namespace sluice::group_coordinator {
+std::ostream& operator<<(std::ostream& out, group_state s) { return out << state_name(s); }
+}  // namespace sluice::group_coordinator
+
+BOOST_AUTO_TEST_SUITE(classic_group_states)
+
+BOOST_FIXTURE_TEST_CASE(one_member_goes_from_empty_to_stable, fixture) {
+  BOOST_TEST(group->state() == group_state::empty);
+  std::optional<join_result> joined;
+  const auto id = new_member(joined);
+  BOOST_REQUIRE(joined);  // alone and no initial delay: the rebalance completes at once
+  BOOST_TEST(code_of(joined->error) == code_of(error_code::none));
+  BOOST_TEST(joined->generation == 1);
+  BOOST_TEST(joined->leader == id);
+  BOOST_TEST(joined->members.size() == 1u);
+  BOOST_TEST(*joined->protocol_name == "range");
+  BOOST_TEST(group->state() == group_state::completing_rebalance);
+
+  std::optional<sync_result> synced;
+  sync_request s;
+  s.member_id = id;
+  s.generation = 1;
+  s.assignments = {{id, "assignment"}};
+  group->sync(s, now, [&synced](sync_result r) { synced = std::move(r); });
+  BOOST_TEST(!synced);  // the answer waits until the assignment is stored
+  BOOST_TEST(store.stores == 1);
+  store.complete_all();
+  BOOST_REQUIRE(synced);
+  BOOST_TEST(synced->assignment == "assignment");
+  BOOST_TEST(group->state() == group_state::stable);
+}
+
+BOOST_FIXTURE_TEST_CASE(sync_answers_after_the_store_and_group_becomes_stable, fixture) {
+  std::optional<join_result> a_join, b_join;
+  const auto a = new_member(a_join);
+  BOOST_REQUIRE(a_join);
+  // A second member: the group rebalances and waits for A to rejoin.
+  const auto b = new_member(b_join);
+  BOOST_TEST(group->state() == group_state::preparing_rebalance);
+  BOOST_TEST(!b_join);
+  std::optional<join_result> a_rejoin;
+  join(join_req(a), a_rejoin);
+  BOOST_REQUIRE(a_rejoin);
+  BOOST_REQUIRE(b_join);
+  BOOST_TEST(a_rejoin->generation == 2);
+  BOOST_TEST(b_join->generation == 2);
+  BOOST_TEST(a_rejoin->members.size() == 2u);  // A leads: it gets everyone's metadata
+  BOOST_TEST(b_join->members.empty());
+
+  std::optional<sync_result> b_sync;
+  sync_request s;
+  s.member_id = b;
+  s.generation = 2;
+  group->sync(s, now, [&b_sync](sync_result r) { b_sync = std::move(r); });
+  BOOST_TEST(!b_sync);  // a follower waits for the leader
+  auto a_sync = sync(a, 2, {{a, "A"}, {b, "B"}});
+  BOOST_TEST(!a_sync);
+  BOOST_TEST(!b_sync);  // both wait for the store
+  store.complete_all();
+  BOOST_REQUIRE(b_sync);
+  BOOST_TEST(b_sync->assignment == "B");
+  BOOST_TEST(group->state() == group_state::stable);
+  BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 2, now)) == code_of(error_code::none));
+}
+
+BOOST_FIXTURE_TEST_CASE(errors_clients_expect, fixture) {
+  std::optional<join_result> joined;
+  const auto id = new_member(joined);
+  sync(id, 1, {{id, "x"}});
+  store.complete_all();
+  BOOST_TEST(group->state() == group_state::stable);
+  BOOST_TEST(code_of(group->heartbeat("nobody", std::nullopt, 1, now)) == code_of(error_code::unknown_member_id));
+  BOOST_TEST(code_of(group->heartbeat(id, std::nullopt, 7, now)) == code_of(error_code::illegal_generation));
+  BOOST_TEST(code_of(sync(id, 7)->error) == code_of(error_code::illegal_generation));
+  BOOST_TEST(code_of(group->validate_commit(id, std::nullopt, 1)) == code_of(error_code::none));
+  BOOST_TEST(code_of(group->validate_commit(id, std::nullopt, 0)) == code_of(error_code::illegal_generation));
+  BOOST_TEST(code_of(group->validate_commit("", std::nullopt, -1)) == code_of(error_code::unknown_member_id));
+
+  auto bad_timeout = join_req("");
+  bad_timeout.session_timeout_ms = 10;
+  std::optional<join_result> refused;
+  join(bad_timeout, refused);
+  BOOST_TEST(code_of(refused->error) == code_of(error_code::invalid_session_timeout));
+
+  auto other_protocol = join_req("");
+  other_protocol.protocols = {{"roundrobin", "m"}};
+  std::optional<join_result> inconsistent;
+  join(other_protocol, inconsistent);
+  BOOST_TEST(code_of(inconsistent->error) == code_of(error_code::inconsistent_group_protocol));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_silent_member_expires_and_the_group_rebalances, fixture) {
+  std::optional<join_result> a_join, b_join, a_rejoin;
+  const auto a = new_member(a_join);
+  const auto b = new_member(b_join);
+  join(join_req(a), a_rejoin);
+  sync(a, 2, {{a, "A"}, {b, "B"}});
+  store.complete_all();
+  BOOST_TEST(group->state() == group_state::stable);
+
+  now += 5s;
+  BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 2, now)) == code_of(error_code::none));
+  now += 6s;  // B silent for 11 s > its 10 s session
+  group->tick(now);
+  BOOST_TEST(group->members().count(b) == 0u);
+  BOOST_TEST(group->state() == group_state::preparing_rebalance);
+  BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 2, now)) == code_of(error_code::rebalance_in_progress));
+  std::optional<join_result> again;
+  join(join_req(a), again);
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->generation == 3);
+  BOOST_TEST(again->members.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_member_that_does_not_rejoin_is_dropped_at_the_rebalance_timeout, fixture) {
+  std::optional<join_result> a_join, b_join;
+  const auto a = new_member(a_join);
+  sync(a, 1, {{a, "A"}});
+  store.complete_all();
+  const auto b = new_member(b_join);  // A must rejoin within its 30 s rebalance timeout
+  BOOST_TEST(!b_join);
+  for (int i = 0; i < 5; ++i) {  // A keeps heartbeating (told a rebalance is on) but never rejoins
+    now += 5s;
+    group->tick(now);
+    BOOST_TEST(!b_join);
+    BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 1, now)) == code_of(error_code::rebalance_in_progress));
+  }
+  now += 6s;
+  group->tick(now);
+  BOOST_REQUIRE(b_join);
+  BOOST_TEST(b_join->generation == 2);
+  BOOST_TEST(group->members().count(a) == 0u);
+  BOOST_TEST(b_join->leader == b);
+}
+
+BOOST_FIXTURE_TEST_CASE(leaving_members_empty_the_group, fixture) {
+  std::optional<join_result> joined;
+  const auto id = new_member(joined);
+  sync(id, 1, {{id, "x"}});
+  store.complete_all();
+  BOOST_TEST(code_of(group->leave("nobody", std::nullopt, now)) == code_of(error_code::unknown_member_id));
+  BOOST_TEST(code_of(group->leave(id, std::nullopt, now)) == code_of(error_code::none));
+  BOOST_TEST(group->state() == group_state::empty);
+  BOOST_TEST(group->generation() == 2);
+  BOOST_TEST(code_of(group->validate_commit("", std::nullopt, -1)) == code_of(error_code::none));
+}
+
+BOOST_FIXTURE_TEST_CASE(initial_rebalance_delay_waits_for_more_members, fixture) {
+  options.initial_rebalance_delay = 3000ms;
+  std::optional<join_result> a_join, b_join;
+  new_member(a_join);
+  now += 1s;
+  new_member(b_join);
+  group->tick(now);
+  BOOST_TEST(!a_join);  // each newcomer extends the wait
+  now += 2500ms;
+  group->tick(now);
+  BOOST_TEST(!a_join);
+  now += 1s;
+  group->tick(now);
+  BOOST_REQUIRE(a_join);
+  BOOST_REQUIRE(b_join);
+  BOOST_TEST(a_join->generation == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_store_fails_the_sync_and_rebalances, fixture) {
+  std::optional<join_result> joined;
+  const auto id = new_member(joined);
+  std::optional<sync_result> answer;
+  sync_request s;
+  s.member_id = id;
+  s.generation = 1;
+  s.assignments = {{id, "x"}};
+  group->sync(s, now, [&answer](sync_result r) { answer = std::move(r); });
+  store.complete_all(error_code::not_coordinator);
+  BOOST_REQUIRE(answer);
+  BOOST_TEST(code_of(answer->error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(group->state() != group_state::stable);
+}
+
+BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
+  std::optional<join_result> a_join;
+  const auto a = new_member(a_join);  // A leads
+  auto b_req = join_req("");
+  b_req.instance_id = "instance-b";
+  std::optional<join_result> b_join;
+  join(b_req, b_join);  // static members skip MEMBER_ID_REQUIRED
+  std::optional<join_result> a_rejoin;
+  join(join_req(a), a_rejoin);
+  BOOST_REQUIRE(b_join);
+  const auto b = b_join->member_id;
+  sync(a, 2, {{a, "A"}, {b, "B"}});
+  store.complete_all();
+  BOOST_TEST(group->state() == group_state::stable);
+
+  // B restarts (new member id, same instance id): no rebalance, same assignment.
+  std::optional<join_result> restarted;
+  join(b_req, restarted);
+  BOOST_REQUIRE(restarted);
+  BOOST_TEST(restarted->member_id != b);
+  BOOST_TEST(restarted->generation == 2);
+  BOOST_TEST(group->state() == group_state::stable);
+  sync_request s;
+  s.member_id = restarted->member_id;
+  s.instance_id = "instance-b";
+  s.generation = 2;
+  std::optional<sync_result> synced;
+  group->sync(s, now, [&synced](sync_result r) { synced = std::move(r); });
+  BOOST_REQUIRE(synced);
+  BOOST_TEST(synced->assignment == "B");
+  // The old incarnation is fenced.
+  BOOST_TEST(code_of(group->heartbeat(b, std::string("instance-b"), 2, now)) == code_of(error_code::fenced_instance_id));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,156 @@
+// A shard with a fake log: commits become visible only once written, what
+// is written replays into the same state (offsets, group metadata,
+// tombstones), and the records use Kafka's formats.
+#include <boost/test/unit_test.hpp>
+
+#include "services/group-coordinator/group_shard.h"
+
+using namespace sluice::group_coordinator;
+
+namespace {
+
+int code_of(error_code e) { return static_cast<int>(e); }
+
+/// Keeps every append; the test decides when (and how) each completes.
+struct fake_log : record_log {
+  std::vector<record> written;
+  std::vector<std::pair<std::vector<record>, std::function<void(error_code)>>> pending;
+  void append(std::int32_t, std::vector<record> records, std::function<void(error_code)> done) override {
+    pending.emplace_back(std::move(records), std::move(done));
+  }
+  void complete(error_code e = error_code::none) {
+    auto batch = std::move(pending);
+    pending.clear();
+    for (auto& [records, done] : batch) {
+      if (e == error_code::none) written.insert(written.end(), records.begin(), records.end());
+      done(e);
+    }
+  }
+};
+
+offset_value at(std::int64_t offset) {
+  offset_value v;
+  v.offset = offset;
+  v.metadata = "meta";
+  v.commit_timestamp = 1700000000000;
+  return v;
+}
+
+}  // namespace
+
+namespace sluice::group_coordinator {
+std::ostream& operator<<(std::ostream& out, group_state s);  // classic_group_test.cc
+}  // namespace sluice::group_coordinator
+
+BOOST_AUTO_TEST_SUITE(group_shard_log)
+
+BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
+  group_options options;
+  fake_log log;
+  group_shard shard(7, options, log);
+  std::optional<error_code> result;
+  shard.commit("g", {{{"orders", 0}, at(42)}, {{"orders", 1}, at(7)}}, [&](error_code e) { result = e; });
+  BOOST_TEST(!shard.offsets("g"));  // not yet durable
+  log.complete();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(code_of(*result) == code_of(error_code::none));
+  BOOST_TEST(shard.offsets("g")->at({"orders", 0}).offset == 42);
+
+  // A failed write changes nothing.
+  shard.commit("g", {{{"orders", 0}, at(99)}}, [&](error_code e) { result = e; });
+  log.complete(error_code::coordinator_not_available);
+  BOOST_TEST(code_of(*result) == code_of(error_code::coordinator_not_available));
+  BOOST_TEST(shard.offsets("g")->at({"orders", 0}).offset == 42);
+
+  // A new owner replaying the records sees the same offsets.
+  fake_log other;
+  group_shard replayed(7, options, other);
+  for (const auto& r : log.written)
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+  BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).offset == 7);
+  BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).metadata == "meta");
+}
+
+BOOST_AUTO_TEST_CASE(deleting_a_group_writes_tombstones) {
+  group_options options;
+  fake_log log;
+  group_shard shard(0, options, log);
+  shard.commit("g", {{{"t", 0}, at(1)}}, [](error_code) {});
+  log.complete();
+  std::optional<error_code> deleted;
+  shard.delete_group("g", [&](error_code e) { deleted = e; });
+  log.complete();
+  BOOST_TEST(code_of(*deleted) == code_of(error_code::none));
+  BOOST_TEST(!shard.exists("g"));
+
+  fake_log other;
+  group_shard replayed(0, options, other);
+  for (const auto& r : log.written)
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+  BOOST_TEST(!replayed.exists("g"));
+}
+
+BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
+  group_options options;
+  options.initial_rebalance_delay = std::chrono::milliseconds(0);
+  fake_log log;
+  group_shard shard(0, options, log);
+  auto* g = shard.classic_or_create("g");
+  join_request j;
+  j.client_id = "c";
+  j.client_host = "/10.0.0.1";
+  j.session_timeout_ms = 10000;
+  j.rebalance_timeout_ms = 10000;
+  j.protocol_type = "consumer";
+  j.protocols = {{"range", "subscription"}};
+  std::string member;
+  g->join(j, {}, [&](join_result r) { member = r.member_id; });
+  sync_request s;
+  s.member_id = member;
+  s.generation = 1;
+  s.assignments = {{member, "assignment"}};
+  g->sync(s, {}, [](sync_result) {});
+  log.complete();
+  BOOST_TEST(g->state() == group_state::stable);
+
+  fake_log other;
+  group_shard replayed(0, options, other);
+  for (const auto& r : log.written)
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+  auto* back = replayed.classic("g");
+  BOOST_REQUIRE(back);
+  BOOST_TEST(back->state() == group_state::stable);
+  BOOST_TEST(back->generation() == 1);
+  BOOST_TEST(back->members().at(member).assignment == "assignment");
+  BOOST_TEST(back->members().at(member).client_host == "/10.0.0.1");
+  BOOST_TEST(*back->protocol_name() == "range");
+}
+
+BOOST_AUTO_TEST_CASE(record_formats_match_kafka_bytes) {
+  // OffsetCommitKey v1: version, group, topic, partition.
+  const std::string key = encode_key(offset_key{"g", "t", 3});
+  const std::string expected_key("\x00\x01\x00\x01g\x00\x01t\x00\x00\x00\x03", 12);
+  BOOST_TEST(key == expected_key);
+  // OffsetCommitValue v3: version, offset, leader epoch, metadata, commit timestamp.
+  offset_value v;
+  v.offset = 5;
+  v.leader_epoch = 2;
+  v.metadata = "";
+  v.commit_timestamp = 1;
+  const std::string value = encode_value(v);
+  const std::string expected_value("\x00\x03" "\x00\x00\x00\x00\x00\x00\x00\x05" "\x00\x00\x00\x02" "\x00\x00"
+                                   "\x00\x00\x00\x00\x00\x00\x00\x01",
+                                   24);
+  BOOST_TEST(value == expected_value);
+  // An OffsetCommitValue v1 (with expire timestamp) from an old Kafka still reads.
+  const std::string v1("\x00\x01" "\x00\x00\x00\x00\x00\x00\x00\x09" "\x00\x02hi"
+                       "\x00\x00\x00\x00\x00\x00\x00\x01" "\x00\x00\x00\x00\x00\x00\x00\x02",
+                       30);
+  auto decoded = decode_offset_value(v1);
+  BOOST_TEST(decoded.offset == 9);
+  BOOST_TEST(decoded.metadata == "hi");
+  BOOST_TEST(decoded.leader_epoch == -1);
+  BOOST_TEST(std::holds_alternative<group_key>(decode_key(encode_key(group_key{"g"}))));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
