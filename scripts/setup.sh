@@ -23,8 +23,12 @@ build_packages=(
 # toolchain, and the compose file checker.
 test_packages=(
   kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard
-  clang libclang-rt-14-dev docker-compose
+  clang libclang-rt-14-dev docker-compose python3-venv
 )
+# The one test client Debian 12 lacks: a librdkafka new enough (2.4+) for
+# KIP-848 consumer groups (group.protocol=consumer), from PyPI into a venv
+# beside the build. Only the tests use it.
+kip848_client="confluent-kafka==2.16.1"
 
 packages=("${build_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
@@ -54,5 +58,10 @@ cmake --build "$build_dir" --parallel "$(nproc)"
 
 if [ "$mode" = run ]; then
   exec "$build_dir/bin/sluice" up --data-dir "${SLUICE_DATA_DIR:-./data}"
+fi
+venv="$build_dir/test-venv"
+if ! "$venv/bin/python" -c "import confluent_kafka" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "$kip848_client"
 fi
 ctest --test-dir "$build_dir" --output-on-failure --timeout 600 -j1

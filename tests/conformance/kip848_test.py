@@ -1,0 +1,198 @@
+"""KIP-848 consumer groups (group.protocol=consumer) with a librdkafka new
+enough to speak ConsumerGroupHeartbeat: confluent-kafka from PyPI in the venv
+scripts/setup.sh makes beside the build (Debian 12's librdkafka 2.0.2 is too
+old). Checks, against a real stack:
+- three members on six partitions get two each (server-side `uniform`);
+- `group.remote.assignor=range` gives each member a contiguous range;
+- a member that leaves hands its partitions over and nothing is skipped;
+- a member killed with SIGKILL loses its partitions after the session timeout;
+- committed offsets survive the group emptying;
+- ConsumerGroupDescribe (admin client) shows the members and epochs."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VENV_PYTHON = os.environ.get('SLUICE_KIP848_PYTHON', '')
+
+
+def reexec_in_venv():
+    """This file runs under the venv's python; ctest starts it with Debian's."""
+    try:
+        import confluent_kafka
+        if confluent_kafka.libversion()[1] >= 0x02040000:
+            return
+    except ImportError:
+        pass
+    if VENV_PYTHON and os.access(VENV_PYTHON, os.X_OK) and sys.executable != VENV_PYTHON:
+        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
+    print('SKIP: no confluent-kafka with librdkafka >= 2.4 (scripts/setup.sh test makes %s)' % VENV_PYTHON)
+    sys.exit(77)
+
+
+reexec_in_venv()
+sys.path.insert(0, os.path.join(HERE, '..', 'fixtures'))
+from sluice_stack import SluiceStack, main_guard  # noqa: E402
+from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+
+SESSION_MS = 6000
+GROUP_ARGS = ['--consumer-heartbeat-interval-ms', '500', '--consumer-session-timeout-ms', str(SESSION_MS)]
+DEADLINE_S = 60
+
+
+def create_topic(bootstrap, name, partitions):
+    admin = AdminClient({'bootstrap.servers': bootstrap})
+    for f in admin.create_topics([NewTopic(name, partitions, 1)]).values():
+        f.result(30)
+
+
+def produce(bootstrap, topic, count, partitions, first=0):
+    p = Producer({'bootstrap.servers': bootstrap})
+    for i in range(first, first + count):
+        p.produce(topic, b'%d' % i, partition=i % partitions)
+    assert p.flush(30) == 0
+
+
+def consumer_conf(bootstrap, group, **extra):
+    conf = {'bootstrap.servers': bootstrap, 'group.id': group, 'group.protocol': 'consumer',
+            'auto.offset.reset': 'earliest', 'enable.auto.commit': False}
+    conf.update(extra)
+    return conf
+
+
+class Member(threading.Thread):
+    """One group member polling in its own thread, committing what it reads."""
+
+    def __init__(self, conf, topic):
+        super().__init__(daemon=True)
+        self.consumer = Consumer(conf)
+        self.consumer.subscribe([topic])
+        self.seen = []
+        self.assigned = []
+        self.stop_event = threading.Event()
+        self.start()
+
+    def run(self):
+        while not self.stop_event.is_set():
+            m = self.consumer.poll(0.1)
+            if m is not None and not m.error():
+                self.seen.append(int(m.value()))
+                self.consumer.commit(message=m, asynchronous=False)
+            self.assigned = sorted((tp.topic, tp.partition) for tp in self.consumer.assignment())
+        self.consumer.close()
+
+    def stop(self):
+        self.stop_event.set()
+        self.join(30)
+
+
+def wait_for(what, predicate, timeout=DEADLINE_S):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if predicate():
+            return time.time() - t0
+        time.sleep(0.1)
+    raise AssertionError('timed out waiting for ' + what)
+
+
+def test_three_members_share_six_partitions(b):
+    create_topic(b, 'k848-share', 6)
+    produce(b, 'k848-share', 600, 6)
+    members = [Member(consumer_conf(b, 'k848-share', **{'client.id': 'm%d' % i}), 'k848-share') for i in range(3)]
+    took = wait_for('two partitions each', lambda: all(len(m.assigned) == 2 for m in members))
+    wait_for('every record', lambda: len(set(sum((m.seen for m in members), []))) == 600)
+    owned = sorted(sum((m.assigned for m in members), []))
+    assert owned == [('k848-share', p) for p in range(6)], owned
+    print('three members balanced in %.1f s' % took)
+    describe(b, 'k848-share', members=3)
+    for m in members:
+        m.stop()
+
+
+def describe(b, group, members):
+    admin = AdminClient({'bootstrap.servers': b})
+    desc = admin.describe_consumer_groups([group])[group].result(30)
+    print('described: state %s, %d members, assignor %s' % (desc.state, len(desc.members), desc.partition_assignor))
+    assert len(desc.members) == members
+    assert all(m.client_id.startswith('m') for m in desc.members)
+
+
+def test_range_assignor(b):
+    create_topic(b, 'k848-range', 6)
+    members = [Member(consumer_conf(b, 'k848-range', **{'group.remote.assignor': 'range'}), 'k848-range')
+               for _ in range(2)]
+    wait_for('three partitions each', lambda: all(len(m.assigned) == 3 for m in members))
+    for m in members:
+        parts = [p for _, p in m.assigned]
+        assert parts == list(range(parts[0], parts[0] + 3)), parts  # one contiguous range
+    for m in members:
+        m.stop()
+
+
+def test_leaving_member_hands_over_without_gaps(b):
+    create_topic(b, 'k848-leave', 4)
+    produce(b, 'k848-leave', 400, 4)
+    a = Member(consumer_conf(b, 'k848-leave'), 'k848-leave')
+    c = Member(consumer_conf(b, 'k848-leave'), 'k848-leave')
+    wait_for('two each', lambda: len(a.assigned) == 2 and len(c.assigned) == 2)
+    a.stop()
+    took = wait_for('all four with the survivor', lambda: len(c.assigned) == 4)
+    produce(b, 'k848-leave', 400, 4, first=400)
+    wait_for('every record', lambda: set(a.seen) | set(c.seen) == set(range(800)))
+    print('handover after a leave: %.1f s' % took)
+    c.stop()
+    # Committed offsets outlive the group's members.
+    late = Consumer(consumer_conf(b, 'k848-leave'))
+    committed = late.committed([TopicPartition('k848-leave', p) for p in range(4)], timeout=30)
+    assert sum(tp.offset for tp in committed) == 800, committed
+    late.close()
+
+
+MEMBER_SCRIPT = r'''
+import sys, time
+from confluent_kafka import Consumer
+c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': sys.argv[2], 'group.protocol': 'consumer',
+              'auto.offset.reset': 'earliest'})
+c.subscribe([sys.argv[3]])
+while True:
+    c.poll(0.1)
+    if c.assignment():
+        print('assigned', flush=True)
+'''
+
+
+def test_killed_member_loses_its_partitions(b):
+    create_topic(b, 'k848-kill', 4)
+    child = subprocess.Popen([sys.executable, '-c', MEMBER_SCRIPT, b, 'k848-kill', 'k848-kill'],
+                             stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline().startswith(b'assigned')
+        survivor = Member(consumer_conf(b, 'k848-kill'), 'k848-kill')
+        wait_for('two each', lambda: len(survivor.assigned) == 2)
+        child.send_signal(signal.SIGKILL)
+        t0 = time.time()
+        wait_for('the dead member\'s partitions', lambda: len(survivor.assigned) == 4, timeout=SESSION_MS / 1000 + 30)
+        took = time.time() - t0
+        print('partitions moved %.1f s after SIGKILL (session timeout %d ms)' % (took, SESSION_MS))
+        assert took >= SESSION_MS / 1000 - 1  # not before the session could have expired
+        survivor.stop()
+    finally:
+        child.kill()
+        child.wait()
+
+
+def main():
+    with SluiceStack(group_coordinator_args=GROUP_ARGS) as stack:
+        b = stack.bootstrap
+        test_three_members_share_six_partitions(b)
+        test_range_assignor(b)
+        test_leaving_member_hands_over_without_gaps(b)
+        test_killed_member_loses_its_partitions(b)
+
+
+if __name__ == '__main__':
+    main_guard(main)
