@@ -37,7 +37,12 @@ group_service::~group_service() {
 
 void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) {
   view_ = std::move(view);
-  if (fenced_ && view_->service(cluster_.node_id())) fenced_ = false;  // registered again
+  if (fenced_) {
+    // Serve again only as a new registration: until then the view may still
+    // list the old one, whose shards may already be someone else's.
+    const auto* self = view_->service(cluster_.node_id());
+    if (self && self->registration_epoch() != fenced_registration_) fenced_ = false;
+  }
   rebuild_catalog();
   log_.forget_stale(*view_);
   const std::int32_t self = cluster_.node_id();
@@ -52,6 +57,7 @@ void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) 
 void group_service::on_lease_lost() {
   log()->warn("lease lost: dropping all {} group shards until registered again", slots_.size());
   fenced_ = true;
+  fenced_registration_ = cluster_.registration_epoch();
   while (!slots_.empty()) drop(slots_.begin()->first);
 }
 

@@ -75,6 +75,7 @@ class group_service : public shard_directory {
   std::uint64_t incarnations_ = 0;
   std::chrono::steady_clock::time_point next_create_attempt_{};
   bool fenced_ = false;  // lease lost: serve nothing until registered again
+  std::uint64_t fenced_registration_ = 0;
 };
 
 }  // namespace sluice::group_coordinator

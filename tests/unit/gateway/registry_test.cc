@@ -74,9 +74,15 @@ BOOST_AUTO_TEST_CASE(librdkafka_feature_checks_pass) {
   BOOST_TEST(advertises(protocol::api_key::fetch, 10));
   BOOST_TEST(advertises(protocol::api_key::list_offsets, 0));  // librdkafka 1.7
   BOOST_TEST(advertises(protocol::api_key::list_offsets, 1));  // offsetsForTimes
-  // Group APIs stay hidden until consumer groups exist.
-  BOOST_TEST(!advertises(protocol::api_key::join_group, 0));
-  BOOST_TEST(!advertises(protocol::api_key::offset_commit, 2));
+  // librdkafka's "balanced consumer" feature: the classic group APIs.
+  BOOST_TEST(advertises(protocol::api_key::join_group, 0));
+  BOOST_TEST(advertises(protocol::api_key::sync_group, 0));
+  BOOST_TEST(advertises(protocol::api_key::heartbeat, 0));
+  BOOST_TEST(advertises(protocol::api_key::leave_group, 0));
+  BOOST_TEST(advertises(protocol::api_key::offset_commit, 2));
+  BOOST_TEST(advertises(protocol::api_key::offset_fetch, 1));
+  // KIP-848 (librdkafka 2.4+ with group.protocol=consumer).
+  BOOST_TEST(advertises(protocol::api_key::consumer_group_heartbeat, 0));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
