@@ -20,6 +20,7 @@ void add_consume_command(CLI::App& app, command_action& action);
 void add_bench_command(CLI::App& app, command_action& action);
 void add_reassign_command(CLI::App& app, command_action& action);
 void add_elect_leaders_command(CLI::App& app, command_action& action);
+void add_groups_command(CLI::App& app, command_action& action);
 
 /// Prints "error: <message>" on stderr and returns the exit code 1.
 int fail(const std::string& message);

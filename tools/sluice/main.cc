@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_bench_command(app, action);
   add_reassign_command(app, action);
   add_elect_leaders_command(app, action);
+  add_groups_command(app, action);
   CLI11_PARSE(app, argc, argv);
   if (!action) return fail("no command given (see --help)");
   return action();

@@ -1,10 +1,15 @@
-// FindCoordinator: for a consumer group the coordinator is this gateway,
-// which forwards the group's requests to the group coordinator that owns it
-// (group_routing.h). Transactions are not served: their keys get
+// FindCoordinator: for a consumer group the coordinator is a gateway, which
+// forwards the group's requests to the group coordinator that owns it
+// (group_routing.h). Every gateway names the same one (the gateway Metadata
+// names as leader of the group's __consumer_offsets partition), so clients
+// spread over gateways and each group is listed by one gateway only
+// (list_groups.cc). Transactions are not served: their keys get
 // COORDINATOR_NOT_AVAILABLE.
 #include "common/protocol/messages/find_coordinator.h"
 #include "services/gateway/group_routing.h"
+#include "common/cluster/group_shards.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/leader_choice.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -29,9 +34,10 @@ coordinator_answer find(const request_context& ctx, std::int8_t key_type, const 
   if (group_owner(ctx, key) < 0)
     return {error_code::coordinator_not_available, "no group coordinator is live", -1, "", -1};
   auto view = ctx.services->metadata.current();
-  const auto* self = view->service(ctx.services->node_id());
-  if (self == nullptr) return {error_code::coordinator_not_available, "this gateway is not registered yet", -1, "", -1};
-  return {error_code::none, "", self->node_id(), self->kafka_host(), self->kafka_port()};
+  const auto* gateway =
+      view->service(leader_gateway(*view, cluster::offsets_topic, cluster::offsets_partition_for(key)));
+  if (gateway == nullptr) return {error_code::coordinator_not_available, "no gateway is registered yet", -1, "", -1};
+  return {error_code::none, "", gateway->node_id(), gateway->kafka_host(), gateway->kafka_port()};
 }
 
 }  // namespace

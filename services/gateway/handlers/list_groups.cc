@@ -1,9 +1,13 @@
-// ListGroups: asked of every live group coordinator, answers merged. If one
-// cannot be reached the answer says COORDINATOR_NOT_AVAILABLE with what the
-// others listed, as Kafka's admin client expects of a partial answer.
+// ListGroups: asked of every live group coordinator, answers merged, keeping
+// the groups this gateway is the coordinator of (find_coordinator.cc): admin
+// clients ask every broker and concatenate, so each group must come from one
+// gateway only, as from one broker in Kafka. If a group coordinator cannot be
+// reached the answer says COORDINATOR_NOT_AVAILABLE with what the others listed.
 #include "common/protocol/messages/list_groups.h"
 #include "services/gateway/group_routing.h"
+#include "common/cluster/group_shards.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/leader_choice.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -22,12 +26,17 @@ void handle_list_groups(request_context ctx) {
     request->encode(out, version);
     return out.take();
   };
-  plan.absorb = [answer, version](std::span<const std::byte> body) {
+  auto view = ctx.services->metadata.current();
+  const std::int32_t self = ctx.services->node_id();
+  plan.absorb = [answer, version, view, self](std::span<const std::byte> body) {
     protocol::reader in(body);
     response_type part;
     part.decode(in, version);
     if (part.error_code != 0) answer->error_code = part.error_code;
-    for (auto& g : part.groups) answer->groups.push_back(std::move(g));
+    for (auto& g : part.groups) {
+      const auto partition = cluster::offsets_partition_for(g.group_id);
+      if (leader_gateway(*view, cluster::offsets_topic, partition) == self) answer->groups.push_back(std::move(g));
+    }
   };
   plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
     answer->error_code = static_cast<std::int16_t>(e);
