@@ -1,6 +1,7 @@
 // DescribeGroups: state, protocol and members of each group asked for.
 #include "common/protocol/messages/describe_groups.h"
 #include "services/group-coordinator/api/api_context.h"
+#include "services/group-coordinator/classic/consumer_protocol.h"
 
 namespace sluice::group_coordinator {
 
@@ -27,8 +28,9 @@ void describe_classic(const classic_group& g, described& out) {
 }
 
 void describe_consumer(const consumer_group& g, described& out) {
-  // A KIP-848 group seen through the classic API: members without the
-  // classic protocol's opaque bytes.
+  // A KIP-848 group seen through the classic API: subscriptions and
+  // assignments in the classic consumer protocol's formats, so tools that
+  // only speak DescribeGroups still see who has what.
   out.group_state = g.state_name();
   out.protocol_type = "consumer";
   out.protocol_data = g.assignor();
@@ -38,6 +40,8 @@ void describe_consumer(const consumer_group& g, described& out) {
     rm.group_instance_id = m.instance_id;
     rm.client_id = m.client_id;
     rm.client_host = m.client_host;
+    rm.member_metadata = to_bytes(encode_subscription(m.subscribed_topics));
+    rm.member_assignment = to_bytes(encode_assignment(m.assigned));
   }
 }
 

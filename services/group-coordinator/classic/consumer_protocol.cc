@@ -15,6 +15,15 @@ bool read_be(std::string_view in, std::size_t& pos, std::size_t n, std::int64_t&
   return true;
 }
 
+void put(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_string(std::string& out, const std::string& s) {
+  put(out, s.size(), 2);
+  out += s;
+}
+
 }  // namespace
 
 std::vector<std::string> subscription_topics(std::string_view metadata) {
@@ -30,6 +39,28 @@ std::vector<std::string> subscription_topics(std::string_view metadata) {
     pos += static_cast<std::size_t>(len);
   }
   return topics;
+}
+
+std::string encode_subscription(const std::vector<std::string>& topics) {
+  std::string out;
+  put(out, 0, 2);  // version
+  put(out, topics.size(), 4);
+  for (const auto& t : topics) put_string(out, t);
+  put(out, 0xffffffff, 4);  // user data: null
+  return out;
+}
+
+std::string encode_assignment(const std::map<std::string, std::vector<std::int32_t>>& partitions) {
+  std::string out;
+  put(out, 0, 2);  // version
+  put(out, partitions.size(), 4);
+  for (const auto& [topic, ps] : partitions) {
+    put_string(out, topic);
+    put(out, ps.size(), 4);
+    for (auto p : ps) put(out, static_cast<std::uint32_t>(p), 4);
+  }
+  put(out, 0xffffffff, 4);  // user data: null
+  return out;
 }
 
 }  // namespace sluice::group_coordinator

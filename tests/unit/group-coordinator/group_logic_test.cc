@@ -135,3 +135,20 @@ BOOST_AUTO_TEST_CASE(range_gives_contiguous_ranges) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "services/group-coordinator/classic/consumer_protocol.h"
+
+BOOST_AUTO_TEST_SUITE(consumer_protocol_bytes)
+
+BOOST_AUTO_TEST_CASE(subscription_roundtrip_and_assignment_layout) {
+  auto topics = subscription_topics(encode_subscription({"orders", "payments"}));
+  BOOST_TEST(topics == (std::vector<std::string>{"orders", "payments"}), boost::test_tools::per_element());
+  // ConsumerProtocolAssignment v0: version, [topic, [partition]], null user data.
+  const std::string expected("\x00\x00" "\x00\x00\x00\x01" "\x00\x01t" "\x00\x00\x00\x02"
+                             "\x00\x00\x00\x00" "\x00\x00\x00\x03" "\xff\xff\xff\xff",
+                             25);
+  BOOST_TEST(encode_assignment({{"t", {0, 3}}}) == expected);
+  BOOST_TEST(subscription_topics("\x00").empty());  // cut short: nothing, not garbage
+}
+
+BOOST_AUTO_TEST_SUITE_END()
