@@ -99,33 +99,8 @@ void classic_group::join(join_request req, time_point now, join_callback reply) 
     // A static member coming back takes over its old member id's place.
     if (req.instance_id) {
       auto it = static_members_.find(*req.instance_id);
-      if (it != static_members_.end() && members_.count(it->second)) {
-        classic_member old = std::move(members_.at(it->second));
-        members_.erase(it->second);
-        const bool was_leader = leader_ == old.member_id;
-        std::string fresh = new_member_id(req.client_id);
-        if (old.awaiting_join) old.awaiting_join(join_error(error_code::fenced_instance_id, old.member_id));
-        if (old.awaiting_sync) old.awaiting_sync(sync_error(error_code::fenced_instance_id));
-        old.member_id = fresh;
-        old.awaiting_join = nullptr;
-        old.awaiting_sync = nullptr;
-        it->second = fresh;
-        if (was_leader) leader_ = fresh;
-        auto& m = members_.emplace(fresh, std::move(old)).first->second;
-        const bool same_protocols = m.protocols == req.protocols;
-        if (state_ == group_state::stable && same_protocols && !was_leader) {
-          // Kafka's point of static membership: a restart within the session
-          // keeps the assignment without a rebalance.
-          m.client_id = req.client_id;
-          m.client_host = req.client_host;
-          m.session_timeout_ms = req.session_timeout_ms;
-          m.rebalance_timeout_ms = req.rebalance_timeout_ms;
-          m.session_deadline = now + milliseconds(m.session_timeout_ms);
-          store_(*this, [](error_code) {});
-          return reply(current_join_result(m));
-        }
-        return update_member(m, req, now, std::move(reply));
-      }
+      if (it != static_members_.end() && members_.count(it->second))
+        return replace_static_member(it->second, req, now, std::move(reply));
       std::string fresh = new_member_id(req.client_id);
       return add_member(std::move(req), std::move(fresh), now, std::move(reply));
     }
@@ -147,6 +122,43 @@ void classic_group::join(join_request req, time_point now, join_callback reply) 
   if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none)
     return reply(join_error(e, req.member_id));
   update_member(members_.at(req.member_id), req, now, std::move(reply));
+}
+
+void classic_group::replace_static_member(std::string old_id, join_request& req, time_point now,
+                                          join_callback reply) {
+  classic_member m = std::move(members_.at(old_id));
+  members_.erase(old_id);
+  if (m.awaiting_join) std::exchange(m.awaiting_join, nullptr)(join_error(error_code::fenced_instance_id, old_id));
+  if (m.awaiting_sync) std::exchange(m.awaiting_sync, nullptr)(sync_error(error_code::fenced_instance_id));
+  const bool was_leader = leader_ == old_id;
+  m.member_id = new_member_id(req.client_id);
+  static_members_[*req.instance_id] = m.member_id;
+  if (was_leader) leader_ = m.member_id;
+  auto& member = members_.emplace(m.member_id, std::move(m)).first->second;
+  if (state_ != group_state::stable || member.protocols != req.protocols)
+    return update_member(member, req, now, std::move(reply));
+
+  // Kafka's point of static membership: a restart within the session keeps
+  // the assignment without a rebalance. The new member id is stored first.
+  member.client_id = req.client_id;
+  member.client_host = req.client_host;
+  member.session_timeout_ms = req.session_timeout_ms;
+  member.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  member.session_deadline = now + milliseconds(member.session_timeout_ms);
+  join_result answer = current_join_result(member);
+  if (was_leader) {
+    // As Kafka does: answer with the old leader id, so the restarted leader
+    // acts as a follower and fetches its assignment rather than computing a
+    // new one that a stable group would never hand out.
+    answer.leader = old_id;
+    answer.members.clear();
+  }
+  const std::int32_t generation = generation_;
+  store_(*this, [this, generation, answer = std::move(answer), reply = std::move(reply)](error_code e) {
+    if (e != error_code::none) return reply(join_error(e, answer.member_id));
+    if (generation != generation_) return reply(join_error(error_code::rebalance_in_progress, answer.member_id));
+    reply(answer);
+  });
 }
 
 void classic_group::add_member(join_request req, std::string member_id, time_point now, join_callback reply) {

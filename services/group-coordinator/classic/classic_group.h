@@ -139,6 +139,8 @@ class classic_group {
 
  private:
   void add_member(join_request req, std::string member_id, time_point now, join_callback reply);
+  /// A static member restarting (same group.instance.id, no member id).
+  void replace_static_member(std::string old_id, join_request& req, time_point now, join_callback reply);
   void update_member(classic_member& m, join_request& req, time_point now, join_callback reply);
   join_result current_join_result(const classic_member& m) const;
   void prepare_rebalance(time_point now, bool initial);

@@ -286,6 +286,7 @@ BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
   // B restarts (new member id, same instance id): no rebalance, same assignment.
   std::optional<join_result> restarted;
   join(b_req, restarted);
+  store.complete_all();
   BOOST_REQUIRE(restarted);
   BOOST_TEST(restarted->member_id != b);
   BOOST_TEST(restarted->generation == 2);
@@ -300,6 +301,30 @@ BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
   BOOST_TEST(synced->assignment == "B");
   // The old incarnation is fenced.
   BOOST_TEST(code_of(group->heartbeat(b, std::string("instance-b"), 2, now)) == code_of(error_code::fenced_instance_id));
+}
+
+BOOST_FIXTURE_TEST_CASE(static_leader_restart_does_not_rebalance, fixture) {
+  auto a_req = join_req("");
+  a_req.instance_id = "instance-a";
+  std::optional<join_result> a_join;
+  join(a_req, a_join);
+  BOOST_REQUIRE(a_join);
+  const auto a = a_join->member_id;
+  BOOST_TEST(a_join->leader == a);
+  sync(a, 1, {{a, "A"}});
+  store.complete_all();
+
+  std::optional<join_result> restarted;
+  join(a_req, restarted);
+  BOOST_TEST(!restarted);  // answered once the new member id is stored
+  store.complete_all();
+  BOOST_REQUIRE(restarted);
+  BOOST_TEST(restarted->generation == 1);
+  BOOST_TEST(restarted->leader == a);  // the old id: the new incarnation acts as a follower
+  BOOST_TEST(restarted->members.empty());
+  BOOST_TEST(group->state() == group_state::stable);
+  BOOST_TEST(*group->leader() == restarted->member_id);
+  BOOST_TEST(sync(restarted->member_id, 1)->assignment == "A");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
