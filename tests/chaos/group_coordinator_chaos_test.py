@@ -66,13 +66,7 @@ def offsets_partition_of(group):
 
 
 def wait_until(what, fn, timeout=WAIT_S, detail=None, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError('%s: not within %.0fs%s' % (what, timeout, (': %r' % (detail(),)) if detail else ''))
+    return clients.wait_until(what, fn, timeout, detail, interval)
 
 
 # ------------------------------------------------- who serves the group

@@ -51,14 +51,7 @@ WAIT_S = 60  # bound of every wait for the group to settle
 
 
 def wait_until(what, fn, timeout=WAIT_S, detail=None, interval=0.1):
-    """Polls fn() until it returns something truthy, and returns it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError('%s: not within %.0fs%s' % (what, timeout, (': %r' % (detail(),)) if detail else ''))
+    return clients.wait_until(what, fn, timeout, detail, interval)
 
 
 def served(poll, cond):
@@ -116,17 +109,44 @@ def kp_admin(bootstrap):
 
 # ---------------------------------------------------------------- members
 
-class Member(threading.Thread):
-    """A group member polled by its own thread. Records what it holds, its
-    rebalance callbacks (kind, partitions, monotonic time) and the records it
-    got (partition, offset, value)."""
+class MemberLog:
+    """What a member holds, its rebalance callbacks (kind, partitions,
+    monotonic time) and the records it got, behind one lock."""
 
-    def __init__(self, name):
-        super().__init__(name=name, daemon=True)
+    def __init__(self):
         self.lock = threading.Lock()
         self.held = set()
         self.events = []
         self.records = []
+
+    def note(self, kind, partitions, at=None):
+        with self.lock:
+            if kind == 'assign':
+                self.held |= set(partitions)
+            else:
+                self.held -= set(partitions)
+            self.events.append((kind, sorted(partitions), at if at is not None else time.monotonic()))
+
+    def holding(self):
+        with self.lock:
+            return frozenset(self.held)
+
+    def got(self):
+        with self.lock:
+            return list(self.records)
+
+    def events_since(self, index):
+        with self.lock:
+            return list(self.events[index:])
+
+
+class Member(threading.Thread, MemberLog):
+    """A group member polled by its own thread; records are (partition,
+    offset, value)."""
+
+    def __init__(self, name):
+        threading.Thread.__init__(self, name=name, daemon=True)
+        MemberLog.__init__(self)
         self.errors = []
         self.failure = None
         self.halt = threading.Event()
@@ -150,26 +170,6 @@ class Member(threading.Thread):
         assert not self.is_alive(), '%s did not stop within %ds' % (self.name, timeout)
         if self.failure is not None:
             raise AssertionError('member %s failed: %r' % (self.name, self.failure))
-
-    def note(self, kind, partitions):
-        with self.lock:
-            if kind == 'assign':
-                self.held |= set(partitions)
-            else:
-                self.held -= set(partitions)
-            self.events.append((kind, sorted(partitions), time.monotonic()))
-
-    def holding(self):
-        with self.lock:
-            return frozenset(self.held)
-
-    def got(self):
-        with self.lock:
-            return list(self.records)
-
-    def events_since(self, index):
-        with self.lock:
-            return list(self.events[index:])
 
     def add_record(self, partition, offset, value):
         with self.lock:
@@ -331,10 +331,10 @@ def member_process(cfg):
     emit(ev='closed')
 
 
-class ChildMember:
+class ChildMember(MemberLog):
     """The parent's view of a member_process: what it holds, its callbacks,
-    records and acknowledged commits, each stamped with the time the parent
-    read it."""
+    records (partition, offset, seq, t) and acknowledged commits, each
+    stamped with the time the parent read it."""
 
     def __init__(self, name, bootstrap, group, topic, log_dir, conf=None):
         self.name = name
@@ -342,10 +342,7 @@ class ChildMember:
         self.log = open(os.path.join(log_dir, name + '.log'), 'ab')
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--member', json.dumps(cfg)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log)
-        self.lock = threading.Lock()
-        self.held = set()
-        self.events = []    # (kind, partitions, t)
-        self.records = []   # (partition, offset, seq, t)
+        MemberLog.__init__(self)
         self.commits = {}   # partition -> last acknowledged committed offset
         self.commit_errors = 0
         self.reader = threading.Thread(target=self._read, daemon=True, name=name + '-reader')
@@ -355,32 +352,17 @@ class ChildMember:
         for line in self.proc.stdout:
             e = json.loads(line)
             now = time.monotonic()
+            if e['ev'] in ('assign', 'revoke'):
+                self.note(e['ev'], e['partitions'], now)
+                continue
             with self.lock:
-                if e['ev'] in ('assign', 'revoke'):
-                    if e['ev'] == 'assign':
-                        self.held |= set(e['partitions'])
-                    else:
-                        self.held -= set(e['partitions'])
-                    self.events.append((e['ev'], sorted(e['partitions']), now))
-                elif e['ev'] == 'record':
+                if e['ev'] == 'record':
                     self.records.append((e['p'], e['o'], int(e['v']), now))
                 elif e['ev'] == 'commit':
                     for p, o in e['offsets'].items():
                         self.commits[int(p)] = o
                 elif e['ev'] == 'commit_error':
                     self.commit_errors += 1
-
-    def holding(self):
-        with self.lock:
-            return frozenset(self.held)
-
-    def got(self):
-        with self.lock:
-            return list(self.records)
-
-    def events_since(self, index):
-        with self.lock:
-            return list(self.events[index:])
 
     def kill(self):
         self.proc.kill()

@@ -51,6 +51,22 @@ error_code fetch_group(const api_context& ctx, const std::string& group, const s
   return error_code::none;
 }
 
+/// Writes `f` into a response's topic list (v0-7 and v8+ differ only in type names).
+template <class TopicList>
+void write_topics(fetched& f, TopicList& out) {
+  for (auto& [topic, parts] : f) {
+    auto& rt = out.emplace_back();
+    rt.name = topic;
+    for (auto& p : parts) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.partition_index = p.partition;
+      rp.committed_offset = p.offset;
+      rp.committed_leader_epoch = p.leader_epoch;
+      rp.metadata = p.metadata;
+    }
+  }
+}
+
 template <class Topics>
 std::optional<std::vector<asked_topic>> asked(const Topics& topics) {
   if (!topics) return std::nullopt;
@@ -70,17 +86,7 @@ void serve_offset_fetch(const api_context& ctx) {
       rg.group_id = g.group_id;
       fetched f;
       rg.error_code = code(fetch_group(ctx, g.group_id, g.member_id, g.member_epoch, asked(g.topics), f));
-      for (auto& [topic, parts] : f) {
-        auto& rt = rg.topics.emplace_back();
-        rt.name = topic;
-        for (auto& p : parts) {
-          auto& rp = rt.partitions.emplace_back();
-          rp.partition_index = p.partition;
-          rp.committed_offset = p.offset;
-          rp.committed_leader_epoch = p.leader_epoch;
-          rp.metadata = p.metadata;
-        }
-      }
+      write_topics(f, rg.topics);
     }
     return ctx.respond(r);
   }
@@ -105,17 +111,7 @@ void serve_offset_fetch(const api_context& ctx) {
     }
     return ctx.respond(r);
   }
-  for (auto& [topic, parts] : f) {
-    auto& rt = r.topics.emplace_back();
-    rt.name = topic;
-    for (auto& p : parts) {
-      auto& rp = rt.partitions.emplace_back();
-      rp.partition_index = p.partition;
-      rp.committed_offset = p.offset;
-      rp.committed_leader_epoch = p.leader_epoch;
-      rp.metadata = p.metadata;
-    }
-  }
+  write_topics(f, r.topics);
   ctx.respond(r);
 }
 
