@@ -18,6 +18,10 @@ auto log() {
 }
 
 constexpr auto create_retry = std::chrono::seconds(1);
+// How long an append to __consumer_offsets can take (offsets_log's timeout
+// and then some): a shard handed over by a live instance is replayed only
+// after the old owner's last appends have landed or failed.
+constexpr auto handover_grace = std::chrono::milliseconds(8000);
 // Our own batches are small; the bound only stops a decompression bomb.
 constexpr std::size_t max_replayed_batch = 64 * 1024 * 1024;
 
@@ -36,6 +40,7 @@ group_service::~group_service() {
 }
 
 void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) {
+  auto previous = std::move(view_);
   view_ = std::move(view);
   if (fenced_) {
     // Serve again only as a new registration: until then the view may still
@@ -48,7 +53,14 @@ void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) 
   const std::int32_t self = cluster_.node_id();
   for (std::int32_t p = 0; p < cluster::default_offsets_partitions; ++p) {
     const bool mine = !fenced_ && self >= 0 && cluster::offsets_partition_owner(*view_, p) == self;
-    if (mine && !slots_.count(p)) adopt(p);
+    if (mine && !slots_.count(p)) {
+      // Handed over by a live instance (one joined, not one died): its last
+      // appends may still be in flight. Replaying only after they are done
+      // keeps them from landing behind our replay, unseen.
+      const std::int32_t before = previous ? cluster::offsets_partition_owner(*previous, p) : -1;
+      const bool from_live = before >= 0 && before != self && view_->service(before) != nullptr;
+      adopt(p, from_live ? handover_grace : std::chrono::milliseconds(0));
+    }
     if (!mine && slots_.count(p)) drop(p);
   }
   if (!slots_.empty()) ensure_offsets_topic();
@@ -61,11 +73,13 @@ void group_service::on_lease_lost() {
   while (!slots_.empty()) drop(slots_.begin()->first);
 }
 
-void group_service::adopt(std::int32_t partition) {
+void group_service::adopt(std::int32_t partition, std::chrono::milliseconds wait) {
   auto& s = slots_[partition];
   s.shard = std::make_unique<group_shard>(partition, settings_.groups, log_);
   s.incarnation = ++incarnations_;
-  log()->info("taking over {}-{}: replaying it", cluster::offsets_topic, partition);
+  s.replay_after = std::chrono::steady_clock::now() + wait;
+  log()->info("taking over {}-{}: replaying it{}", cluster::offsets_topic, partition,
+              wait.count() > 0 ? fmt::format(" in {} ms (handed over by a live instance)", wait.count()) : "");
   read_more(partition);
 }
 
@@ -81,6 +95,7 @@ void group_service::read_more(std::int32_t partition) {
   auto it = slots_.find(partition);
   if (it == slots_.end() || it->second.loaded || it->second.reading) return;
   auto& s = it->second;
+  if (std::chrono::steady_clock::now() < s.replay_after) return;  // the tick starts it
   if (!view_ || !view_->partition(cluster::offsets_topic, partition)) return;  // no topic yet: tick retries
   s.reading = true;
   const auto incarnation = s.incarnation;

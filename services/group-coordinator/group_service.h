@@ -55,9 +55,10 @@ class group_service : public shard_directory {
     bool reading = false;
     std::int64_t next_offset = 0;
     std::uint64_t incarnation = 0;  // tells a stale read's answer from the current one
+    std::chrono::steady_clock::time_point replay_after{};
   };
 
-  void adopt(std::int32_t partition);
+  void adopt(std::int32_t partition, std::chrono::milliseconds wait);
   void drop(std::int32_t partition);
   void read_more(std::int32_t partition);
   void replay(slot& s, const std::vector<std::byte>& batches);
