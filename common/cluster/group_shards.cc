@@ -29,16 +29,6 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
   return cp;
 }
 
-/// A well-mixed weight for (node, partition): splitmix64's finalizer.
-std::uint64_t rendezvous_weight(std::int32_t node, std::int32_t partition) {
-  std::uint64_t x = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node)) << 32) |
-                    static_cast<std::uint32_t>(partition);
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
 std::int32_t java_string_hash(std::string_view s) {
@@ -64,16 +54,16 @@ std::int32_t offsets_partition_for(std::string_view group_id, std::int32_t parti
 }
 
 std::int32_t offsets_partition_owner(const metadata_view& view, std::int32_t partition) {
-  std::int32_t best = -1;
-  std::uint64_t best_weight = 0;
-  for (const auto* s : view.services(mv1::GROUP_COORDINATOR)) {
-    const std::uint64_t w = rendezvous_weight(s->node_id(), partition);
-    if (best < 0 || w > best_weight) {
-      best = s->node_id();
-      best_weight = w;
-    }
-  }
-  return best;
+  const auto* s = offsets_shard(view, partition);
+  if (s == nullptr || s->owner() < 0 || view.service(s->owner()) == nullptr) return -1;
+  return s->owner();
+}
+
+const mv1::GroupShard* offsets_shard(const metadata_view& view, std::int32_t partition) {
+  const auto& shards = view.snapshot().group_shards().shards();
+  if (partition < 0 || partition >= shards.size()) return nullptr;
+  const auto& s = shards.Get(partition);
+  return s.partition() == partition ? &s : nullptr;
 }
 
 }  // namespace sluice::cluster

@@ -5,8 +5,13 @@
 #include <cstdint>
 #include <string_view>
 
+namespace sluice::metadata::v1 {
+class GroupShard;
+}
+
 namespace sluice::cluster {
 
+namespace mv1 = sluice::metadata::v1;
 class metadata_view;
 
 /// The internal topic holding offset commits and group metadata.
@@ -22,12 +27,14 @@ std::int32_t java_string_hash(std::string_view s);
 /// Utils.abs(groupId.hashCode()) % partitions (Kafka's GroupCoordinator.partitionFor).
 std::int32_t offsets_partition_for(std::string_view group_id, std::int32_t partitions = default_offsets_partitions);
 
-/// The live group-coordinator instance that serves `partition` of
-/// __consumer_offsets in `view`, or -1 when none is live. Rendezvous hashing
-/// over the live instances (their leases decide who is live), so every
-/// service derives the same owner from the same metadata version; an
-/// instance's death moves only its own partitions, and a new instance takes
-/// over about 1/n of them.
+/// The live group-coordinator instance the coordinator assigned `partition`
+/// of __consumer_offsets to in `view` (mv1::GroupShards), or -1 when none.
+/// An instance's death moves only its own partitions; a new instance takes
+/// its share from the busiest.
 std::int32_t offsets_partition_owner(const metadata_view& view, std::int32_t partition);
+
+/// The partition's entry (owner and epoch), or nullptr before any group
+/// coordinator registered.
+const mv1::GroupShard* offsets_shard(const metadata_view& view, std::int32_t partition);
 
 }  // namespace sluice::cluster

@@ -58,6 +58,7 @@ std::shared_ptr<const metadata_view> metadata_view::apply(const mv1::MetadataDel
   }
   for (const auto& s : delta.upserted_services())
     if (!removed(s.node_id())) *next.add_services() = s;
+  *next.mutable_group_shards() = delta.has_group_shards() ? delta.group_shards() : snapshot_.group_shards();
   return std::make_shared<const metadata_view>(std::move(next));
 }
 

@@ -4,8 +4,10 @@
 #include <map>
 #include <set>
 
+#include "common/cluster/group_shards.h"
 #include "common/config/topic_config.h"
 #include "common/logging/logger.h"
+#include "services/coordinator/group_shard_rules.h"
 #include "services/coordinator/topic_rules.h"
 
 namespace sluice::coordinator {
@@ -113,10 +115,21 @@ bool coordinator_state::commit(change_set& c) {
     st_.services[s.node_id()] = s;
     *delta.add_upserted_services() = s;
   }
+  if (c.group_shards) {
+    st_.group_shards = *c.group_shards;
+    *delta.mutable_group_shards() = *c.group_shards;
+  }
   if (c.next_node_id) st_.next_node_id = *c.next_node_id;
   if (c.next_registration_epoch) st_.next_registration_epoch = *c.next_registration_epoch;
   if (publish_) publish_(delta);
   return true;
+}
+
+std::vector<std::int32_t> coordinator_state::live_group_coordinators(const std::set<std::int32_t>& leaving) const {
+  std::vector<std::int32_t> out;
+  for (const auto& [id, s] : st_.services)
+    if (s.kind() == mv1::GROUP_COORDINATOR && !leaving.count(id)) out.push_back(id);
+  return out;
 }
 
 std::vector<std::int32_t> coordinator_state::live_partition_servers() const {
@@ -198,6 +211,12 @@ cv1::RegisterResponse coordinator_state::register_service(const cv1::RegisterReq
       }
       if (changed) c.upsert_topics.push_back(std::move(t));
     }
+  }
+  if (req.kind() == mv1::GROUP_COORDINATOR) {
+    // A returning instance's shards get a new epoch: its previous incarnation is fenced.
+    auto live = live_group_coordinators({});
+    if (!std::count(live.begin(), live.end(), id)) live.push_back(id);
+    c.group_shards = assign_group_shards(st_.group_shards, live, {id}, cluster::default_offsets_partitions);
   }
   if (!commit(c)) return refuse(cv1::STORAGE_FAILURE, "metadata store write failed");
   leases_.grant(id, epoch, now);
@@ -287,6 +306,9 @@ std::size_t coordinator_state::expire_leases(time_point now) {
     }
     if (changed) c.upsert_topics.push_back(std::move(t));
   }
+  // The dead instances' group shards go to the live ones.
+  c.group_shards = assign_group_shards(st_.group_shards, live_group_coordinators(gone), {},
+                                       cluster::default_offsets_partitions);
   if (!commit(c)) {
     // Try again at the next sweep rather than dropping the removal.
     for (auto id : expired) leases_.grant(id, st_.services.count(id) ? st_.services[id].registration_epoch() : 0,
@@ -306,6 +328,7 @@ mv1::ClusterSnapshot coordinator_state::snapshot() const {
   s.set_controller_epoch(st_.controller_epoch);
   for (const auto& [id, svc] : st_.services) *s.add_services() = svc;
   for (const auto& [name, t] : st_.topics) *s.add_topics() = t;
+  *s.mutable_group_shards() = st_.group_shards;
   return s;
 }
 

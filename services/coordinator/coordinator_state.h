@@ -100,6 +100,8 @@ class coordinator_state {
   /// Writes `c` with version+1, updates memory and publishes. False on a storage failure.
   bool commit(change_set& c);
   std::vector<std::int32_t> live_partition_servers() const;
+  /// Live group coordinators, without those in `leaving`, sorted by node id.
+  std::vector<std::int32_t> live_group_coordinators(const std::set<std::int32_t>& leaving) const;
   /// A live partition server that may lead or join an ISR (not shutting down).
   bool eligible(std::int32_t id) const;
   bool unclean_allowed(const mv1::TopicInfo& t) const;

@@ -24,6 +24,8 @@ error_code to_kafka(partition::v1::PartitionError e) noexcept {
     case pv1::INVALID_REQUEST: return error_code::invalid_request;
     case pv1::NOT_ENOUGH_REPLICAS: return error_code::not_enough_replicas;
     case pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND: return error_code::not_enough_replicas_after_append;
+    // Only group coordinators send shard epochs; a client never sees this.
+    case pv1::GROUP_SHARD_EPOCH_MISMATCH: return error_code::not_coordinator;
     case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }

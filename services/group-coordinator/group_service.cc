@@ -18,10 +18,10 @@ auto log() {
 }
 
 constexpr auto create_retry = std::chrono::seconds(1);
-// How long an append to __consumer_offsets can take (offsets_log's timeout
-// and then some): a shard handed over by a live instance is replayed only
-// after the old owner's last appends have landed or failed.
-constexpr auto handover_grace = std::chrono::milliseconds(8000);
+// How long a replay waits for records below the fence-time log end to be
+// committed (a previous owner's last acks=all appends) before serving
+// without them.
+constexpr auto replay_wait = std::chrono::seconds(15);
 // Our own batches are small; the bound only stops a decompression bomb.
 constexpr std::size_t max_replayed_batch = 64 * 1024 * 1024;
 
@@ -40,7 +40,6 @@ group_service::~group_service() {
 }
 
 void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) {
-  auto previous = std::move(view_);
   view_ = std::move(view);
   if (fenced_) {
     // Serve again only as a new registration: until then the view may still
@@ -52,16 +51,13 @@ void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) 
   log_.forget_stale(*view_);
   const std::int32_t self = cluster_.node_id();
   for (std::int32_t p = 0; p < cluster::default_offsets_partitions; ++p) {
-    const bool mine = !fenced_ && self >= 0 && cluster::offsets_partition_owner(*view_, p) == self;
-    if (mine && !slots_.count(p)) {
-      // Handed over by a live instance (one joined, not one died): its last
-      // appends may still be in flight. Replaying only after they are done
-      // keeps them from landing behind our replay, unseen.
-      const std::int32_t before = previous ? cluster::offsets_partition_owner(*previous, p) : -1;
-      const bool from_live = before >= 0 && before != self && view_->service(before) != nullptr;
-      adopt(p, from_live ? handover_grace : std::chrono::milliseconds(0));
-    }
-    if (!mine && slots_.count(p)) drop(p);
+    const auto* shard = cluster::offsets_shard(*view_, p);
+    const bool mine = !fenced_ && self >= 0 && shard && shard->owner() == self;
+    auto it = slots_.find(p);
+    // A new epoch for a shard we hold means our ownership was renewed (we
+    // registered again): start over under it.
+    if (it != slots_.end() && (!mine || it->second.shard->epoch() != shard->epoch())) drop(p);
+    if (mine && !slots_.count(p)) adopt(p, shard->epoch());
   }
   if (!slots_.empty()) ensure_offsets_topic();
 }
@@ -73,13 +69,11 @@ void group_service::on_lease_lost() {
   while (!slots_.empty()) drop(slots_.begin()->first);
 }
 
-void group_service::adopt(std::int32_t partition, std::chrono::milliseconds wait) {
+void group_service::adopt(std::int32_t partition, std::int64_t epoch) {
   auto& s = slots_[partition];
-  s.shard = std::make_unique<group_shard>(partition, settings_.groups, log_);
+  s.shard = std::make_unique<group_shard>(partition, epoch, settings_.groups, log_);
   s.incarnation = ++incarnations_;
-  s.replay_after = std::chrono::steady_clock::now() + wait;
-  log()->info("taking over {}-{}: replaying it{}", cluster::offsets_topic, partition,
-              wait.count() > 0 ? fmt::format(" in {} ms (handed over by a live instance)", wait.count()) : "");
+  log()->info("taking over {}-{} (shard epoch {}): replaying it", cluster::offsets_topic, partition, epoch);
   read_more(partition);
 }
 
@@ -95,11 +89,10 @@ void group_service::read_more(std::int32_t partition) {
   auto it = slots_.find(partition);
   if (it == slots_.end() || it->second.loaded || it->second.reading) return;
   auto& s = it->second;
-  if (std::chrono::steady_clock::now() < s.replay_after) return;  // the tick starts it
   if (!view_ || !view_->partition(cluster::offsets_topic, partition)) return;  // no topic yet: tick retries
   s.reading = true;
   const auto incarnation = s.incarnation;
-  log_.read(partition, s.next_offset, [this, partition, incarnation](offsets_log::read_result r) {
+  log_.read(partition, s.shard->epoch(), s.next_offset, [this, partition, incarnation](offsets_log::read_result r) {
     auto it = slots_.find(partition);
     if (it == slots_.end() || it->second.incarnation != incarnation) return;
     auto& s = it->second;
@@ -109,6 +102,14 @@ void group_service::read_more(std::int32_t partition) {
       return read_more(partition);
     }
     if (r.error != error_code::none) return;  // the tick tries again
+    // The first read the partition server accepts under our epoch fences
+    // the previous owner; whatever it wrote before that is below this log
+    // end, and the replay must cover it once it is committed.
+    const auto now = std::chrono::steady_clock::now();
+    if (s.replay_until < 0) {
+      s.replay_until = r.log_end_offset;
+      s.replay_deadline = now + replay_wait;
+    }
     try {
       replay(s, r.batches);
     } catch (const std::exception& e) {
@@ -116,7 +117,13 @@ void group_service::read_more(std::int32_t partition) {
       log()->error("{}-{} at offset {}: cannot replay: {}", cluster::offsets_topic, partition, s.next_offset, e.what());
       return;
     }
-    if (s.next_offset >= r.high_watermark) {
+    const bool caught_up = s.next_offset >= r.high_watermark;
+    const bool covered = s.next_offset >= s.replay_until;
+    if (caught_up && !covered && now < s.replay_deadline) return;  // the old owner's last write is not committed yet: the tick reads again
+    if (caught_up) {
+      if (!covered)
+        log()->warn("{}-{}: offsets {}..{} never became committed; serving without them", cluster::offsets_topic,
+                    partition, s.next_offset, s.replay_until);
       s.loaded = true;
       log()->info("{}-{} loaded up to offset {}", cluster::offsets_topic, partition, s.next_offset);
       return;

@@ -1,9 +1,11 @@
 #pragma once
 // The group coordinator as a service: it serves the partitions of
-// __consumer_offsets that the metadata gives it (cluster::offsets_partition_owner),
-// replays each one before serving it (COORDINATOR_LOAD_IN_PROGRESS
-// meanwhile), answers the Kafka group requests gateways forward, and drops a
-// partition the moment the metadata gives it to another instance.
+// __consumer_offsets the coordinator assigns it (mv1::GroupShards), replays
+// each one before serving it (COORDINATOR_LOAD_IN_PROGRESS meanwhile),
+// answers the Kafka group requests gateways forward, and drops a partition
+// the moment the metadata gives it to another instance. Every read and
+// write carries the shard's epoch, which the partition servers check: once
+// our replay has started, the previous owner can no longer write.
 //
 // Everything here runs on one CAF actor (group_service_actor): RPC replies,
 // metadata changes and timers are posted to it, so no state is shared
@@ -55,10 +57,11 @@ class group_service : public shard_directory {
     bool reading = false;
     std::int64_t next_offset = 0;
     std::uint64_t incarnation = 0;  // tells a stale read's answer from the current one
-    std::chrono::steady_clock::time_point replay_after{};
+    std::int64_t replay_until = -1;  // the log end when the fence took hold: replayed up to here at least
+    std::chrono::steady_clock::time_point replay_deadline{};
   };
 
-  void adopt(std::int32_t partition, std::chrono::milliseconds wait);
+  void adopt(std::int32_t partition, std::int64_t epoch);
   void drop(std::int32_t partition);
   void read_more(std::int32_t partition);
   void replay(slot& s, const std::vector<std::byte>& batches);

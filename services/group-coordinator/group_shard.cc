@@ -15,8 +15,8 @@ std::int64_t wall_clock_ms() {
 
 }  // namespace
 
-group_shard::group_shard(std::int32_t partition, const group_options& options, record_log& log)
-    : partition_(partition), options_(options), log_(log) {}
+group_shard::group_shard(std::int32_t partition, std::int64_t epoch, const group_options& options, record_log& log)
+    : partition_(partition), epoch_(epoch), options_(options), log_(log) {}
 
 classic_group* group_shard::classic(const std::string& group) {
   auto it = classic_.find(group);
@@ -67,7 +67,7 @@ void group_shard::store_classic(const classic_group& g, std::function<void(error
   std::vector<record_log::record> records{{encode_key(group_key{g.id()}), encode_value(v)}};
   // The group may be gone by the time the write is done (deleted, or the shard closed).
   auto alive = alive_;
-  log_.append(partition_, std::move(records), [this, alive, id = g.id(), group = &g, done = std::move(done)](error_code e) {
+  log_.append(partition_, epoch_, std::move(records), [this, alive, id = g.id(), group = &g, done = std::move(done)](error_code e) {
     if (*alive && classic(id) == group) done(e);
   });
 }
@@ -79,7 +79,7 @@ void group_shard::commit(const std::string& group, std::vector<std::pair<topic_p
   for (const auto& [tp, v] : offsets)
     records.push_back({encode_key(offset_key{group, tp.first, tp.second}), encode_value(v)});
   auto alive = alive_;
-  log_.append(partition_, std::move(records),
+  log_.append(partition_, epoch_, std::move(records),
               [this, alive, group, offsets = std::move(offsets), done = std::move(done)](error_code e) {
                 if (!*alive) return;
                 if (e == error_code::none) {
@@ -100,7 +100,7 @@ void group_shard::delete_offsets(const std::string& group, std::vector<topic_par
   std::vector<record_log::record> records;
   for (const auto& tp : partitions) records.push_back({encode_key(offset_key{group, tp.first, tp.second}), std::nullopt});
   auto alive = alive_;
-  log_.append(partition_, std::move(records),
+  log_.append(partition_, epoch_, std::move(records),
               [this, alive, group, partitions = std::move(partitions), done = std::move(done)](error_code e) {
                 if (!*alive) return;
                 if (e == error_code::none) {
@@ -121,7 +121,7 @@ void group_shard::delete_group(const std::string& group, std::function<void(erro
       records.push_back({encode_key(offset_key{group, tp.first, tp.second}), std::nullopt});
   records.push_back({encode_key(group_key{group}), std::nullopt});
   auto alive = alive_;
-  log_.append(partition_, std::move(records), [this, alive, group, done = std::move(done)](error_code e) {
+  log_.append(partition_, epoch_, std::move(records), [this, alive, group, done = std::move(done)](error_code e) {
     if (!*alive) return;
     if (e == error_code::none) {
       offsets_.erase(group);

@@ -31,7 +31,9 @@ class record_log {
     std::optional<std::string> value;  // nullopt: tombstone
   };
   virtual ~record_log() = default;
-  virtual void append(std::int32_t partition, std::vector<record> records,
+  /// `shard_epoch`: the coordinator's epoch for our ownership of the
+  /// partition; the write is refused if the shard has a newer one.
+  virtual void append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
                       std::function<void(error_code)> done) = 0;
 };
 
@@ -40,9 +42,10 @@ using group_offsets = std::map<topic_partition, offset_value>;
 
 class group_shard {
  public:
-  group_shard(std::int32_t partition, const group_options& options, record_log& log);
+  group_shard(std::int32_t partition, std::int64_t epoch, const group_options& options, record_log& log);
 
   std::int32_t partition() const noexcept { return partition_; }
+  std::int64_t epoch() const noexcept { return epoch_; }
 
   /// Replay: one record of the partition, in log order.
   void apply(std::string_view key, std::optional<std::string_view> value, time_point now);
@@ -83,6 +86,7 @@ class group_shard {
   void restore_classic(const std::string& group, group_value v, time_point now);
 
   std::int32_t partition_;
+  std::int64_t epoch_;
   const group_options& options_;
   record_log& log_;
   std::map<std::string, std::unique_ptr<classic_group>> classic_;

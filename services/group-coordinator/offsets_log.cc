@@ -22,7 +22,8 @@ error_code commit_error(pv1::PartitionError e) {
   switch (e) {
     case pv1::PARTITION_OK: return error_code::none;
     case pv1::NOT_LEADER:
-    case pv1::FENCED_LEADER_EPOCH: return error_code::not_coordinator;
+    case pv1::FENCED_LEADER_EPOCH:
+    case pv1::GROUP_SHARD_EPOCH_MISMATCH: return error_code::not_coordinator;  // another instance owns it now
     case pv1::MESSAGE_TOO_LARGE: return error_code::invalid_commit_offset_size;
     case pv1::UNKNOWN_PARTITION:
     case pv1::NOT_ENOUGH_REPLICAS:
@@ -48,7 +49,8 @@ std::shared_ptr<messaging::rpc_client> offsets_log::leader_client(std::int32_t p
   return servers_.client(*view, p->leader());
 }
 
-void offsets_log::append(std::int32_t partition, std::vector<record> records, std::function<void(error_code)> done) {
+void offsets_log::append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
+                         std::function<void(error_code)> done) {
   auto client = leader_client(partition);
   if (!client) return post_([done = std::move(done)] { done(error_code::coordinator_not_available); });
 
@@ -63,6 +65,7 @@ void offsets_log::append(std::int32_t partition, std::vector<record> records, st
   pv1::ProduceRequest req;
   req.set_acks(-1);
   req.set_timeout_ms(static_cast<std::int32_t>(append_timeout.count()));
+  req.set_group_shard_epoch(shard_epoch);
   auto* p = req.add_partitions();
   p->set_topic(std::string(cluster::offsets_topic));
   p->set_partition(partition);
@@ -79,7 +82,8 @@ void offsets_log::append(std::int32_t partition, std::vector<record> records, st
                });
 }
 
-void offsets_log::read(std::int32_t partition, std::int64_t offset, std::function<void(read_result)> done) {
+void offsets_log::read(std::int32_t partition, std::int64_t shard_epoch, std::int64_t offset,
+                       std::function<void(read_result)> done) {
   auto client = leader_client(partition);
   if (!client) {
     return post_([done = std::move(done)] {
@@ -92,6 +96,7 @@ void offsets_log::read(std::int32_t partition, std::int64_t offset, std::functio
   req.set_max_wait_ms(0);
   req.set_min_bytes(0);
   req.set_max_bytes(read_limit);
+  req.set_group_shard_epoch(shard_epoch);
   auto* p = req.add_partitions();
   p->set_topic(std::string(cluster::offsets_topic));
   p->set_partition(partition);
@@ -109,6 +114,7 @@ void offsets_log::read(std::int32_t partition, std::int64_t offset, std::functio
                    r.error = pr.error() == pv1::OFFSET_OUT_OF_RANGE ? error_code::offset_out_of_range
                                                                      : commit_error(pr.error());
                    r.high_watermark = pr.high_watermark();
+                   r.log_end_offset = pr.log_end_offset();
                    r.log_start_offset = pr.log_start_offset();
                    auto payload = reply.payload();
                    const auto n = std::min<std::size_t>(pr.records_size(), payload.size());

@@ -1,8 +1,9 @@
 #pragma once
 // __consumer_offsets as the group coordinator uses it: appends with
 // acks=all to a partition's leader, and reads for replaying a shard. Both go
-// to the partition servers over RPC; callbacks come back through `post`
-// (onto the service's actor).
+// to the partition servers over RPC with the shard's epoch, which they check
+// (an owner that was replaced cannot write); callbacks come back through
+// `post` (onto the service's actor).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,16 +21,20 @@ class offsets_log : public record_log {
 
   offsets_log(cluster::cluster_client& cluster, post_fn post);
 
-  void append(std::int32_t partition, std::vector<record> records, std::function<void(error_code)> done) override;
+  void append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
+              std::function<void(error_code)> done) override;
 
   struct read_result {
     error_code error = error_code::none;
     std::int64_t high_watermark = -1;
+    std::int64_t log_end_offset = -1;
     std::int64_t log_start_offset = 0;
     std::vector<std::byte> batches;  // whole record batches from the offset asked
   };
-  /// Reads committed records (below the high watermark) from `offset`.
-  void read(std::int32_t partition, std::int64_t offset, std::function<void(read_result)> done);
+  /// Reads committed records (below the high watermark) from `offset`; the
+  /// partition server refuses until its metadata has `shard_epoch`.
+  void read(std::int32_t partition, std::int64_t shard_epoch, std::int64_t offset,
+            std::function<void(read_result)> done);
 
   /// Drops clients of partition servers that left the cluster.
   void forget_stale(const cluster::metadata_view& view) { servers_.forget_stale(view); }

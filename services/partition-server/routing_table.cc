@@ -1,5 +1,7 @@
 #include "services/partition-server/routing_table.h"
 
+#include "common/cluster/group_shards.h"
+
 namespace sluice::partition_server {
 
 routes::target routes::find(const std::string& topic, std::int32_t partition) const {
@@ -11,6 +13,15 @@ routes::target routes::find(const std::string& topic, std::int32_t partition) co
   const std::int32_t leader = it->second.leaders[idx];
   if (leader >= 0 && leader != node_id) return {caf::actor{}, pv1::NOT_LEADER};
   return {caf::actor{}, pv1::UNKNOWN_PARTITION};
+}
+
+pv1::PartitionError routes::check_group_shard(const std::string& topic, std::int32_t partition, std::int64_t epoch,
+                                             bool write) const {
+  if (topic != cluster::offsets_topic || partition < 0) return pv1::PARTITION_OK;
+  const auto idx = static_cast<std::size_t>(partition);
+  const std::int64_t current = idx < group_shard_epochs.size() ? group_shard_epochs[idx] : 0;
+  const bool fenced = write ? epoch < current : epoch > current;
+  return fenced ? pv1::GROUP_SHARD_EPOCH_MISMATCH : pv1::PARTITION_OK;
 }
 
 }  // namespace sluice::partition_server

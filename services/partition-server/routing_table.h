@@ -25,6 +25,7 @@ struct routes {
   };
   std::int32_t node_id = -1;
   std::unordered_map<std::string, topic_routes> topics;
+  std::vector<std::int64_t> group_shard_epochs;  // by __consumer_offsets partition, from the metadata
 
   /// Where a request for (topic, partition) goes: an actor, or the error to
   /// answer right away (UNKNOWN_PARTITION for topics/partitions the metadata
@@ -35,6 +36,12 @@ struct routes {
     pv1::PartitionError error = pv1::PARTITION_OK;
   };
   target find(const std::string& topic, std::int32_t partition) const;
+
+  /// The fence on a group coordinator's shard (see partition.proto): a
+  /// write with an epoch older than the metadata's, or a read with one newer,
+  /// gets GROUP_SHARD_EPOCH_MISMATCH.
+  pv1::PartitionError check_group_shard(const std::string& topic, std::int32_t partition, std::int64_t epoch,
+                                        bool write) const;
 };
 
 /// Where each partition of one request goes, in request order: the actor,
@@ -46,14 +53,21 @@ struct routed_partitions {
 };
 
 /// Routes every entry of `partitions` (protobuf entries with topic() and
-/// partition()) through `table`.
+/// partition()) through `table`; with `shard_epoch`, through the group shard
+/// fence too (`write`: an append, else a read).
+inline constexpr std::int64_t no_shard_epoch = -1;  // epochs start at 1
 template <class Partitions>
-routed_partitions route_all(const routes& table, const Partitions& partitions) {
+routed_partitions route_all(const routes& table, const Partitions& partitions,
+                            std::int64_t shard_epoch = no_shard_epoch, bool write = false) {
   routed_partitions out;
   out.actors.reserve(static_cast<std::size_t>(partitions.size()));
   out.errors.reserve(static_cast<std::size_t>(partitions.size()));
   for (const auto& p : partitions) {
     auto t = table.find(p.topic(), p.partition());
+    if (t.actor && shard_epoch != no_shard_epoch) {
+      if (auto e = table.check_group_shard(p.topic(), p.partition(), shard_epoch, write); e != pv1::PARTITION_OK)
+        t = {caf::actor{}, e};
+    }
     if (t.actor) ++out.routed;
     out.actors.push_back(std::move(t.actor));
     out.errors.push_back(t.error);

@@ -16,8 +16,13 @@ that commit synchronously after every batch they consume. While it runs:
      commit acknowledged before it was sent, before or after the kill;
   4. once producing stops the lag returns to zero (committed == log end on
      every partition) and every acknowledged record was consumed;
-  5. the killed instance is restarted (it takes its partitions back) and the
-     group still works: new records are consumed and committed, lag zero again.
+  5. the killed instance is restarted (it takes a share of the partitions
+     back) and the group still works: new records are consumed and
+     committed, lag zero again;
+  6. the instance serving the group is paused with SIGSTOP past its lease,
+     so another takes the shard over, and resumed: the commits it still had
+     queued are refused by the partition servers (its shard epoch is old),
+     it gives the shard up, offsets never go back, lag returns to zero.
 
 Prints the takeover time (kill -> survivor loaded the partition), the time to
 the first acknowledged commit after the kill, commit errors and duplicates.
@@ -333,6 +338,31 @@ def kill_owner(stack, members, sampler, partition):
     return owner
 
 
+def pause_owner(stack, members, sampler, partition):
+    """SIGSTOPs the instance serving `partition` past its lease, so another
+    takes the shard over, then resumes it. Whatever it still had queued must
+    not reach the log (the partition servers refuse its old shard epoch), and
+    it must give the shard up."""
+    owner = wait_single_owner(stack, partition)
+    floor = acked_before(members, time.monotonic())
+    service = stack.service(owner)
+    service.signal(signal.SIGSTOP)
+    paused_at = time.monotonic()
+    try:
+        successor = wait_until('another instance serving __consumer_offsets-%d' % partition,
+                               lambda: next((n for n in serving_instances(stack, partition) if n != owner), None))
+    finally:
+        service.signal(signal.SIGCONT)
+    taken_at = time.monotonic()
+    wait_until('%s gives __consumer_offsets-%d up after resuming' % (owner, partition),
+               lambda: not serves(service.log_path, partition))
+    answer = wait_until('an OffsetFetch answered after the takeover', lambda: sampler.first_answer_after(taken_at))
+    print('paused %s serving __consumer_offsets-%d; %s took over %.2fs later; resumed, it gave the shard up'
+          % (owner, partition, successor, taken_at - paused_at))
+    behind = {p: (answer[1].get(p), o) for p, o in floor.items() if answer[1].get(p, -1) < o}
+    assert not behind, 'committed offsets went back after the pause (partition: (now, acked before)): %r' % behind
+
+
 def restart_owner(stack, name, partition):
     stack.restart(name)
     started = time.monotonic()
@@ -376,6 +406,18 @@ def test():
             acked.update(more.finish())
             print('lag zero %.2fs after producing stopped (killed instance back)'
                   % wait_lag_zero(b, sampler, 'after the restart'))
+            check_all_consumed(members, acked)
+
+            paused = clients.SequenceProducer(b, TOPIC, PARTITIONS, rate_per_s=RATE_PER_S)
+            paused.next_seq = max(acked) + 1
+            more = paused
+            paused.start()
+            time.sleep(2)
+            pause_owner(stack, members, sampler, partition)
+            time.sleep(2)
+            acked.update(paused.finish())
+            print('lag zero %.2fs after producing stopped (paused instance resumed)'
+                  % wait_lag_zero(b, sampler, 'after the pause'))
             check_all_consumed(members, acked)
         finally:
             for p in (producer, more):

@@ -87,6 +87,10 @@ result<stored_state> metadata_store::load() const {
   if (auto v = from_be64(next_epoch.value())) st.next_registration_epoch = *v;
   if (auto v = from_be64(ctl.value())) st.controller_epoch = *v;
   if (cid.value()) st.cluster_id = *cid.value();
+  auto shards = get("group_shards");
+  if (!shards) return shards.error();
+  if (shards.value() && !st.group_shards.ParseFromString(*shards.value()))
+    return std::make_error_code(std::errc::illegal_byte_sequence);
   return st;
 }
 
@@ -112,6 +116,7 @@ result<void> metadata_store::commit(const change_set& c) {
     return r;
   if (c.controller_epoch && !check(r = txn.put(counters_, "controller_epoch", be64(*c.controller_epoch)))) return r;
   if (c.cluster_id && !check(r = txn.put(counters_, "cluster_id", *c.cluster_id))) return r;
+  if (c.group_shards && !check(r = txn.put(counters_, "group_shards", c.group_shards->SerializeAsString()))) return r;
   return txn.commit();
 }
 

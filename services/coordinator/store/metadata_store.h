@@ -35,6 +35,7 @@ struct stored_state {
   std::uint64_t controller_epoch = 0;
   std::map<std::string, mv1::TopicInfo> topics;
   std::map<std::int32_t, mv1::ServiceInfo> services;
+  mv1::GroupShards group_shards;
 };
 
 /// The rows one metadata change writes; committed as one LMDB write txn.
@@ -48,6 +49,7 @@ struct change_set {
   std::optional<std::uint64_t> next_registration_epoch;
   std::optional<std::uint64_t> controller_epoch;
   std::optional<std::string> cluster_id;
+  std::optional<mv1::GroupShards> group_shards;
 };
 
 /// The coordinator's LMDB store. Owned by the coordinator actor (single

@@ -134,6 +134,12 @@ void publish_routes(manager_state& st, const cluster::metadata_view& view) {
       if (it != st.hosted.end() && it->second.topic_id == t->topic_id()) tr.actors[idx] = it->second.actor;
     }
   }
+  for (const auto& shard : view.snapshot().group_shards().shards()) {
+    if (shard.partition() < 0) continue;
+    const auto idx = static_cast<std::size_t>(shard.partition());
+    if (r->group_shard_epochs.size() <= idx) r->group_shard_epochs.resize(idx + 1, 0);
+    r->group_shard_epochs[idx] = shard.epoch();
+  }
   st.options.routes->publish(std::move(r));
   partition_probe::get().hosted_replicas.set(static_cast<std::int64_t>(st.hosted.size()));
 }

@@ -41,7 +41,7 @@ void fetch_op::start(messaging::message request, messaging::responder reply_to, 
   const auto& h = op->header_;
   op->deadline_ = steady_clock::now() + std::chrono::milliseconds(std::max(h.max_wait_ms(), 0));
   op->max_bytes_ = h.max_bytes() > 0 ? std::min<std::int64_t>(h.max_bytes(), fetch_max_bytes_cap) : fetch_max_bytes_cap;
-  auto route = route_all(table, h.partitions());
+  auto route = route_all(table, h.partitions(), h.has_group_shard_epoch() ? h.group_shard_epoch() : no_shard_epoch);
   op->targets_ = std::move(route.actors);
   op->route_errors_ = std::move(route.errors);
   op->header_room_ = 16;

@@ -38,7 +38,8 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
 
   // Resolve every partition first: entries answered here are final before
   // any actor can complete the op.
-  auto route = route_all(table, op->header_.partitions());
+  const auto shard_epoch = op->header_.has_group_shard_epoch() ? op->header_.group_shard_epoch() : no_shard_epoch;
+  auto route = route_all(table, op->header_.partitions(), shard_epoch, true);
   for (int i = 0; i < n; ++i) {
     const auto& p = op->header_.partitions(i);
     auto* r = op->response_.add_partitions();

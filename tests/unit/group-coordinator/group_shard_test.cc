@@ -15,7 +15,7 @@ int code_of(error_code e) { return static_cast<int>(e); }
 struct fake_log : record_log {
   std::vector<record> written;
   std::vector<std::pair<std::vector<record>, std::function<void(error_code)>>> pending;
-  void append(std::int32_t, std::vector<record> records, std::function<void(error_code)> done) override {
+  void append(std::int32_t, std::int64_t, std::vector<record> records, std::function<void(error_code)> done) override {
     pending.emplace_back(std::move(records), std::move(done));
   }
   void complete(error_code e = error_code::none) {
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_SUITE(group_shard_log)
 BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
   group_options options;
   fake_log log;
-  group_shard shard(7, options, log);
+  group_shard shard(7, 1, options, log);
   std::optional<error_code> result;
   shard.commit("g", {{{"orders", 0}, at(42)}, {{"orders", 1}, at(7)}}, [&](error_code e) { result = e; });
   BOOST_TEST(!shard.offsets("g"));  // not yet durable
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
 
   // A new owner replaying the records sees the same offsets.
   fake_log other;
-  group_shard replayed(7, options, other);
+  group_shard replayed(7, 1, options, other);
   for (const auto& r : log.written)
     replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
   BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).offset == 7);
@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
 BOOST_AUTO_TEST_CASE(deleting_a_group_writes_tombstones) {
   group_options options;
   fake_log log;
-  group_shard shard(0, options, log);
+  group_shard shard(0, 1, options, log);
   shard.commit("g", {{{"t", 0}, at(1)}}, [](error_code) {});
   log.complete();
   std::optional<error_code> deleted;
@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(deleting_a_group_writes_tombstones) {
   BOOST_TEST(!shard.exists("g"));
 
   fake_log other;
-  group_shard replayed(0, options, other);
+  group_shard replayed(0, 1, options, other);
   for (const auto& r : log.written)
     replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
   BOOST_TEST(!replayed.exists("g"));
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
   group_options options;
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   fake_log log;
-  group_shard shard(0, options, log);
+  group_shard shard(0, 1, options, log);
   auto* g = shard.classic_or_create("g");
   join_request j;
   j.client_id = "c";
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
   BOOST_TEST(g->state() == group_state::stable);
 
   fake_log other;
-  group_shard replayed(0, options, other);
+  group_shard replayed(0, 1, options, other);
   for (const auto& r : log.written)
     replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
   auto* back = replayed.classic("g");

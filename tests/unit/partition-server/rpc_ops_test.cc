@@ -229,3 +229,19 @@ BOOST_AUTO_TEST_CASE(malformed_requests_get_bad_request) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The group shard fence: an owner replaced by a newer shard epoch cannot
+// write; a new owner cannot read until this server has its epoch (from then
+// on the old one is refused). Other topics are never checked.
+BOOST_AUTO_TEST_CASE(group_shard_epochs_fence_old_owners) {
+  routes r;
+  r.group_shard_epochs = {0, 4};
+  const std::string offsets = "__consumer_offsets";
+  BOOST_TEST(r.check_group_shard(offsets, 1, 4, true) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, 5, true) == pv1::PARTITION_OK);  // our metadata lags: let it through
+  BOOST_TEST(r.check_group_shard(offsets, 1, 3, true) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard(offsets, 1, 4, false) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, 5, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard(offsets, 7, 1, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
+  BOOST_TEST(r.check_group_shard("t", 1, 0, true) == pv1::PARTITION_OK);
+}
