@@ -18,6 +18,7 @@ struct group_options {
   std::string default_assignor = "uniform";                     // first of group.consumer.assignors
   // Offsets.
   std::int32_t max_metadata_size = 4096;                   // offset.metadata.max.bytes
+  std::chrono::milliseconds offsets_retention{7 * 24 * 3600 * 1000LL};  // offsets.retention.minutes (7 days)
 };
 
 }  // namespace sluice::group_coordinator

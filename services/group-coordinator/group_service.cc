@@ -22,6 +22,8 @@ constexpr auto create_retry = std::chrono::seconds(1);
 // committed (a previous owner's last acks=all appends) before serving
 // without them.
 constexpr auto replay_wait = std::chrono::seconds(15);
+// Kafka's offsets.retention.check.interval.ms.
+constexpr auto retention_check = std::chrono::minutes(10);
 // Our own batches are small; the bound only stops a decompression bomb.
 constexpr std::size_t max_replayed_batch = 64 * 1024 * 1024;
 
@@ -193,6 +195,15 @@ void group_service::tick() {
   for (auto& [p, s] : slots_) {
     if (s.loaded) s.shard->tick(catalog_, now);
     else read_more(p);
+  }
+  if (now >= next_retention_check_) {
+    next_retention_check_ = now + retention_check;
+    const auto wall_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::size_t expired = 0;
+    for (auto& [p, s] : slots_)
+      if (s.loaded) expired += s.shard->expire_offsets(wall_ms, catalog_);
+    if (expired > 0) log()->info("removing {} committed offsets older than the retention", expired);
   }
   if (!slots_.empty() && view_) ensure_offsets_topic();
 }

@@ -78,6 +78,7 @@ class group_service : public shard_directory {
   topic_catalog catalog_;
   std::uint64_t incarnations_ = 0;
   std::chrono::steady_clock::time_point next_create_attempt_{};
+  std::chrono::steady_clock::time_point next_retention_check_{};
   bool fenced_ = false;  // lease lost: serve nothing until registered again
   std::uint64_t fenced_registration_ = 0;
 };

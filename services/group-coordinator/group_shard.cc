@@ -1,6 +1,7 @@
 #include "services/group-coordinator/group_shard.h"
 
 #include <chrono>
+#include <set>
 
 #include "common/protocol/wire.h"
 
@@ -188,6 +189,27 @@ std::vector<group_shard::listing> group_shard::list() const {
 void group_shard::tick(const topic_catalog& topics, time_point now) {
   for (auto& [id, g] : classic_) g->tick(now);
   for (auto& [id, g] : consumer_) g->tick(topics, now);
+}
+
+std::size_t group_shard::expire_offsets(std::int64_t wall_now_ms, const topic_catalog& topics) {
+  const std::int64_t cutoff = wall_now_ms - options_.offsets_retention.count();
+  std::size_t expiring = 0;
+  for (const auto& [group, stored] : offsets_) {
+    // Topics someone in the group still consumes keep their offsets.
+    std::set<std::string> in_use;
+    if (auto* g = classic(group); g && !g->empty()) {
+      if (g->protocol_type() != "consumer") continue;  // nothing tells which topics it uses: keep all
+      in_use = g->subscribed_topics();
+    }
+    if (auto* c = consumer(group); c && !c->empty()) in_use = c->subscribed_topics(topics);
+    std::vector<topic_partition> old;
+    for (const auto& [tp, v] : stored)
+      if (!in_use.count(tp.first) && v.commit_timestamp <= cutoff) old.push_back(tp);
+    if (old.empty()) continue;
+    expiring += old.size();
+    delete_offsets(group, std::move(old), [](error_code) {});  // a failed write is retried at the next check
+  }
+  return expiring;
 }
 
 void group_shard::close() {

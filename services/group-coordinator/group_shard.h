@@ -78,6 +78,12 @@ class group_shard {
   std::vector<listing> list() const;
 
   void tick(const topic_catalog& topics, time_point now);
+  /// Kafka's offsets.retention.minutes (KIP-211): a committed offset older
+  /// than the retention goes (a tombstone is written) when nobody in its
+  /// group consumes its topic: the group is empty, or no member subscribes
+  /// to it. `wall_now_ms` is the wall clock, as commit timestamps are.
+  /// Returns how many offsets it is removing.
+  std::size_t expire_offsets(std::int64_t wall_now_ms, const topic_catalog& topics);
   /// Refuses every waiting request (the shard moves away or the service stops).
   void close();
 

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   std::int64_t initial_delay = g.initial_rebalance_delay.count();
   std::int64_t consumer_session = g.consumer_session_timeout.count();
   std::int64_t consumer_heartbeat = g.consumer_heartbeat_interval.count();
+  std::int64_t retention_minutes = g.offsets_retention.count() / 60000;
   CLI::App app{"Sluice group coordinator: consumer groups and committed offsets"};
   app.add_option("--coordinator", coordinator, "NNG url of the coordinator")->capture_default_str();
   app.add_option("--listen", listen, "NNG url for RPCs from gateways (port 0 picks one)")->capture_default_str();
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
   app.add_option("--consumer-assignor", g.default_assignor, "default server-side assignor: uniform or range")
       ->check(CLI::IsMember({"uniform", "range"}))
       ->capture_default_str();
+  app.add_option("--offsets-retention-minutes", retention_minutes,
+                 "offsets.retention.minutes: committed offsets nobody consumes any more go after this long")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--offsets-replication-factor", settings.offsets_replication_factor,
                  "offsets.topic.replication.factor (capped by the live partition servers)")
       ->capture_default_str();
@@ -78,6 +83,7 @@ int main(int argc, char** argv) {
   g.initial_rebalance_delay = std::chrono::milliseconds(initial_delay);
   g.consumer_session_timeout = std::chrono::milliseconds(consumer_session);
   g.consumer_heartbeat_interval = std::chrono::milliseconds(consumer_heartbeat);
+  g.offsets_retention = std::chrono::minutes(retention_minutes);
 
   sluice::shutdown_signals signals;  // before any thread starts
 

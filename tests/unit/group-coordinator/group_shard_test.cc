@@ -3,6 +3,7 @@
 // tombstones), and the records use Kafka's formats.
 #include <boost/test/unit_test.hpp>
 
+#include "services/group-coordinator/classic/consumer_protocol.h"
 #include "services/group-coordinator/group_shard.h"
 
 using namespace sluice::group_coordinator;
@@ -151,6 +152,62 @@ BOOST_AUTO_TEST_CASE(record_formats_match_kafka_bytes) {
   BOOST_TEST(decoded.metadata == "hi");
   BOOST_TEST(decoded.leader_epoch == -1);
   BOOST_TEST(std::holds_alternative<group_key>(decode_key(encode_key(group_key{"g"}))));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(offsets_retention)
+
+BOOST_AUTO_TEST_CASE(old_offsets_nobody_consumes_expire_with_tombstones) {
+  group_options options;
+  options.offsets_retention = std::chrono::hours(1);
+  fake_log log;
+  group_shard shard(0, 1, options, log);
+  const std::int64_t now_ms = 1700000000000;
+  auto at_time = [](std::int64_t offset, std::int64_t ts) {
+    offset_value v;
+    v.offset = offset;
+    v.commit_timestamp = ts;
+    return v;
+  };
+  shard.commit("g", {{{"old", 0}, at_time(5, now_ms - 2 * 3600 * 1000)}, {{"new", 0}, at_time(6, now_ms - 60 * 1000)}},
+               [](error_code) {});
+  log.complete();
+  BOOST_TEST(shard.expire_offsets(now_ms, topic_catalog{}) == 1u);
+  log.complete();
+  BOOST_TEST(shard.offsets("g")->size() == 1u);
+  BOOST_TEST(shard.offsets("g")->count({"new", 0}) == 1u);
+  // The tombstone replays too.
+  fake_log other;
+  group_shard replayed(0, 1, options, other);
+  for (const auto& r : log.written)
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+  BOOST_TEST(replayed.offsets("g")->count({"old", 0}) == 0u);
+  BOOST_TEST(shard.expire_offsets(now_ms, topic_catalog{}) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(offsets_of_subscribed_topics_stay) {
+  group_options options;
+  options.offsets_retention = std::chrono::hours(1);
+  options.initial_rebalance_delay = std::chrono::milliseconds(0);
+  fake_log log;
+  group_shard shard(0, 1, options, log);
+  join_request j;
+  j.client_id = "c";
+  j.session_timeout_ms = 10000;
+  j.rebalance_timeout_ms = 10000;
+  j.protocol_type = "consumer";
+  j.protocols = {{"range", encode_subscription({"orders"})}};
+  std::string member;
+  shard.classic_or_create("g")->join(j, {}, [&](join_result r) { member = r.member_id; });
+  offset_value old;
+  old.offset = 1;
+  old.commit_timestamp = 0;
+  shard.commit("g", {{{"orders", 0}, old}, {{"gone", 0}, old}}, [](error_code) {});
+  log.complete();
+  BOOST_TEST(shard.expire_offsets(1700000000000, topic_catalog{}) == 1u);  // only the topic nobody reads
+  log.complete();
+  BOOST_TEST(shard.offsets("g")->count({"orders", 0}) == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
