@@ -1,5 +1,6 @@
 #include "services/group-coordinator/group_shard.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -192,19 +193,32 @@ void group_shard::tick(const topic_catalog& topics, time_point now) {
 }
 
 std::size_t group_shard::expire_offsets(std::int64_t wall_now_ms, const topic_catalog& topics) {
-  const std::int64_t cutoff = wall_now_ms - options_.offsets_retention.count();
+  // Kafka counts an empty group's retention from when it became empty. We
+  // count from the last check that saw it with members, and from our first
+  // check for groups we have not seen active (after a replay): never sooner.
+  if (first_check_ms_ < 0) first_check_ms_ = wall_now_ms;
+  const std::int64_t retention = options_.offsets_retention.count();
   std::size_t expiring = 0;
   for (const auto& [group, stored] : offsets_) {
     // Topics someone in the group still consumes keep their offsets.
     std::set<std::string> in_use;
+    bool active = false;
     if (auto* g = classic(group); g && !g->empty()) {
+      last_active_ms_[group] = wall_now_ms;
       if (g->protocol_type() != "consumer") continue;  // nothing tells which topics it uses: keep all
       in_use = g->subscribed_topics();
+      active = true;
     }
-    if (auto* c = consumer(group); c && !c->empty()) in_use = c->subscribed_topics(topics);
+    if (auto* c = consumer(group); c && !c->empty()) {
+      last_active_ms_[group] = wall_now_ms;
+      in_use = c->subscribed_topics(topics);
+      active = true;
+    }
+    auto seen = last_active_ms_.find(group);
+    const std::int64_t since = active ? 0 : (seen != last_active_ms_.end() ? seen->second : first_check_ms_);
     std::vector<topic_partition> old;
     for (const auto& [tp, v] : stored)
-      if (!in_use.count(tp.first) && v.commit_timestamp <= cutoff) old.push_back(tp);
+      if (!in_use.count(tp.first) && std::max(v.commit_timestamp, since) + retention <= wall_now_ms) old.push_back(tp);
     if (old.empty()) continue;
     expiring += old.size();
     delete_offsets(group, std::move(old), [](error_code) {});  // a failed write is retried at the next check

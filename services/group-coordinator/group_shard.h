@@ -78,10 +78,11 @@ class group_shard {
   std::vector<listing> list() const;
 
   void tick(const topic_catalog& topics, time_point now);
-  /// Kafka's offsets.retention.minutes (KIP-211): a committed offset older
-  /// than the retention goes (a tombstone is written) when nobody in its
-  /// group consumes its topic: the group is empty, or no member subscribes
-  /// to it. `wall_now_ms` is the wall clock, as commit timestamps are.
+  /// Kafka's offsets.retention.minutes (KIP-211): a committed offset goes (a
+  /// tombstone is written) when nobody in its group has consumed its topic
+  /// for the retention: the group is empty, or no member subscribes to it,
+  /// and both the commit and the group's last activity seen are older.
+  /// `wall_now_ms` is the wall clock, as commit timestamps are.
   /// Returns how many offsets it is removing.
   std::size_t expire_offsets(std::int64_t wall_now_ms, const topic_catalog& topics);
   /// Refuses every waiting request (the shard moves away or the service stops).
@@ -98,6 +99,8 @@ class group_shard {
   std::map<std::string, std::unique_ptr<classic_group>> classic_;
   std::map<std::string, std::unique_ptr<consumer_group>> consumer_;
   std::map<std::string, group_offsets> offsets_;
+  std::map<std::string, std::int64_t> last_active_ms_;  // wall time a retention check last saw members
+  std::int64_t first_check_ms_ = -1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // write callbacks outliving the shard do nothing
 };
 

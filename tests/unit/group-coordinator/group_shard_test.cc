@@ -173,6 +173,8 @@ BOOST_AUTO_TEST_CASE(old_offsets_nobody_consumes_expire_with_tombstones) {
   shard.commit("g", {{{"old", 0}, at_time(5, now_ms - 2 * 3600 * 1000)}, {{"new", 0}, at_time(6, now_ms - 60 * 1000)}},
                [](error_code) {});
   log.complete();
+  // The first check after a load counts the retention from itself: nothing goes yet.
+  BOOST_TEST(shard.expire_offsets(now_ms - 2 * 3600 * 1000, topic_catalog{}) == 0u);
   BOOST_TEST(shard.expire_offsets(now_ms, topic_catalog{}) == 1u);
   log.complete();
   BOOST_TEST(shard.offsets("g")->size() == 1u);
@@ -205,6 +207,7 @@ BOOST_AUTO_TEST_CASE(offsets_of_subscribed_topics_stay) {
   old.commit_timestamp = 0;
   shard.commit("g", {{{"orders", 0}, old}, {{"gone", 0}, old}}, [](error_code) {});
   log.complete();
+  BOOST_TEST(shard.expire_offsets(0, topic_catalog{}) == 0u);
   BOOST_TEST(shard.expire_offsets(1700000000000, topic_catalog{}) == 1u);  // only the topic nobody reads
   log.complete();
   BOOST_TEST(shard.offsets("g")->count({"orders", 0}) == 1u);
