@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 
 namespace sluice::gateway {
@@ -48,7 +49,7 @@ void fan_out_by_group(request_context ctx, AskedList Request::*asked, AnsweredLi
     for (const auto& id : groups) {
       auto& result = ((*answer).*answered).emplace_back();
       result.group_id = id;
-      result.error_code = static_cast<std::int16_t>(e);
+      result.error_code = code(e);
     }
   };
   plan.finish = [ctx, answer] { ctx.respond(*answer); };

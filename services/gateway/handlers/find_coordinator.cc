@@ -6,6 +6,7 @@
 // (list_groups.cc). Transactions are not served: their keys get
 // COORDINATOR_NOT_AVAILABLE.
 #include "common/protocol/messages/find_coordinator.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "common/cluster/group_shards.h"
 #include "services/gateway/handlers/handler.h"
@@ -40,31 +41,29 @@ coordinator_answer find(const request_context& ctx, std::int8_t key_type, const 
   return {error_code::none, "", gateway->node_id(), gateway->kafka_host(), gateway->kafka_port()};
 }
 
+/// Fills the answer's fields: the v0-3 response and each v4+ coordinator entry have the same ones.
+template <class Out>
+void fill(Out& out, const coordinator_answer& a) {
+  out.error_code = code(a.error);
+  out.error_message = a.message.empty() ? std::nullopt : std::optional(a.message);
+  out.node_id = a.node_id;
+  out.host = a.host;
+  out.port = a.port;
+}
+
 }  // namespace
 
 void handle_find_coordinator(request_context ctx) {
   auto request = ctx.decode<protocol::find_coordinator_request>();
   protocol::find_coordinator_response response;
   if (ctx.version() < 4) {
-    auto a = find(ctx, request.key_type, request.coordinator_key);
-    response.error_code = static_cast<std::int16_t>(a.error);
-    if (!a.message.empty()) response.error_message = a.message;
-    else response.error_message = std::nullopt;
-    response.node_id = a.node_id;
-    response.host = a.host;
-    response.port = a.port;
+    fill(response, find(ctx, request.key_type, request.coordinator_key));
     return ctx.respond(response);
   }
   for (const auto& key : request.coordinator_keys) {
-    auto a = find(ctx, request.key_type, key);
     auto& c = response.coordinators.emplace_back();
     c.key = key;
-    c.error_code = static_cast<std::int16_t>(a.error);
-    if (!a.message.empty()) c.error_message = a.message;
-    else c.error_message = std::nullopt;
-    c.node_id = a.node_id;
-    c.host = a.host;
-    c.port = a.port;
+    fill(c, find(ctx, request.key_type, key));
   }
   ctx.respond(response);
 }

@@ -1,5 +1,6 @@
 // Heartbeat: forwarded to the group's coordinator.
 #include "common/protocol/messages/heartbeat.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
 
@@ -9,7 +10,7 @@ void handle_heartbeat(request_context ctx) {
   auto request = ctx.decode<protocol::heartbeat_request>();
   forward_to_owner(std::move(ctx), request.group_id, group_call_timeout, [](const request_context& c, auto e) {
     protocol::heartbeat_response r;
-    r.error_code = static_cast<std::int16_t>(e);
+    r.error_code = code(e);
     c.respond(r);
   });
 }

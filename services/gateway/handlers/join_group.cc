@@ -1,6 +1,7 @@
 // JoinGroup: forwarded to the group's coordinator; the answer comes when the
 // rebalance completes, so the call may last the whole rebalance timeout.
 #include "common/protocol/messages/join_group.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
 
@@ -12,7 +13,7 @@ void handle_join_group(request_context ctx) {
   const auto timeout = std::chrono::milliseconds(std::max(wait_ms, 0)) + group_call_timeout;
   forward_to_owner(std::move(ctx), request.group_id, timeout, [member = request.member_id](const request_context& c, auto e) {
     protocol::join_group_response r;
-    r.error_code = static_cast<std::int16_t>(e);
+    r.error_code = code(e);
     r.member_id = member;
     c.respond(r);
   });

@@ -4,6 +4,7 @@
 // gateway only, as from one broker in Kafka. If a group coordinator cannot be
 // reached the answer says COORDINATOR_NOT_AVAILABLE with what the others listed.
 #include "common/protocol/messages/list_groups.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "common/cluster/group_shards.h"
 #include "services/gateway/handlers/handler.h"
@@ -39,7 +40,7 @@ void handle_list_groups(request_context ctx) {
     }
   };
   plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
-    answer->error_code = static_cast<std::int16_t>(e);
+    answer->error_code = code(e);
   };
   plan.finish = [ctx, answer] { ctx.respond(*answer); };
   fan_out(std::move(ctx), std::move(plan));

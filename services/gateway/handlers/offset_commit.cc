@@ -1,6 +1,7 @@
 // OffsetCommit: forwarded to the group's coordinator, which answers once the
 // offsets are durable in __consumer_offsets.
 #include "common/protocol/messages/offset_commit.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
 
@@ -18,7 +19,7 @@ void handle_offset_commit(request_context ctx) {
                        for (const auto& p : t.partitions) {
                          auto& rp = rt.partitions.emplace_back();
                          rp.partition_index = p.partition_index;
-                         rp.error_code = static_cast<std::int16_t>(e);
+                         rp.error_code = code(e);
                        }
                      }
                      c.respond(r);
