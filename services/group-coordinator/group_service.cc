@@ -34,7 +34,6 @@ group_service::group_service(service_settings settings, cluster::cluster_client&
     : settings_(std::move(settings)),
       cluster_(cluster),
       coordinator_(coordinator),
-      post_(post),
       log_(cluster, std::move(post)) {}
 
 group_service::~group_service() {
@@ -198,8 +197,7 @@ void group_service::tick() {
   }
   if (now >= next_retention_check_) {
     next_retention_check_ = now + retention_check;
-    const auto wall_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto wall_ms = wall_clock_ms();
     std::size_t expired = 0;
     for (auto& [p, s] : slots_)
       if (s.loaded) expired += s.shard->expire_offsets(wall_ms, catalog_);

@@ -71,7 +71,6 @@ class group_service : public shard_directory {
   service_settings settings_;
   cluster::cluster_client& cluster_;
   cluster::coordinator_client& coordinator_;
-  post_fn post_;
   offsets_log log_;
   std::shared_ptr<const cluster::metadata_view> view_;
   std::map<std::int32_t, slot> slots_;

@@ -1,21 +1,9 @@
 #include "services/group-coordinator/group_shard.h"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 
-#include "common/protocol/wire.h"
-
 namespace sluice::group_coordinator {
-
-namespace {
-
-std::int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 group_shard::group_shard(std::int32_t partition, std::int64_t epoch, const group_options& options, record_log& log)
     : partition_(partition), epoch_(epoch), options_(options), log_(log) {}
@@ -168,7 +156,6 @@ void group_shard::restore_classic(const std::string& group, group_value v, time_
     m.client_host = std::move(sm.client_host);
     m.rebalance_timeout_ms = sm.rebalance_timeout_ms;
     m.session_timeout_ms = sm.session_timeout_ms;
-    m.protocol_type = v.protocol_type;
     if (v.protocol) m.protocols.push_back({*v.protocol, std::move(sm.subscription)});
     m.assignment = std::move(sm.assignment);
     members.push_back(std::move(m));

@@ -6,6 +6,7 @@
 #include "common/messaging/methods.h"
 #include "common/proto/partition.pb.h"
 #include "common/protocol/record_batch.h"
+#include "services/group-coordinator/group_clock.h"
 
 namespace sluice::group_coordinator {
 
@@ -33,10 +34,6 @@ error_code commit_error(pv1::PartitionError e) {
   }
 }
 
-std::int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 

@@ -1,7 +1,5 @@
 // OffsetCommit: stores a group's positions in __consumer_offsets; answered
 // once the records are durable (acks=all).
-#include <chrono>
-
 #include "common/protocol/messages/offset_commit.h"
 #include "services/group-coordinator/api/api_context.h"
 
@@ -21,11 +19,6 @@ error_code check_committer(group_shard& shard, const protocol::offset_commit_req
     return g->validate_commit(req.member_id, req.group_instance_id, req.generation_id_or_member_epoch);
   // No group yet: a standalone commit creates it; a member of a group we do not know is stale.
   return req.generation_id_or_member_epoch < 0 ? error_code::none : error_code::illegal_generation;
-}
-
-std::int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace

@@ -172,7 +172,6 @@ void classic_group::add_member(join_request req, std::string member_id, time_poi
   m.client_host = std::move(req.client_host);
   m.session_timeout_ms = req.session_timeout_ms;
   m.rebalance_timeout_ms = req.rebalance_timeout_ms;
-  m.protocol_type = req.protocol_type;
   m.protocols = std::move(req.protocols);
   m.session_deadline = now + milliseconds(m.session_timeout_ms);
   m.awaiting_join = std::move(reply);

@@ -87,7 +87,6 @@ struct classic_member {
   std::string client_host;
   std::int32_t session_timeout_ms = 0;
   std::int32_t rebalance_timeout_ms = 0;
-  std::string protocol_type;
   std::vector<std::pair<std::string, std::string>> protocols;
   std::string assignment;
   time_point session_deadline{};
