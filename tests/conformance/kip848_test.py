@@ -36,6 +36,7 @@ def reexec_in_venv():
 reexec_in_venv()
 sys.path.insert(0, os.path.join(HERE, '..', 'fixtures'))
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
+import clients  # noqa: E402
 from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
@@ -91,12 +92,10 @@ class Member(threading.Thread):
 
 
 def wait_for(what, predicate, timeout=DEADLINE_S):
+    """Seconds until predicate() holds (clients.wait_until, timed)."""
     t0 = time.time()
-    while time.time() - t0 < timeout:
-        if predicate():
-            return time.time() - t0
-        time.sleep(0.1)
-    raise AssertionError('timed out waiting for ' + what)
+    clients.wait_until(what, predicate, timeout)
+    return time.time() - t0
 
 
 def test_three_members_share_six_partitions(b):

@@ -216,9 +216,12 @@ consumer_heartbeat_result consumer_group::join(consumer_heartbeat& req, const to
   if (req.instance_id) {
     for (const auto& [other_id, other] : members_)
       if (other_id != id && other.instance_id == req.instance_id)
-        return heartbeat_error(error_code::unreleased_instance_id, "static member " + *req.instance_id + " is still in the group as " + other_id);
+        return heartbeat_error(error_code::unreleased_instance_id,
+                               "static member " + *req.instance_id + " is still in the group as " + other_id);
   }
-  if (members_.count(id)) remove(id, topics, now);  // a member starting over keeps nothing
+  // A member starting over keeps nothing; the rebalance below covers its leaving too.
+  members_.erase(id);
+  target_.erase(id);
   auto& m = members_[id];
   m.member_id = id;
   m.instance_id = req.instance_id;
@@ -253,7 +256,7 @@ consumer_heartbeat_result consumer_group::heartbeat(consumer_heartbeat req, cons
     consumer_heartbeat_result r;
     r.member_id = m.member_id;
     r.member_epoch = req.member_epoch;
-    remove(req.member_id, topics, now);
+    remove(req.member_id, topics);
     return r;
   }
   const bool current = req.member_epoch == m.member_epoch;
@@ -270,7 +273,7 @@ consumer_heartbeat_result consumer_group::heartbeat(consumer_heartbeat req, cons
   return answer(m);
 }
 
-void consumer_group::remove(const std::string& member_id, const topic_catalog& topics, time_point /*now*/) {
+void consumer_group::remove(const std::string& member_id, const topic_catalog& topics) {
   if (!members_.erase(member_id)) return;
   target_.erase(member_id);
   rebalance(topics);
@@ -282,7 +285,7 @@ void consumer_group::tick(const topic_catalog& topics, time_point now) {
     if (m.session_deadline <= now) gone.push_back(id);
     else if (!m.revoking.empty() && m.revocation_deadline <= now) gone.push_back(id);  // never let go: fenced
   }
-  for (const auto& id : gone) remove(id, topics, now);
+  for (const auto& id : gone) remove(id, topics);
   if (!members_.empty() && subscribed_partition_counts(topics) != partition_counts_) rebalance(topics);
 }
 

@@ -117,7 +117,8 @@ class consumer_group {
   /// True when the subscription changed (the caller starts a new epoch).
   bool update_subscription(consumer_member& m, consumer_heartbeat& req, time_point now);
   void reconcile(consumer_member& m, time_point now);
-  void remove(const std::string& member_id, const topic_catalog& topics, time_point now);
+  /// Takes the member out and starts a new epoch without it.
+  void remove(const std::string& member_id, const topic_catalog& topics);
   /// New group epoch and target assignment.
   void rebalance(const topic_catalog& topics);
   std::vector<std::string> topics_of(const consumer_member& m, const topic_catalog& topics) const;
