@@ -20,10 +20,11 @@ build_packages=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
 )
 # What the tests drive it with: real third-party Kafka clients, the fuzzer
-# toolchain, and the compose file checker.
+# toolchain, the compose file checker, and gdb (the fixture records a hung
+# service's thread stacks before killing it).
 test_packages=(
   kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard
-  clang libclang-rt-14-dev docker-compose python3-venv
+  clang libclang-rt-14-dev docker-compose python3-venv gdb
 )
 # The one test client Debian 12 lacks: a librdkafka new enough (2.4+) for
 # KIP-848 consumer groups (group.protocol=consumer), from PyPI into a venv

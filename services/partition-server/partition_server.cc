@@ -209,7 +209,17 @@ void partition_server::stop() {
   // as "panic: pthread_mutex_lock"). Once the actors are done, requests that
   // still arrive find no actor and their responders answer `unavailable`
   // while the socket is open; after rpc_server::stop() nothing sends.
+  // Each step is logged with its duration: a shutdown that hangs (seen once,
+  // in CI) then names the step it hung in.
+  auto since = std::chrono::steady_clock::now();
+  auto done = [&since](const char* step) {
+    const auto now = std::chrono::steady_clock::now();
+    log()->info("shutdown: {} in {} ms", step,
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - since).count());
+    since = now;
+  };
   if (m.cluster) m.cluster->stop();
+  done("cluster client stopped");
   if (m.manager) caf::anon_send_exit(m.manager, caf::exit_reason::user_shutdown);
   if (m.timer) caf::anon_send_exit(m.timer, caf::exit_reason::user_shutdown);
   if (m.isr) caf::anon_send_exit(m.isr, caf::exit_reason::user_shutdown);
@@ -217,7 +227,9 @@ void partition_server::stop() {
   m.timer = nullptr;
   m.isr = nullptr;
   if (m.system) m.system->await_all_actors_done();
+  done("replicas closed");
   if (m.server) m.server->stop();
+  done("rpc server closed");
   m.cluster.reset();
   m.server.reset();
   m.system.reset();
