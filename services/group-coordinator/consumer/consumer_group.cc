@@ -82,8 +82,10 @@ consumer_group::consumer_group(std::string id, const group_options& options)
 
 const char* consumer_group::state_name() const noexcept {
   if (members_.empty()) return "Empty";
-  for (const auto& [id, m] : members_)
+  for (const auto& [id, m] : members_) {
+    if (m.member_epoch == static_leave_epoch) continue;  // away, holding what it had (Kafka keeps it STABLE)
     if (m.member_epoch != assignment_epoch_ || !m.revoking.empty()) return "Reconciling";
+  }
   return "Stable";
 }
 
@@ -214,10 +216,13 @@ consumer_heartbeat_result consumer_group::join(consumer_heartbeat& req, const to
     id = random_member_id();
   }
   if (req.instance_id) {
-    for (const auto& [other_id, other] : members_)
-      if (other_id != id && other.instance_id == req.instance_id)
+    for (auto& [other_id, other] : members_) {
+      if (other_id == id || other.instance_id != req.instance_id) continue;
+      if (other.member_epoch != static_leave_epoch)
         return heartbeat_error(error_code::unreleased_instance_id,
                                "static member " + *req.instance_id + " is still in the group as " + other_id);
+      return rejoin_static(other_id, id, req, topics, now);
+    }
   }
   // A member starting over keeps nothing; the rebalance below covers its leaving too.
   members_.erase(id);
@@ -252,13 +257,24 @@ consumer_heartbeat_result consumer_group::heartbeat(consumer_heartbeat req, cons
   if (it == members_.end())
     return heartbeat_error(error_code::unknown_member_id, "member " + req.member_id + " is not in the group");
   auto& m = it->second;
-  if (req.member_epoch < 0) {  // -1 leaves; -2 (static) leaves too: its instance id is free again
+  if (req.member_epoch < 0) {
     consumer_heartbeat_result r;
     r.member_id = m.member_id;
     r.member_epoch = req.member_epoch;
-    remove(req.member_id, topics);
+    if (req.member_epoch == static_leave_epoch && m.instance_id) {
+      // A static member away for a while (a restart): it keeps its
+      // partitions, so no one else rebalances, unless it is not back within
+      // the session timeout. Partitions it still had to give up are released.
+      m.member_epoch = static_leave_epoch;
+      m.revoking.clear();
+      m.session_deadline = now + options_.consumer_session_timeout;
+      return r;
+    }
+    remove(req.member_id, topics);  // -1, or -2 from a member without an instance id
     return r;
   }
+  if (m.member_epoch == static_leave_epoch)  // it left; only a join with its instance id brings it back
+    return heartbeat_error(error_code::fenced_member_epoch, "member " + m.member_id + " left the group");
   const bool current = req.member_epoch == m.member_epoch;
   // A member that missed our last answer may still speak with its previous
   // epoch, as long as it owns nothing we did not give it.
@@ -271,6 +287,30 @@ consumer_heartbeat_result consumer_group::heartbeat(consumer_heartbeat req, cons
   if (update_subscription(m, req, now) || subscribed_partition_counts(topics) != partition_counts_) rebalance(topics);
   reconcile(m, now);
   return answer(m);
+}
+
+consumer_heartbeat_result consumer_group::rejoin_static(const std::string& old_id, const std::string& new_id,
+                                                        consumer_heartbeat& req, const topic_catalog& topics,
+                                                        time_point now) {
+  // The returning instance takes over under its new member id what the old
+  // one held and was meant to hold; the group epoch moves only if its
+  // subscription changed, so the other members see nothing.
+  consumer_member m = std::move(members_.at(old_id));
+  members_.erase(old_id);
+  members_.erase(new_id);
+  if (auto t = target_.extract(old_id)) {
+    t.key() = new_id;
+    target_.insert(std::move(t));
+  }
+  m.member_id = new_id;
+  m.member_epoch = 0;
+  m.previous_epoch = -1;
+  if (req.rebalance_timeout_ms >= 0) m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  auto& member = members_[new_id] = std::move(m);
+  if (update_subscription(member, req, now)) rebalance(topics);
+  reconcile(member, now);
+  member.assignment_changed = true;
+  return answer(member);
 }
 
 void consumer_group::remove(const std::string& member_id, const topic_catalog& topics) {

@@ -47,6 +47,9 @@ class topic_catalog {
   std::map<std::string, std::string> by_id_;  // the id's 16 bytes -> name
 };
 
+/// Member epoch of a static member that left for a while (KIP-848).
+inline constexpr std::int32_t static_leave_epoch = -2;
+
 struct consumer_heartbeat {
   std::string member_id;
   std::int32_t member_epoch = 0;  // 0 join, -1 leave, -2 static leave
@@ -114,6 +117,9 @@ class consumer_group {
 
  private:
   consumer_heartbeat_result join(consumer_heartbeat& req, const topic_catalog& topics, time_point now);
+  /// A static member back after leaving with epoch -2 replaces its old self.
+  consumer_heartbeat_result rejoin_static(const std::string& old_id, const std::string& new_id,
+                                          consumer_heartbeat& req, const topic_catalog& topics, time_point now);
   /// True when the subscription changed (the caller starts a new epoch).
   bool update_subscription(consumer_member& m, consumer_heartbeat& req, time_point now);
   void reconcile(consumer_member& m, time_point now);
