@@ -173,6 +173,7 @@ void group_service::ensure_offsets_topic() {
   t->set_partitions(cluster::default_offsets_partitions);
   t->set_replication_factor(rf);
   (*t->mutable_configs())["cleanup.policy"] = "compact";
+  (*t->mutable_configs())["segment.bytes"] = std::to_string(settings_.offsets_segment_bytes);
   coordinator_.create_topics(req, [](auto result) {
     if (!result) log()->warn("creating {} failed: {}", cluster::offsets_topic, result.error().message());
   });

@@ -28,6 +28,9 @@ namespace sluice::group_coordinator {
 struct service_settings {
   group_options groups;
   std::int32_t offsets_replication_factor = 3;  // offsets.topic.replication.factor (capped by live servers)
+  // offsets.topic.segment.bytes: smaller than the 1 GiB default of other
+  // topics, so sealed segments exist for the log cleaner to compact.
+  std::int32_t offsets_segment_bytes = 104857600;
 };
 
 class group_service : public shard_directory {

@@ -4,6 +4,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
   app.add_option("--offsets-replication-factor", settings.offsets_replication_factor,
                  "offsets.topic.replication.factor (capped by the live partition servers)")
       ->capture_default_str();
+  app.add_option("--offsets-segment-bytes", settings.offsets_segment_bytes,
+                 "offsets.topic.segment.bytes: segment size of __consumer_offsets (compaction cleans sealed segments)")
+      ->capture_default_str()
+      ->check(CLI::Range(14, std::numeric_limits<std::int32_t>::max()));  // Kafka's minimum for segment.bytes
   CLI11_PARSE(app, argc, argv);
   g.min_session_timeout = std::chrono::milliseconds(min_session);
   g.max_session_timeout = std::chrono::milliseconds(max_session);
