@@ -18,7 +18,7 @@ constexpr std::string_view long_max = "9223372036854775807";
 constexpr config_def defs[] = {
     {"cleanup.policy", config_type::list, "delete", false, false,
      "\"delete\" removes old segments by retention.ms/retention.bytes; \"compact\" keeps the latest value per key "
-     "(not implemented yet: stored and reported only).",
+     "(the partition server's log cleaner rewrites sealed segments).",
      "log.cleanup.policy"},
     {"compression.type", config_type::string, "producer", false, false,
      "Batches are stored as the producer sent them; every value currently behaves like \"producer\".",
@@ -40,7 +40,8 @@ constexpr config_def defs[] = {
     {"leader.replication.throttled.replicas", config_type::list, "", false, false,
      "Replicas throttled on the leader side (accepted, no effect yet).", "leader.replication.throttled.replicas"},
     {"max.compaction.lag.ms", config_type::int64, long_max, false, false,
-     "Longest time a message stays ineligible for compaction.", "log.cleaner.max.compaction.lag.ms"},
+     "Longest time a message stays ineligible for compaction (stored only: the cleaner goes by the dirty ratio).",
+     "log.cleaner.max.compaction.lag.ms"},
     {"max.message.bytes", config_type::int32, "1048588", false, false,
      "Largest record batch (after compression) the topic accepts.", "message.max.bytes"},
     {"message.downconversion.enable", config_type::boolean, "true", false, false,
@@ -306,6 +307,9 @@ log_config make_log_config(const std::map<std::string, std::string>& overrides) 
       if (item == "compact") c.cleanup_compact = true;
     }
   }
+  set_i64("min.compaction.lag.ms", c.min_compaction_lag_ms);
+  set_i64("delete.retention.ms", c.delete_retention_ms);
+  if (auto v = parse_double(get("min.cleanable.dirty.ratio"))) c.min_cleanable_dirty_ratio = *v;
   set_i32("min.insync.replicas", c.min_insync_replicas);
   c.min_insync_replicas_set = !trim(get("min.insync.replicas")).empty();
   set_bool("unclean.leader.election.enable", c.unclean_leader_election);

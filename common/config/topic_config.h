@@ -80,6 +80,9 @@ struct log_config {
   std::int64_t retention_bytes = -1;
   bool cleanup_delete = true;
   bool cleanup_compact = false;
+  std::int64_t min_compaction_lag_ms = 0;       // records younger than this are not compacted
+  std::int64_t delete_retention_ms = 86400000;  // how long a tombstone outlives its key's older records
+  double min_cleanable_dirty_ratio = 0.5;       // dirty bytes / cleanable bytes before the cleaner runs
   std::int32_t min_insync_replicas = 1;
   bool min_insync_replicas_set = false;     // topic override present (else the server default applies)
   bool unclean_leader_election = false;

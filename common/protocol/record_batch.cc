@@ -282,6 +282,9 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
     ++r.p;       // attributes
     const std::int64_t ts = h.base_timestamp() + r.varlong();
     const std::int32_t delta = r.varint();
+    if (options.require_keys && r.varint() < 0)
+      return fail(batch_errc::invalid_record, "record " + std::to_string(i) +
+                                                  ": compacted topic cannot accept a record without a key");
     if (delta != i)
       return fail(batch_errc::invalid_record, "record " + std::to_string(i) + " has offset delta " +
                                                   std::to_string(delta));
@@ -300,6 +303,75 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
     return fail(batch_errc::invalid_record, std::to_string(c.left()) + " bytes follow the last record");
   result.summary.max_timestamp = max_ts;
   return result;
+}
+
+filter_result filter_batch(std::span<const std::byte> batch, const std::function<bool(const record_view&)>& keep,
+                           std::size_t max_uncompressed) {
+  filter_result out;
+  if (!check_batch_crc(batch)) {
+    out.error = "batch length, magic or CRC-32C is wrong";
+    return out;
+  }
+  const batch_header h(batch);
+  std::vector<std::byte> scratch;
+  std::span<const std::byte> records;
+  if (auto err = batch_records(batch, scratch, records, max_uncompressed); !err.empty()) {
+    out.error = std::move(err);
+    return out;
+  }
+  const std::int32_t count = h.records_count();
+  std::vector<std::byte> body;
+  std::int64_t max_ts = -1;
+  cursor c{records.data(), records.data() + records.size()};
+  record_view view;
+  for (std::int32_t i = 0; i < count; ++i) {
+    const std::byte* start = c.p;
+    if (const char* err = parse_record(c, &view)) {
+      out.error = "record " + std::to_string(i) + ": " + err;
+      return out;
+    }
+    ++out.records_before;
+    if (!keep(view)) continue;
+    ++out.records_after;
+    body.insert(body.end(), start, c.p);
+    max_ts = std::max(max_ts, h.base_timestamp() + view.timestamp_delta);
+  }
+  if (c.p != c.end) {
+    out.error = std::to_string(c.left()) + " bytes follow the last record";
+    return out;
+  }
+  if (out.records_after == out.records_before) {
+    out.outcome = filter_outcome::kept_all;
+    return out;
+  }
+  if (out.records_after == 0) {
+    out.outcome = filter_outcome::emptied;
+    return out;
+  }
+  if (h.compression() != compression_codec::none) {
+    // Keep the framing the batch came with: a client that sent xerial
+    // snappy (Java, kafka-python) reads it back the same way.
+    static constexpr unsigned char xerial_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
+    const auto compressed = batch.subspan(L::records);
+    const bool xerial = h.compression() == compression_codec::snappy && compressed.size() >= sizeof xerial_magic &&
+                        std::memcmp(compressed.data(), xerial_magic, sizeof xerial_magic) == 0;
+    auto packed = compress(h.compression(), body, xerial);
+    if (!packed) {
+      out.error = std::string(codec_name(h.compression())) + ": " + packed.error().message();
+      return out;
+    }
+    body = std::move(packed).value();
+  }
+  out.bytes.resize(L::header_size + body.size());
+  std::copy(batch.begin(), batch.begin() + L::header_size, out.bytes.begin());
+  std::copy(body.begin(), body.end(), out.bytes.begin() + L::header_size);
+  std::byte* p = out.bytes.data();
+  store_be(p + L::batch_length, static_cast<std::int32_t>(out.bytes.size() - L::log_overhead));
+  store_be(p + L::records_count, out.records_after);
+  if (h.ts_type() == timestamp_type::create_time) store_be(p + L::max_timestamp, max_ts);
+  store_be(p + L::crc, compute_batch_crc(out.bytes));
+  out.outcome = filter_outcome::rewritten;
+  return out;
 }
 
 void encode_record(std::vector<std::byte>& out, const record_to_build& record, std::int64_t timestamp_delta,

@@ -231,6 +231,9 @@ struct validate_options {
   std::int64_t timestamp_after_max_ms = INT64_MAX;
   /// Bound on decompressed record bytes per batch (decompression bombs).
   std::size_t max_uncompressed_bytes = 256u << 20;
+  /// Compacted topics: a record without a key could never be compacted away,
+  /// so Kafka's LogValidator refuses it (INVALID_RECORD).
+  bool require_keys = false;
 };
 
 /// What validation learnt about a good batch.
@@ -254,6 +257,36 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
 
 /// Cheap check used by log recovery: length consistent, magic 2 and CRC.
 bool check_batch_crc(std::span<const std::byte> batch) noexcept;
+
+// --- filtering (log compaction) -------------------------------------------------
+
+enum class filter_outcome {
+  kept_all,   // every record kept: use the original bytes
+  rewritten,  // some records dropped: `bytes` holds the new batch
+  emptied,    // no record left: drop the batch
+  failed,     // CRC, codec or record parse failed: `error` says why
+};
+
+struct filter_result {
+  filter_outcome outcome = filter_outcome::failed;
+  std::vector<std::byte> bytes;
+  std::int32_t records_before = 0;
+  std::int32_t records_after = 0;
+  std::string error;
+};
+
+/// Re-encodes `batch` keeping only the records for which `keep` is true.
+/// The kept records are copied byte for byte, so their offset and timestamp
+/// deltas stay relative to the unchanged base offset and base timestamp; the
+/// header keeps base offset, last_offset_delta (the batch still ends at the
+/// same offset, as Kafka v2 does), attributes, leader epoch and producer
+/// fields. records_count and the CRC are recomputed, and max_timestamp too
+/// under CreateTime (Kafka's cleaner does the same). A compressed batch is
+/// decompressed and compressed again with its codec (snappy keeps its xerial
+/// framing if it had one). The CRC is checked first, so a corrupt batch is
+/// never given a fresh, valid CRC.
+filter_result filter_batch(std::span<const std::byte> batch, const std::function<bool(const record_view&)>& keep,
+                           std::size_t max_uncompressed = 256u << 20);
 
 // --- building -----------------------------------------------------------------
 

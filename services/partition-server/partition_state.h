@@ -178,7 +178,8 @@ class partition_state {
   std::size_t waiter_count() const noexcept { return waiters_.size() + replica_waiters_.size(); }
 
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
-  /// start offset); returns how many were deleted.
+  /// start offset), then compacts (cleanup.policy=compact) the sealed
+  /// segments below the high watermark; returns how many were deleted.
   std::size_t apply_retention(std::int64_t now_ms);
 
   /// Makes appended data durable (fsync).

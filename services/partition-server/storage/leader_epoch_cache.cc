@@ -33,18 +33,7 @@ result<void> leader_epoch_cache::persist() const {
   text << "0\n" << entries_.size() << "\n";
   for (const auto& e : entries_) text << e.epoch << ' ' << e.start_offset << "\n";
   const std::string bytes = text.str();
-  const auto tmp = dir_ / (std::string(file_name) + ".tmp");
-  {
-    auto f = posix_file::open(tmp);
-    if (!f) return f.error();
-    if (auto r = f.value().truncate(0); !r) return r.error();
-    if (auto r = f.value().write_at(std::as_bytes(std::span(bytes.data(), bytes.size())), 0); !r) return r.error();
-    if (auto r = f.value().sync(); !r) return r.error();
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, dir_ / file_name, ec);
-  if (ec) return ec;
-  return sync_directory(dir_);
+  return write_file_atomically(dir_ / file_name, std::as_bytes(std::span(bytes.data(), bytes.size())));
 }
 
 bool leader_epoch_cache::assign(std::int32_t epoch, std::int64_t start_offset) {

@@ -33,6 +33,20 @@
 //
 // Indexes are derived data: they are not checksummed, and are rebuilt from
 // the .log when missing or inconsistent (README.md, "Recovery").
+//
+// Compaction (cleanup.policy=compact, log_cleaner.h) leaves two more kinds of
+// file, only ever for a sealed segment, and each only until it is done:
+//
+//   00000000000000000000.log.cleaned  the segment's rewrite, being written
+//   00000000000000000000.log.swap     the rewrite, complete and fsynced: it
+//                                     replaces the .log (the indexes are
+//                                     deleted first and rebuilt from it)
+//
+// At open a .cleaned file is deleted (the old .log is still whole) and a
+// .swap file is installed (it is the newer copy of the same offsets).
+//
+// cleaner-offset-checkpoint (cleaner_checkpoint.h) holds the first offset the
+// cleaner has not been through yet.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -42,6 +56,8 @@ namespace sluice::storage::log_format {
 inline constexpr std::string_view log_suffix = ".log";
 inline constexpr std::string_view index_suffix = ".index";
 inline constexpr std::string_view time_index_suffix = ".timeindex";
+inline constexpr std::string_view cleaned_suffix = ".log.cleaned";
+inline constexpr std::string_view swap_suffix = ".log.swap";
 inline constexpr int file_name_digits = 20;
 
 inline constexpr std::size_t index_entry_size = 8;

@@ -7,7 +7,9 @@
 
 #include "common/logging/logger.h"
 #include "common/protocol/record_batch.h"
+#include "services/partition-server/storage/cleaner_checkpoint.h"
 #include "services/partition-server/storage/file_names.h"
+#include "services/partition-server/storage/log_cleaner.h"
 #include "services/partition-server/storage/log_format.h"
 #include "services/partition-server/storage/segment.h"
 
@@ -80,6 +82,9 @@ result<void> partition_log::load() {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) return ec;
+  // A cleaning cut short by a crash: finish or drop it before the segments
+  // are listed, so they are read as one consistent set.
+  if (auto r = recover_cleaner_files(dir_, *log_); !r) return r.error();
   std::vector<std::int64_t> bases;
   std::vector<std::filesystem::path> orphans;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
@@ -119,6 +124,7 @@ result<void> partition_log::load() {
     // Recovery cut a torn tail that had started a new epoch.
     if (auto r = epochs_.persist(); !r) return r.error();
   }
+  first_dirty_ = cleaner_checkpoint::load(dir_).value_or(log_start_offset());
   log_->info("[{}] opened: {} segment(s), offsets {}..{}", dir_.filename().string(), segments_.size(),
              log_start_offset(), log_end_offset_);
   return success();
@@ -141,14 +147,14 @@ bool partition_log::needs_roll(std::size_t incoming, std::int64_t last_offset, s
   return false;
 }
 
-result<void> partition_log::roll(std::int64_t now_ms) {
+result<void> partition_log::roll(std::int64_t base, std::int64_t now_ms) {
   if (auto r = active().seal(); !r) return r.error();
   active().close_indexes();
-  auto seg = segment::open(dir_, log_end_offset_, cfg_.index_interval_bytes, log_);
+  auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->recover_tail(); !r) return r.error();  // opens the (empty) indexes
-  log_->debug("[{}] rolled to segment {} at {}", dir_.filename().string(), log_end_offset_, now_ms);
-  segments_.emplace(log_end_offset_, std::move(seg).value());
+  log_->debug("[{}] rolled to segment {} at {}", dir_.filename().string(), base, now_ms);
+  segments_.emplace(base, std::move(seg).value());
   dir_dirty_ = true;
   return success();
 }
@@ -160,6 +166,7 @@ append_result partition_log::append(std::span<std::byte> batches, std::int32_t l
   protocol::validate_options options;
   options.max_batch_bytes = cfg_.max_message_bytes;
   options.now_ms = now_ms;
+  options.require_keys = cfg_.cleanup_compact;
   if (!cfg_.log_append_time) {
     options.timestamp_before_max_ms = cfg_.timestamp_before_max_ms;
     options.timestamp_after_max_ms = cfg_.timestamp_after_max_ms;
@@ -215,7 +222,10 @@ append_result partition_log::write_batches(std::span<const std::byte> batches,
   const std::int64_t log_start = log_start_offset();
   const std::int64_t next = appended.back().last_offset + 1;
   if (needs_roll(batches.size(), next - 1, now_ms)) {
-    if (auto r = roll(now_ms); !r)
+    // The first batch's base offset, not the log end: the two differ when a
+    // replicated append skips records the leader compacted away, and the new
+    // segment's relative offsets must start at its first batch.
+    if (auto r = roll(appended.front().base_offset, now_ms); !r)
       return failure(append_errc::storage_error, "cannot roll segment: " + r.error().message(), log_start);
   }
   segment& seg = active();
@@ -249,7 +259,9 @@ append_result partition_log::append_replicated(std::span<const std::byte> batche
   const std::int64_t log_start = log_start_offset();
   if (closed_) return failure(append_errc::storage_error, "log is closed", log_start);
   // The leader validated the records; a copy only has to arrive intact and
-  // continue this log exactly.
+  // continue this log. Offsets may skip ahead: the leader's cleaner removes
+  // records (and whole batches) from compacted topics, so a fetch from the
+  // log end can start at a later batch (Kafka checks the same way).
   std::vector<appended_batch> appended;
   std::vector<std::pair<std::int32_t, std::int64_t>> epochs;
   std::int64_t next = log_end_offset_;
@@ -259,9 +271,9 @@ append_result partition_log::append_replicated(std::span<const std::byte> batche
     if (h.magic() != L::current_magic || h.last_offset_delta() < 0 || !protocol::check_batch_crc(*b))
       return failure(append_errc::corrupt_message,
                      "replicated batch at offset " + std::to_string(h.base_offset()) + " is corrupt", log_start);
-    if (h.base_offset() != next)
+    if (h.base_offset() < next)
       return failure(append_errc::invalid_record,
-                     "replicated batch starts at " + std::to_string(h.base_offset()) + ", log end is " +
+                     "replicated batch starts at " + std::to_string(h.base_offset()) + ", below the log end " +
                          std::to_string(next),
                      log_start);
     if (epochs.empty() || h.partition_leader_epoch() > epochs.back().first)
@@ -509,6 +521,91 @@ std::size_t partition_log::apply_retention(std::int64_t now_ms) {
                too_old ? "retention.ms" : "retention.bytes", log_start_offset());
   }
   return deleted;
+}
+
+clean_result partition_log::clean(std::int64_t now_ms, std::int64_t upper_bound) {
+  clean_result out;
+  if (closed_ || !cfg_.cleanup_compact || uncleanable_) return out;
+  const std::string name = dir_.filename().string();
+  // Retention or a follower's truncation may have moved the log past the
+  // checkpoint: then everything left counts as dirty (Kafka resets the same way).
+  if (first_dirty_ < log_start_offset() || first_dirty_ > log_end_offset_) first_dirty_ = log_start_offset();
+
+  std::vector<sealed_segment> sealed;
+  for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it)
+    sealed.push_back({it->first, std::next(it)->first, it->second->size(), it->second->max_timestamp()});
+  const cleanable_range range = find_cleanable(sealed, first_dirty_, upper_bound, now_ms, cfg_.min_compaction_lag_ms);
+  // Strictly above the ratio, as Kafka's LogCleanerManager compares.
+  if (range.segments == 0 || range.dirty_bytes == 0 || !(range.dirty_ratio() > cfg_.min_cleanable_dirty_ratio))
+    return out;
+
+  auto give_up = [&](const std::error_code& ec) {
+    log_->error("[{}] log cleaner failed, partition left uncompacted until it is reopened: {}", name, ec.message());
+    uncleanable_ = true;
+    out.failed = true;
+    return out;
+  };
+  // Kafka maps the dirty part only: the clean part holds at most one record
+  // per key already, and any later record of its keys is in the dirty part.
+  offset_map latest;
+  for (std::size_t i = range.first_dirty; i < range.segments; ++i) {
+    if (auto r = add_to_offset_map(*segments_.at(sealed[i].base_offset), latest, *log_); !r) return give_up(r.error());
+  }
+  const retention_rules rules{&latest, now_ms, cfg_.delete_retention_ms};
+  for (std::size_t i = 0; i < range.segments; ++i) {
+    if (auto r = clean_segment(sealed[i].base_offset, rules, out); !r) return give_up(r.error());
+  }
+  if (auto r = cleaner_checkpoint::persist(dir_, range.end_offset); !r)
+    log_->warn("[{}] cannot write {}: {}", name, cleaner_checkpoint::file_name, r.error().message());
+  first_dirty_ = range.end_offset;
+  out.first_dirty_offset = first_dirty_;
+  log_->debug("[{}] cleaned offsets {}..{} ({} keys, dirty ratio {:.2f}): {} -> {} bytes, {} record(s) removed, "
+              "{} segment(s) rewritten, {} removed",
+              name, log_start_offset(), range.end_offset, latest.size(), range.dirty_ratio(), out.bytes_before,
+              out.bytes_after, out.records_removed, out.segments_rewritten, out.segments_removed);
+  return out;
+}
+
+result<void> partition_log::clean_segment(std::int64_t base, const retention_rules& rules, clean_result& out) {
+  segment& seg = *segments_.at(base);
+  const auto cleaned = segment_file(dir_, base, log_format::cleaned_suffix);
+  std::error_code ec;
+  auto stats = write_cleaned_segment(seg, rules, cleaned, *log_);
+  if (!stats || !stats.value().changed) std::filesystem::remove(cleaned, ec);
+  if (!stats) return stats.error();
+  out.bytes_before += stats.value().bytes_before;
+  out.records_removed += stats.value().records_before - stats.value().records_after;
+  if (!stats.value().changed) {
+    out.bytes_after += stats.value().bytes_before;
+    return success();
+  }
+  out.bytes_after += stats.value().bytes_after;
+  if (stats.value().bytes_after == 0 && base != log_start_offset()) {
+    // Nothing left and not the segment that holds the log start: reads skip
+    // the gap into the next segment, so the files can go.
+    std::filesystem::remove(cleaned, ec);
+    remove_segment(base);
+    ++out.segments_removed;
+    return sync_directory(dir_);
+  }
+  seg.close();
+  auto swapped = swap_in_cleaned(dir_, base);
+  // Whatever happened, the segment object must match the files again: the
+  // new .log (indexes rebuilt), or the old one if the rename failed.
+  auto reopened = reopen_segment(base);
+  if (!swapped) return swapped.error();
+  if (!reopened) return reopened.error();
+  ++out.segments_rewritten;
+  return success();
+}
+
+result<void> partition_log::reopen_segment(std::int64_t base) {
+  auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
+  if (!seg) return seg.error();
+  if (auto r = seg.value()->check_indexes(); !r) return r.error();
+  seg.value()->close_indexes();
+  segments_[base] = std::move(seg).value();
+  return success();
 }
 
 result<void> partition_log::flush() {

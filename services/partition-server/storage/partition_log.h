@@ -22,6 +22,7 @@ namespace sluice::storage {
 
 class segment;
 struct appended_batch;
+struct retention_rules;
 
 enum class append_errc {
   ok,
@@ -50,6 +51,17 @@ struct read_result {
   std::size_t bytes = 0;                  // bytes handed to the sink
 };
 
+/// What one partition_log::clean() did.
+struct clean_result {
+  std::size_t segments_rewritten = 0;
+  std::size_t segments_removed = 0;   // left without records (never the first: it holds the log start)
+  std::uint64_t bytes_before = 0;     // of the segments it went through
+  std::uint64_t bytes_after = 0;
+  std::int64_t records_removed = 0;
+  std::int64_t first_dirty_offset = -1;  // the checkpoint after this cleaning; -1 when it did not run
+  bool failed = false;                   // corrupt data or I/O error: the log is left out of cleaning
+};
+
 struct offset_and_timestamp {
   std::int64_t offset = -1;
   std::int64_t timestamp = -1;
@@ -60,7 +72,9 @@ struct offset_and_timestamp {
 /// by the destructor). Not thread-safe: the owner (one CAF actor per
 /// partition) calls it from one thread at a time. Holds no global state.
 ///
-/// Invariants: segments are ordered by base offset and contiguous; only the
+/// Invariants: segments are ordered by base offset, each holding only offsets
+/// below the next one's base (not every offset has a batch: compaction
+/// removes records, and a follower copies the leader's gaps); only the
 /// last one is appended to; log_end_offset() is one past the last offset
 /// written, and everything below it was fully written (page cache), so a
 /// kill -9 of the process loses nothing that was acknowledged.
@@ -79,8 +93,9 @@ class partition_log {
   append_result append(std::span<std::byte> batches, std::int32_t leader_epoch, std::int64_t now_ms);
 
   /// Follower append: whole v2 batches exactly as the leader wrote them (offsets, epochs, timestamps
-  /// kept). Checks each batch's CRC and header and that the first base offset is log_end_offset() and
-  /// the batches are contiguous; nothing is appended unless all are. New epochs go to the epoch cache.
+  /// kept). Checks each batch's CRC and header and that base offsets start at or after
+  /// log_end_offset() and grow (a compacted leader log has gaps, so Kafka allows them too); nothing is
+  /// appended unless all are. New epochs go to the epoch cache.
   append_result append_replicated(std::span<const std::byte> batches, std::int64_t now_ms);
 
   /// Removes every record at offset >= `offset` (no-op at or past the log end); a batch holding `offset`
@@ -123,6 +138,14 @@ class partition_log {
   /// time (Kafka checks every log.retention.check.interval.ms, 5 minutes).
   /// Returns how many segments were deleted.
   std::size_t apply_retention(std::int64_t now_ms);
+  /// Log compaction (only with cleanup.policy=compact; README.md "Compaction"): when the dirty ratio
+  /// of the cleanable sealed segments is above min.cleanable.dirty.ratio, keeps only the latest record
+  /// per key in them, rewriting each segment in place. Offsets, log start and log end never change.
+  /// Segments holding offsets >= `upper_bound` (the high watermark) are not cleaned. Call it after
+  /// apply_retention, on the same tick.
+  clean_result clean(std::int64_t now_ms, std::int64_t upper_bound = INT64_MAX);
+  /// The cleaner's checkpoint: records below it have been cleaned at least once.
+  std::int64_t first_dirty_offset() const noexcept { return first_dirty_; }
   result<void> flush();  // fsync
   void close();
 
@@ -140,9 +163,14 @@ class partition_log {
   /// applies flush.messages / flush.ms.
   append_result write_batches(std::span<const std::byte> batches, const std::vector<appended_batch>& appended,
                               std::int64_t now_ms);
+  /// Cleans one sealed segment under `rules`: rewrite, swap, reopen (or removal when it is left
+  /// empty and is not the first).
+  result<void> clean_segment(std::int64_t base, const retention_rules& rules, clean_result& out);
+  /// Opens segment `base` again from its files (indexes checked or rebuilt) in place of the old object.
+  result<void> reopen_segment(std::int64_t base);
   /// Closes and deletes the segment files of `base`.
   void remove_segment(std::int64_t base);
-  result<void> roll(std::int64_t now_ms);
+  result<void> roll(std::int64_t base, std::int64_t now_ms);
   bool needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const;
   segment& active() { return *segments_.rbegin()->second; }
   /// Finds, within one batch, the first record with timestamp >= ts.
@@ -158,6 +186,8 @@ class partition_log {
   std::int64_t unflushed_messages_ = 0;
   std::int64_t last_flush_ms_ = 0;
   bool dir_dirty_ = false;
+  std::int64_t first_dirty_ = 0;    // cleaner-offset-checkpoint
+  bool uncleanable_ = false;        // the cleaner failed on this log: not tried again until reopened
   bool closed_ = false;
 };
 

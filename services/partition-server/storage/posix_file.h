@@ -46,4 +46,9 @@ class posix_file {
 /// fsync of a directory, so newly created files survive a power loss.
 result<void> sync_directory(const std::filesystem::path& dir);
 
+/// Replaces `path` with `bytes` so that a crash leaves either the old or the
+/// new content: write `<path>.tmp`, fdatasync, rename over `path`, fsync the
+/// directory. For small checkpoint files.
+result<void> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes);
+
 }  // namespace sluice::storage

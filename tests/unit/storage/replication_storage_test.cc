@@ -85,16 +85,57 @@ BOOST_AUTO_TEST_CASE(replicated_bytes_keep_offsets_and_epochs) {
   BOOST_TEST(mine.bytes == copy.bytes);
 }
 
-BOOST_AUTO_TEST_CASE(replicated_append_refuses_gaps_and_corruption_whole) {
+/// The batch of `leader` that holds `offset`, as a fetch returns it.
+std::vector<std::byte> batch_at(partition_log& leader, std::int64_t offset) {
+  auto out = read_all(leader, offset, 1, true);
+  BOOST_REQUIRE(out.batches.size() == 1u);
+  return out.bytes;
+}
+
+std::vector<std::byte> concat(std::initializer_list<std::vector<std::byte>> parts) {
+  std::vector<std::byte> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(replicated_append_refuses_overlaps_disorder_and_corruption_whole) {
   temp_dir a, b;
   auto leader = leader_log(a.path());
-  auto tail = read_all(*leader, 10, 1 << 20);  // starts at offset 10: a gap for an empty follower
   auto follower = open_log(b.path(), small_config());
-  BOOST_TEST((follower->append_replicated(tail.bytes, 6000).error == append_errc::invalid_record));
-  auto all = read_all(*leader, 0, 1 << 20);
-  all.bytes[all.bytes.size() - 3] ^= std::byte{0x55};  // the last batch's CRC fails
-  BOOST_TEST((follower->append_replicated(all.bytes, 6000).error == append_errc::corrupt_message));
-  BOOST_TEST(follower->log_end_offset() == 0);  // nothing of the good batches went in either
+  BOOST_REQUIRE(follower->append_replicated(concat({batch_at(*leader, 0), batch_at(*leader, 5)}), 6000).error ==
+                append_errc::ok);
+  // Offsets 5..9 are here already.
+  auto overlap = concat({batch_at(*leader, 5), batch_at(*leader, 10)});
+  BOOST_TEST((follower->append_replicated(overlap, 6000).error == append_errc::invalid_record));
+  // Each batch must start after the previous one ends.
+  auto backwards = concat({batch_at(*leader, 15), batch_at(*leader, 10)});
+  BOOST_TEST((follower->append_replicated(backwards, 6000).error == append_errc::invalid_record));
+  auto rest = read_all(*leader, 10, 1 << 20);
+  rest.bytes[rest.bytes.size() - 3] ^= std::byte{0x55};  // the last batch's CRC fails
+  BOOST_TEST((follower->append_replicated(rest.bytes, 6000).error == append_errc::corrupt_message));
+  BOOST_TEST(follower->log_end_offset() == 10);  // nothing of the good batches went in either
+}
+
+BOOST_AUTO_TEST_CASE(replicated_append_accepts_gaps) {
+  // A compacted leader log has offsets no batch holds any more; a follower
+  // fetching from its log end gets the next batch there is (Kafka allows
+  // the same: offsets only have to grow).
+  temp_dir a, b;
+  auto leader = leader_log(a.path());
+  auto follower = open_log(b.path(), small_config());
+  auto r = follower->append_replicated(concat({batch_at(*leader, 10), batch_at(*leader, 20)}), 6000);
+  BOOST_TEST((r.error == append_errc::ok), r.message);
+  BOOST_TEST(follower->log_start_offset() == 0);
+  BOOST_TEST(follower->log_end_offset() == 25);
+  auto out = read_all(*follower, 0, 1 << 20);
+  BOOST_TEST(out.batches.size() == 2u);
+  BOOST_TEST(out.batches.front().base == 10);
+  BOOST_TEST(read_all(*follower, 15, 1 << 20).batches.front().base == 20);
+  BOOST_TEST(follower->end_offset_for_epoch(2).end_offset == 20);  // epoch 4 starts at its first batch
+  follower->close();
+  auto again = open_log(b.path(), small_config());
+  BOOST_TEST(again->log_end_offset() == 25);
+  BOOST_TEST(read_all(*again, 0, 1 << 20).batches.size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(truncate_then_continue) {
