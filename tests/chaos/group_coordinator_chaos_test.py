@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'fixtures'))
 
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
 import clients  # noqa: E402
+from offsets_topic import java_string_hash, offsets_partition_of  # noqa: E402
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition  # noqa: E402
 from kafka.admin import KafkaAdminClient  # noqa: E402
@@ -48,27 +49,10 @@ GROUP = 'chaos-group'
 PARTITIONS = 6
 MEMBERS = 3
 RATE_PER_S = 300
-OFFSETS_PARTITIONS = 50  # offsets.topic.num.partitions
 SESSION_MS = 10000
 # New groups rebalance at once; short sessions allowed.
 GROUP_COORDINATOR_ARGS = ['--group-initial-rebalance-delay-ms', '0', '--group-min-session-timeout-ms', '1000']
 WAIT_S = 60
-
-
-def java_string_hash(s):
-    """Java's String.hashCode: h = 31*h + c over UTF-16 code units, in int32."""
-    data = s.encode('utf-16-be')
-    h = 0
-    for i in range(0, len(data), 2):
-        h = (31 * h + int.from_bytes(data[i:i + 2], 'big')) & 0xFFFFFFFF
-    return h - (1 << 32) if h >= 1 << 31 else h
-
-
-def offsets_partition_of(group):
-    """Kafka: Utils.abs(groupId.hashCode) % offsets.topic.num.partitions
-    (Utils.abs maps Integer.MIN_VALUE to 0)."""
-    h = java_string_hash(group)
-    return (0 if h == -(1 << 31) else abs(h)) % OFFSETS_PARTITIONS
 
 
 def wait_until(what, fn, timeout=WAIT_S, detail=None, interval=0.1):
