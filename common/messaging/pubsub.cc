@@ -60,8 +60,9 @@ subscriber::subscriber(const std::string& url, callback on_message) : impl_(std:
 }
 
 subscriber::~subscriber() {
-  nng_close(impl_->sock);
+  // The receive ends before the socket closes (see rpc_client::close()).
   nng_aio_stop(impl_->aio);
+  nng_close(impl_->sock);
   nng_aio_free(impl_->aio);
 }
 

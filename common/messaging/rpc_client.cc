@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 #include <nng/nng.h>
@@ -27,6 +28,10 @@ struct rpc_client::impl {
   std::string url;
   nng_socket sock{};
   std::atomic<bool> closed{false};
+  // Held shared while a call is handed to NNG, exclusively while close()
+  // marks the client closed: after that no call can start on a slot that
+  // close() has already stopped.
+  std::shared_mutex closing;
   std::mutex mutex;
   std::vector<std::unique_ptr<call_slot>> all;  // owns every slot ever made
   std::vector<call_slot*> idle;
@@ -35,6 +40,7 @@ struct rpc_client::impl {
 
   call_slot* acquire() {
     std::lock_guard lock(mutex);
+    if (closed.load()) return nullptr;
     if (!idle.empty()) {
       call_slot* s = idle.back();
       idle.pop_back();
@@ -103,29 +109,47 @@ rpc_client::rpc_client(std::string url) : impl_(std::make_shared<impl>()) {
 
 rpc_client::~rpc_client() {
   close();
-  for (auto& s : impl_->all) nng_aio_stop(s->aio);
   for (auto& s : impl_->all) nng_aio_free(s->aio);
 }
 
 const std::string& rpc_client::url() const noexcept { return impl_->url; }
 
 void rpc_client::close() {
-  if (impl_->closed.exchange(true)) return;
-  nng_close(impl_->sock);  // in-flight calls complete with NNG_ECLOSED
+  std::vector<call_slot*> slots;
+  {
+    std::unique_lock lock(impl_->closing);
+    if (impl_->closed.exchange(true)) return;
+    std::lock_guard slots_lock(impl_->mutex);
+    for (auto& s : impl_->all) slots.push_back(s.get());
+  }
+  // Our operations end before the socket closes: calls in flight complete
+  // with NNG_ECANCELED (their callbacks run now), then contexts and socket
+  // close with nothing of ours pending. NNG 1.5's nng_close() can hang for
+  // good when it races an operation still in flight on the socket (seen as a
+  // service that never exits on SIGTERM; nanomsg/nng#1543, #1813).
+  for (auto* s : slots) nng_aio_stop(s->aio);
+  // A callback that was starting the receive as its aio stopped got no
+  // completion (NNG 1.5 drops operations on a stopped aio): fail those calls.
+  for (auto* s : slots)
+    if (s->done) impl_->finish(s, rpc_status::unavailable, message{});
+  for (auto* s : slots) nng_ctx_close(s->ctx);
+  nng_close(impl_->sock);
 }
 
 void rpc_client::call(message request, std::chrono::milliseconds timeout, callback done) {
-  call_slot* s = impl_->acquire();
-  if (s == nullptr) {
-    done(rpc_status::unavailable, message{});
-    return;
+  {
+    std::shared_lock lock(impl_->closing);
+    if (call_slot* s = impl_->acquire()) {
+      s->done = std::move(done);
+      s->receiving = false;
+      s->timeout_ms = static_cast<nng_duration>(timeout.count());
+      nng_aio_set_timeout(s->aio, s->timeout_ms);
+      nng_aio_set_msg(s->aio, request.release());
+      nng_ctx_send(s->ctx, s->aio);
+      return;
+    }
   }
-  s->done = std::move(done);
-  s->receiving = false;
-  s->timeout_ms = static_cast<nng_duration>(timeout.count());
-  nng_aio_set_timeout(s->aio, s->timeout_ms);
-  nng_aio_set_msg(s->aio, request.release());
-  nng_ctx_send(s->ctx, s->aio);
+  done(rpc_status::unavailable, message{});  // closed (or out of NNG resources)
 }
 
 std::pair<rpc_status, message> rpc_client::call_sync(message request, std::chrono::milliseconds timeout) {

@@ -141,8 +141,12 @@ void rpc_server::stop() {
     std::unique_lock lock(core.closing);
     if (core.closed.exchange(true)) return;
   }
-  nng_close(core.sock);
+  // Our receives and sends end first (no callback re-arms one once `closed`
+  // is set), then contexts and socket close with nothing of ours in flight:
+  // NNG 1.5's nng_close() can hang for good racing an operation (rpc_client.cc).
   for (auto& slot : core.slots) nng_aio_stop(slot->aio);
+  for (auto& slot : core.slots) nng_ctx_close(slot->ctx);
+  nng_close(core.sock);
 }
 
 }  // namespace sluice::messaging

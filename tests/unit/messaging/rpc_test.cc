@@ -108,3 +108,29 @@ BOOST_AUTO_TEST_CASE(call_to_absent_server_times_out) {
   auto [status, reply] = client.call_sync(heartbeat(1), 200ms);
   BOOST_TEST((status == rpc_status::timed_out || status == rpc_status::unavailable));
 }
+
+BOOST_AUTO_TEST_CASE(closing_with_calls_in_flight_fails_them_and_returns) {
+  // Requests are parked unanswered, so client and server close with
+  // operations in flight, at varying points. Every call must have been told
+  // it failed once the client is gone, and neither side may hang closing
+  // (NNG 1.5's nng_close() can, when it races an operation: rpc_client.cc).
+  for (int round = 0; round < 100; ++round) {
+    std::mutex mutex;
+    std::vector<responder> parked;
+    rpc_server server("tcp://127.0.0.1:0", [&](message, responder r) {
+      std::lock_guard lock(mutex);
+      parked.push_back(std::move(r));
+    });
+    std::atomic<int> failed{0};
+    constexpr int calls = 8;
+    {
+      rpc_client client(server.url());
+      for (int i = 0; i < calls; ++i)
+        client.call(heartbeat(i), 10s, [&](rpc_status status, message) { failed += status != rpc_status::ok; });
+      std::this_thread::sleep_for(std::chrono::microseconds(100 * (round % 20)));
+      if (round % 2 == 0) client.close();
+    }
+    BOOST_TEST(failed.load() == calls);
+    server.stop();
+  }
+}
