@@ -19,7 +19,7 @@ publisher::publisher(const std::string& url) : impl_(std::make_unique<impl>()) {
   impl_->url = detail::listen_and_resolve(impl_->sock, url);
 }
 
-publisher::~publisher() { nng_close(impl_->sock); }
+publisher::~publisher() { detail::close_within(impl_->sock, "publisher"); }
 
 const std::string& publisher::url() const noexcept { return impl_->url; }
 
@@ -62,8 +62,7 @@ subscriber::subscriber(const std::string& url, callback on_message) : impl_(std:
 subscriber::~subscriber() {
   // The receive ends before the socket closes (see rpc_client::close()).
   nng_aio_stop(impl_->aio);
-  nng_close(impl_->sock);
-  nng_aio_free(impl_->aio);
+  if (detail::close_within(impl_->sock, "metadata subscriber")) nng_aio_free(impl_->aio);
 }
 
 }  // namespace sluice::messaging

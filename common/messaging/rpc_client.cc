@@ -28,6 +28,7 @@ struct rpc_client::impl {
   std::string url;
   nng_socket sock{};
   std::atomic<bool> closed{false};
+  bool socket_closed = false;  // nng_close() returned: the aios may be freed
   // Held shared while a call is handed to NNG, exclusively while close()
   // marks the client closed: after that no call can start on a slot that
   // close() has already stopped.
@@ -109,6 +110,7 @@ rpc_client::rpc_client(std::string url) : impl_(std::make_shared<impl>()) {
 
 rpc_client::~rpc_client() {
   close();
+  if (!impl_->socket_closed) return;  // NNG may still use them: leaked, not freed under it
   for (auto& s : impl_->all) nng_aio_free(s->aio);
 }
 
@@ -133,7 +135,7 @@ void rpc_client::close() {
   for (auto* s : slots)
     if (s->done) impl_->finish(s, rpc_status::unavailable, message{});
   for (auto* s : slots) nng_ctx_close(s->ctx);
-  nng_close(impl_->sock);
+  impl_->socket_closed = detail::close_within(impl_->sock, "rpc client");
 }
 
 void rpc_client::call(message request, std::chrono::milliseconds timeout, callback done) {

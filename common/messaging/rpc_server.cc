@@ -30,6 +30,7 @@ struct server_core : std::enable_shared_from_this<server_core> {
   nng_socket sock{};
   rpc_server::handler on_request;
   std::atomic<bool> closed{false};
+  bool socket_closed = false;  // nng_close() returned: the aios may be freed
   // Held shared while a reply is handed to NNG, exclusively while stop()
   // marks the server closed: a send can then never race nng_close(), which
   // frees the contexts (NNG panics on a send to a freed context).
@@ -37,6 +38,7 @@ struct server_core : std::enable_shared_from_this<server_core> {
   std::vector<std::unique_ptr<context_slot>> slots;
 
   ~server_core() {
+    if (!socket_closed) return;  // NNG may still use them (close_within)
     for (auto& s : slots) nng_aio_free(s->aio);
   }
 
@@ -146,7 +148,7 @@ void rpc_server::stop() {
   // NNG 1.5's nng_close() can hang for good racing an operation (rpc_client.cc).
   for (auto& slot : core.slots) nng_aio_stop(slot->aio);
   for (auto& slot : core.slots) nng_ctx_close(slot->ctx);
-  nng_close(core.sock);
+  core.socket_closed = detail::close_within(core.sock, "rpc server");
 }
 
 }  // namespace sluice::messaging
