@@ -147,7 +147,7 @@ void group_service::replay(slot& s, const std::vector<std::byte>& batches) {
         std::string_view key(reinterpret_cast<const char*>(r.key->data()), r.key->size());
         std::optional<std::string_view> value;
         if (r.value) value = std::string_view(reinterpret_cast<const char*>(r.value->data()), r.value->size());
-        s.shard->apply(key, value, now);
+        s.shard->apply(key, value, catalog_, now);
       });
       if (!bad.empty()) throw std::runtime_error(bad);
     }

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
+
+#include "services/group-coordinator/consumer/consumer_group_store.h"
+#include "services/group-coordinator/records/consumer_group_records.h"
 
 namespace sluice::group_coordinator {
 
@@ -25,7 +29,7 @@ bool group_shard::exists(const std::string& group) const {
 classic_group* group_shard::classic_or_create(const std::string& group) {
   if (auto* g = classic(group)) return g;
   if (auto* c = consumer(group)) {
-    if (!c->empty()) return nullptr;
+    if (!c->empty() || consumer_writing(group)) return nullptr;
     consumer_.erase(group);  // an empty group may change protocol
   }
   auto g = std::make_unique<classic_group>(
@@ -105,10 +109,17 @@ void group_shard::delete_offsets(const std::string& group, std::vector<topic_par
 }
 
 void group_shard::delete_group(const std::string& group, std::function<void(error_code)> done) {
+  if (consumer_writing(group)) return done(error_code::non_empty_group);
   std::vector<record_log::record> records;
   if (auto it = offsets_.find(group); it != offsets_.end())
     for (const auto& [tp, v] : it->second)
       records.push_back({encode_key(offset_key{group, tp.first, tp.second}), std::nullopt});
+  if (auto* c = consumer(group)) {
+    auto tombstones = consumer_group_tombstones(*c);
+    records.insert(records.end(), std::make_move_iterator(tombstones.begin()), std::make_move_iterator(tombstones.end()));
+    // Heartbeats meanwhile wait, and then start a new group.
+    consumer_writes_[group].writing = true;
+  }
   records.push_back({encode_key(group_key{group}), std::nullopt});
   auto alive = alive_;
   log_.append(partition_, epoch_, std::move(records), [this, alive, group, done = std::move(done)](error_code e) {
@@ -120,10 +131,99 @@ void group_shard::delete_group(const std::string& group, std::function<void(erro
       consumer_.erase(group);
     }
     done(e);
+    if (auto it = consumer_writes_.find(group); it != consumer_writes_.end()) {
+      it->second.writing = false;
+      next_consumer_op(group);
+    }
   });
 }
 
-void group_shard::apply(std::string_view key, std::optional<std::string_view> value, time_point now) {
+namespace {
+
+/// Kafka's answer to a heartbeat whose records could not be written
+/// (GroupCoordinatorService: retriable coordinator errors pass, a record
+/// too large is UNKNOWN_SERVER_ERROR).
+error_code heartbeat_write_error(error_code e) {
+  return e == error_code::invalid_commit_offset_size ? error_code::unknown_server_error : e;
+}
+
+consumer_heartbeat_result refused(error_code e, std::string message = {}) {
+  consumer_heartbeat_result r;
+  r.error = e;
+  r.error_message = std::move(message);
+  return r;
+}
+
+}  // namespace
+
+bool group_shard::consumer_writing(const std::string& group) const {
+  auto it = consumer_writes_.find(group);
+  return it != consumer_writes_.end() && it->second.writing;
+}
+
+void group_shard::consumer_group_heartbeat(const std::string& group, consumer_heartbeat req,
+                                           const topic_catalog& topics, time_point now,
+                                           std::function<void(consumer_heartbeat_result)> done) {
+  if (consumer_writing(group)) {
+    consumer_writes_[group].waiting.push_back(
+        [this, group, req = std::move(req), topics = &topics, now, done = std::move(done)](bool run) mutable {
+          if (!run) return done(refused(error_code::not_coordinator));
+          consumer_group_heartbeat(group, std::move(req), *topics, now, std::move(done));
+        });
+    return;
+  }
+  auto* live = consumer_or_create(group);
+  if (!live) return done(refused(error_code::group_id_not_found, "Group " + group + " is not a consumer group."));
+  auto next = std::make_unique<consumer_group>(*live);
+  auto result = next->heartbeat(std::move(req), topics, now);
+  auto records = consumer_group_changes(*live, *next, topics);
+  if (records.empty()) {  // a plain heartbeat: only its session moved
+    consumer_[group] = std::move(next);
+    return done(std::move(result));
+  }
+  write_consumer(group, std::move(next), std::move(records),
+                 [done = std::move(done), result = std::move(result)](error_code e) mutable {
+                   if (e != error_code::none) result = refused(heartbeat_write_error(e));
+                   done(std::move(result));
+                 });
+}
+
+void group_shard::write_consumer(const std::string& group, std::unique_ptr<consumer_group> next,
+                                 std::vector<record_log::record> records, std::function<void(error_code)> done) {
+  auto& w = consumer_writes_[group];
+  w.writing = true;
+  w.in_flight = std::move(done);
+  auto alive = alive_;
+  std::shared_ptr<consumer_group> written(std::move(next));
+  log_.append(partition_, epoch_, std::move(records), [this, alive, group, written](error_code e) {
+    if (!*alive) return;  // close() answered
+    auto& w = consumer_writes_[group];
+    auto done = std::move(w.in_flight);
+    w.in_flight = nullptr;
+    w.writing = false;
+    if (e == error_code::none) consumer_[group] = std::make_unique<consumer_group>(std::move(*written));
+    if (done) done(e);
+    next_consumer_op(group);
+  });
+}
+
+void group_shard::next_consumer_op(const std::string& group) {
+  for (;;) {
+    auto it = consumer_writes_.find(group);
+    if (it == consumer_writes_.end()) return;
+    if (it->second.writing) return;
+    if (it->second.waiting.empty()) {
+      consumer_writes_.erase(it);
+      return;
+    }
+    auto op = std::move(it->second.waiting.front());
+    it->second.waiting.pop_front();
+    op(true);
+  }
+}
+
+void group_shard::apply(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics,
+                        time_point now) {
   auto k = decode_key(key);
   if (auto* ok = std::get_if<offset_key>(&k)) {
     if (!value) {
@@ -141,7 +241,31 @@ void group_shard::apply(std::string_view key, std::optional<std::string_view> va
       return;
     }
     restore_classic(gk->group, decode_group_value(*value), now);
+  } else {
+    apply_consumer(key, value, topics, now);
   }
+}
+
+void group_shard::apply_consumer(std::string_view key, std::optional<std::string_view> value,
+                                 const topic_catalog& topics, time_point now) {
+  auto k = decode_consumer_key(key);
+  if (std::holds_alternative<std::monostate>(k)) return;  // transactions, or newer record types
+  const std::string group = std::visit(
+      [](const auto& key) -> std::string {
+        if constexpr (std::is_same_v<std::decay_t<decltype(key)>, std::monostate>) return {};
+        else return key.group;
+      },
+      k);
+  if (!value && std::holds_alternative<consumer_group_epoch_key>(k)) {
+    consumer_.erase(group);  // deleted (its other records' tombstones came first)
+    return;
+  }
+  if (!value && !consumer(group)) return;  // tombstones of a group already gone
+  // The latest protocol wins: a group replaces an empty one of the other
+  // kind, as consumer_or_create does when serving.
+  auto* g = consumer_or_create(group);
+  if (g == nullptr) return;
+  replay_consumer_record(*g, k, value, topics, now);
 }
 
 void group_shard::restore_classic(const std::string& group, group_value v, time_point now) {
@@ -176,7 +300,17 @@ std::vector<group_shard::listing> group_shard::list() const {
 
 void group_shard::tick(const topic_catalog& topics, time_point now) {
   for (auto& [id, g] : classic_) g->tick(now);
-  for (auto& [id, g] : consumer_) g->tick(topics, now);
+  for (auto& [id, g] : consumer_) {
+    if (consumer_writing(id) || !g->tick_due(topics, now)) continue;
+    auto next = std::make_unique<consumer_group>(*g);
+    next->tick(topics, now);
+    auto records = consumer_group_changes(*g, *next, topics);
+    if (records.empty()) {
+      g = std::move(next);
+      continue;
+    }
+    write_consumer(id, std::move(next), std::move(records), {});  // a failed write: the next tick tries again
+  }
 }
 
 std::size_t group_shard::expire_offsets(std::int64_t wall_now_ms, const topic_catalog& topics) {
@@ -216,6 +350,12 @@ std::size_t group_shard::expire_offsets(std::int64_t wall_now_ms, const topic_ca
 void group_shard::close() {
   *alive_ = false;
   for (auto& [id, g] : classic_) g->mark_dead(error_code::not_coordinator);
+  auto writes = std::move(consumer_writes_);
+  consumer_writes_.clear();
+  for (auto& [id, w] : writes) {
+    if (w.in_flight) w.in_flight(error_code::not_coordinator);
+    for (auto& op : w.waiting) op(false);
+  }
 }
 
 }  // namespace sluice::group_coordinator

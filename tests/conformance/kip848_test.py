@@ -9,7 +9,11 @@ old). Checks, against a real stack:
 - committed offsets survive the group emptying;
 - a static member (group.instance.id) that restarts within the session
   timeout gets its partitions back and the other member keeps its own;
-- ConsumerGroupDescribe (admin client) shows the members and epochs."""
+- ConsumerGroupDescribe (admin client) shows the members and epochs;
+- a restarted group coordinator replays the group from __consumer_offsets
+  (Kafka's ConsumerGroup* records, decoded with tests/fixtures/offsets_topic.py):
+  both members keep their ids and partitions, without a rebalance, and keep
+  consuming without a gap."""
 import os
 import signal
 import subprocess
@@ -39,7 +43,8 @@ reexec_in_venv()
 sys.path.insert(0, os.path.join(HERE, '..', 'fixtures'))
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
 import clients  # noqa: E402
-from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
+import offsets_topic  # noqa: E402
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 SESSION_MS = 6000
@@ -76,6 +81,7 @@ class Member(threading.Thread):
         self.consumer.subscribe([topic])
         self.seen = []
         self.assigned = []
+        self.history = []  # every assignment it had, in order
         self.stop_event = threading.Event()
         self.start()
 
@@ -84,8 +90,13 @@ class Member(threading.Thread):
             m = self.consumer.poll(0.1)
             if m is not None and not m.error():
                 self.seen.append(int(m.value()))
-                self.consumer.commit(message=m, asynchronous=False)
+                try:
+                    self.consumer.commit(message=m, asynchronous=False)
+                except KafkaException as e:  # the coordinator restarting: the next commit covers this one
+                    print('commit failed: %s' % e)
             self.assigned = sorted((tp.topic, tp.partition) for tp in self.consumer.assignment())
+            if not self.history or self.history[-1] != self.assigned:
+                self.history.append(self.assigned)
         self.consumer.close()
 
     def stop(self):
@@ -204,6 +215,105 @@ def test_killed_member_loses_its_partitions(b):
         child.wait()
 
 
+def described_members(b, group):
+    """{member id: sorted partitions} from ConsumerGroupDescribe, retried
+    while the coordinator is loading or moving."""
+    admin = AdminClient({'bootstrap.servers': b})
+    out = {}
+
+    def stable():
+        try:
+            desc = admin.describe_consumer_groups([group])[group].result(10)
+        except Exception as e:  # COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR: ask again
+            print('describe %s: %s' % (group, e))
+            return False
+        out.clear()
+        for m in desc.members:
+            out[m.member_id] = sorted(tp.partition for tp in m.assignment.topic_partitions)
+        return len(out) == 2 and all(len(p) == 2 for p in out.values())
+    clients.wait_until('%s described with two members on two partitions each' % group, stable, DEADLINE_S)
+    return dict(out)
+
+
+def read_offsets_partition(b, partition):
+    """Every record of __consumer_offsets-<partition>: [(key, value)]."""
+    c = Consumer({'bootstrap.servers': b, 'group.id': 'k848-offsets-reader', 'enable.auto.commit': False})
+    try:
+        _, high = c.get_watermark_offsets(TopicPartition(offsets_topic.OFFSETS_TOPIC, partition), timeout=30)
+        c.assign([TopicPartition(offsets_topic.OFFSETS_TOPIC, partition, 0)])
+        out, last = [], -1
+        deadline = time.monotonic() + 30
+        while last < high - 1 and time.monotonic() < deadline:
+            m = c.poll(0.5)
+            if m is None or m.error():
+                continue
+            out.append((m.key(), m.value()))
+            last = m.offset()
+        assert last == high - 1, ('read stopped short', last, high)
+        return out
+    finally:
+        c.close()
+
+
+def stored_members(b, group):
+    """{member id: (member epoch, partitions)} as the group's KIP-848 records
+    in __consumer_offsets say, latest record per key, tombstones removing."""
+    latest = {}
+    for key, value in read_offsets_partition(b, offsets_topic.offsets_partition_of(group)):
+        k = offsets_topic.decode_key(key)
+        if k[1] == group:
+            latest[k] = value
+    members = {}
+    for k, value in latest.items():
+        if k[0] == 'consumer_member' and value is not None:
+            assert offsets_topic.decode_consumer_member_value(value)['subscribed_topic_names'] == [group], k
+        if k[0] == 'consumer_current_assignment' and value is not None:
+            v = offsets_topic.decode_current_assignment_value(value)
+            members[k[2]] = (v['member_epoch'], sorted(p for _, ps in v['assigned'] for p in ps))
+    assert set(members) == {k[2] for k, v in latest.items() if k[0] == 'consumer_member' and v is not None}, latest
+    return members
+
+
+def test_members_survive_a_coordinator_restart(stack, b):
+    topic = 'k848-restart'
+    create_topic(b, topic, 4)
+    produce(b, topic, 400, 4)
+    a = Member(consumer_conf(b, topic, **{'client.id': 'ma'}), topic)
+    c = Member(consumer_conf(b, topic, **{'client.id': 'mc'}), topic)
+    wait_for('two each', lambda: len(a.assigned) == 2 and len(c.assigned) == 2)
+    wait_for('every record', lambda: set(a.seen) | set(c.seen) == set(range(400)))
+    before = described_members(b, topic)
+    # Settled: both members at the same epoch in the log (the last one to
+    # heartbeat after the second join may still be a step behind).
+    stored = {}
+
+    def settled():
+        stored.clear()
+        stored.update(stored_members(b, topic))
+        return len(stored) == 2 and len({epoch for epoch, _ in stored.values()}) == 1
+    clients.wait_until('both members at one epoch in __consumer_offsets', settled, DEADLINE_S)
+    assert {m: ps for m, (_, ps) in stored.items()} == before, (stored, before)
+    stored = dict(stored)
+    a_had, c_had = list(a.assigned), list(c.assigned)
+    a_changes, c_changes = len(a.history), len(c.history)
+    t0 = time.time()
+    stack.restart('group-coordinator-0')
+    after = described_members(b, topic)
+    print('coordinator back %.1f s after the restart began; members %s' % (time.time() - t0, sorted(after)))
+    assert after == before, (after, before)
+    produce(b, topic, 400, 4, first=400)
+    wait_for('every record after the restart', lambda: set(a.seen) | set(c.seen) == set(range(800)))
+    # Nobody rejoined: a rejoin drops the member's partitions and starts the
+    # group over, which the assignment histories would show.
+    assert a.assigned == a_had and c.assigned == c_had, (a.assigned, a_had, c.assigned, c_had)
+    assert len(a.history) == a_changes and len(c.history) == c_changes, (a.history, c.history)
+    assert described_members(b, topic) == before
+    # Same member epochs in the log: the group did not rebalance.
+    assert stored_members(b, topic) == stored, (stored_members(b, topic), stored)
+    a.stop()
+    c.stop()
+
+
 def main():
     with SluiceStack(group_coordinator_args=GROUP_ARGS) as stack:
         b = stack.bootstrap
@@ -212,6 +322,7 @@ def main():
         test_leaving_member_hands_over_without_gaps(b)
         test_static_member_restart_keeps_assignments(b)
         test_killed_member_loses_its_partitions(b)
+        test_members_survive_a_coordinator_restart(stack, b)
 
 
 if __name__ == '__main__':

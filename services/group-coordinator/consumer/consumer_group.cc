@@ -119,16 +119,21 @@ std::map<std::string, std::int32_t> consumer_group::subscribed_partition_counts(
   return counts;
 }
 
-void consumer_group::rebalance(const topic_catalog& topics) {
-  ++group_epoch_;
-  // The group's assignor: the one most members ask for, else the default.
+std::string consumer_group::preferred_assignor() const {
+  // The one most members ask for, else the default.
   std::map<std::string, int> votes;
   for (const auto& [id, m] : members_)
     if (m.server_assignor) ++votes[*m.server_assignor];
-  assignor_ = options_.default_assignor;
+  std::string chosen = options_.default_assignor;
   int best = 0;
   for (const auto& [name, n] : votes)
-    if (n > best) assignor_ = name, best = n;
+    if (n > best) chosen = name, best = n;
+  return chosen;
+}
+
+void consumer_group::rebalance(const topic_catalog& topics) {
+  ++group_epoch_;
+  assignor_ = preferred_assignor();
 
   partition_counts_ = subscribed_partition_counts(topics);
   std::vector<member_subscription> subs;
@@ -318,6 +323,30 @@ void consumer_group::remove(const std::string& member_id, const topic_catalog& t
   target_.erase(member_id);
   rebalance(topics);
 }
+
+bool consumer_group::tick_due(const topic_catalog& topics, time_point now) const {
+  for (const auto& [id, m] : members_) {
+    if (m.session_deadline <= now) return true;
+    if (!m.revoking.empty() && m.revocation_deadline <= now) return true;
+  }
+  return !members_.empty() && subscribed_partition_counts(topics) != partition_counts_;
+}
+
+void consumer_group::restore_target(const std::string& member_id, std::optional<member_assignment> target) {
+  if (target) target_[member_id] = std::move(*target);
+  else target_.erase(member_id);
+}
+
+consumer_member& consumer_group::restore_member(const std::string& member_id, time_point now) {
+  auto [it, added] = members_.try_emplace(member_id);
+  if (added) {
+    it->second.member_id = member_id;
+    it->second.session_deadline = now + options_.consumer_session_timeout;
+  }
+  return it->second;
+}
+
+void consumer_group::restore_remove_member(const std::string& member_id) { members_.erase(member_id); }
 
 void consumer_group::tick(const topic_catalog& topics, time_point now) {
   std::vector<std::string> gone;

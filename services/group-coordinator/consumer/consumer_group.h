@@ -10,8 +10,10 @@
 // recomputed at once (assignment epoch = group epoch). A member reaches the
 // assignment epoch once it has nothing left to revoke.
 //
-// Not thread-safe; time is a parameter. Only offsets are stored for these
-// groups: after a coordinator move the members rejoin (UNKNOWN_MEMBER_ID).
+// Not thread-safe; time is a parameter. The group itself knows nothing of
+// the log: group_shard runs each change on a copy, writes the records of
+// what changed (consumer_group_store.h), and keeps the copy once they are
+// durable; a new owner rebuilds the group with the restore_* calls.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -114,8 +116,26 @@ class consumer_group {
   const group_assignment& target() const noexcept { return target_; }
   bool empty() const noexcept { return members_.empty(); }
   std::set<std::string> subscribed_topics(const topic_catalog& topics) const;
+  /// The subscribed topics' partition counts the target was computed for.
+  const std::map<std::string, std::int32_t>& partition_counts() const noexcept { return partition_counts_; }
+  /// Whether tick() would change anything (a deadline passed, a partition count changed).
+  bool tick_due(const topic_catalog& topics, time_point now) const;
+
+  // Replay: the group rebuilt from its records, one at a time in log order.
+  void restore_group_epoch(std::int32_t epoch) { group_epoch_ = epoch; }
+  void restore_assignment_epoch(std::int32_t epoch) { assignment_epoch_ = epoch; }
+  void restore_partition_counts(std::map<std::string, std::int32_t> counts) { partition_counts_ = std::move(counts); }
+  /// nullopt: the member has no target (tombstone).
+  void restore_target(const std::string& member_id, std::optional<member_assignment> target);
+  /// The member, created if new (epoch 0, a session from `now`, as Kafka
+  /// schedules every loaded member's session anew).
+  consumer_member& restore_member(const std::string& member_id, time_point now);
+  void restore_remove_member(const std::string& member_id);
+  /// The group's assignor, from the members' preferences (after restoring them).
+  void restore_assignor() { assignor_ = preferred_assignor(); }
 
  private:
+  std::string preferred_assignor() const;
   consumer_heartbeat_result join(consumer_heartbeat& req, const topic_catalog& topics, time_point now);
   /// A static member back after leaving with epoch -2 replaces its old self.
   consumer_heartbeat_result rejoin_static(const std::string& old_id, const std::string& new_id,

@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
   fake_log other;
   group_shard replayed(7, 1, options, other);
   for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
   BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).offset == 7);
   BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).metadata == "meta");
 }
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(deleting_a_group_writes_tombstones) {
   fake_log other;
   group_shard replayed(0, 1, options, other);
   for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
   BOOST_TEST(!replayed.exists("g"));
 }
 
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
   fake_log other;
   group_shard replayed(0, 1, options, other);
   for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
   auto* back = replayed.classic("g");
   BOOST_REQUIRE(back);
   BOOST_TEST(back->state() == group_state::stable);
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(old_offsets_nobody_consumes_expire_with_tombstones) {
   fake_log other;
   group_shard replayed(0, 1, options, other);
   for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, {});
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
   BOOST_TEST(replayed.offsets("g")->count({"old", 0}) == 0u);
   BOOST_TEST(shard.expire_offsets(now_ms, topic_catalog{}) == 0u);
 }
