@@ -8,6 +8,7 @@
 #include "services/group-coordinator/consumer/consumer_group_store.h"
 #include "services/group-coordinator/group_shard.h"
 #include "services/group-coordinator/records/consumer_group_records.h"
+#include "tests/unit/group-coordinator/fake_record_log.h"
 
 using namespace sluice::group_coordinator;
 using namespace std::chrono_literals;
@@ -29,24 +30,7 @@ std::string bytes(std::initializer_list<int> v) {
   return out;
 }
 
-/// Keeps every append; the test completes them.
-struct fake_log : record_log {
-  std::vector<record> written;
-  std::vector<std::pair<std::vector<record>, std::function<void(error_code)>>> pending;
-  void append(std::int32_t, std::int64_t, std::vector<record> records, std::function<void(error_code)> done) override {
-    pending.emplace_back(std::move(records), std::move(done));
-  }
-  void complete(error_code e = error_code::none) {
-    while (!pending.empty()) {
-      auto batch = std::move(pending);
-      pending.clear();
-      for (auto& [records, done] : batch) {
-        if (e == error_code::none) written.insert(written.end(), records.begin(), records.end());
-        done(e);
-      }
-    }
-  }
-};
+using fake_log = test::fake_record_log;
 
 std::size_t count(const member_assignment& a) {
   std::size_t n = 0;
@@ -85,7 +69,7 @@ struct shard_fixture {
     hb.owned = std::move(owned);
     std::optional<consumer_heartbeat_result> result;
     shard->consumer_group_heartbeat("g", std::move(hb), topics, now, [&](consumer_heartbeat_result r) { result = r; });
-    log.complete();
+    log.complete_all();
     BOOST_REQUIRE(result);
     return *result;
   }
@@ -263,7 +247,7 @@ BOOST_FIXTURE_TEST_CASE(a_join_is_answered_once_durable, shard_fixture) {
   std::optional<consumer_heartbeat_result> second;
   shard->consumer_group_heartbeat("g", hb2, topics, now, [&](consumer_heartbeat_result r) { second = r; });
   BOOST_TEST(log.pending.size() == 1u);
-  log.complete();
+  log.complete_all();
   BOOST_REQUIRE(result);
   BOOST_REQUIRE(second);
   BOOST_TEST(result->member_epoch == 1);
@@ -283,14 +267,14 @@ BOOST_FIXTURE_TEST_CASE(a_failed_write_changes_nothing, shard_fixture) {
   hb.subscribed_topic_names = std::vector<std::string>{"orders"};
   std::optional<consumer_heartbeat_result> result;
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { result = r; });
-  log.complete(error_code::not_coordinator);
+  log.complete_all(error_code::not_coordinator);
   BOOST_REQUIRE(result);
   BOOST_TEST(code_of(result->error) == code_of(error_code::not_coordinator));
   BOOST_TEST(shard->consumer("g")->empty());
   BOOST_TEST(shard->consumer("g")->group_epoch() == 0);
   // A record too large for the log is Kafka's UNKNOWN_SERVER_ERROR.
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { result = r; });
-  log.complete(error_code::invalid_commit_offset_size);
+  log.complete_all(error_code::invalid_commit_offset_size);
   BOOST_TEST(code_of(result->error) == code_of(error_code::unknown_server_error));
 }
 
@@ -362,7 +346,7 @@ BOOST_FIXTURE_TEST_CASE(session_expiry_in_tick_is_written, shard_fixture) {
   now += options.consumer_session_timeout + 1ms;  // both sessions are over
   shard->tick(topics, now);
   BOOST_TEST(shard->consumer("g")->members().size() == 2u);  // not before the write is durable
-  log.complete();
+  log.complete_all();
   BOOST_TEST(shard->consumer("g")->empty());
   fake_log other;
   auto replayed = replay(other);
@@ -396,7 +380,7 @@ BOOST_FIXTURE_TEST_CASE(deleting_an_empty_group_writes_its_tombstones, shard_fix
   BOOST_TEST(shard->consumer("g")->empty());
   std::optional<error_code> deleted;
   shard->delete_group("g", [&](error_code e) { deleted = e; });
-  log.complete();
+  log.complete_all();
   BOOST_REQUIRE(deleted);
   BOOST_TEST(code_of(*deleted) == code_of(error_code::none));
   BOOST_TEST(!shard->exists("g"));
@@ -420,7 +404,7 @@ BOOST_FIXTURE_TEST_CASE(a_group_is_not_deleted_while_a_member_joins, shard_fixtu
   shard->delete_group("g", [&](error_code e) { deleted = e; });
   BOOST_REQUIRE(deleted);
   BOOST_TEST(code_of(*deleted) == code_of(error_code::non_empty_group));
-  log.complete();
+  log.complete_all();
   BOOST_TEST(shard->consumer("g")->members().size() == 1u);
 }
 
@@ -436,7 +420,7 @@ BOOST_FIXTURE_TEST_CASE(closing_answers_waiting_heartbeats, shard_fixture) {
   shard->close();
   BOOST_TEST(answers.size() == 2u);
   for (int e : answers) BOOST_TEST(e == code_of(error_code::not_coordinator));
-  log.complete();  // late completions answer nothing more
+  log.complete_all();  // late completions answer nothing more
   BOOST_TEST(answers.size() == 2u);
 }
 

@@ -5,6 +5,7 @@
 
 #include "services/group-coordinator/classic/consumer_protocol.h"
 #include "services/group-coordinator/group_shard.h"
+#include "tests/unit/group-coordinator/fake_record_log.h"
 
 using namespace sluice::group_coordinator;
 
@@ -12,22 +13,7 @@ namespace {
 
 int code_of(error_code e) { return static_cast<int>(e); }
 
-/// Keeps every append; the test decides when (and how) each completes.
-struct fake_log : record_log {
-  std::vector<record> written;
-  std::vector<std::pair<std::vector<record>, std::function<void(error_code)>>> pending;
-  void append(std::int32_t, std::int64_t, std::vector<record> records, std::function<void(error_code)> done) override {
-    pending.emplace_back(std::move(records), std::move(done));
-  }
-  void complete(error_code e = error_code::none) {
-    auto batch = std::move(pending);
-    pending.clear();
-    for (auto& [records, done] : batch) {
-      if (e == error_code::none) written.insert(written.end(), records.begin(), records.end());
-      done(e);
-    }
-  }
-};
+using fake_log = test::fake_record_log;
 
 offset_value at(std::int64_t offset) {
   offset_value v;
