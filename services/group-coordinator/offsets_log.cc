@@ -16,6 +16,15 @@ namespace pv1 = sluice::partition::v1;
 
 constexpr auto append_timeout = std::chrono::milliseconds(5000);
 constexpr auto read_limit = 8 * 1024 * 1024;
+// Appends merged into one produce stop at about this many key and value
+// bytes, well under __consumer_offsets' max.message.bytes (1 MiB default).
+constexpr std::size_t merge_limit_bytes = 256 * 1024;
+
+std::size_t record_bytes(const std::vector<record_log::record>& records) {
+  std::size_t n = 0;
+  for (const auto& r : records) n += r.key.size() + (r.value ? r.value->size() : 0);
+  return n;
+}
 
 /// Kafka's mapping of a failed offsets-topic append to what the group
 /// client sees (GroupMetadataManager): retriable coordinator errors.
@@ -48,16 +57,38 @@ std::shared_ptr<messaging::rpc_client> offsets_log::leader_client(std::int32_t p
 
 void offsets_log::append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
                          std::function<void(error_code)> done) {
-  auto client = leader_client(partition);
-  if (!client) return post_([done = std::move(done)] { done(error_code::coordinator_not_available); });
+  queues_->by_partition[partition].waiting.push_back({shard_epoch, std::move(records), std::move(done)});
+  send_next(partition);
+}
 
-  std::vector<protocol::record_to_build> batch(records.size());
-  const std::int64_t now = wall_clock_ms();
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    batch[i].key = std::move(records[i].key);
-    batch[i].value = std::move(records[i].value);
-    batch[i].timestamp = now;
+void offsets_log::send_next(std::int32_t partition) {
+  auto& q = queues_->by_partition[partition];
+  if (q.in_flight || q.waiting.empty()) return;
+  std::vector<pending_append> sent;
+  std::size_t bytes_taken = 0;
+  const std::int64_t shard_epoch = q.waiting.front().shard_epoch;
+  while (!q.waiting.empty() && q.waiting.front().shard_epoch == shard_epoch &&
+         (sent.empty() || bytes_taken + record_bytes(q.waiting.front().records) <= merge_limit_bytes)) {
+    bytes_taken += record_bytes(q.waiting.front().records);
+    sent.push_back(std::move(q.waiting.front()));
+    q.waiting.pop_front();
   }
+  q.in_flight = true;
+
+  std::weak_ptr<queues> alive = queues_;
+  auto complete = [this, alive, partition, post = post_](std::vector<pending_append> appends, error_code e) {
+    post([this, alive, partition, appends = std::move(appends), e]() mutable {
+      if (alive.expired()) return;
+      finish(partition, std::move(appends), e);
+    });
+  };
+  auto client = leader_client(partition);
+  if (!client) return complete(std::move(sent), error_code::coordinator_not_available);
+
+  std::vector<protocol::record_to_build> batch;
+  const std::int64_t now = wall_clock_ms();
+  for (auto& a : sent)
+    for (auto& r : a.records) batch.push_back({std::move(r.key), std::move(r.value), {}, now});
   const auto bytes = protocol::build_batch(batch);
   pv1::ProduceRequest req;
   req.set_acks(-1);
@@ -70,13 +101,20 @@ void offsets_log::append(std::int32_t partition, std::int64_t shard_epoch, std::
   auto msg = messaging::message::make(messaging::method::produce, req, bytes.size());
   msg.append_payload(bytes);
   client->call(std::move(msg), append_timeout + std::chrono::seconds(2),
-               [post = post_, done = std::move(done)](messaging::rpc_status status, messaging::message reply) {
+               [complete, sent = std::move(sent)](messaging::rpc_status status, messaging::message reply) mutable {
                  error_code e = error_code::coordinator_not_available;
                  pv1::ProduceResponse resp;
                  if (status == messaging::rpc_status::ok && reply.parse_header(resp) && resp.partitions_size() == 1)
                    e = commit_error(resp.partitions(0).error());
-                 post([done, e] { done(e); });
+                 complete(std::move(sent), e);
                });
+}
+
+void offsets_log::finish(std::int32_t partition, std::vector<pending_append> sent, error_code e) {
+  // Their callbacks may append again: those wait until this one is done.
+  for (auto& a : sent) a.done(e);
+  queues_->by_partition[partition].in_flight = false;
+  send_next(partition);
 }
 
 void offsets_log::read(std::int32_t partition, std::int64_t shard_epoch, std::int64_t offset,
