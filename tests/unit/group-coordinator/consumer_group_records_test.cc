@@ -38,6 +38,15 @@ std::size_t count(const member_assignment& a) {
   return n;
 }
 
+/// A member joining group "g" on topic "orders" (the heartbeat left to the test to send).
+consumer_heartbeat joining(const std::string& member) {
+  consumer_heartbeat hb;
+  hb.member_id = member;
+  hb.client_generates_member_id = true;
+  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  return hb;
+}
+
 struct shard_fixture {
   group_options options;
   topic_catalog topics;
@@ -233,10 +242,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(consumer_group_durability)
 
 BOOST_FIXTURE_TEST_CASE(a_join_is_answered_once_durable, shard_fixture) {
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  consumer_heartbeat hb = joining("a");
   std::optional<consumer_heartbeat_result> result;
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { result = r; });
   BOOST_TEST(!result);
@@ -261,10 +267,7 @@ BOOST_FIXTURE_TEST_CASE(a_join_is_answered_once_durable, shard_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_failed_write_changes_nothing, shard_fixture) {
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  consumer_heartbeat hb = joining("a");
   std::optional<consumer_heartbeat_result> result;
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { result = r; });
   log.complete_all(error_code::not_coordinator);
@@ -395,10 +398,7 @@ BOOST_FIXTURE_TEST_CASE(deleting_an_empty_group_writes_its_tombstones, shard_fix
 }
 
 BOOST_FIXTURE_TEST_CASE(a_group_is_not_deleted_while_a_member_joins, shard_fixture) {
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  consumer_heartbeat hb = joining("a");
   shard->consumer_group_heartbeat("g", hb, topics, now, [](consumer_heartbeat_result) {});
   std::optional<error_code> deleted;
   shard->delete_group("g", [&](error_code e) { deleted = e; });
@@ -409,10 +409,7 @@ BOOST_FIXTURE_TEST_CASE(a_group_is_not_deleted_while_a_member_joins, shard_fixtu
 }
 
 BOOST_FIXTURE_TEST_CASE(closing_answers_waiting_heartbeats, shard_fixture) {
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  consumer_heartbeat hb = joining("a");
   std::vector<int> answers;
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { answers.push_back(code_of(r.error)); });
   hb.member_id = "b";
