@@ -235,31 +235,11 @@ def described_members(b, group):
     return dict(out)
 
 
-def read_offsets_partition(b, partition):
-    """Every record of __consumer_offsets-<partition>: [(key, value)]."""
-    c = Consumer({'bootstrap.servers': b, 'group.id': 'k848-offsets-reader', 'enable.auto.commit': False})
-    try:
-        _, high = c.get_watermark_offsets(TopicPartition(offsets_topic.OFFSETS_TOPIC, partition), timeout=30)
-        c.assign([TopicPartition(offsets_topic.OFFSETS_TOPIC, partition, 0)])
-        out, last = [], -1
-        deadline = time.monotonic() + 30
-        while last < high - 1 and time.monotonic() < deadline:
-            m = c.poll(0.5)
-            if m is None or m.error():
-                continue
-            out.append((m.key(), m.value()))
-            last = m.offset()
-        assert last == high - 1, ('read stopped short', last, high)
-        return out
-    finally:
-        c.close()
-
-
 def stored_members(b, group):
     """{member id: (member epoch, partitions)} as the group's KIP-848 records
     in __consumer_offsets say, latest record per key, tombstones removing."""
     latest = {}
-    for key, value in read_offsets_partition(b, offsets_topic.offsets_partition_of(group)):
+    for _, key, value in offsets_topic.read_partition(b, offsets_topic.offsets_partition_of(group)):
         k = offsets_topic.decode_key(key)
         if k[1] == group:
             latest[k] = value

@@ -32,26 +32,6 @@ GROUP_ARGS = ['--offsets-segment-bytes', '2048', '--group-initial-rebalance-dela
 PARTITION_ARGS = ['--retention-check-ms', '300']
 
 
-def read_offsets_partition(b, partition):
-    """Every record of __consumer_offsets-<partition>: [(offset, key, value)]."""
-    c = Consumer({'bootstrap.servers': b, 'group.id': 'ot-reader', 'enable.auto.commit': False,
-                  'enable.partition.eof': True})
-    try:
-        _, high = c.get_watermark_offsets(TopicPartition(offsets_topic.OFFSETS_TOPIC, partition), timeout=30)
-        c.assign([TopicPartition(offsets_topic.OFFSETS_TOPIC, partition, 0)])
-        out = []
-        deadline = time.monotonic() + 30
-        while (not out or out[-1][0] < high - 1) and time.monotonic() < deadline:
-            m = c.poll(0.5)
-            if m is None or m.error():
-                continue
-            out.append((m.offset(), m.key(), m.value()))
-        assert not out or out[-1][0] == high - 1, ('read stopped short', out[-1][0], high)
-        return out
-    finally:
-        c.close()
-
-
 def commit_many(b, group):
     c = Consumer({'bootstrap.servers': b, 'group.id': group, 'enable.auto.commit': False})
     for i in range(1, COMMITS + 1):
@@ -83,7 +63,7 @@ def test():
 
         member_group = 'ot-members'
         member = member_commits(b, member_group)
-        records = read_offsets_partition(b, offsets_topic.offsets_partition_of(member_group))
+        records = offsets_topic.read_partition(b, offsets_topic.offsets_partition_of(member_group))
         groups = {}
         commits = {}
         for offset, key, value in records:
@@ -107,7 +87,7 @@ def test():
         key = (group, TOPIC, 0)
 
         def compacted():
-            recs = [(o, offsets_topic.decode_key(k), v) for o, k, v in read_offsets_partition(b, partition)]
+            recs = [(o, offsets_topic.decode_key(k), v) for o, k, v in offsets_topic.read_partition(b, partition)]
             mine = [(o, offsets_topic.decode_offset_value(v)) for o, k, v in recs if k[1:] == key]
             return mine if len(mine) < COMMITS // 4 else None
 
@@ -118,7 +98,7 @@ def test():
         assert mine[-1][1]['offset'] == COMMITS, mine[-1]
         # Nothing else was written to this partition after the last commit: it
         # is still the last record, at the offset it was given.
-        last = read_offsets_partition(b, partition)[-1]
+        last = offsets_topic.read_partition(b, partition)[-1]
         assert last[0] == mine[-1][0], (last[0], mine[-1][0])
         print('%d commits of one key compacted to %d records; latest (offset %d) at log offset %d' %
               (COMMITS, len(mine), mine[-1][1]['offset'], mine[-1][0]))
