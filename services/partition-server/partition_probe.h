@@ -14,6 +14,9 @@ struct partition_probe {
   metrics::counter& fetch_requests;
   metrics::counter& parked_fetches;
   metrics::gauge& hosted_replicas;
+  metrics::counter& cleaner_runs;
+  metrics::counter& cleaner_bytes_removed;
+  metrics::counter& cleaner_failures;
 
   static partition_probe& get() {
     static partition_probe probe = [] {
@@ -26,6 +29,10 @@ struct partition_probe {
           r.get_counter("sluice_partition_fetch_requests_total", "Fetch RPCs answered"),
           r.get_counter("sluice_partition_parked_fetches_total", "Fetches parked for long poll"),
           r.get_gauge("sluice_partition_hosted_replicas", "Replicas open on this server"),
+          r.get_counter("sluice_partition_cleaner_runs_total", "Log cleanings (compaction) that rewrote segments"),
+          r.get_counter("sluice_partition_cleaner_bytes_removed_total", "Bytes the log cleaner removed"),
+          r.get_counter("sluice_partition_cleaner_failures_total",
+                        "Logs the cleaner gave up on (corrupt data or I/O error) until reopened"),
       };
     }();
     return probe;

@@ -419,11 +419,16 @@ std::size_t partition_state::apply_retention(std::int64_t now_ms) {
   // Compaction on the same tick, only below the high watermark: a record a
   // new leader might not have must not decide which older ones are removed.
   const auto cleaned = log_->clean(now_ms, hw_);
-  if (cleaned.segments_rewritten + cleaned.segments_removed > 0)
+  auto& probe = partition_probe::get();
+  if (cleaned.failed) probe.cleaner_failures.add();
+  if (cleaned.segments_rewritten + cleaned.segments_removed > 0) {
+    probe.cleaner_runs.add();
+    probe.cleaner_bytes_removed.add(cleaned.bytes_before - cleaned.bytes_after);
     log()->info("[{}/{}] log cleaner: {} -> {} bytes, {} record(s) removed, {} segment(s) rewritten, {} removed; "
                 "clean up to offset {}",
                 topic_, partition_, cleaned.bytes_before, cleaned.bytes_after, cleaned.records_removed,
                 cleaned.segments_rewritten, cleaned.segments_removed, cleaned.first_dirty_offset);
+  }
   return deleted;
 }
 
