@@ -130,8 +130,7 @@ std::error_code unsnappy_raw(std::span<const std::byte> in, std::size_t max, std
 
 result<std::vector<std::byte>> unsnappy(std::span<const std::byte> in, std::size_t max) {
   std::vector<std::byte> out;
-  const bool xerial = in.size() >= kXerialHeader && std::memcmp(in.data(), kXerialMagic, 8) == 0;
-  if (!xerial) {
+  if (!is_snappy_xerial(in)) {
     if (auto err = unsnappy_raw(in, max, out)) return err;
     return out;
   }
@@ -303,6 +302,10 @@ const char* codec_name(compression_codec c) noexcept {
     case compression_codec::zstd: return "zstd";
   }
   return "unknown";
+}
+
+bool is_snappy_xerial(std::span<const std::byte> input) noexcept {
+  return input.size() >= kXerialHeader && std::memcmp(input.data(), kXerialMagic, sizeof kXerialMagic) == 0;
 }
 
 result<std::vector<std::byte>> decompress(compression_codec codec, std::span<const std::byte> input,

@@ -42,6 +42,10 @@ const char* codec_name(compression_codec c) noexcept;
 result<std::vector<std::byte>> decompress(compression_codec codec, std::span<const std::byte> input,
                                           std::size_t max_output);
 
+/// Whether snappy-compressed `input` uses the xerial framing (the Java
+/// client's, and kafka-python's), rather than raw snappy.
+bool is_snappy_xerial(std::span<const std::byte> input) noexcept;
+
 /// Compresses `input` (raw snappy unless `snappy_xerial`). Used by tests,
 /// tools and any service that writes batches of its own.
 result<std::vector<std::byte>> compress(compression_codec codec, std::span<const std::byte> input,

@@ -351,10 +351,7 @@ filter_result filter_batch(std::span<const std::byte> batch, const std::function
   if (h.compression() != compression_codec::none) {
     // Keep the framing the batch came with: a client that sent xerial
     // snappy (Java, kafka-python) reads it back the same way.
-    static constexpr unsigned char xerial_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
-    const auto compressed = batch.subspan(L::records);
-    const bool xerial = h.compression() == compression_codec::snappy && compressed.size() >= sizeof xerial_magic &&
-                        std::memcmp(compressed.data(), xerial_magic, sizeof xerial_magic) == 0;
+    const bool xerial = h.compression() == compression_codec::snappy && is_snappy_xerial(batch.subspan(L::records));
     auto packed = compress(h.compression(), body, xerial);
     if (!packed) {
       out.error = std::string(codec_name(h.compression())) + ": " + packed.error().message();
