@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <span>
 
+#include "services/group-coordinator/records/record_bytes.h"
+
 namespace sluice::group_coordinator {
 
 namespace {
@@ -15,14 +17,8 @@ constexpr std::int16_t target_member_key_version = 7;
 constexpr std::int16_t current_assignment_key_version = 8;
 constexpr std::int16_t value_version = 0;  // every value's only version, flexible
 
-std::string to_string(protocol::writer& w) {
-  auto d = w.data();
-  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
-protocol::reader reader_of(std::string_view bytes) {
-  return protocol::reader(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
-}
+using record_bytes::reader_of;
+using record_bytes::to_string;
 
 std::string group_key_bytes(std::int16_t version, const std::string& group) {
   protocol::writer w;

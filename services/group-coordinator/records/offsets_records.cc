@@ -3,6 +3,7 @@
 #include <span>
 
 #include "common/protocol/wire.h"
+#include "services/group-coordinator/records/record_bytes.h"
 
 namespace sluice::group_coordinator {
 
@@ -13,14 +14,8 @@ constexpr std::int16_t group_key_version = 2;
 constexpr std::int16_t offset_value_version = 3;
 constexpr std::int16_t group_value_version = 3;
 
-std::string to_string(protocol::writer& w) {
-  auto d = w.data();
-  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
-protocol::reader reader_of(std::string_view bytes) {
-  return protocol::reader(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
-}
+using record_bytes::reader_of;
+using record_bytes::to_string;
 
 std::string as_string(const std::vector<std::byte>& b) {
   return std::string(reinterpret_cast<const char*>(b.data()), b.size());
