@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures'))
-from sluice_stack import alive, bin_dir, free_port, main_guard, tail  # noqa: E402
+from sluice_stack import alive, bin_dir, free_port, free_port_pair, main_guard, tail  # noqa: E402
 
 
 def wait_for(what, check, timeout=30.0, interval=0.2):
@@ -188,7 +188,7 @@ def test():
     port = free_port()
     log_path = os.path.join(d, 'up.log')
     log = open(log_path, 'wb')
-    coordinator_port = free_port()
+    coordinator_port = free_port_pair()  # RPC on it, metadata publishing on the next one
     proc = subprocess.Popen([exe, 'up', '--data-dir', data, '--port', str(port), '--stop-grace-ms', '5000',
                              '--coordinator-port', str(coordinator_port), '--bin-dir', bin_dir()],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
