@@ -6,27 +6,10 @@
 #include <google/protobuf/message_lite.h>
 #include <nng/nng.h>
 
+#include "common/base/endian.h"
+
 namespace sluice::messaging {
 namespace {
-
-void put_u16(std::byte* p, std::uint16_t v) {
-  p[0] = std::byte(v >> 8);
-  p[1] = std::byte(v);
-}
-void put_u32(std::byte* p, std::uint32_t v) {
-  p[0] = std::byte(v >> 24);
-  p[1] = std::byte(v >> 16);
-  p[2] = std::byte(v >> 8);
-  p[3] = std::byte(v);
-}
-std::uint16_t get_u16(const std::byte* p) {
-  return std::uint16_t((std::to_integer<unsigned>(p[0]) << 8) | std::to_integer<unsigned>(p[1]));
-}
-std::uint32_t get_u32(const std::byte* p) {
-  return (std::uint32_t(std::to_integer<unsigned>(p[0])) << 24) |
-         (std::uint32_t(std::to_integer<unsigned>(p[1])) << 16) |
-         (std::uint32_t(std::to_integer<unsigned>(p[2])) << 8) | std::uint32_t(std::to_integer<unsigned>(p[3]));
-}
 
 nng_msg* allocate(std::size_t size) {
   nng_msg* m = nullptr;
@@ -66,9 +49,9 @@ message message::make(std::uint16_t method, const google::protobuf::MessageLite&
   message out(allocate(frame_prefix_size + header_len));
   if (payload_hint > 0) nng_msg_reserve(out.msg_, frame_prefix_size + header_len + payload_hint);
   auto* p = static_cast<std::byte*>(nng_msg_body(out.msg_));
-  put_u16(p, method);
-  put_u16(p + 2, static_cast<std::uint16_t>(status));
-  put_u32(p + 4, static_cast<std::uint32_t>(header_len));
+  store_be<std::uint16_t>(p, method);
+  store_be<std::uint16_t>(p + 2, static_cast<std::uint16_t>(status));
+  store_be<std::uint32_t>(p + 4, static_cast<std::uint32_t>(header_len));
   header.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(p + frame_prefix_size));
   return out;
 }
@@ -76,9 +59,9 @@ message message::make(std::uint16_t method, const google::protobuf::MessageLite&
 message message::make_status(std::uint16_t method, rpc_status status) {
   message out(allocate(frame_prefix_size));
   auto* p = static_cast<std::byte*>(nng_msg_body(out.msg_));
-  put_u16(p, method);
-  put_u16(p + 2, static_cast<std::uint16_t>(status));
-  put_u32(p + 4, 0);
+  store_be<std::uint16_t>(p, method);
+  store_be<std::uint16_t>(p + 2, static_cast<std::uint16_t>(status));
+  store_be<std::uint32_t>(p + 4, 0);
   return out;
 }
 
@@ -101,29 +84,29 @@ std::span<const std::byte> message::body() const noexcept {
 
 bool message::well_formed() const noexcept {
   auto b = body();
-  return b.size() >= frame_prefix_size && get_u32(b.data() + 4) <= b.size() - frame_prefix_size;
+  return b.size() >= frame_prefix_size && load_be<std::uint32_t>(b.data() + 4) <= b.size() - frame_prefix_size;
 }
 
 std::uint16_t message::method() const noexcept {
   auto b = body();
-  return b.size() >= 2 ? get_u16(b.data()) : 0;
+  return b.size() >= 2 ? load_be<std::uint16_t>(b.data()) : 0;
 }
 
 rpc_status message::status() const noexcept {
   auto b = body();
-  return b.size() >= 4 ? static_cast<rpc_status>(get_u16(b.data() + 2)) : rpc_status::bad_request;
+  return b.size() >= 4 ? static_cast<rpc_status>(load_be<std::uint16_t>(b.data() + 2)) : rpc_status::bad_request;
 }
 
 bool message::parse_header(google::protobuf::MessageLite& out) const {
   if (!well_formed()) return false;
   auto b = body();
-  return out.ParseFromArray(b.data() + frame_prefix_size, static_cast<int>(get_u32(b.data() + 4)));
+  return out.ParseFromArray(b.data() + frame_prefix_size, static_cast<int>(load_be<std::uint32_t>(b.data() + 4)));
 }
 
 std::span<const std::byte> message::payload() const noexcept {
   if (!well_formed()) return {};
   auto b = body();
-  return b.subspan(frame_prefix_size + get_u32(b.data() + 4));
+  return b.subspan(frame_prefix_size + load_be<std::uint32_t>(b.data() + 4));
 }
 
 std::span<std::byte> message::mutable_payload() noexcept {

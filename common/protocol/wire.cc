@@ -4,15 +4,11 @@
 #include <cstring>
 #include <limits>
 
+#include "common/base/endian.h"
+
 namespace sluice::protocol {
 
 namespace {
-
-std::uint64_t load_be(std::span<const std::byte> b) {
-    std::uint64_t v = 0;
-    for (std::byte x : b) v = (v << 8) | std::to_integer<std::uint64_t>(x);
-    return v;
-}
 
 std::string to_string(std::span<const std::byte> b) {
     return std::string(reinterpret_cast<const char*>(b.data()), b.size());
@@ -47,13 +43,13 @@ std::size_t reader::read_length_checked(std::int64_t n, const char* what) {
     return static_cast<std::size_t>(n);
 }
 
-std::int8_t reader::read_int8() { return static_cast<std::int8_t>(load_be(take(1))); }
-std::int16_t reader::read_int16() { return static_cast<std::int16_t>(load_be(take(2))); }
-std::int32_t reader::read_int32() { return static_cast<std::int32_t>(load_be(take(4))); }
-std::int64_t reader::read_int64() { return static_cast<std::int64_t>(load_be(take(8))); }
-std::uint16_t reader::read_uint16() { return static_cast<std::uint16_t>(load_be(take(2))); }
-std::uint32_t reader::read_uint32() { return static_cast<std::uint32_t>(load_be(take(4))); }
-double reader::read_float64() { return std::bit_cast<double>(load_be(take(8))); }
+std::int8_t reader::read_int8() { return load_be<std::int8_t>(take(1).data()); }
+std::int16_t reader::read_int16() { return load_be<std::int16_t>(take(2).data()); }
+std::int32_t reader::read_int32() { return load_be<std::int32_t>(take(4).data()); }
+std::int64_t reader::read_int64() { return load_be<std::int64_t>(take(8).data()); }
+std::uint16_t reader::read_uint16() { return load_be<std::uint16_t>(take(2).data()); }
+std::uint32_t reader::read_uint32() { return load_be<std::uint32_t>(take(4).data()); }
+double reader::read_float64() { return std::bit_cast<double>(load_be<std::uint64_t>(take(8).data())); }
 bool reader::read_bool() { return read_int8() != 0; }
 
 uuid reader::read_uuid() {
@@ -165,17 +161,20 @@ std::int32_t reader::read_compact_array_length() {
 
 // ---- writer ---------------------------------------------------------------
 
-void writer::put_be(std::uint64_t v, int width) {
-    for (int i = width - 1; i >= 0; --i) buf_.push_back(static_cast<std::byte>(v >> (8 * i)));
+template <class T>
+void writer::put_be(T v) {
+    const std::size_t at = buf_.size();
+    buf_.resize(at + sizeof(T));
+    store_be<T>(buf_.data() + at, v);
 }
 
-void writer::write_int8(std::int8_t v) { put_be(static_cast<std::uint8_t>(v), 1); }
-void writer::write_int16(std::int16_t v) { put_be(static_cast<std::uint16_t>(v), 2); }
-void writer::write_int32(std::int32_t v) { put_be(static_cast<std::uint32_t>(v), 4); }
-void writer::write_int64(std::int64_t v) { put_be(static_cast<std::uint64_t>(v), 8); }
-void writer::write_uint16(std::uint16_t v) { put_be(v, 2); }
-void writer::write_uint32(std::uint32_t v) { put_be(v, 4); }
-void writer::write_float64(double v) { put_be(std::bit_cast<std::uint64_t>(v), 8); }
+void writer::write_int8(std::int8_t v) { put_be(v); }
+void writer::write_int16(std::int16_t v) { put_be(v); }
+void writer::write_int32(std::int32_t v) { put_be(v); }
+void writer::write_int64(std::int64_t v) { put_be(v); }
+void writer::write_uint16(std::uint16_t v) { put_be(v); }
+void writer::write_uint32(std::uint32_t v) { put_be(v); }
+void writer::write_float64(double v) { put_be(std::bit_cast<std::uint64_t>(v)); }
 void writer::write_uuid(const uuid& v) { write_raw(v.bytes); }
 
 void writer::write_unsigned_varint(std::uint32_t v) {

@@ -180,7 +180,8 @@ public:
     void patch_int32(std::size_t pos, std::int32_t v);
 
 private:
-    void put_be(std::uint64_t v, int width);
+    template <class T>
+    void put_be(T v);
 
     std::vector<std::byte> buf_;
 };

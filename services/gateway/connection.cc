@@ -5,6 +5,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/base/endian.h"
 #include "common/logging/logger.h"
 #include "common/protocol/messages/api_versions.h"
 #include "services/gateway/error_mapping.h"
@@ -55,9 +56,7 @@ void connection::read_size() {
                      self->reading_ = false;
                      if (self->closed_) return;
                      if (ec) return self->close(ec == asio::error::eof ? "" : ec.message());
-                     auto b = [&](int i) { return std::to_integer<std::uint32_t>(self->size_buffer_[i]); };
-                     auto size = static_cast<std::int32_t>(b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3));
-                     self->read_body(size);
+                     self->read_body(load_be<std::int32_t>(self->size_buffer_.data()));
                    });
 }
 
