@@ -1,8 +1,10 @@
 #pragma once
 // result<T>: a value or a std::error_code, for errors that are part of normal
-// operation (STYLE.md §7). Each module defines `enum class errc` with its own
-// std::error_category and returns result<T>; throwing is kept for start-up
-// and configuration failures.
+// operation. The code is either the operating system's (storage: a failed
+// open, pwrite or fsync keeps its errno) or a module's own `enum class errc`
+// with its std::error_category (cluster::errc, config::errc). Errors that
+// cross a service boundary travel as their RPC's protobuf enum instead.
+// Throwing is kept for start-up and configuration failures.
 #include <system_error>
 
 #include <boost/outcome/result.hpp>

@@ -1,5 +1,6 @@
 #pragma once
-// Named loggers (STYLE.md §8): one per module, e.g. logging::get("gateway"),
+// Named loggers, one per module, so a log line says which part of a service
+// wrote it and each module's level can be set alone: logging::get("gateway"),
 // logging::get("storage"). All share one stderr sink set up by init().
 #include <memory>
 #include <string>

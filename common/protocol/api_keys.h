@@ -1,6 +1,6 @@
 #pragma once
 // Kafka API keys, their names, and which request/response header version each
-// (api, version) uses (kafka-protocol-facts.md §1).
+// (api, version) uses (Kafka's protocol guide, "Headers").
 //
 // Header versions follow the API's first flexible version: requests use
 // header v2 from there on (v1 before), responses v1 (v0 before). Two

@@ -1,7 +1,13 @@
 #pragma once
-// Kafka's wire error codes (Errors.java; kafka-protocol-facts.md §5). They
-// appear only in Kafka responses; internal modules use their own errc and map
-// to these at the boundary (STYLE.md §7).
+// Kafka's wire error codes (Errors.java in Apache Kafka). Who uses them:
+// - the gateway, in the Kafka responses it builds; the errors partition
+//   servers and the coordinator answer over NNG are their RPCs' protobuf
+//   enums (partition.proto's PartitionError, coordinator.proto's
+//   CoordinatorError), mapped to these in one place
+//   (services/gateway/error_mapping.cc);
+// - the group coordinator, whose answers are Kafka response bodies that the
+//   gateway relays untouched, so its group logic speaks these codes directly.
+// Modules with errors that are not Kafka's have their own errc (result.h).
 //
 // Enumerators are Kafka's names in lower case: error_code::none,
 // error_code::unknown_topic_or_partition. to_string() gives Kafka's spelling.

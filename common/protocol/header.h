@@ -1,5 +1,5 @@
 #pragma once
-// Kafka request and response headers (kafka-protocol-facts.md §1).
+// Kafka request and response headers.
 //
 //   request v0:  api_key i16 | api_version i16 | correlation_id i32
 //   request v1:  v0 + client_id (nullable string, i16 length)

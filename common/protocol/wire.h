@@ -1,7 +1,7 @@
 #pragma once
 // Kafka wire primitives: a bounds-checked reader and an appending writer.
 //
-// Encodings (kafka-protocol-facts.md §2), all big-endian:
+// Encodings (Kafka's protocol guide, "Protocol Primitive Types"), all big-endian:
 //   int8..int64, uint16, uint32   fixed width
 //   float64                       IEEE-754 bits as a big-endian uint64
 //   bool                          one byte, non-zero = true

@@ -1,5 +1,6 @@
-// The list of served APIs and the reason behind each version range
-// (../shared/kafka-protocol-facts.md §4).
+// The list of served APIs and the reason behind each version range (what
+// Kafka 4.x accepts, what librdkafka, kafka-python and the Java client send;
+// docs/protocol.md has the table).
 #include <algorithm>
 #include <array>
 

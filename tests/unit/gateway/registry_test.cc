@@ -59,7 +59,8 @@ BOOST_AUTO_TEST_CASE(advertised_versions_are_within_the_codec) {
       protocol::api_key::list_partition_reassignments);
 }
 
-// The librdkafka feature checks of kafka-protocol-facts.md §4.
+// librdkafka enables a feature only when ApiVersions advertises every
+// (api, version) it needs (rdkafka_feature.c); these must all pass.
 BOOST_AUTO_TEST_CASE(librdkafka_feature_checks_pass) {
   auto advertises = [](protocol::api_key key, std::int16_t version) {
     const auto* h = find_handler(static_cast<std::int16_t>(key));
