@@ -4,14 +4,21 @@
 // shards it owns; a new owner rebuilds a shard by replaying the partition
 // (apply()) before serving it.
 //
-// Writes go through `record_log` (the partition, replicated, acks=all);
-// memory changes only once a write is durable, so what clients were told
-// always matches what a new owner will replay. KIP-848 groups change on a
-// copy that replaces the group once the records of the difference are
-// durable; one such write per group at a time, later heartbeats of the
-// group wait for it. Not thread-safe.
+// Every operation that changes anything (classic JoinGroup, SyncGroup,
+// Heartbeat, LeaveGroup and their timers; ConsumerGroupHeartbeat and its
+// timers; OffsetCommit, OffsetDelete, DeleteGroups, retention) computes a
+// coordinator_result: its answer, the records of its change, and the
+// change. The shard's result_writer is the only writer of the partition:
+// memory changes only once the records are durable, and only then is
+// anyone answered, so what clients were told always matches what a new
+// owner replays. A group's operation runs on a copy of the group, and the
+// copy replaces the group once durable; offsets change by the records'
+// effect, through the same code replay runs. One write per group at a
+// time: the group's next operations wait for it, in order.
+//
+// The read-only APIs (DescribeGroups, ListGroups, OffsetFetch, ...) read
+// the const accessors: what is durable. Not thread-safe.
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,15 +28,22 @@
 #include <vector>
 
 #include "services/group-coordinator/classic/classic_group.h"
+#include "services/group-coordinator/classic/classic_waiters.h"
 #include "services/group-coordinator/consumer/consumer_group.h"
 #include "services/group-coordinator/record_log.h"
 #include "services/group-coordinator/records/offsets_records.h"
+#include "services/group-coordinator/result_writer.h"
 
 namespace sluice::group_coordinator {
 
 using topic_partition = std::pair<std::string, std::int32_t>;
 using group_offsets = std::map<topic_partition, offset_value>;
 
+/// One shard's groups and offsets. Owned by group_service (on its actor)
+/// from the moment it takes the partition over until it moves away
+/// (close()). Invariant: every group held is the result of the durable
+/// records (replayed, or written by this shard), plus state Kafka keeps in
+/// memory only (sessions, members waiting in a rebalance).
 class group_shard {
  public:
   group_shard(std::int32_t partition, std::int64_t epoch, const group_options& options, record_log& log);
@@ -41,13 +55,34 @@ class group_shard {
   /// topic ids of KIP-848 assignments.
   void apply(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics, time_point now);
 
-  classic_group* classic(const std::string& group);
-  consumer_group* consumer(const std::string& group);
-  /// Creates the group (empty) when it does not exist; nullptr when the id
-  /// belongs to a non-empty group of the other protocol.
-  classic_group* classic_or_create(const std::string& group);
-  consumer_group* consumer_or_create(const std::string& group);
+  // What is durable.
+  const classic_group* classic(const std::string& group) const;
+  const consumer_group* consumer(const std::string& group) const;
   bool exists(const std::string& group) const;
+  /// nullptr when the group has no committed offsets.
+  const group_offsets* offsets(const std::string& group) const;
+  /// Every group id with its protocol type and state, for ListGroups.
+  struct listing {
+    std::string group_id;
+    std::string protocol_type;
+    std::string state;
+    std::string type;  // "classic" or "consumer"
+  };
+  std::vector<listing> list() const;
+
+  // The classic protocol. Each answer goes out once what the request
+  // changed is durable; a JoinGroup waits for its rebalance, a SyncGroup
+  // for the leader's assignment. A failed write answers Kafka's error
+  // (group_write_error) and changes nothing.
+  /// Creates the group if needed; INCONSISTENT_GROUP_PROTOCOL when the id is
+  /// a KIP-848 group with members.
+  void join_group(const std::string& group, join_request req, time_point now, join_callback reply);
+  void sync_group(const std::string& group, sync_request req, time_point now, sync_callback reply);
+  void heartbeat(const std::string& group, member_identity member, std::int32_t generation, time_point now,
+                 std::function<void(error_code)> reply);
+  /// One answer per member, in order.
+  void leave_group(const std::string& group, std::vector<member_identity> members, time_point now,
+                   std::function<void(std::vector<error_code>)> reply);
 
   /// ConsumerGroupHeartbeat: runs on a copy of the group; what changed is
   /// written, and once durable the copy becomes the group and `done` gets
@@ -60,24 +95,16 @@ class group_shard {
   /// Writes the offsets; on success they become visible. `done` gets the outcome.
   void commit(const std::string& group, std::vector<std::pair<topic_partition, offset_value>> offsets,
               std::function<void(error_code)> done);
-  /// nullptr when the group has no committed offsets.
-  const group_offsets* offsets(const std::string& group) const;
   void delete_offsets(const std::string& group, std::vector<topic_partition> partitions,
                       std::function<void(error_code)> done);
   /// DeleteGroups: tombstones for the group and all its offsets (and, for a
-  /// KIP-848 group, its records). NON_EMPTY_GROUP while a KIP-848 write of
-  /// the group is under way (a member may be joining).
+  /// KIP-848 group, its records). GROUP_ID_NOT_FOUND when there is nothing
+  /// of it; NON_EMPTY_GROUP when it has members or a write of it is under
+  /// way (a member may be joining).
   void delete_group(const std::string& group, std::function<void(error_code)> done);
 
-  /// Every group id with its protocol type and state, for ListGroups.
-  struct listing {
-    std::string group_id;
-    std::string protocol_type;
-    std::string state;
-    std::string type;  // "classic" or "consumer"
-  };
-  std::vector<listing> list() const;
-
+  /// The groups' deadlines (sessions, rebalances, revocations, partition
+  /// count changes), each a write like a request's.
   void tick(const topic_catalog& topics, time_point now);
   /// Kafka's offsets.retention.minutes (KIP-211): a committed offset goes (a
   /// tombstone is written) when nobody in its group has consumed its topic
@@ -86,39 +113,77 @@ class group_shard {
   /// `wall_now_ms` is the wall clock, as commit timestamps are.
   /// Returns how many offsets it is removing.
   std::size_t expire_offsets(std::int64_t wall_now_ms, const topic_catalog& topics);
-  /// Refuses every waiting request (the shard moves away or the service stops).
+  /// Refuses every waiting request and write under way (NOT_COORDINATOR):
+  /// the shard moves away or the service stops.
   void close();
 
  private:
-  void store_classic(const classic_group& g, std::function<void(error_code)> done);
-  void restore_classic(const std::string& group, group_value v, time_point now);
+  /// A group as served, with the incarnation that tells it from any later
+  /// group of the same id (deleted and created again, or replaced by the
+  /// other protocol): a result is applied only to the incarnation it was
+  /// computed from.
+  template <class Group>
+  struct live_group {
+    std::uint64_t incarnation = 0;
+    std::unique_ptr<Group> group;
+  };
+  template <class Group>
+  using group_map = std::map<std::string, live_group<Group>>;
+
+  /// A classic operation as group_shard runs it (group_shard_classic.cc).
+  template <class Reply>
+  struct classic_op;
+  template <class Reply>
+  struct classic_reply;
+  template <class Reply>
+  void run_classic(const std::string& group, classic_op<Reply> op);
+  template <class Reply>
+  coordinator_result<classic_reply<Reply>> classic_result(const std::string& group, const classic_op<Reply>& op);
+  /// A KIP-848 change on a copy of `live` (group_shard_consumer.cc).
+  template <class Response>
+  coordinator_result<Response> consumer_result(const std::string& group, live_group<consumer_group>& live,
+                                               const topic_catalog& topics,
+                                               const std::function<Response(consumer_group&)>& change);
+
+  void tick_classic(time_point now);
+  void tick_consumer(const topic_catalog& topics, time_point now);
+  live_group<classic_group>* find_classic(const std::string& group);
+  live_group<consumer_group>* find_consumer(const std::string& group);
+  /// Creates the group (empty) when it does not exist, taking the id from
+  /// an empty group of the other protocol; nullptr when the id belongs to a
+  /// non-empty group of the other protocol.
+  live_group<classic_group>* classic_or_create(const std::string& group);
+  live_group<consumer_group>* consumer_or_create(const std::string& group);
+  /// Puts `next` in the place of the group `incarnation` names.
+  template <class Group>
+  void install(group_map<Group>& groups, const std::string& id, std::uint64_t incarnation, Group next);
+  /// One committed offset set, or removed (nullopt): replay and writes alike.
+  void apply_offset(const std::string& group, const topic_partition& tp, const std::optional<offset_value>& value);
   void apply_consumer(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics,
                       time_point now);
-  /// Writes `records`; once durable `next` replaces the group. `done` (may
-  /// be empty) gets the outcome; close() answers it NOT_COORDINATOR.
-  void write_consumer(const std::string& group, std::unique_ptr<consumer_group> next,
-                      std::vector<record_log::record> records, std::function<void(error_code)> done);
-  bool consumer_writing(const std::string& group) const;
-  /// Runs what waited for the group's write, until one writes again.
-  void next_consumer_op(const std::string& group);
-
-  struct consumer_writes {
-    bool writing = false;
-    std::function<void(error_code)> in_flight;
-    std::deque<std::function<void(bool run)>> waiting;  // run(false): refuse, the shard is closing
-  };
 
   std::int32_t partition_;
   std::int64_t epoch_;
   const group_options& options_;
-  record_log& log_;
-  std::map<std::string, std::unique_ptr<classic_group>> classic_;
-  std::map<std::string, std::unique_ptr<consumer_group>> consumer_;
-  std::map<std::string, consumer_writes> consumer_writes_;  // only groups with a write under way
+  result_writer writer_;
+  classic_waiters waiters_;
+  std::uint64_t incarnations_ = 0;
+  group_map<classic_group> classic_;
+  group_map<consumer_group> consumer_;
   std::map<std::string, group_offsets> offsets_;
   std::map<std::string, std::int64_t> last_active_ms_;  // wall time a retention check last saw members
   std::int64_t first_check_ms_ = -1;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // write callbacks outliving the shard do nothing
 };
+
+template <class Group>
+void group_shard::install(group_map<Group>& groups, const std::string& id, std::uint64_t incarnation, Group next) {
+  // A group's writes run one at a time and nothing else replaces a group
+  // while one is under way, so the group is still the one the result was
+  // computed from. Should it be gone (or be a later group of the same id),
+  // the result is not its to apply.
+  auto it = groups.find(id);
+  if (it == groups.end() || it->second.incarnation != incarnation) return;
+  it->second.group = std::make_unique<Group>(std::move(next));
+}
 
 }  // namespace sluice::group_coordinator

@@ -1,6 +1,7 @@
 #pragma once
 // The interface a shard writes its records through: the shard's partition of
 // __consumer_offsets (offsets_log in the service, a fake in unit tests).
+// Only a shard's result_writer calls it.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,7 +13,15 @@
 namespace sluice::group_coordinator {
 
 /// Appends records to this shard's partition of __consumer_offsets and calls
-/// `done` once they are durable (or failed), on the owner's actor.
+/// `done` once they are durable (or failed), on the owner's actor. Appends
+/// to one partition complete in the order they were made.
+///
+/// `done` gets NONE, or why the append failed as Kafka tells a committer:
+/// NOT_COORDINATOR (another instance owns the shard now),
+/// COORDINATOR_NOT_AVAILABLE (no leader, too few replicas, a timeout),
+/// INVALID_COMMIT_OFFSET_SIZE (the records are too large), or
+/// UNKNOWN_SERVER_ERROR. Group operations answer the same failure with
+/// group_write_error().
 class record_log {
  public:
   struct record {
@@ -25,5 +34,15 @@ class record_log {
   virtual void append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
                       std::function<void(protocol::error_code)> done) = 0;
 };
+
+/// Kafka's answer to a group operation (JoinGroup, SyncGroup, LeaveGroup,
+/// ConsumerGroupHeartbeat, ...) whose records could not be written
+/// (appendGroupMetadataErrorToResponseError): the coordinator errors pass,
+/// records too large are UNKNOWN_SERVER_ERROR (only OffsetCommit answers
+/// INVALID_COMMIT_OFFSET_SIZE).
+inline protocol::error_code group_write_error(protocol::error_code append_error) {
+  return append_error == protocol::error_code::invalid_commit_offset_size ? protocol::error_code::unknown_server_error
+                                                                          : append_error;
+}
 
 }  // namespace sluice::group_coordinator

@@ -5,17 +5,6 @@
 
 namespace sluice::group_coordinator {
 
-namespace {
-
-error_code check_deletable(group_shard& shard, const std::string& id) {
-  if (!shard.exists(id)) return error_code::group_id_not_found;
-  if (auto* g = shard.classic(id); g && !g->empty()) return error_code::non_empty_group;
-  if (auto* c = shard.consumer(id); c && !c->empty()) return error_code::non_empty_group;
-  return error_code::none;
-}
-
-}  // namespace
-
 void serve_delete_groups(const api_context& ctx) {
   auto req = ctx.decode<protocol::delete_groups_request>();
   auto answer = std::make_shared<protocol::delete_groups_response>();
@@ -29,17 +18,13 @@ void serve_delete_groups(const api_context& ctx) {
     const auto& id = req.groups_names[i];
     auto& out = answer->results[i];
     out.group_id = id;
+    auto deleted = [&out, finish](error_code e) {
+      out.error_code = code(e);
+      finish();
+    };
     auto found = ctx.shards->find(id);
-    error_code e = found.shard ? check_deletable(*found.shard, id) : found.error;
-    if (e != error_code::none) {
-      out.error_code = code(e);
-      finish();
-      continue;
-    }
-    found.shard->delete_group(id, [&out, finish](error_code e) {
-      out.error_code = code(e);
-      finish();
-    });
+    if (!found.shard) deleted(found.error);
+    else found.shard->delete_group(id, deleted);
   }
   finish();
 }

@@ -7,16 +7,14 @@ namespace sluice::group_coordinator {
 
 void serve_heartbeat(const api_context& ctx) {
   auto req = ctx.decode<protocol::heartbeat_request>();
-  protocol::heartbeat_response r;
+  auto answer = [ctx](error_code e) {
+    protocol::heartbeat_response r;
+    r.error_code = code(e);
+    ctx.respond(r);
+  };
   auto found = ctx.shards->find(req.group_id);
-  if (!found.shard) {
-    r.error_code = code(found.error);
-  } else if (auto* group = found.shard->classic(req.group_id)) {
-    r.error_code = code(group->heartbeat(req.member_id, req.group_instance_id, req.generation_id, ctx.now));
-  } else {
-    r.error_code = code(error_code::unknown_member_id);
-  }
-  ctx.respond(r);
+  if (!found.shard) return answer(found.error);
+  found.shard->heartbeat(req.group_id, {req.member_id, req.group_instance_id}, req.generation_id, ctx.now, answer);
 }
 
 }  // namespace sluice::group_coordinator

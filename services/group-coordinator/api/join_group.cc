@@ -5,19 +5,37 @@
 
 namespace sluice::group_coordinator {
 
+namespace {
+
+void answer(const api_context& ctx, const join_result& result) {
+  protocol::join_group_response r;
+  r.error_code = code(result.error);
+  r.generation_id = result.generation;
+  r.protocol_type = result.protocol_type.empty() ? std::nullopt : std::optional(result.protocol_type);
+  r.protocol_name = result.protocol_name;  // written as "" before v7, where it cannot be null
+  r.leader = result.leader;
+  r.member_id = result.member_id;
+  for (const auto& m : result.members) {
+    auto& out = r.members.emplace_back();
+    out.member_id = m.member_id;
+    out.group_instance_id = m.instance_id;
+    out.metadata = to_bytes(m.metadata);
+  }
+  ctx.respond(r);
+}
+
+}  // namespace
+
 void serve_join_group(const api_context& ctx) {
   auto req = ctx.decode<protocol::join_group_request>();
   auto fail = [&](error_code e) {
-    protocol::join_group_response r;
-    r.error_code = code(e);
-    r.member_id = req.member_id;
-    ctx.respond(r);
+    join_result r = join_error(e, req.member_id);
+    r.protocol_name = std::string();  // the response's defaults, as Kafka's (protocol name "")
+    answer(ctx, r);
   };
   if (req.group_id.empty()) return fail(error_code::invalid_group_id);
   auto found = ctx.shards->find(req.group_id);
   if (!found.shard) return fail(found.error);
-  auto* group = found.shard->classic_or_create(req.group_id);
-  if (!group) return fail(error_code::inconsistent_group_protocol);  // a KIP-848 group with members
 
   join_request j;
   j.member_id = req.member_id;
@@ -29,22 +47,7 @@ void serve_join_group(const api_context& ctx) {
   j.protocol_type = req.protocol_type;
   for (auto& p : req.protocols) j.protocols.emplace_back(p.name, to_string(p.metadata));
   j.require_known_member = ctx.version >= 4;
-  group->join(std::move(j), ctx.now, [ctx](join_result result) {
-    protocol::join_group_response r;
-    r.error_code = code(result.error);
-    r.generation_id = result.generation;
-    r.protocol_type = result.protocol_type.empty() ? std::nullopt : std::optional(result.protocol_type);
-    r.protocol_name = result.protocol_name;  // written as "" before v7, where it cannot be null
-    r.leader = result.leader;
-    r.member_id = result.member_id;
-    for (auto& m : result.members) {
-      auto& out = r.members.emplace_back();
-      out.member_id = m.member_id;
-      out.group_instance_id = m.instance_id;
-      out.metadata = to_bytes(m.metadata);
-    }
-    ctx.respond(r);
-  });
+  found.shard->join_group(req.group_id, std::move(j), ctx.now, [ctx](join_result result) { answer(ctx, result); });
 }
 
 }  // namespace sluice::group_coordinator

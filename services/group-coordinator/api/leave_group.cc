@@ -1,4 +1,5 @@
-// LeaveGroup: one member (v0-2) or a batch of them (v3+) leave a classic group.
+// LeaveGroup: one member (v0-2) or a batch of them (v3+) leave a classic
+// group, answered once what their leaving changed is stored.
 #include "common/protocol/messages/leave_group.h"
 #include "services/group-coordinator/api/api_context.h"
 
@@ -6,27 +7,32 @@ namespace sluice::group_coordinator {
 
 void serve_leave_group(const api_context& ctx) {
   auto req = ctx.decode<protocol::leave_group_request>();
-  protocol::leave_group_response r;
   auto found = ctx.shards->find(req.group_id);
   if (!found.shard) {
+    protocol::leave_group_response r;
     r.error_code = code(found.error);
     return ctx.respond(r);
   }
-  auto* group = found.shard->classic(req.group_id);
-  auto leave = [&](const std::string& member, const std::optional<std::string>& instance) {
-    return group ? group->leave(member, instance, ctx.now) : error_code::unknown_member_id;
-  };
+  std::vector<member_identity> leaving;
   if (ctx.version < 3) {
-    r.error_code = code(leave(req.member_id, std::nullopt));
-    return ctx.respond(r);
+    leaving.push_back({req.member_id, std::nullopt});
+  } else {
+    for (const auto& m : req.members) leaving.push_back({m.member_id, m.group_instance_id});
   }
-  for (const auto& m : req.members) {
-    auto& out = r.members.emplace_back();
-    out.member_id = m.member_id;
-    out.group_instance_id = m.group_instance_id;
-    out.error_code = code(leave(m.member_id, m.group_instance_id));
-  }
-  ctx.respond(r);
+  found.shard->leave_group(req.group_id, leaving, ctx.now, [ctx, leaving](std::vector<error_code> errors) {
+    protocol::leave_group_response r;
+    if (ctx.version < 3) {
+      r.error_code = code(errors.at(0));
+      return ctx.respond(r);
+    }
+    for (std::size_t i = 0; i < leaving.size(); ++i) {
+      auto& out = r.members.emplace_back();
+      out.member_id = leaving[i].member_id;
+      out.group_instance_id = leaving[i].instance_id;
+      out.error_code = code(errors.at(i));
+    }
+    ctx.respond(r);
+  });
 }
 
 }  // namespace sluice::group_coordinator

@@ -8,8 +8,6 @@
 
 namespace sluice::group_coordinator {
 
-namespace {
-
 join_result join_error(error_code e, const std::string& member_id) {
   join_result r;
   r.error = e;
@@ -22,6 +20,8 @@ sync_result sync_error(error_code e) {
   r.error = e;
   return r;
 }
+
+namespace {
 
 sync_result sync_answer(const std::string& protocol_type, const std::optional<std::string>& protocol,
                         const std::string& assignment) {
@@ -45,14 +45,24 @@ const char* state_name(group_state s) noexcept {
   return "Unknown";
 }
 
+classic_effects with_error(const classic_effects& owed, error_code e) {
+  classic_effects out;
+  for (const auto& [waiter, answer] : owed.joins) out.joins.emplace_back(waiter, join_error(e, answer.member_id));
+  for (const auto& [waiter, answer] : owed.syncs) out.syncs.emplace_back(waiter, sync_error(e));
+  return out;
+}
+
 const std::string* classic_member::metadata_for(const std::string& protocol) const {
   for (const auto& [name, metadata] : protocols)
     if (name == protocol) return &metadata;
   return nullptr;
 }
 
-classic_group::classic_group(std::string id, const group_options& options, store_fn store)
-    : id_(std::move(id)), options_(options), store_(std::move(store)) {}
+classic_group::classic_group(std::string id, const group_options& options) : id_(std::move(id)), options_(options) {}
+
+void classic_group::answer_join(waiter_id waiter, join_result r) { effects_.joins.emplace_back(waiter, std::move(r)); }
+
+void classic_group::answer_sync(waiter_id waiter, sync_result r) { effects_.syncs.emplace_back(waiter, std::move(r)); }
 
 std::string classic_group::new_member_id(const std::string& client_id) {
   // Kafka's form: client id, a dash, a random UUID.
@@ -86,60 +96,61 @@ error_code classic_group::check_member(const std::string& member_id,
   return error_code::none;
 }
 
-void classic_group::join(join_request req, time_point now, join_callback reply) {
-  now_ = now;
+void classic_group::join(join_request req, waiter_id waiter, time_point now) {
   const auto session = milliseconds(req.session_timeout_ms);
   if (session < options_.min_session_timeout || session > options_.max_session_timeout)
-    return reply(join_error(error_code::invalid_session_timeout, req.member_id));
-  if (state_ == group_state::dead) return reply(join_error(error_code::coordinator_not_available, req.member_id));
+    return answer_join(waiter, join_error(error_code::invalid_session_timeout, req.member_id));
+  if (state_ == group_state::dead)
+    return answer_join(waiter, join_error(error_code::coordinator_not_available, req.member_id));
   if (!supports_protocols(req))
-    return reply(join_error(error_code::inconsistent_group_protocol, req.member_id));
+    return answer_join(waiter, join_error(error_code::inconsistent_group_protocol, req.member_id));
 
   if (req.member_id.empty()) {
     // A static member coming back takes over its old member id's place.
     if (req.instance_id) {
       auto it = static_members_.find(*req.instance_id);
       if (it != static_members_.end() && members_.count(it->second))
-        return replace_static_member(it->second, req, now, std::move(reply));
+        return replace_static_member(it->second, req, waiter, now);
       std::string fresh = new_member_id(req.client_id);
-      return add_member(std::move(req), std::move(fresh), now, std::move(reply));
+      return add_member(std::move(req), std::move(fresh), waiter, now);
     }
     std::string fresh = new_member_id(req.client_id);
     if (req.require_known_member) {
       // KIP-394: hand out the id first, so a client that dies before
       // joining leaves no member behind that the group would wait for.
       pending_members_[fresh] = now + session;
-      return reply(join_error(error_code::member_id_required, fresh));
+      return answer_join(waiter, join_error(error_code::member_id_required, fresh));
     }
-    return add_member(std::move(req), std::move(fresh), now, std::move(reply));
+    return add_member(std::move(req), std::move(fresh), waiter, now);
   }
 
   if (auto p = pending_members_.find(req.member_id); p != pending_members_.end()) {
     pending_members_.erase(p);
     std::string id = req.member_id;
-    return add_member(std::move(req), std::move(id), now, std::move(reply));
+    return add_member(std::move(req), std::move(id), waiter, now);
   }
   if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none)
-    return reply(join_error(e, req.member_id));
-  update_member(members_.at(req.member_id), req, now, std::move(reply));
+    return answer_join(waiter, join_error(e, req.member_id));
+  update_member(members_.at(req.member_id), req, waiter, now);
 }
 
-void classic_group::replace_static_member(std::string old_id, join_request& req, time_point now,
-                                          join_callback reply) {
+void classic_group::replace_static_member(std::string old_id, join_request& req, waiter_id waiter, time_point now) {
   classic_member m = std::move(members_.at(old_id));
   members_.erase(old_id);
-  if (m.awaiting_join) std::exchange(m.awaiting_join, nullptr)(join_error(error_code::fenced_instance_id, old_id));
-  if (m.awaiting_sync) std::exchange(m.awaiting_sync, nullptr)(sync_error(error_code::fenced_instance_id));
+  if (m.awaiting_join) answer_join(m.awaiting_join, join_error(error_code::fenced_instance_id, old_id));
+  if (m.awaiting_sync) answer_sync(m.awaiting_sync, sync_error(error_code::fenced_instance_id));
+  m.awaiting_join = m.awaiting_sync = no_waiter;
   const bool was_leader = leader_ == old_id;
   m.member_id = new_member_id(req.client_id);
   static_members_[*req.instance_id] = m.member_id;
   if (was_leader) leader_ = m.member_id;
   auto& member = members_.emplace(m.member_id, std::move(m)).first->second;
   if (state_ != group_state::stable || member.protocols != req.protocols)
-    return update_member(member, req, now, std::move(reply));
+    return update_member(member, req, waiter, now);
 
   // Kafka's point of static membership: a restart within the session keeps
-  // the assignment without a rebalance. The new member id is stored first.
+  // the assignment without a rebalance. The new member id is stored first:
+  // the answer goes out once it is durable.
   member.client_id = req.client_id;
   member.client_host = req.client_host;
   member.session_timeout_ms = req.session_timeout_ms;
@@ -153,17 +164,13 @@ void classic_group::replace_static_member(std::string old_id, join_request& req,
     answer.leader = old_id;
     answer.members.clear();
   }
-  const std::int32_t generation = generation_;
-  store_(*this, [this, generation, answer = std::move(answer), reply = std::move(reply)](error_code e) {
-    if (e != error_code::none) return reply(join_error(e, answer.member_id));
-    if (generation != generation_) return reply(join_error(error_code::rebalance_in_progress, answer.member_id));
-    reply(answer);
-  });
+  effects_.metadata_changed = true;
+  answer_join(waiter, std::move(answer));
 }
 
-void classic_group::add_member(join_request req, std::string member_id, time_point now, join_callback reply) {
+void classic_group::add_member(join_request req, std::string member_id, waiter_id waiter, time_point now) {
   if (static_cast<std::int64_t>(members_.size()) >= options_.max_group_size)
-    return reply(join_error(error_code::group_max_size_reached, member_id));
+    return answer_join(waiter, join_error(error_code::group_max_size_reached, member_id));
   if (members_.empty()) protocol_type_ = req.protocol_type;
   classic_member m;
   m.member_id = member_id;
@@ -174,7 +181,7 @@ void classic_group::add_member(join_request req, std::string member_id, time_poi
   m.rebalance_timeout_ms = req.rebalance_timeout_ms;
   m.protocols = std::move(req.protocols);
   m.session_deadline = now + milliseconds(m.session_timeout_ms);
-  m.awaiting_join = std::move(reply);
+  m.awaiting_join = waiter;
   if (m.instance_id) static_members_[*m.instance_id] = member_id;
   if (!leader_) leader_ = member_id;
   members_.emplace(member_id, std::move(m));
@@ -189,7 +196,7 @@ void classic_group::add_member(join_request req, std::string member_id, time_poi
   }
 }
 
-void classic_group::update_member(classic_member& m, join_request& req, time_point now, join_callback reply) {
+void classic_group::update_member(classic_member& m, join_request& req, waiter_id waiter, time_point now) {
   const bool changed = m.protocols != req.protocols;
   m.client_id = req.client_id;
   m.client_host = req.client_host;
@@ -197,24 +204,25 @@ void classic_group::update_member(classic_member& m, join_request& req, time_poi
   m.rebalance_timeout_ms = req.rebalance_timeout_ms;
   m.protocols = std::move(req.protocols);
   m.session_deadline = now + milliseconds(m.session_timeout_ms);
-  if (m.awaiting_join) m.awaiting_join(join_error(error_code::rebalance_in_progress, m.member_id));
-  m.awaiting_join = nullptr;
+  if (m.awaiting_join)
+    answer_join(std::exchange(m.awaiting_join, no_waiter), join_error(error_code::rebalance_in_progress, m.member_id));
 
   switch (state_) {
     case group_state::preparing_rebalance:
-      m.awaiting_join = std::move(reply);
+      m.awaiting_join = waiter;
       maybe_complete_join(now);
       return;
     case group_state::completing_rebalance:
-      if (!changed) return reply(current_join_result(m));  // a lost JoinGroup answer, asked again
+      if (!changed) return answer_join(waiter, current_join_result(m));  // a lost JoinGroup answer, asked again
       break;
     case group_state::stable:
-      if (!changed && leader_ != m.member_id) return reply(current_join_result(m));
+      if (!changed && leader_ != m.member_id) return answer_join(waiter, current_join_result(m));
       break;
-    default:
+    case group_state::empty:  // a member of an empty group cannot be known
+    case group_state::dead:
       break;
   }
-  m.awaiting_join = std::move(reply);
+  m.awaiting_join = waiter;
   prepare_rebalance(now, false);
 }
 
@@ -249,9 +257,13 @@ bool classic_group::all_joined() const {
          std::all_of(members_.begin(), members_.end(), [](const auto& m) { return bool(m.second.awaiting_join); });
 }
 
+bool classic_group::join_complete(time_point now) const {
+  return state_ == group_state::preparing_rebalance &&
+         ((all_joined() && now >= initial_delay_until_) || now >= rebalance_deadline_);
+}
+
 void classic_group::maybe_complete_join(time_point now) {
-  if (state_ != group_state::preparing_rebalance) return;
-  if ((all_joined() && now >= initial_delay_until_) || now >= rebalance_deadline_) complete_join(now);
+  if (join_complete(now)) complete_join(now);
 }
 
 std::optional<std::string> classic_group::select_protocol() const {
@@ -295,84 +307,80 @@ void classic_group::complete_join(time_point now) {
     state_ = group_state::empty;
     protocol_.reset();
     leader_.reset();
-    store_(*this, [](error_code) {});
+    effects_.metadata_changed = true;  // Kafka stores the empty generation
     return;
   }
   if (!leader_) leader_ = members_.begin()->first;
   protocol_ = select_protocol();
   state_ = group_state::completing_rebalance;
   for (auto& [id, m] : members_) {
-    auto reply = std::move(m.awaiting_join);
-    m.awaiting_join = nullptr;
+    const waiter_id waiter = std::exchange(m.awaiting_join, no_waiter);
     m.assignment.clear();
     m.session_deadline = now + milliseconds(m.session_timeout_ms);
-    reply(current_join_result(m));
+    answer_join(waiter, current_join_result(m));
   }
 }
 
-void classic_group::sync(sync_request req, time_point now, sync_callback reply) {
-  now_ = now;
-  if (state_ == group_state::dead || state_ == group_state::empty) return reply(sync_error(error_code::unknown_member_id));
-  if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none) return reply(sync_error(e));
-  if (req.generation != generation_) return reply(sync_error(error_code::illegal_generation));
+void classic_group::sync(sync_request req, waiter_id waiter, time_point now) {
+  if (state_ == group_state::dead || state_ == group_state::empty)
+    return answer_sync(waiter, sync_error(error_code::unknown_member_id));
+  if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none)
+    return answer_sync(waiter, sync_error(e));
+  if (req.generation != generation_) return answer_sync(waiter, sync_error(error_code::illegal_generation));
   if ((req.protocol_type && *req.protocol_type != protocol_type_) ||
       (req.protocol_name && *req.protocol_name != protocol_.value_or("")))
-    return reply(sync_error(error_code::inconsistent_group_protocol));
+    return answer_sync(waiter, sync_error(error_code::inconsistent_group_protocol));
   auto& m = members_.at(req.member_id);
   m.session_deadline = now + milliseconds(m.session_timeout_ms);
 
   switch (state_) {
     case group_state::preparing_rebalance:
-      return reply(sync_error(error_code::rebalance_in_progress));
+      return answer_sync(waiter, sync_error(error_code::rebalance_in_progress));
     case group_state::stable:
-      return reply(sync_answer(protocol_type_, protocol_, m.assignment));
+      return answer_sync(waiter, sync_answer(protocol_type_, protocol_, m.assignment));
     case group_state::completing_rebalance:
       break;
-    default:
-      return reply(sync_error(error_code::unknown_member_id));
+    case group_state::empty:  // refused above
+    case group_state::dead:
+      return answer_sync(waiter, sync_error(error_code::unknown_member_id));
   }
-  if (m.awaiting_sync) m.awaiting_sync(sync_error(error_code::rebalance_in_progress));
-  m.awaiting_sync = std::move(reply);
+  if (m.awaiting_sync)
+    answer_sync(std::exchange(m.awaiting_sync, no_waiter), sync_error(error_code::rebalance_in_progress));
+  m.awaiting_sync = waiter;
   if (leader_ != req.member_id) return;
 
-  // The leader's assignment: stored first, then handed to every member.
+  // The leader's assignment: the group is stable with it once it is
+  // stored, and every member waiting gets its part then.
   for (auto& [id, member] : members_) {
     auto a = req.assignments.find(id);
     member.assignment = a == req.assignments.end() ? std::string() : a->second;
   }
-  const std::int32_t generation = generation_;
-  store_(*this, [this, generation](error_code e) { on_stored(generation, e, now_); });
+  state_ = group_state::stable;
+  effects_.metadata_changed = true;
+  for (auto& [id, member] : members_)
+    if (member.awaiting_sync)
+      answer_sync(std::exchange(member.awaiting_sync, no_waiter),
+                  sync_answer(protocol_type_, protocol_, member.assignment));
 }
 
-void classic_group::on_stored(std::int32_t generation, error_code e, time_point now) {
-  if (state_ != group_state::completing_rebalance || generation != generation_) return;  // overtaken
-  if (e != error_code::none) {
-    for (auto& [id, m] : members_) m.assignment.clear();
-    fail_pending_syncs(e);
-    prepare_rebalance(now, false);
-    return;
-  }
-  state_ = group_state::stable;
+void classic_group::write_failed(const classic_effects& answered, time_point now) {
+  std::set<waiter_id> gone;
+  for (const auto& [waiter, answer] : answered.joins) gone.insert(waiter);
+  for (const auto& [waiter, answer] : answered.syncs) gone.insert(waiter);
   for (auto& [id, m] : members_) {
-    if (!m.awaiting_sync) continue;
-    auto reply = std::move(m.awaiting_sync);
-    m.awaiting_sync = nullptr;
-    reply(sync_answer(protocol_type_, protocol_, m.assignment));
+    if (gone.count(m.awaiting_join)) m.awaiting_join = no_waiter;
+    if (gone.count(m.awaiting_sync)) m.awaiting_sync = no_waiter;
   }
+  if (state_ == group_state::completing_rebalance) prepare_rebalance(now, false);
 }
 
 void classic_group::fail_pending_syncs(error_code e) {
-  for (auto& [id, m] : members_) {
-    if (!m.awaiting_sync) continue;
-    auto reply = std::move(m.awaiting_sync);
-    m.awaiting_sync = nullptr;
-    reply(sync_error(e));
-  }
+  for (auto& [id, m] : members_)
+    if (m.awaiting_sync) answer_sync(std::exchange(m.awaiting_sync, no_waiter), sync_error(e));
 }
 
 error_code classic_group::heartbeat(const std::string& member_id, const std::optional<std::string>& instance_id,
                                     std::int32_t generation, time_point now) {
-  now_ = now;
   if (state_ == group_state::dead || state_ == group_state::empty) return error_code::unknown_member_id;
   if (auto e = check_member(member_id, instance_id); e != error_code::none) return e;
   auto& m = members_.at(member_id);
@@ -384,7 +392,6 @@ error_code classic_group::heartbeat(const std::string& member_id, const std::opt
 
 error_code classic_group::leave(const std::string& member_id, const std::optional<std::string>& instance_id,
                                 time_point now) {
-  now_ = now;
   if (state_ == group_state::dead) return error_code::coordinator_not_available;
   std::string id = member_id;
   if (id.empty() && instance_id) {  // LeaveGroup v3+ may name only the instance
@@ -408,8 +415,8 @@ void classic_group::remove_member(const std::string& member_id, time_point now) 
   members_.erase(it);
   if (m.instance_id) static_members_.erase(*m.instance_id);
   if (leader_ == member_id) leader_ = members_.empty() ? std::nullopt : std::optional(members_.begin()->first);
-  if (m.awaiting_join) m.awaiting_join(join_error(error_code::unknown_member_id, member_id));
-  if (m.awaiting_sync) m.awaiting_sync(sync_error(error_code::unknown_member_id));
+  if (m.awaiting_join) answer_join(m.awaiting_join, join_error(error_code::unknown_member_id, member_id));
+  if (m.awaiting_sync) answer_sync(m.awaiting_sync, sync_error(error_code::unknown_member_id));
   switch (state_) {
     case group_state::preparing_rebalance:
       maybe_complete_join(now);
@@ -418,7 +425,8 @@ void classic_group::remove_member(const std::string& member_id, time_point now) 
     case group_state::stable:
       prepare_rebalance(now, false);
       break;
-    default:
+    case group_state::empty:  // has no member to remove
+    case group_state::dead:
       break;
   }
 }
@@ -436,7 +444,6 @@ error_code classic_group::validate_commit(const std::string& member_id, const st
 }
 
 void classic_group::tick(time_point now) {
-  now_ = now;
   std::erase_if(pending_members_, [&](const auto& p) { return p.second <= now; });
   // A member blocked in JoinGroup or SyncGroup cannot heartbeat: its session
   // waits (Kafka's shouldKeepAlive).
@@ -447,15 +454,12 @@ void classic_group::tick(time_point now) {
   maybe_complete_join(now);
 }
 
-void classic_group::mark_dead(error_code answer) {
-  state_ = group_state::dead;
-  for (auto& [id, m] : members_) {
-    if (m.awaiting_join) std::exchange(m.awaiting_join, nullptr)(join_error(answer, id));
-    if (m.awaiting_sync) std::exchange(m.awaiting_sync, nullptr)(sync_error(answer));
-  }
-  members_.clear();
-  static_members_.clear();
-  pending_members_.clear();
+bool classic_group::tick_due(time_point now) const {
+  for (const auto& [id, deadline] : pending_members_)
+    if (deadline <= now) return true;
+  for (const auto& [id, m] : members_)
+    if (!m.awaiting_join && !m.awaiting_sync && m.session_deadline <= now) return true;
+  return join_complete(now);
 }
 
 void classic_group::restore(std::string protocol_type, std::int32_t generation, std::optional<std::string> protocol,

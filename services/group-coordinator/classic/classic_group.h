@@ -4,20 +4,26 @@
 // by the group's leader on the client side and relayed untouched.
 //
 //   Empty --join--> PreparingRebalance --all joined / rebalance timeout-->
-//   CompletingRebalance --leader's SyncGroup stored--> Stable
+//   CompletingRebalance --leader's SyncGroup--> Stable
 //   Stable/CompletingRebalance --member joins, leaves, changes or expires--> PreparingRebalance
-//   PreparingRebalance --no member left--> Empty;  deleted --> Dead
+//   PreparingRebalance --no member left--> Empty
 //
-// Answers that wait (JoinGroup until the rebalance completes, SyncGroup
-// until the leader's assignment is stored) are callbacks kept on the member
-// and called exactly once. Time is a parameter (`now`); tick() runs the
-// deadlines. Not thread-safe: the group coordinator's actor owns it.
+// A plain value: it holds no callbacks and writes nothing, so group_shard
+// runs each operation on a copy and keeps the copy only once what the
+// operation stored is durable. Requests that wait for their answer
+// (JoinGroup until the rebalance completes, SyncGroup until the leader's
+// assignment is stored) are named by a waiter id the shard hands in; an
+// operation leaves the answers it owes them, and whether the group's stored
+// metadata changed, in classic_effects (take_effects()). Time is a parameter
+// (`now`); tick() runs the deadlines. Not thread-safe: the group
+// coordinator's actor owns it.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/protocol/error_code.h"
@@ -28,6 +34,9 @@ namespace sluice::group_coordinator {
 
 using protocol::error_code;
 
+/// Kafka's states. Dead is Kafka's state of a group no longer served; a
+/// group here is erased instead, so only DescribeGroups of an unknown group
+/// shows it.
 enum class group_state { empty, preparing_rebalance, completing_rebalance, stable, dead };
 
 /// Kafka's names ("Empty", "PreparingRebalance", ...), as DescribeGroups and ListGroups show them.
@@ -77,8 +86,41 @@ struct sync_result {
   std::string assignment;
 };
 
+/// A JoinGroup answered with an error (and the member id it asked as).
+join_result join_error(error_code e, const std::string& member_id);
+/// A SyncGroup answered with an error.
+sync_result sync_error(error_code e);
+
 using join_callback = std::function<void(join_result)>;
 using sync_callback = std::function<void(sync_result)>;
+
+/// A JoinGroup or SyncGroup request waiting for its answer (classic_waiters
+/// holds its callback). Never reused, so an answer cannot reach a later
+/// request of the same member.
+using waiter_id = std::uint64_t;
+inline constexpr waiter_id no_waiter = 0;
+
+/// What an operation on a classic group owes besides its own return value:
+/// the answers of waiting requests (its own JoinGroup or SyncGroup among
+/// them), in order, and whether the metadata Kafka stores for the group
+/// (generation, protocol, leader, members and assignments) changed. The
+/// answers go out once that is durable.
+struct classic_effects {
+  std::vector<std::pair<waiter_id, join_result>> joins;
+  std::vector<std::pair<waiter_id, sync_result>> syncs;
+  bool metadata_changed = false;
+};
+
+/// The same answers as Kafka gives them when the operation's write failed:
+/// each waiting request gets `e` instead (JoinGroup keeps its member id).
+classic_effects with_error(const classic_effects& owed, error_code e);
+
+/// A member named by a request: its id and, for a static member, its
+/// group.instance.id.
+struct member_identity {
+  std::string member_id;
+  std::optional<std::string> instance_id;
+};
 
 struct classic_member {
   std::string member_id;
@@ -90,35 +132,44 @@ struct classic_member {
   std::vector<std::pair<std::string, std::string>> protocols;
   std::string assignment;
   time_point session_deadline{};
-  join_callback awaiting_join;
-  sync_callback awaiting_sync;
+  waiter_id awaiting_join = no_waiter;  // its JoinGroup waits for the rebalance
+  waiter_id awaiting_sync = no_waiter;  // its SyncGroup waits for the leader's assignment
 
   /// This member's metadata for `protocol` ("" if it does not support it).
   const std::string* metadata_for(const std::string& protocol) const;
 };
 
+/// One classic group's state. Owned by group_shard, which keeps the copy an
+/// operation produced once its effects are durable; the live group's
+/// effects are always empty (the shard takes them from the copy).
 class classic_group {
  public:
-  /// Stores the group's metadata (members and assignments) durably, then
-  /// calls `done` with the outcome (from the owner's actor, later).
-  using store_fn = std::function<void(const classic_group&, std::function<void(error_code)> done)>;
+  classic_group(std::string id, const group_options& options);
 
-  classic_group(std::string id, const group_options& options, store_fn store);
-
-  void join(join_request req, time_point now, join_callback reply);
-  void sync(sync_request req, time_point now, sync_callback reply);
+  // Operations. Each changes the group and leaves what it owes in
+  // take_effects(); the caller answers `waiter` through those answers.
+  void join(join_request req, waiter_id waiter, time_point now);
+  void sync(sync_request req, waiter_id waiter, time_point now);
   error_code heartbeat(const std::string& member_id, const std::optional<std::string>& instance_id,
                        std::int32_t generation, time_point now);
   /// One member leaving (LeaveGroup, any version).
   error_code leave(const std::string& member_id, const std::optional<std::string>& instance_id, time_point now);
+  /// Runs the deadlines: the end of a rebalance, expired sessions.
+  void tick(time_point now);
+  /// Whether tick() would change anything now.
+  bool tick_due(time_point now) const;
+  /// After an operation's write failed (its answers went out as errors,
+  /// the group is as it was before it): the requests it answered no longer
+  /// wait, and a group completing a rebalance starts another, as Kafka does
+  /// when the leader's assignment cannot be stored; its members rejoin.
+  void write_failed(const classic_effects& answered, time_point now);
+  /// The answers the operations since the last call owe, and whether they
+  /// changed the stored metadata.
+  classic_effects take_effects() { return std::exchange(effects_, {}); }
+
   /// The check an OffsetCommit from a member passes before it is written.
   error_code validate_commit(const std::string& member_id, const std::optional<std::string>& instance_id,
                              std::int32_t generation) const;
-  /// Runs the deadlines: the end of a rebalance, expired sessions.
-  void tick(time_point now);
-  /// The group is deleted, or no longer served here: requests still waiting
-  /// get `answer`.
-  void mark_dead(error_code answer);
 
   /// Rebuilds the group from its stored metadata (the owner's replay);
   /// members get a fresh session from `now`.
@@ -137,17 +188,19 @@ class classic_group {
   std::set<std::string> subscribed_topics() const;
 
  private:
-  void add_member(join_request req, std::string member_id, time_point now, join_callback reply);
+  void add_member(join_request req, std::string member_id, waiter_id waiter, time_point now);
   /// A static member restarting (same group.instance.id, no member id).
-  void replace_static_member(std::string old_id, join_request& req, time_point now, join_callback reply);
-  void update_member(classic_member& m, join_request& req, time_point now, join_callback reply);
+  void replace_static_member(std::string old_id, join_request& req, waiter_id waiter, time_point now);
+  void update_member(classic_member& m, join_request& req, waiter_id waiter, time_point now);
   join_result current_join_result(const classic_member& m) const;
   void prepare_rebalance(time_point now, bool initial);
+  bool join_complete(time_point now) const;
   void maybe_complete_join(time_point now);
   void complete_join(time_point now);
   void remove_member(const std::string& member_id, time_point now);
   void fail_pending_syncs(error_code e);
-  void on_stored(std::int32_t generation, error_code e, time_point now);
+  void answer_join(waiter_id waiter, join_result r);
+  void answer_sync(waiter_id waiter, sync_result r);
   bool all_joined() const;
   std::optional<std::string> select_protocol() const;
   bool supports_protocols(const join_request& req) const;
@@ -156,7 +209,6 @@ class classic_group {
 
   std::string id_;
   const group_options& options_;
-  store_fn store_;
   group_state state_ = group_state::empty;
   std::int32_t generation_ = 0;
   std::string protocol_type_;
@@ -167,8 +219,8 @@ class classic_group {
   std::map<std::string, time_point> pending_members_;     // MEMBER_ID_REQUIRED answered, not joined yet
   time_point rebalance_deadline_{};                        // PreparingRebalance ends by then at the latest
   time_point initial_delay_until_{};                       // an initial rebalance waits for more members
-  time_point now_{};                                       // the latest time seen (for store callbacks)
   std::uint64_t member_seq_ = 0;
+  classic_effects effects_;                                // owed by the operations since take_effects()
 };
 
 }  // namespace sluice::group_coordinator

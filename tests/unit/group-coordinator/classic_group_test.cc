@@ -1,46 +1,39 @@
-// The classic group state machine with a fake clock: Empty ->
-// PreparingRebalance -> CompletingRebalance -> Stable, member expiry,
-// leaving, static members, generation and member checks, and a failed store.
+// The classic group state machine with a fake clock, through a shard and a
+// fake log: Empty -> PreparingRebalance -> CompletingRebalance -> Stable,
+// member expiry, leaving, static members, generation and member checks, and
+// a failed store.
 #include <boost/test/unit_test.hpp>
 
-#include <deque>
+#include <map>
 
-#include "services/group-coordinator/classic/classic_group.h"
+#include "services/group-coordinator/group_shard.h"
+#include "tests/unit/group-coordinator/fake_record_log.h"
 
 using namespace sluice::group_coordinator;
 using namespace std::chrono_literals;
 
 namespace {
 
-/// Holds the group's store requests until the test completes them.
-struct fake_store {
-  std::deque<std::function<void(error_code)>> pending;
-  int stores = 0;
-  classic_group::store_fn fn() {
-    return [this](const classic_group&, std::function<void(error_code)> done) {
-      ++stores;
-      pending.push_back(std::move(done));
-    };
-  }
-  void complete_all(error_code e = error_code::none) {
-    while (!pending.empty()) {
-      auto d = std::move(pending.front());
-      pending.pop_front();
-      d(e);
-    }
-  }
-};
-
+/// A classic group "g" served by a shard over a fake log: the tests see
+/// what clients would, answers included only once the log has the
+/// group's records.
 struct fixture {
   group_options options;
-  fake_store store;
+  test::fake_record_log log;
+  topic_catalog topics;
   time_point now{};
-  std::unique_ptr<classic_group> group;
+  std::unique_ptr<group_shard> shard;
 
   fixture() {
     options.initial_rebalance_delay = 0ms;
     options.min_session_timeout = 1000ms;
-    group = std::make_unique<classic_group>("g", options, store.fn());
+    shard = std::make_unique<group_shard>(0, 1, options, log);
+  }
+
+  const classic_group& group() const {
+    const auto* g = shard->classic("g");
+    BOOST_REQUIRE(g);
+    return *g;
   }
 
   join_request join_req(std::string member_id, std::string metadata = "m") {
@@ -58,7 +51,7 @@ struct fixture {
 
   /// Joins; the result lands in `out` when the group answers.
   void join(join_request r, std::optional<join_result>& out) {
-    group->join(std::move(r), now, [&out](join_result res) { out = std::move(res); });
+    shard->join_group("g", std::move(r), now, [&out](join_result res) { out = std::move(res); });
   }
 
   /// A new member: MEMBER_ID_REQUIRED first, then the real join.
@@ -72,16 +65,52 @@ struct fixture {
     return id;
   }
 
-  std::optional<sync_result> sync(const std::string& member, std::int32_t generation,
-                                  std::map<std::string, std::string> assignments = {}) {
-    std::optional<sync_result> out;
+  /// Syncs; the result lands in `out` when the group answers.
+  void sync(const std::string& member, std::int32_t generation, std::map<std::string, std::string> assignments,
+            std::optional<sync_result>& out, std::optional<std::string> instance_id = std::nullopt) {
     sync_request s;
     s.member_id = member;
+    s.instance_id = std::move(instance_id);
     s.generation = generation;
     s.assignments = std::move(assignments);
-    group->sync(std::move(s), now, [&out](sync_result r) { out = std::move(r); });
-    return out;
+    shard->sync_group("g", std::move(s), now, [&out](sync_result r) { out = std::move(r); });
   }
+
+  /// A sync answered at once (no write needed).
+  sync_result sync_now(const std::string& member, std::int32_t generation,
+                       std::optional<std::string> instance_id = std::nullopt) {
+    std::optional<sync_result> out;
+    sync(member, generation, {}, out, std::move(instance_id));
+    BOOST_REQUIRE(out);
+    return *out;
+  }
+
+  /// The leader's sync, written and answered.
+  void sync_stored(const std::string& leader, std::int32_t generation, std::map<std::string, std::string> assignments) {
+    std::optional<sync_result> out;
+    sync(leader, generation, std::move(assignments), out);
+    log.complete_all();
+    BOOST_REQUIRE(out);
+  }
+
+  error_code heartbeat(const std::string& member, std::int32_t generation,
+                       std::optional<std::string> instance_id = std::nullopt) {
+    std::optional<error_code> out;
+    shard->heartbeat("g", {member, std::move(instance_id)}, generation, now, [&out](error_code e) { out = e; });
+    BOOST_REQUIRE(out);
+    return *out;
+  }
+
+  /// Leaves; answered once what the leave changed is written.
+  error_code leave(const std::string& member) {
+    std::optional<error_code> out;
+    shard->leave_group("g", {{member, std::nullopt}}, now, [&out](std::vector<error_code> e) { out = e.at(0); });
+    log.complete_all();
+    BOOST_REQUIRE(out);
+    return *out;
+  }
+
+  void tick() { shard->tick(topics, now); }
 };
 
 int code_of(error_code e) { return static_cast<int>(e); }
@@ -95,29 +124,30 @@ std::ostream& operator<<(std::ostream& out, group_state s) { return out << state
 BOOST_AUTO_TEST_SUITE(classic_group_states)
 
 BOOST_FIXTURE_TEST_CASE(one_member_goes_from_empty_to_stable, fixture) {
-  BOOST_TEST(group->state() == group_state::empty);
-  std::optional<join_result> joined;
-  const auto id = new_member(joined);
+  BOOST_TEST(!shard->classic("g"));
+  std::optional<join_result> first, joined;
+  join(join_req(""), first);
+  BOOST_REQUIRE(first);
+  BOOST_TEST(code_of(first->error) == code_of(error_code::member_id_required));
+  BOOST_TEST(group().state() == group_state::empty);  // the id handed out, nobody joined yet
+  const auto id = first->member_id;
+  join(join_req(id), joined);
   BOOST_REQUIRE(joined);  // alone and no initial delay: the rebalance completes at once
   BOOST_TEST(code_of(joined->error) == code_of(error_code::none));
   BOOST_TEST(joined->generation == 1);
   BOOST_TEST(joined->leader == id);
   BOOST_TEST(joined->members.size() == 1u);
   BOOST_TEST(*joined->protocol_name == "range");
-  BOOST_TEST(group->state() == group_state::completing_rebalance);
+  BOOST_TEST(group().state() == group_state::completing_rebalance);
 
   std::optional<sync_result> synced;
-  sync_request s;
-  s.member_id = id;
-  s.generation = 1;
-  s.assignments = {{id, "assignment"}};
-  group->sync(s, now, [&synced](sync_result r) { synced = std::move(r); });
+  sync(id, 1, {{id, "assignment"}}, synced);
   BOOST_TEST(!synced);  // the answer waits until the assignment is stored
-  BOOST_TEST(store.stores == 1);
-  store.complete_all();
+  BOOST_TEST(log.pending.size() == 1u);
+  log.complete_all();
   BOOST_REQUIRE(synced);
   BOOST_TEST(synced->assignment == "assignment");
-  BOOST_TEST(group->state() == group_state::stable);
+  BOOST_TEST(group().state() == group_state::stable);
 }
 
 BOOST_FIXTURE_TEST_CASE(sync_answers_after_the_store_and_group_becomes_stable, fixture) {
@@ -126,7 +156,7 @@ BOOST_FIXTURE_TEST_CASE(sync_answers_after_the_store_and_group_becomes_stable, f
   BOOST_REQUIRE(a_join);
   // A second member: the group rebalances and waits for A to rejoin.
   const auto b = new_member(b_join);
-  BOOST_TEST(group->state() == group_state::preparing_rebalance);
+  BOOST_TEST(group().state() == group_state::preparing_rebalance);
   BOOST_TEST(!b_join);
   std::optional<join_result> a_rejoin;
   join(join_req(a), a_rejoin);
@@ -137,34 +167,30 @@ BOOST_FIXTURE_TEST_CASE(sync_answers_after_the_store_and_group_becomes_stable, f
   BOOST_TEST(a_rejoin->members.size() == 2u);  // A leads: it gets everyone's metadata
   BOOST_TEST(b_join->members.empty());
 
-  std::optional<sync_result> b_sync;
-  sync_request s;
-  s.member_id = b;
-  s.generation = 2;
-  group->sync(s, now, [&b_sync](sync_result r) { b_sync = std::move(r); });
+  std::optional<sync_result> b_sync, a_sync;
+  sync(b, 2, {}, b_sync);
   BOOST_TEST(!b_sync);  // a follower waits for the leader
-  auto a_sync = sync(a, 2, {{a, "A"}, {b, "B"}});
+  sync(a, 2, {{a, "A"}, {b, "B"}}, a_sync);
   BOOST_TEST(!a_sync);
   BOOST_TEST(!b_sync);  // both wait for the store
-  store.complete_all();
+  log.complete_all();
   BOOST_REQUIRE(b_sync);
   BOOST_TEST(b_sync->assignment == "B");
-  BOOST_TEST(group->state() == group_state::stable);
-  BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 2, now)) == code_of(error_code::none));
+  BOOST_TEST(group().state() == group_state::stable);
+  BOOST_TEST(code_of(heartbeat(a, 2)) == code_of(error_code::none));
 }
 
 BOOST_FIXTURE_TEST_CASE(errors_clients_expect, fixture) {
   std::optional<join_result> joined;
   const auto id = new_member(joined);
-  sync(id, 1, {{id, "x"}});
-  store.complete_all();
-  BOOST_TEST(group->state() == group_state::stable);
-  BOOST_TEST(code_of(group->heartbeat("nobody", std::nullopt, 1, now)) == code_of(error_code::unknown_member_id));
-  BOOST_TEST(code_of(group->heartbeat(id, std::nullopt, 7, now)) == code_of(error_code::illegal_generation));
-  BOOST_TEST(code_of(sync(id, 7)->error) == code_of(error_code::illegal_generation));
-  BOOST_TEST(code_of(group->validate_commit(id, std::nullopt, 1)) == code_of(error_code::none));
-  BOOST_TEST(code_of(group->validate_commit(id, std::nullopt, 0)) == code_of(error_code::illegal_generation));
-  BOOST_TEST(code_of(group->validate_commit("", std::nullopt, -1)) == code_of(error_code::unknown_member_id));
+  sync_stored(id, 1, {{id, "x"}});
+  BOOST_TEST(group().state() == group_state::stable);
+  BOOST_TEST(code_of(heartbeat("nobody", 1)) == code_of(error_code::unknown_member_id));
+  BOOST_TEST(code_of(heartbeat(id, 7)) == code_of(error_code::illegal_generation));
+  BOOST_TEST(code_of(sync_now(id, 7).error) == code_of(error_code::illegal_generation));
+  BOOST_TEST(code_of(group().validate_commit(id, std::nullopt, 1)) == code_of(error_code::none));
+  BOOST_TEST(code_of(group().validate_commit(id, std::nullopt, 0)) == code_of(error_code::illegal_generation));
+  BOOST_TEST(code_of(group().validate_commit("", std::nullopt, -1)) == code_of(error_code::unknown_member_id));
 
   auto bad_timeout = join_req("");
   bad_timeout.session_timeout_ms = 10;
@@ -184,17 +210,16 @@ BOOST_FIXTURE_TEST_CASE(a_silent_member_expires_and_the_group_rebalances, fixtur
   const auto a = new_member(a_join);
   const auto b = new_member(b_join);
   join(join_req(a), a_rejoin);
-  sync(a, 2, {{a, "A"}, {b, "B"}});
-  store.complete_all();
-  BOOST_TEST(group->state() == group_state::stable);
+  sync_stored(a, 2, {{a, "A"}, {b, "B"}});
+  BOOST_TEST(group().state() == group_state::stable);
 
   now += 5s;
-  BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 2, now)) == code_of(error_code::none));
+  BOOST_TEST(code_of(heartbeat(a, 2)) == code_of(error_code::none));
   now += 6s;  // B silent for 11 s > its 10 s session
-  group->tick(now);
-  BOOST_TEST(group->members().count(b) == 0u);
-  BOOST_TEST(group->state() == group_state::preparing_rebalance);
-  BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 2, now)) == code_of(error_code::rebalance_in_progress));
+  tick();
+  BOOST_TEST(group().members().count(b) == 0u);
+  BOOST_TEST(group().state() == group_state::preparing_rebalance);
+  BOOST_TEST(code_of(heartbeat(a, 2)) == code_of(error_code::rebalance_in_progress));
   std::optional<join_result> again;
   join(join_req(a), again);
   BOOST_REQUIRE(again);
@@ -205,34 +230,32 @@ BOOST_FIXTURE_TEST_CASE(a_silent_member_expires_and_the_group_rebalances, fixtur
 BOOST_FIXTURE_TEST_CASE(a_member_that_does_not_rejoin_is_dropped_at_the_rebalance_timeout, fixture) {
   std::optional<join_result> a_join, b_join;
   const auto a = new_member(a_join);
-  sync(a, 1, {{a, "A"}});
-  store.complete_all();
+  sync_stored(a, 1, {{a, "A"}});
   const auto b = new_member(b_join);  // A must rejoin within its 30 s rebalance timeout
   BOOST_TEST(!b_join);
   for (int i = 0; i < 5; ++i) {  // A keeps heartbeating (told a rebalance is on) but never rejoins
     now += 5s;
-    group->tick(now);
+    tick();
     BOOST_TEST(!b_join);
-    BOOST_TEST(code_of(group->heartbeat(a, std::nullopt, 1, now)) == code_of(error_code::rebalance_in_progress));
+    BOOST_TEST(code_of(heartbeat(a, 1)) == code_of(error_code::rebalance_in_progress));
   }
   now += 6s;
-  group->tick(now);
+  tick();
   BOOST_REQUIRE(b_join);
   BOOST_TEST(b_join->generation == 2);
-  BOOST_TEST(group->members().count(a) == 0u);
+  BOOST_TEST(group().members().count(a) == 0u);
   BOOST_TEST(b_join->leader == b);
 }
 
 BOOST_FIXTURE_TEST_CASE(leaving_members_empty_the_group, fixture) {
   std::optional<join_result> joined;
   const auto id = new_member(joined);
-  sync(id, 1, {{id, "x"}});
-  store.complete_all();
-  BOOST_TEST(code_of(group->leave("nobody", std::nullopt, now)) == code_of(error_code::unknown_member_id));
-  BOOST_TEST(code_of(group->leave(id, std::nullopt, now)) == code_of(error_code::none));
-  BOOST_TEST(group->state() == group_state::empty);
-  BOOST_TEST(group->generation() == 2);
-  BOOST_TEST(code_of(group->validate_commit("", std::nullopt, -1)) == code_of(error_code::none));
+  sync_stored(id, 1, {{id, "x"}});
+  BOOST_TEST(code_of(leave("nobody")) == code_of(error_code::unknown_member_id));
+  BOOST_TEST(code_of(leave(id)) == code_of(error_code::none));
+  BOOST_TEST(group().state() == group_state::empty);
+  BOOST_TEST(group().generation() == 2);
+  BOOST_TEST(code_of(group().validate_commit("", std::nullopt, -1)) == code_of(error_code::none));
 }
 
 BOOST_FIXTURE_TEST_CASE(initial_rebalance_delay_waits_for_more_members, fixture) {
@@ -241,13 +264,13 @@ BOOST_FIXTURE_TEST_CASE(initial_rebalance_delay_waits_for_more_members, fixture)
   new_member(a_join);
   now += 1s;
   new_member(b_join);
-  group->tick(now);
+  tick();
   BOOST_TEST(!a_join);  // each newcomer extends the wait
   now += 2500ms;
-  group->tick(now);
+  tick();
   BOOST_TEST(!a_join);
   now += 1s;
-  group->tick(now);
+  tick();
   BOOST_REQUIRE(a_join);
   BOOST_REQUIRE(b_join);
   BOOST_TEST(a_join->generation == 1);
@@ -257,15 +280,11 @@ BOOST_FIXTURE_TEST_CASE(failed_store_fails_the_sync_and_rebalances, fixture) {
   std::optional<join_result> joined;
   const auto id = new_member(joined);
   std::optional<sync_result> answer;
-  sync_request s;
-  s.member_id = id;
-  s.generation = 1;
-  s.assignments = {{id, "x"}};
-  group->sync(s, now, [&answer](sync_result r) { answer = std::move(r); });
-  store.complete_all(error_code::not_coordinator);
+  sync(id, 1, {{id, "x"}}, answer);
+  log.complete_all(error_code::not_coordinator);
   BOOST_REQUIRE(answer);
   BOOST_TEST(code_of(answer->error) == code_of(error_code::not_coordinator));
-  BOOST_TEST(group->state() != group_state::stable);
+  BOOST_TEST(group().state() != group_state::stable);
 }
 
 BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
@@ -279,28 +298,20 @@ BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
   join(join_req(a), a_rejoin);
   BOOST_REQUIRE(b_join);
   const auto b = b_join->member_id;
-  sync(a, 2, {{a, "A"}, {b, "B"}});
-  store.complete_all();
-  BOOST_TEST(group->state() == group_state::stable);
+  sync_stored(a, 2, {{a, "A"}, {b, "B"}});
+  BOOST_TEST(group().state() == group_state::stable);
 
   // B restarts (new member id, same instance id): no rebalance, same assignment.
   std::optional<join_result> restarted;
   join(b_req, restarted);
-  store.complete_all();
+  log.complete_all();
   BOOST_REQUIRE(restarted);
   BOOST_TEST(restarted->member_id != b);
   BOOST_TEST(restarted->generation == 2);
-  BOOST_TEST(group->state() == group_state::stable);
-  sync_request s;
-  s.member_id = restarted->member_id;
-  s.instance_id = "instance-b";
-  s.generation = 2;
-  std::optional<sync_result> synced;
-  group->sync(s, now, [&synced](sync_result r) { synced = std::move(r); });
-  BOOST_REQUIRE(synced);
-  BOOST_TEST(synced->assignment == "B");
+  BOOST_TEST(group().state() == group_state::stable);
+  BOOST_TEST(sync_now(restarted->member_id, 2, "instance-b").assignment == "B");
   // The old incarnation is fenced.
-  BOOST_TEST(code_of(group->heartbeat(b, std::string("instance-b"), 2, now)) == code_of(error_code::fenced_instance_id));
+  BOOST_TEST(code_of(heartbeat(b, 2, "instance-b")) == code_of(error_code::fenced_instance_id));
 }
 
 BOOST_FIXTURE_TEST_CASE(static_leader_restart_does_not_rebalance, fixture) {
@@ -311,20 +322,19 @@ BOOST_FIXTURE_TEST_CASE(static_leader_restart_does_not_rebalance, fixture) {
   BOOST_REQUIRE(a_join);
   const auto a = a_join->member_id;
   BOOST_TEST(a_join->leader == a);
-  sync(a, 1, {{a, "A"}});
-  store.complete_all();
+  sync_stored(a, 1, {{a, "A"}});
 
   std::optional<join_result> restarted;
   join(a_req, restarted);
   BOOST_TEST(!restarted);  // answered once the new member id is stored
-  store.complete_all();
+  log.complete_all();
   BOOST_REQUIRE(restarted);
   BOOST_TEST(restarted->generation == 1);
   BOOST_TEST(restarted->leader == a);  // the old id: the new incarnation acts as a follower
   BOOST_TEST(restarted->members.empty());
-  BOOST_TEST(group->state() == group_state::stable);
-  BOOST_TEST(*group->leader() == restarted->member_id);
-  BOOST_TEST(sync(restarted->member_id, 1)->assignment == "A");
+  BOOST_TEST(group().state() == group_state::stable);
+  BOOST_TEST(*group().leader() == restarted->member_id);
+  BOOST_TEST(sync_now(restarted->member_id, 1).assignment == "A");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -82,7 +82,6 @@ BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   fake_log log;
   group_shard shard(0, 1, options, log);
-  auto* g = shard.classic_or_create("g");
   join_request j;
   j.client_id = "c";
   j.client_host = "/10.0.0.1";
@@ -91,14 +90,14 @@ BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
   j.protocol_type = "consumer";
   j.protocols = {{"range", "subscription"}};
   std::string member;
-  g->join(j, {}, [&](join_result r) { member = r.member_id; });
+  shard.join_group("g", j, {}, [&](join_result r) { member = r.member_id; });
   sync_request s;
   s.member_id = member;
   s.generation = 1;
   s.assignments = {{member, "assignment"}};
-  g->sync(s, {}, [](sync_result) {});
+  shard.sync_group("g", s, {}, [](sync_result) {});
   log.complete();
-  BOOST_TEST(g->state() == group_state::stable);
+  BOOST_TEST(shard.classic("g")->state() == group_state::stable);
 
   fake_log other;
   group_shard replayed(0, 1, options, other);
@@ -187,7 +186,7 @@ BOOST_AUTO_TEST_CASE(offsets_of_subscribed_topics_stay) {
   j.protocol_type = "consumer";
   j.protocols = {{"range", encode_subscription({"orders"})}};
   std::string member;
-  shard.classic_or_create("g")->join(j, {}, [&](join_result r) { member = r.member_id; });
+  shard.join_group("g", j, {}, [&](join_result r) { member = r.member_id; });
   offset_value old;
   old.offset = 1;
   old.commit_timestamp = 0;

@@ -1,0 +1,168 @@
+// group_shard's classic protocol: JoinGroup, SyncGroup, Heartbeat,
+// LeaveGroup and the groups' deadlines, each as a coordinator_result.
+//
+// The operation runs on a copy of the group. The copy's effects say what
+// it owes waiting requests and whether the group's metadata changed; if
+// it did, the GroupMetadata record is written, and only once it is durable
+// does the copy replace the group and the answers go out. A failed write
+// leaves the group as it was, answers every one of those requests with
+// Kafka's error, and then lets the group react (write_failed: a group
+// completing a rebalance starts another, as Kafka does after a failed
+// SyncGroup write).
+#include <variant>
+
+#include "services/group-coordinator/classic/classic_group_store.h"
+#include "services/group-coordinator/group_shard.h"
+
+namespace sluice::group_coordinator {
+
+/// The defaults suit an operation that answers only through the group's
+/// waiters (JoinGroup, SyncGroup, timers).
+template <class Reply>
+struct group_shard::classic_op {
+  time_point now{};
+  bool create = false;                          // JoinGroup makes a group that does not exist
+  std::function<Reply(classic_group&)> change;  // on a copy of the group
+  std::function<Reply()> no_group = [] { return Reply{}; };  // the answer when there is no such group
+  std::function<Reply(error_code)> failed = [](error_code) { return Reply{}; };  // when the write fails
+  std::function<void(Reply)> reply = [](Reply) {};
+};
+
+/// What a classic operation answers: its requester directly (Heartbeat,
+/// LeaveGroup), and the requests waiting in the group (JoinGroup,
+/// SyncGroup: the requester's own among them).
+template <class Reply>
+struct group_shard::classic_reply {
+  Reply own{};
+  classic_effects owed;
+};
+
+template <class Reply>
+void group_shard::run_classic(const std::string& group, classic_op<Reply> op) {
+  using response = classic_reply<Reply>;
+  auto shared = std::make_shared<const classic_op<Reply>>(std::move(op));
+  writer_.run<response>(
+      group, [this, group, shared] { return classic_result(group, *shared); },
+      [this, shared](response r) {
+        waiters_.deliver(std::move(r.owed));
+        shared->reply(std::move(r.own));
+      },
+      // Closing before it ran: its waiter (if any) is answered by close().
+      [shared](error_code e) { return response{shared->failed(e), {}}; });
+}
+
+template <class Reply>
+coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_result(const std::string& group,
+                                                                                  const classic_op<Reply>& op) {
+  using response = classic_reply<Reply>;
+  auto* live = op.create ? classic_or_create(group) : find_classic(group);
+  if (!live) return answered_now(response{op.no_group(), {}});
+  auto next = std::make_shared<classic_group>(*live->group);
+  coordinator_result<response> r;
+  r.response.own = op.change(*next);
+  r.response.owed = next->take_effects();
+  if (r.response.owed.metadata_changed) r.records.push_back(classic_group_record(*next, wall_clock_ms()));
+  r.apply = [this, group, incarnation = live->incarnation, next] {
+    install(classic_, group, incarnation, std::move(*next));
+  };
+  r.failed = [failed = op.failed, owed = r.response.owed](error_code e) {
+    return response{failed(group_write_error(e)), with_error(owed, group_write_error(e))};
+  };
+  r.after_failure = [this, group, owed = r.response.owed, now = op.now] {
+    classic_op<std::monostate> react;
+    react.now = now;
+    react.change = [owed, now](classic_group& g) {
+      g.write_failed(owed, now);
+      return std::monostate{};
+    };
+    run_classic(group, std::move(react));
+  };
+  return r;
+}
+
+void group_shard::join_group(const std::string& group, join_request req, time_point now, join_callback reply) {
+  const waiter_id waiter = waiters_.add(std::move(reply), req.member_id);
+  classic_op<std::monostate> op;
+  op.now = now;
+  op.create = true;
+  op.no_group = [this, waiter, member_id = req.member_id] {
+    // A KIP-848 group with members has the id. Refused before any group
+    // looked at it: the response's defaults, as Kafka's (protocol name "").
+    auto refused = join_error(error_code::inconsistent_group_protocol, member_id);
+    refused.protocol_name = std::string();
+    classic_effects owed;
+    owed.joins.emplace_back(waiter, std::move(refused));
+    waiters_.deliver(std::move(owed));
+    return std::monostate{};
+  };
+  op.change = [req = std::move(req), waiter, now](classic_group& g) {
+    g.join(req, waiter, now);
+    return std::monostate{};
+  };
+  run_classic(group, std::move(op));
+}
+
+void group_shard::sync_group(const std::string& group, sync_request req, time_point now, sync_callback reply) {
+  const waiter_id waiter = waiters_.add(std::move(reply));
+  classic_op<std::monostate> op;
+  op.now = now;
+  op.change = [req = std::move(req), waiter, now](classic_group& g) {
+    g.sync(req, waiter, now);
+    return std::monostate{};
+  };
+  op.no_group = [this, waiter] {
+    classic_effects owed;
+    owed.syncs.emplace_back(waiter, sync_error(error_code::unknown_member_id));
+    waiters_.deliver(std::move(owed));
+    return std::monostate{};
+  };
+  run_classic(group, std::move(op));
+}
+
+void group_shard::heartbeat(const std::string& group, member_identity member, std::int32_t generation,
+                            time_point now, std::function<void(error_code)> reply) {
+  classic_op<error_code> op;
+  op.now = now;
+  op.change = [member = std::move(member), generation, now](classic_group& g) {
+    return g.heartbeat(member.member_id, member.instance_id, generation, now);
+  };
+  op.no_group = [] { return error_code::unknown_member_id; };
+  op.failed = [](error_code e) { return e; };
+  op.reply = std::move(reply);
+  run_classic(group, std::move(op));
+}
+
+void group_shard::leave_group(const std::string& group, std::vector<member_identity> members, time_point now,
+                              std::function<void(std::vector<error_code>)> reply) {
+  const std::size_t count = members.size();
+  classic_op<std::vector<error_code>> op;
+  op.now = now;
+  op.change = [members = std::move(members), now](classic_group& g) {
+    std::vector<error_code> left;
+    for (const auto& m : members) left.push_back(g.leave(m.member_id, m.instance_id, now));
+    return left;
+  };
+  op.no_group = [count] { return std::vector<error_code>(count, error_code::unknown_member_id); };
+  op.failed = [count](error_code e) { return std::vector<error_code>(count, e); };
+  op.reply = std::move(reply);
+  run_classic(group, std::move(op));
+}
+
+void group_shard::tick_classic(time_point now) {
+  std::vector<std::string> due;
+  for (const auto& [id, g] : classic_)
+    if (!writer_.writing(id) && g.group->tick_due(now)) due.push_back(id);
+  for (const auto& id : due) {
+    // A failed write (a group left empty) leaves the deadline passed: the
+    // next tick tries again.
+    classic_op<std::monostate> op;
+    op.now = now;
+    op.change = [now](classic_group& g) {
+      g.tick(now);
+      return std::monostate{};
+    };
+    run_classic(id, std::move(op));
+  }
+}
+
+}  // namespace sluice::group_coordinator
