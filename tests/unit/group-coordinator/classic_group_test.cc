@@ -338,3 +338,144 @@ BOOST_FIXTURE_TEST_CASE(static_leader_restart_does_not_rebalance, fixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The result model for classic groups: memory changes, and members are
+// answered, only once the group's record is durable; a failed write
+// changes nothing and answers Kafka's error (records too large:
+// UNKNOWN_SERVER_ERROR).
+BOOST_AUTO_TEST_SUITE(classic_group_durability)
+
+namespace {
+
+/// a (the leader) and b, both in generation 2, waiting for a's SyncGroup.
+struct pair_fixture : fixture {
+  std::string a, b;
+  pair_fixture() {
+    std::optional<join_result> a_join, b_join, a_rejoin;
+    a = new_member(a_join);
+    b = new_member(b_join);
+    join(join_req(a), a_rejoin);
+    BOOST_REQUIRE(b_join);
+    BOOST_REQUIRE(group().state() == group_state::completing_rebalance);
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(the_leaders_assignment_is_visible_and_answered_only_once_durable, pair_fixture) {
+  std::optional<sync_result> a_sync, b_sync;
+  sync(b, 2, {}, b_sync);
+  sync(a, 2, {{a, "A"}, {b, "B"}}, a_sync);
+  BOOST_TEST(log.pending.size() == 1u);
+  BOOST_TEST(!a_sync);
+  BOOST_TEST(!b_sync);
+  BOOST_TEST(group().state() == group_state::completing_rebalance);
+  BOOST_TEST(group().members().at(b).assignment.empty());
+  // A heartbeat meanwhile waits for the write, then sees the stable group.
+  std::optional<error_code> beat;
+  shard->heartbeat("g", {b, std::nullopt}, 2, now, [&](error_code e) { beat = e; });
+  BOOST_TEST(!beat);
+  log.complete();
+  BOOST_REQUIRE(a_sync);
+  BOOST_REQUIRE(b_sync);
+  BOOST_REQUIRE(beat);
+  BOOST_TEST(code_of(*beat) == code_of(error_code::none));
+  BOOST_TEST(b_sync->assignment == "B");
+  BOOST_TEST(group().members().at(b).assignment == "B");
+  BOOST_TEST(group().state() == group_state::stable);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_assignment_write_changes_nothing_and_every_member_rejoins, pair_fixture) {
+  std::optional<sync_result> a_sync, b_sync;
+  sync(b, 2, {}, b_sync);
+  sync(a, 2, {{a, "A"}, {b, "B"}}, a_sync);
+  log.complete(error_code::invalid_commit_offset_size);  // the record was too large
+  BOOST_REQUIRE(a_sync);
+  BOOST_REQUIRE(b_sync);
+  BOOST_TEST(code_of(a_sync->error) == code_of(error_code::unknown_server_error));
+  BOOST_TEST(code_of(b_sync->error) == code_of(error_code::unknown_server_error));
+  BOOST_TEST(log.written.empty());
+  BOOST_TEST(group().generation() == 2);
+  BOOST_TEST(group().members().at(a).assignment.empty());
+  BOOST_TEST(group().members().at(b).assignment.empty());
+  // As Kafka: the group rebalances, and the members rejoin into generation 3.
+  BOOST_TEST(group().state() == group_state::preparing_rebalance);
+  std::optional<join_result> a_again, b_again;
+  join(join_req(a), a_again);
+  join(join_req(b), b_again);
+  BOOST_REQUIRE(a_again);
+  BOOST_REQUIRE(b_again);
+  BOOST_TEST(a_again->generation == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_static_restart_that_cannot_be_stored_keeps_the_old_member, fixture) {
+  auto b_req = join_req("");
+  b_req.instance_id = "instance-b";
+  std::optional<join_result> b_join;
+  join(b_req, b_join);
+  BOOST_REQUIRE(b_join);
+  const auto b = b_join->member_id;
+  sync_stored(b, 1, {{b, "B"}});
+
+  std::optional<join_result> restarted;
+  join(b_req, restarted);
+  BOOST_TEST(!restarted);  // the new member id is not durable yet
+  BOOST_TEST(group().members().count(b) == 1u);
+  BOOST_TEST(group().members().size() == 1u);
+  log.complete(error_code::not_coordinator);
+  BOOST_REQUIRE(restarted);
+  BOOST_TEST(code_of(restarted->error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(group().members().count(b) == 1u);
+  BOOST_TEST(group().members().size() == 1u);
+  BOOST_TEST(group().state() == group_state::stable);
+  BOOST_TEST(code_of(heartbeat(b, 1, "instance-b")) == code_of(error_code::none));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable, fixture) {
+  std::optional<join_result> joined;
+  const auto id = new_member(joined);
+  sync_stored(id, 1, {{id, "x"}});
+  std::optional<error_code> left;
+  auto leave_now = [&] {
+    left.reset();
+    shard->leave_group("g", {{id, std::nullopt}}, now, [&](std::vector<error_code> e) { left = e.at(0); });
+  };
+  leave_now();
+  BOOST_TEST(!left);
+  BOOST_TEST(group().members().count(id) == 1u);  // the empty generation is not durable yet
+  log.complete(error_code::coordinator_not_available);
+  BOOST_REQUIRE(left);
+  BOOST_TEST(code_of(*left) == code_of(error_code::coordinator_not_available));
+  BOOST_TEST(group().members().count(id) == 1u);
+  BOOST_TEST(group().generation() == 1);
+  BOOST_TEST(group().state() == group_state::stable);
+
+  leave_now();
+  log.complete();
+  BOOST_REQUIRE(left);
+  BOOST_TEST(code_of(*left) == code_of(error_code::none));
+  BOOST_TEST(group().empty());
+  BOOST_TEST(group().generation() == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_expired_member_is_gone_once_the_empty_group_is_durable, fixture) {
+  std::optional<join_result> joined;
+  const auto id = new_member(joined);
+  sync_stored(id, 1, {{id, "x"}});
+  now += 11s;  // past its 10 s session
+  tick();
+  BOOST_TEST(log.pending.size() == 1u);
+  BOOST_TEST(group().members().count(id) == 1u);
+  tick();  // the group's write is under way: nothing more
+  BOOST_TEST(log.pending.size() == 1u);
+  log.complete(error_code::not_coordinator);
+  BOOST_TEST(group().members().count(id) == 1u);  // a failed write changed nothing
+  BOOST_TEST(group().generation() == 1);
+  tick();  // the deadline is still past: written again
+  log.complete();
+  BOOST_TEST(group().empty());
+  BOOST_TEST(group().generation() == 2);
+  BOOST_TEST(log.written.size() == 2u);  // the assignment, then the empty generation
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 #pragma once
-// A record_log for unit tests: keeps every append pending until the test
-// completes it, with success (the records count as written) or an error.
+// A record_log for unit tests: holds every append until the test completes
+// it, with success (the records count as written) or an error, so a test
+// can look at the shard while a write is under way and make it fail.
 #include <functional>
 #include <utility>
 #include <vector>
@@ -10,13 +11,15 @@
 namespace sluice::group_coordinator::test {
 
 struct fake_record_log : record_log {
+  using error_code = protocol::error_code;
+
   std::vector<record> written;
   std::vector<std::pair<std::vector<record>, std::function<void(error_code)>>> pending;
 
   void append(std::int32_t, std::int64_t, std::vector<record> records, std::function<void(error_code)> done) override {
     pending.emplace_back(std::move(records), std::move(done));
   }
-  /// Completes the appends pending now (their callbacks may append more).
+  /// Completes the appends pending now, in order (their callbacks may append more).
   void complete(error_code e = error_code::none) {
     auto batch = std::move(pending);
     pending.clear();

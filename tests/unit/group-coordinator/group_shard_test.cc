@@ -199,3 +199,131 @@ BOOST_AUTO_TEST_CASE(offsets_of_subscribed_topics_stay) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The result model across a shard: nothing is visible or answered before
+// the log has it, a failed append changes nothing and answers the
+// operation's own Kafka error, and a group deleted and created again is a
+// new group.
+BOOST_AUTO_TEST_SUITE(group_shard_durability)
+
+namespace {
+
+join_request dynamic_join() {
+  join_request j;
+  j.client_id = "c";
+  j.session_timeout_ms = 10000;
+  j.rebalance_timeout_ms = 10000;
+  j.protocol_type = "consumer";
+  j.protocols = {{"range", "subscription"}};
+  return j;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_changes_nothing) {
+  group_options options;
+  fake_log log;
+  group_shard shard(0, 1, options, log);
+  std::optional<error_code> result;
+  shard.commit("g", {{{"t", 0}, at(1)}}, [&](error_code e) { result = e; });
+  BOOST_TEST(!result);
+  log.complete(error_code::invalid_commit_offset_size);
+  BOOST_REQUIRE(result);
+  BOOST_TEST(code_of(*result) == code_of(error_code::invalid_commit_offset_size));  // OffsetCommit's own answer
+  BOOST_TEST(!shard.offsets("g"));
+  BOOST_TEST(!shard.exists("g"));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_kip848_heartbeat_leaves_the_group_as_it_was) {
+  group_options options;
+  fake_log log;
+  group_shard shard(0, 1, options, log);
+  topic_catalog topics;
+  sluice::protocol::uuid id{};
+  id.bytes[15] = std::byte{1};
+  topics.add("orders", id, 4);
+  consumer_heartbeat hb;
+  hb.member_id = "a";
+  hb.client_generates_member_id = true;
+  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  std::optional<consumer_heartbeat_result> result;
+  shard.consumer_group_heartbeat("g", hb, topics, {}, [&](consumer_heartbeat_result r) { result = r; });
+  log.complete();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(shard.consumer("g")->group_epoch() == 1);
+
+  hb.member_id = "b";  // a second member: a new epoch, if it is written
+  result.reset();
+  shard.consumer_group_heartbeat("g", hb, topics, {}, [&](consumer_heartbeat_result r) { result = r; });
+  BOOST_TEST(!result);
+  BOOST_TEST(shard.consumer("g")->members().size() == 1u);
+  log.complete(error_code::invalid_commit_offset_size);
+  BOOST_REQUIRE(result);
+  BOOST_TEST(code_of(result->error) == code_of(error_code::unknown_server_error));
+  BOOST_TEST(shard.consumer("g")->members().size() == 1u);
+  BOOST_TEST(shard.consumer("g")->group_epoch() == 1);
+  BOOST_TEST(shard.consumer("g")->target().count("b") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group) {
+  group_options options;
+  options.initial_rebalance_delay = std::chrono::milliseconds(0);
+  fake_log log;
+  group_shard shard(0, 1, options, log);
+  // An old group: one member, stable, then left (generation 2, empty), with offsets.
+  std::string old_member;
+  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { old_member = r.member_id; });
+  sync_request s;
+  s.member_id = old_member;
+  s.generation = 1;
+  s.assignments = {{old_member, "old"}};
+  shard.sync_group("g", s, {}, [](sync_result) {});
+  log.complete();
+  shard.leave_group("g", {{old_member, std::nullopt}}, {}, [](std::vector<error_code>) {});
+  shard.commit("g", {{{"t", 0}, at(5)}}, [](error_code) {});
+  log.complete_all();
+  BOOST_REQUIRE(shard.classic("g"));
+  BOOST_TEST(shard.classic("g")->generation() == 2);
+
+  std::optional<error_code> deleted;
+  shard.delete_group("g", [&](error_code e) { deleted = e; });
+  // A member joins meanwhile: it waits for the deletion, then starts a new group.
+  std::optional<join_result> joined;
+  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { joined = r; });
+  BOOST_TEST(!joined);
+  BOOST_TEST(log.pending.size() == 1u);
+  log.complete();
+  BOOST_REQUIRE(deleted);
+  BOOST_TEST(code_of(*deleted) == code_of(error_code::none));
+  BOOST_REQUIRE(joined);
+  BOOST_TEST(code_of(joined->error) == code_of(error_code::none));
+  BOOST_TEST(joined->generation == 1);  // not the old group's generation 3
+  BOOST_TEST(joined->member_id != old_member);
+  BOOST_TEST(!shard.offsets("g"));
+  const auto* fresh = shard.classic("g");
+  BOOST_REQUIRE(fresh);
+  BOOST_TEST(fresh->members().size() == 1u);
+  BOOST_TEST(fresh->members().count(old_member) == 0u);
+
+  // Replayed: the old group's records are gone behind its tombstones.
+  fake_log other;
+  group_shard replayed(0, 1, options, other);
+  for (const auto& r : log.written)
+    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  BOOST_TEST(!replayed.exists("g"));
+}
+
+BOOST_AUTO_TEST_CASE(closing_answers_every_waiting_classic_request) {
+  group_options options;
+  options.initial_rebalance_delay = std::chrono::milliseconds(3000);  // the join waits for more members
+  fake_log log;
+  group_shard shard(0, 1, options, log);
+  std::optional<join_result> joined;
+  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { joined = r; });
+  BOOST_TEST(!joined);
+  shard.close();
+  BOOST_REQUIRE(joined);
+  BOOST_TEST(code_of(joined->error) == code_of(error_code::not_coordinator));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
