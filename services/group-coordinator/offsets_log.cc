@@ -39,8 +39,21 @@ error_code commit_error(pv1::PartitionError e) {
     case pv1::NOT_ENOUGH_REPLICAS:
     case pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND:
     case pv1::REQUEST_TIMED_OUT: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
+    // Our own records and requests are well formed, so these are faults a
+    // retry cannot fix (a read past the log end is asked for only by
+    // read(), which tells it apart).
+    case pv1::CORRUPT_MESSAGE:
+    case pv1::INVALID_RECORD:
+    case pv1::OFFSET_OUT_OF_RANGE:
+    case pv1::STORAGE_ERROR:
+    case pv1::INVALID_TIMESTAMP:
+    case pv1::UNKNOWN_LEADER_EPOCH:
+    case pv1::UNSUPPORTED_COMPRESSION:
+    case pv1::INVALID_REQUEST:
+    case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }
+  return error_code::unknown_server_error;
 }
 
 

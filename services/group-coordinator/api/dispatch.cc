@@ -1,3 +1,5 @@
+#include <map>
+
 #include "common/protocol/api_keys.h"
 #include "services/group-coordinator/api/api_context.h"
 
@@ -5,21 +7,26 @@ namespace sluice::group_coordinator {
 
 bool serve(std::int16_t key, const api_context& ctx) {
   using protocol::api_key;
-  switch (static_cast<api_key>(key)) {
-    case api_key::join_group: serve_join_group(ctx); return true;
-    case api_key::sync_group: serve_sync_group(ctx); return true;
-    case api_key::heartbeat: serve_heartbeat(ctx); return true;
-    case api_key::leave_group: serve_leave_group(ctx); return true;
-    case api_key::offset_commit: serve_offset_commit(ctx); return true;
-    case api_key::offset_fetch: serve_offset_fetch(ctx); return true;
-    case api_key::describe_groups: serve_describe_groups(ctx); return true;
-    case api_key::list_groups: serve_list_groups(ctx); return true;
-    case api_key::delete_groups: serve_delete_groups(ctx); return true;
-    case api_key::offset_delete: serve_offset_delete(ctx); return true;
-    case api_key::consumer_group_heartbeat: serve_consumer_group_heartbeat(ctx); return true;
-    case api_key::consumer_group_describe: serve_consumer_group_describe(ctx); return true;
-    default: return false;
-  }
+  // A table rather than a switch: the key comes off the wire and may be
+  // any number, and every other API is not ours.
+  static const std::map<api_key, void (*)(const api_context&)> handlers{
+      {api_key::join_group, serve_join_group},
+      {api_key::sync_group, serve_sync_group},
+      {api_key::heartbeat, serve_heartbeat},
+      {api_key::leave_group, serve_leave_group},
+      {api_key::offset_commit, serve_offset_commit},
+      {api_key::offset_fetch, serve_offset_fetch},
+      {api_key::describe_groups, serve_describe_groups},
+      {api_key::list_groups, serve_list_groups},
+      {api_key::delete_groups, serve_delete_groups},
+      {api_key::offset_delete, serve_offset_delete},
+      {api_key::consumer_group_heartbeat, serve_consumer_group_heartbeat},
+      {api_key::consumer_group_describe, serve_consumer_group_describe},
+  };
+  auto it = handlers.find(static_cast<api_key>(key));
+  if (it == handlers.end()) return false;
+  it->second(ctx);
+  return true;
 }
 
 }  // namespace sluice::group_coordinator
