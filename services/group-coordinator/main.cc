@@ -133,8 +133,13 @@ int main(int argc, char** argv) {
       sig = signals.wait();
     }
     log->info("signal {}: shutting down", sig);
-    // TOOLCHAIN §2: the REP socket first (pending requests answer
-    // shutting_down), then the actor, then the membership.
+    // Shutdown order. The RPC server first: it stops receiving, so no new
+    // request reaches the actor, and requests still pending answer
+    // shutting_down. Then the actor, waited for: it may still hold
+    // responders of the server's contexts, which must not go away under
+    // it. The cluster client last (its threads post metadata to the
+    // actor until then); our lease is left to expire, and the coordinator
+    // then gives our shards to the other instances.
     server.stop();
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     system.await_all_actors_done();
