@@ -71,6 +71,21 @@ inline std::vector<std::byte> to_bytes(const std::string& s) {
 
 inline std::int16_t code(error_code e) { return static_cast<std::int16_t>(e); }
 
+/// For the APIs that describe several groups: one entry per id asked, in
+/// order, with the id; `describe(shard, id, entry)` fills it when this
+/// instance serves the group, else it carries why not.
+template <class Entry, class Describe>
+void describe_each(const api_context& ctx, const std::vector<std::string>& ids, std::vector<Entry>& entries,
+                   Describe describe) {
+  for (const auto& id : ids) {
+    auto& entry = entries.emplace_back();
+    entry.group_id = id;
+    auto found = ctx.shards->find(id);
+    if (found.shard) describe(*found.shard, id, entry);
+    else entry.error_code = code(found.error);
+  }
+}
+
 // One handler per Kafka API, each in api/<api>.cc.
 void serve_join_group(const api_context& ctx);
 void serve_sync_group(const api_context& ctx);

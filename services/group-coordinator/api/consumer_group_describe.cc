@@ -27,19 +27,12 @@ response::assignment to_wire(const member_assignment& a, const topic_catalog& to
 void serve_consumer_group_describe(const api_context& ctx) {
   auto req = ctx.decode<protocol::consumer_group_describe_request>();
   response r;
-  for (const auto& id : req.group_ids) {
-    auto& out = r.groups.emplace_back();
-    out.group_id = id;
-    auto found = ctx.shards->find(id);
-    if (!found.shard) {
-      out.error_code = code(found.error);
-      continue;
-    }
-    const auto* g = found.shard->consumer(id);
+  describe_each(ctx, req.group_ids, r.groups, [&](const group_shard& shard, const std::string& id, auto& out) {
+    const auto* g = shard.consumer(id);
     if (!g) {
       out.error_code = code(error_code::group_id_not_found);
       out.error_message = "Group " + id + " is not a consumer group.";
-      continue;
+      return;
     }
     out.group_state = g->state_name();
     out.group_epoch = g->group_epoch();
@@ -59,7 +52,7 @@ void serve_consumer_group_describe(const api_context& ctx) {
       auto target = g->target().find(member_id);
       if (target != g->target().end()) rm.target_assignment = to_wire(target->second, *ctx.topics);
     }
-  }
+  });
   ctx.respond(r);
 }
 

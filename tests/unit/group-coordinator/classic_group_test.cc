@@ -65,6 +65,28 @@ struct fixture {
     return id;
   }
 
+  /// A join the group answers at once.
+  join_result join_now(join_request r) {
+    std::optional<join_result> out;
+    join(std::move(r), out);
+    BOOST_REQUIRE(out);
+    return *out;
+  }
+
+  join_request static_req(const std::string& instance_id) {
+    auto r = join_req("");
+    r.instance_id = instance_id;
+    return r;
+  }
+
+  /// One member alone in a stable generation 1, assigned "x".
+  std::string stable_member() {
+    std::optional<join_result> joined;
+    const auto id = new_member(joined);
+    sync_stored(id, 1, {{id, "x"}});
+    return id;
+  }
+
   /// Syncs; the result lands in `out` when the group answers.
   void sync(const std::string& member, std::int32_t generation, std::map<std::string, std::string> assignments,
             std::optional<sync_result>& out, std::optional<std::string> instance_id = std::nullopt) {
@@ -181,9 +203,7 @@ BOOST_FIXTURE_TEST_CASE(sync_answers_after_the_store_and_group_becomes_stable, f
 }
 
 BOOST_FIXTURE_TEST_CASE(errors_clients_expect, fixture) {
-  std::optional<join_result> joined;
-  const auto id = new_member(joined);
-  sync_stored(id, 1, {{id, "x"}});
+  const auto id = stable_member();
   BOOST_TEST(group().state() == group_state::stable);
   BOOST_TEST(code_of(heartbeat("nobody", 1)) == code_of(error_code::unknown_member_id));
   BOOST_TEST(code_of(heartbeat(id, 7)) == code_of(error_code::illegal_generation));
@@ -248,9 +268,7 @@ BOOST_FIXTURE_TEST_CASE(a_member_that_does_not_rejoin_is_dropped_at_the_rebalanc
 }
 
 BOOST_FIXTURE_TEST_CASE(leaving_members_empty_the_group, fixture) {
-  std::optional<join_result> joined;
-  const auto id = new_member(joined);
-  sync_stored(id, 1, {{id, "x"}});
+  const auto id = stable_member();
   BOOST_TEST(code_of(leave("nobody")) == code_of(error_code::unknown_member_id));
   BOOST_TEST(code_of(leave(id)) == code_of(error_code::none));
   BOOST_TEST(group().state() == group_state::empty);
@@ -290,8 +308,7 @@ BOOST_FIXTURE_TEST_CASE(failed_store_fails_the_sync_and_rebalances, fixture) {
 BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
   std::optional<join_result> a_join;
   const auto a = new_member(a_join);  // A leads
-  auto b_req = join_req("");
-  b_req.instance_id = "instance-b";
+  const auto b_req = static_req("instance-b");
   std::optional<join_result> b_join;
   join(b_req, b_join);  // static members skip MEMBER_ID_REQUIRED
   std::optional<join_result> a_rejoin;
@@ -315,13 +332,10 @@ BOOST_FIXTURE_TEST_CASE(static_member_restart_keeps_its_assignment, fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(static_leader_restart_does_not_rebalance, fixture) {
-  auto a_req = join_req("");
-  a_req.instance_id = "instance-a";
-  std::optional<join_result> a_join;
-  join(a_req, a_join);
-  BOOST_REQUIRE(a_join);
-  const auto a = a_join->member_id;
-  BOOST_TEST(a_join->leader == a);
+  const auto a_req = static_req("instance-a");
+  const auto a_join = join_now(a_req);
+  const auto a = a_join.member_id;
+  BOOST_TEST(a_join.leader == a);
   sync_stored(a, 1, {{a, "A"}});
 
   std::optional<join_result> restarted;
@@ -409,12 +423,8 @@ BOOST_FIXTURE_TEST_CASE(a_failed_assignment_write_changes_nothing_and_every_memb
 }
 
 BOOST_FIXTURE_TEST_CASE(a_static_restart_that_cannot_be_stored_keeps_the_old_member, fixture) {
-  auto b_req = join_req("");
-  b_req.instance_id = "instance-b";
-  std::optional<join_result> b_join;
-  join(b_req, b_join);
-  BOOST_REQUIRE(b_join);
-  const auto b = b_join->member_id;
+  const auto b_req = static_req("instance-b");
+  const auto b = join_now(b_req).member_id;
   sync_stored(b, 1, {{b, "B"}});
 
   std::optional<join_result> restarted;
@@ -432,9 +442,7 @@ BOOST_FIXTURE_TEST_CASE(a_static_restart_that_cannot_be_stored_keeps_the_old_mem
 }
 
 BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable, fixture) {
-  std::optional<join_result> joined;
-  const auto id = new_member(joined);
-  sync_stored(id, 1, {{id, "x"}});
+  const auto id = stable_member();
   std::optional<error_code> left;
   auto leave_now = [&] {
     left.reset();
@@ -459,9 +467,7 @@ BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable,
 }
 
 BOOST_FIXTURE_TEST_CASE(an_expired_member_is_gone_once_the_empty_group_is_durable, fixture) {
-  std::optional<join_result> joined;
-  const auto id = new_member(joined);
-  sync_stored(id, 1, {{id, "x"}});
+  const auto id = stable_member();
   now += 11s;  // past its 10 s session
   tick();
   BOOST_TEST(log.pending.size() == 1u);

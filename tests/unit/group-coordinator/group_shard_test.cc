@@ -15,6 +15,18 @@ int code_of(error_code e) { return static_cast<int>(e); }
 
 using fake_log = test::fake_record_log;
 
+/// A member joining a classic group without MEMBER_ID_REQUIRED (JoinGroup v3).
+join_request dynamic_join(std::string subscription = "subscription") {
+  join_request j;
+  j.client_id = "c";
+  j.client_host = "/10.0.0.1";
+  j.session_timeout_ms = 10000;
+  j.rebalance_timeout_ms = 10000;
+  j.protocol_type = "consumer";
+  j.protocols = {{"range", std::move(subscription)}};
+  return j;
+}
+
 offset_value at(std::int64_t offset) {
   offset_value v;
   v.offset = offset;
@@ -82,15 +94,8 @@ BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   fake_log log;
   group_shard shard(0, 1, options, log);
-  join_request j;
-  j.client_id = "c";
-  j.client_host = "/10.0.0.1";
-  j.session_timeout_ms = 10000;
-  j.rebalance_timeout_ms = 10000;
-  j.protocol_type = "consumer";
-  j.protocols = {{"range", "subscription"}};
   std::string member;
-  shard.join_group("g", j, {}, [&](join_result r) { member = r.member_id; });
+  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { member = r.member_id; });
   sync_request s;
   s.member_id = member;
   s.generation = 1;
@@ -179,14 +184,8 @@ BOOST_AUTO_TEST_CASE(offsets_of_subscribed_topics_stay) {
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   fake_log log;
   group_shard shard(0, 1, options, log);
-  join_request j;
-  j.client_id = "c";
-  j.session_timeout_ms = 10000;
-  j.rebalance_timeout_ms = 10000;
-  j.protocol_type = "consumer";
-  j.protocols = {{"range", encode_subscription({"orders"})}};
   std::string member;
-  shard.join_group("g", j, {}, [&](join_result r) { member = r.member_id; });
+  shard.join_group("g", dynamic_join(encode_subscription({"orders"})), {}, [&](join_result r) { member = r.member_id; });
   offset_value old;
   old.offset = 1;
   old.commit_timestamp = 0;
@@ -205,20 +204,6 @@ BOOST_AUTO_TEST_SUITE_END()
 // operation's own Kafka error, and a group deleted and created again is a
 // new group.
 BOOST_AUTO_TEST_SUITE(group_shard_durability)
-
-namespace {
-
-join_request dynamic_join() {
-  join_request j;
-  j.client_id = "c";
-  j.session_timeout_ms = 10000;
-  j.rebalance_timeout_ms = 10000;
-  j.protocol_type = "consumer";
-  j.protocols = {{"range", "subscription"}};
-  return j;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_changes_nothing) {
   group_options options;
