@@ -43,7 +43,8 @@ void group_shard::consumer_group_heartbeat(const std::string& group, consumer_he
       group,
       [this, group, req = std::move(req), &topics, now]() -> coordinator_result<consumer_heartbeat_result> {
         auto* live = consumer_or_create(group);
-        if (!live) return answered_now(refused(error_code::group_id_not_found, "Group " + group + " is not a consumer group."));
+        if (!live)
+          return answered_now(refused(error_code::group_id_not_found, "Group " + group + " is not a consumer group."));
         auto r = consumer_result<consumer_heartbeat_result>(
             group, *live, topics, [&](consumer_group& g) { return g.heartbeat(req, topics, now); });
         // Kafka's answer to a heartbeat whose records could not be written

@@ -254,7 +254,8 @@ void classic_group::prepare_rebalance(time_point now, bool initial) {
 
 bool classic_group::all_joined() const {
   return pending_members_.empty() &&
-         std::all_of(members_.begin(), members_.end(), [](const auto& m) { return bool(m.second.awaiting_join); });
+         std::all_of(members_.begin(), members_.end(),
+                     [](const auto& m) { return m.second.awaiting_join != no_waiter; });
 }
 
 bool classic_group::join_complete(time_point now) const {

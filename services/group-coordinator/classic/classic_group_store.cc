@@ -34,7 +34,8 @@ void restore_classic_group(classic_group& g, group_value v, time_point now) {
     m.assignment = std::move(sm.assignment);
     members.push_back(std::move(m));
   }
-  g.restore(std::move(v.protocol_type), v.generation, std::move(v.protocol), std::move(v.leader), std::move(members), now);
+  g.restore(std::move(v.protocol_type), v.generation, std::move(v.protocol), std::move(v.leader), std::move(members),
+            now);
 }
 
 }  // namespace sluice::group_coordinator

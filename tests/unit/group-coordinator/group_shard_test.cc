@@ -27,6 +27,29 @@ join_request dynamic_join(std::string subscription = "subscription") {
   return j;
 }
 
+/// A shard's new owner: `written`'s records replayed into a fresh shard.
+struct replayed_shard {
+  fake_log log;
+  group_shard shard;
+  replayed_shard(const fake_log& written, const group_options& options) : shard(0, 1, options, log) {
+    for (const auto& r : written.written)
+      shard.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  }
+};
+
+/// A member alone in classic group "g", stable in generation 1 with `assignment`.
+std::string stable_classic_member(group_shard& shard, fake_log& log, const std::string& assignment) {
+  std::string member;
+  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { member = r.member_id; });
+  sync_request s;
+  s.member_id = member;
+  s.generation = 1;
+  s.assignments = {{member, assignment}};
+  shard.sync_group("g", s, {}, [](sync_result) {});
+  log.complete();
+  return member;
+}
+
 offset_value at(std::int64_t offset) {
   offset_value v;
   v.offset = offset;
@@ -34,6 +57,14 @@ offset_value at(std::int64_t offset) {
   v.commit_timestamp = 1700000000000;
   return v;
 }
+
+/// A shard of partition 0 over a fake log; tests may change the options
+/// before the first group is made.
+struct shard_fixture {
+  group_options options;
+  fake_log log;
+  group_shard shard{0, 1, options, log};
+};
 
 }  // namespace
 
@@ -43,10 +74,7 @@ std::ostream& operator<<(std::ostream& out, group_state s);  // classic_group_te
 
 BOOST_AUTO_TEST_SUITE(group_shard_log)
 
-BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
-  group_options options;
-  fake_log log;
-  group_shard shard(7, 1, options, log);
+BOOST_FIXTURE_TEST_CASE(commits_are_visible_once_durable_and_replay, shard_fixture) {
   std::optional<error_code> result;
   shard.commit("g", {{{"orders", 0}, at(42)}, {{"orders", 1}, at(7)}}, [&](error_code e) { result = e; });
   BOOST_TEST(!shard.offsets("g"));  // not yet durable
@@ -62,18 +90,13 @@ BOOST_AUTO_TEST_CASE(commits_are_visible_once_durable_and_replay) {
   BOOST_TEST(shard.offsets("g")->at({"orders", 0}).offset == 42);
 
   // A new owner replaying the records sees the same offsets.
-  fake_log other;
-  group_shard replayed(7, 1, options, other);
-  for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  replayed_shard other(log, options);
+  auto& replayed = other.shard;
   BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).offset == 7);
   BOOST_TEST(replayed.offsets("g")->at({"orders", 1}).metadata == "meta");
 }
 
-BOOST_AUTO_TEST_CASE(deleting_a_group_writes_tombstones) {
-  group_options options;
-  fake_log log;
-  group_shard shard(0, 1, options, log);
+BOOST_FIXTURE_TEST_CASE(deleting_a_group_writes_tombstones, shard_fixture) {
   shard.commit("g", {{{"t", 0}, at(1)}}, [](error_code) {});
   log.complete();
   std::optional<error_code> deleted;
@@ -82,32 +105,18 @@ BOOST_AUTO_TEST_CASE(deleting_a_group_writes_tombstones) {
   BOOST_TEST(code_of(*deleted) == code_of(error_code::none));
   BOOST_TEST(!shard.exists("g"));
 
-  fake_log other;
-  group_shard replayed(0, 1, options, other);
-  for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  replayed_shard other(log, options);
+  auto& replayed = other.shard;
   BOOST_TEST(!replayed.exists("g"));
 }
 
-BOOST_AUTO_TEST_CASE(classic_group_metadata_replays_as_a_stable_group) {
-  group_options options;
+BOOST_FIXTURE_TEST_CASE(classic_group_metadata_replays_as_a_stable_group, shard_fixture) {
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
-  fake_log log;
-  group_shard shard(0, 1, options, log);
-  std::string member;
-  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { member = r.member_id; });
-  sync_request s;
-  s.member_id = member;
-  s.generation = 1;
-  s.assignments = {{member, "assignment"}};
-  shard.sync_group("g", s, {}, [](sync_result) {});
-  log.complete();
+  const auto member = stable_classic_member(shard, log, "assignment");
   BOOST_TEST(shard.classic("g")->state() == group_state::stable);
 
-  fake_log other;
-  group_shard replayed(0, 1, options, other);
-  for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  replayed_shard other(log, options);
+  auto& replayed = other.shard;
   auto* back = replayed.classic("g");
   BOOST_REQUIRE(back);
   BOOST_TEST(back->state() == group_state::stable);
@@ -148,11 +157,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(offsets_retention)
 
-BOOST_AUTO_TEST_CASE(old_offsets_nobody_consumes_expire_with_tombstones) {
-  group_options options;
+BOOST_FIXTURE_TEST_CASE(old_offsets_nobody_consumes_expire_with_tombstones, shard_fixture) {
   options.offsets_retention = std::chrono::hours(1);
-  fake_log log;
-  group_shard shard(0, 1, options, log);
   const std::int64_t now_ms = 1700000000000;
   auto at_time = [](std::int64_t offset, std::int64_t ts) {
     offset_value v;
@@ -170,22 +176,18 @@ BOOST_AUTO_TEST_CASE(old_offsets_nobody_consumes_expire_with_tombstones) {
   BOOST_TEST(shard.offsets("g")->size() == 1u);
   BOOST_TEST(shard.offsets("g")->count({"new", 0}) == 1u);
   // The tombstone replays too.
-  fake_log other;
-  group_shard replayed(0, 1, options, other);
-  for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  replayed_shard other(log, options);
+  auto& replayed = other.shard;
   BOOST_TEST(replayed.offsets("g")->count({"old", 0}) == 0u);
   BOOST_TEST(shard.expire_offsets(now_ms, topic_catalog{}) == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(offsets_of_subscribed_topics_stay) {
-  group_options options;
+BOOST_FIXTURE_TEST_CASE(offsets_of_subscribed_topics_stay, shard_fixture) {
   options.offsets_retention = std::chrono::hours(1);
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
-  fake_log log;
-  group_shard shard(0, 1, options, log);
   std::string member;
-  shard.join_group("g", dynamic_join(encode_subscription({"orders"})), {}, [&](join_result r) { member = r.member_id; });
+  shard.join_group("g", dynamic_join(encode_subscription({"orders"})), {},
+                   [&](join_result r) { member = r.member_id; });
   offset_value old;
   old.offset = 1;
   old.commit_timestamp = 0;
@@ -205,10 +207,7 @@ BOOST_AUTO_TEST_SUITE_END()
 // new group.
 BOOST_AUTO_TEST_SUITE(group_shard_durability)
 
-BOOST_AUTO_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_changes_nothing) {
-  group_options options;
-  fake_log log;
-  group_shard shard(0, 1, options, log);
+BOOST_FIXTURE_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_changes_nothing, shard_fixture) {
   std::optional<error_code> result;
   shard.commit("g", {{{"t", 0}, at(1)}}, [&](error_code e) { result = e; });
   BOOST_TEST(!result);
@@ -219,10 +218,7 @@ BOOST_AUTO_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_change
   BOOST_TEST(!shard.exists("g"));
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_kip848_heartbeat_leaves_the_group_as_it_was) {
-  group_options options;
-  fake_log log;
-  group_shard shard(0, 1, options, log);
+BOOST_FIXTURE_TEST_CASE(a_failed_kip848_heartbeat_leaves_the_group_as_it_was, shard_fixture) {
   topic_catalog topics;
   sluice::protocol::uuid id{};
   id.bytes[15] = std::byte{1};
@@ -250,20 +246,10 @@ BOOST_AUTO_TEST_CASE(a_failed_kip848_heartbeat_leaves_the_group_as_it_was) {
   BOOST_TEST(shard.consumer("g")->target().count("b") == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group) {
-  group_options options;
+BOOST_FIXTURE_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group, shard_fixture) {
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
-  fake_log log;
-  group_shard shard(0, 1, options, log);
   // An old group: one member, stable, then left (generation 2, empty), with offsets.
-  std::string old_member;
-  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { old_member = r.member_id; });
-  sync_request s;
-  s.member_id = old_member;
-  s.generation = 1;
-  s.assignments = {{old_member, "old"}};
-  shard.sync_group("g", s, {}, [](sync_result) {});
-  log.complete();
+  const auto old_member = stable_classic_member(shard, log, "old");
   shard.leave_group("g", {{old_member, std::nullopt}}, {}, [](std::vector<error_code>) {});
   shard.commit("g", {{{"t", 0}, at(5)}}, [](error_code) {});
   log.complete_all();
@@ -291,18 +277,13 @@ BOOST_AUTO_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group) {
   BOOST_TEST(fresh->members().count(old_member) == 0u);
 
   // Replayed: the old group's records are gone behind its tombstones.
-  fake_log other;
-  group_shard replayed(0, 1, options, other);
-  for (const auto& r : log.written)
-    replayed.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
+  replayed_shard other(log, options);
+  auto& replayed = other.shard;
   BOOST_TEST(!replayed.exists("g"));
 }
 
-BOOST_AUTO_TEST_CASE(closing_answers_every_waiting_classic_request) {
-  group_options options;
+BOOST_FIXTURE_TEST_CASE(closing_answers_every_waiting_classic_request, shard_fixture) {
   options.initial_rebalance_delay = std::chrono::milliseconds(3000);  // the join waits for more members
-  fake_log log;
-  group_shard shard(0, 1, options, log);
   std::optional<join_result> joined;
   shard.join_group("g", dynamic_join(), {}, [&](join_result r) { joined = r; });
   BOOST_TEST(!joined);
