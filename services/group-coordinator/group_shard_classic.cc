@@ -65,6 +65,11 @@ coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_resul
   r.apply = [this, group, incarnation = live->incarnation, next] {
     install(classic_, group, incarnation, std::move(*next));
   };
+  // An operation that writes answers every request it made wait on the
+  // copy (the leader's SyncGroup answers every waiting member, a static
+  // member's rejoin answers itself, a group left empty has nobody
+  // waiting), so answering `owed` with the error leaves no request of the
+  // dropped copy unanswered.
   r.failed = [failed = op.failed, owed = r.response.owed](error_code e) {
     return response{failed(group_write_error(e)), with_error(owed, group_write_error(e))};
   };
