@@ -15,9 +15,13 @@
 #include <vector>
 
 #include "common/protocol/error_code.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/request_context.h"
 
 namespace sluice::gateway {
+
+/// How long a forwarded request may take: a JoinGroup waits for its whole rebalance.
+inline constexpr std::chrono::milliseconds group_call_timeout{30000};
 
 /// The group coordinator serving `group` now, or -1 when none is live.
 std::int32_t group_owner(const request_context& ctx, std::string_view group);
@@ -40,6 +44,19 @@ void relay_response(const request_context& ctx, std::span<const std::byte> body)
 void forward_to_owner(request_context ctx, const std::string& group, std::chrono::milliseconds timeout,
                       std::function<void(const request_context&, protocol::error_code)> answer_error);
 
+/// forward_to_owner for the APIs about one group whose error answer is the
+/// response with nothing but its error code set (Heartbeat, LeaveGroup,
+/// SyncGroup, OffsetDelete, ConsumerGroupHeartbeat).
+template <class Request, class Response>
+void forward_group_request(request_context ctx, std::chrono::milliseconds timeout = group_call_timeout) {
+  auto request = ctx.decode<Request>();
+  forward_to_owner(std::move(ctx), request.group_id, timeout, [](const request_context& c, protocol::error_code e) {
+    Response r;
+    r.error_code = code(e);
+    c.respond(r);
+  });
+}
+
 /// For APIs about several groups (or all of them): `targets` maps each group
 /// coordinator to the groups it gets asked about. `encode(groups)` builds the
 /// request body for one of them; `absorb(body)` takes in one answer,
@@ -57,8 +74,5 @@ void fan_out(request_context ctx, fan_out_plan plan);
 
 /// Splits `groups` by owner into plan.targets / plan.unowned.
 void route_groups(const request_context& ctx, const std::vector<std::string>& groups, fan_out_plan& plan);
-
-/// How long a forwarded request may take: a JoinGroup waits for its whole rebalance.
-inline constexpr std::chrono::milliseconds group_call_timeout{30000};
 
 }  // namespace sluice::gateway

@@ -37,21 +37,13 @@
 #include "common/protocol/messages/offset_fetch.h"
 #include "common/protocol/messages/produce.h"
 #include "common/protocol/messages/sync_group.h"
+#include "tests/unit/protocol/codec/reencode.h"
 
 namespace {
 
 using namespace sluice::protocol;
 
-template <class M>
-std::vector<std::byte> reencode(std::span<const std::byte> bytes, std::int16_t version, std::size_t& consumed) {
-    reader r(bytes);
-    M m;
-    m.decode(r, version);
-    consumed = r.position();
-    writer w;
-    m.encode(w, version);
-    return w.take();
-}
+using testgen::reencode;
 
 template <class M>
 void check(std::span<const std::byte> body, std::int16_t version) {

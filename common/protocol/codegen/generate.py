@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Generates the Kafka message codec from common/protocol/schema/*.schema.
+"""Generates the Kafka message codec from common/protocol/schema/.
 
-    generate.py --out-dir DIR schema...             messages/<api>.h and <api>.cc
-    generate.py --test-out FILE.cc schema...        round-trip test support
+    generate.py --out-dir DIR schema...      DIR/messages/<api>.h/.cc, DIR/data/<name>.h/.cc
+    generate.py --test-out FILE.cc schema... round-trip test support
 
 Python 3 standard library only. The schema format is described in
-common/protocol/README.md; in short, one file per API:
+common/protocol/README.md. A schema file is either an API (a request and a
+response; schema/<api>.schema):
 
     # comment
     api Produce key=0 versions=0-9 flexible=9+
@@ -14,6 +15,14 @@ common/protocol/README.md; in short, one file per API:
       TopicData []TopicProduceData 0+
         Name string 0+
     response
+      ...
+
+or a data message (Kafka's "type": "data": one struct with versions, stored
+behind its int16 version in record keys and values;
+schema/data_messages/<name>.schema):
+
+    data OffsetCommitKey versions=0-1 flexible=none
+      group string 0-1
       ...
 
 A field line is `Name type versions [nullable=R] [tag=N] [default=V] [as=name]`;
@@ -42,8 +51,16 @@ INTEGERS = {"int8", "int16", "int32", "int64", "uint16", "uint32"}
 VARIABLE = {"string", "bytes", "records"}
 # Names generated code uses itself; a field with one of these names needs `as=`.
 RESERVED = {"encode", "decode", "version", "flexible", "r", "w", "tr", "tw", "er", "ew", "e", "tag"}
-# Static members of top-level messages.
-RESERVED_TOP = {"key", "min_version", "max_version"}
+# Static members of top-level messages, per kind of schema.
+RESERVED_TOP = {
+    "api": {"key", "min_version", "max_version"},
+    "data": {"message_name", "min_version", "max_version"},
+}
+# Where each kind of schema lives (schema/, schema/data_messages/; not data/,
+# which .gitignore keeps for data directories) and where its output goes
+# (under --out-dir).
+SUBDIR = {"api": "messages", "data": "data"}
+SCHEMA_DIR = {"api": "schema", "data": "data_messages"}
 INF = 1 << 30
 
 
@@ -116,10 +133,12 @@ class Struct:
 
 
 class Message:
-    def __init__(self, api, kind, fields):
-        self.api = api
+    """A top-level struct: an API's request or response, or a data message."""
+
+    def __init__(self, schema, kind, fields):
+        self.schema = schema
         self.kind = kind
-        self.cpp = f"{api.cpp}_{kind}"
+        self.cpp = f"{schema.cpp}_{kind}" if schema.is_api else schema.cpp
         self.fields = fields
         self.structs = []     # nested structs, innermost first
 
@@ -128,24 +147,78 @@ class Message:
         return self.cpp
 
 
-class Api:
-    def __init__(self, name, key, versions, flexible, path):
+class Schema:
+    """One schema file: an API (key, request and response) or a data message
+    (no key, one message named like the schema)."""
+
+    def __init__(self, kind, name, key, versions, flexible, path):
+        self.kind = kind      # "api" or "data"
         self.name = name
         self.cpp = snake(name)
-        self.key = key
+        self.key = key        # None for a data message
         self.lo, self.hi = versions
         self.flexible = flexible
         self.path = path
-        self.messages = {}
+        self.messages = {}    # section -> fields, then -> Message ("request"/"response" or "data")
+
+    @property
+    def is_api(self):
+        return self.kind == "api"
+
+    @property
+    def sections(self):
+        return ("request", "response") if self.is_api else ("data",)
+
+    @property
+    def header(self):
+        return f"common/protocol/{SUBDIR[self.kind]}/{self.cpp}.h"
 
 
 # ---------------------------------------------------------------- parsing ----
 
+def parse_header(words, path, where):
+    """`api <Name> key=<n> versions=<range> flexible=<range>` or
+    `data <Name> versions=<range> flexible=<range>`."""
+    kind = words[0]
+    allowed = {"key", "versions", "flexible"} if kind == "api" else {"versions", "flexible"}
+    if len(words) < 2 or any("=" not in w for w in words[2:]):
+        raise SchemaError(f"{where}: expected '{kind} <Name> attr=value...'")
+    attrs = dict(w.split("=", 1) for w in words[2:])
+    unknown = set(attrs) - allowed
+    missing = allowed - {"flexible"} - set(attrs)
+    if unknown:
+        raise SchemaError(f"{where}: {kind} lines take no {', '.join(sorted(unknown))}")
+    if missing:
+        raise SchemaError(f"{where}: {kind} lines need {', '.join(sorted(missing))}")
+    versions = parse_range(attrs["versions"], where)
+    if versions is None or versions[1] == INF:
+        raise SchemaError(f"{where}: {kind} versions need an upper bound")
+    key = int(attrs["key"]) if kind == "api" else None
+    return Schema(kind, words[1], key, versions, parse_range(attrs.get("flexible", "none"), where), path)
+
+
+def check_location(schema):
+    """The build names the generated files after the schema file and puts a
+    schema in messages/ or data/ by its folder: both must match the header."""
+    base = os.path.basename(schema.path)
+    if base != f"{schema.cpp}.schema":
+        raise SchemaError(f"{schema.path}: the file of {schema.kind} {schema.name} must be named {schema.cpp}.schema")
+    folder = os.path.basename(os.path.dirname(os.path.abspath(schema.path)))
+    if folder != SCHEMA_DIR[schema.kind]:
+        raise SchemaError(f"{schema.path}: {schema.kind} schemas belong in a folder named {SCHEMA_DIR[schema.kind]}/")
+
+
 def parse_schema(path):
-    api = None
+    schema = None
     section = None
     stack = []   # (indent, list of fields)
     uid = 0
+
+    def open_section(name):
+        fields = []
+        schema.messages[name] = fields
+        return fields, [(0, fields)]
+
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     for lineno, raw in enumerate(lines, 1):
@@ -156,19 +229,16 @@ def parse_schema(path):
         indent = len(line) - len(line.lstrip(" "))
         words = line.split()
         if indent == 0:
-            if words[0] == "api":
-                attrs = dict(w.split("=", 1) for w in words[2:])
-                versions = parse_range(attrs["versions"], where)
-                if versions[1] == INF:
-                    raise SchemaError(f"{where}: api versions need an upper bound")
-                api = Api(words[1], int(attrs["key"]), versions,
-                          parse_range(attrs.get("flexible", "none"), where), path)
+            if words[0] in ("api", "data"):
+                if schema is not None:
+                    raise SchemaError(f"{where}: a second '{words[0]}' line")
+                schema = parse_header(words, path, where)
+                if not schema.is_api:
+                    section, stack = open_section("data")
             elif words[0] in ("request", "response"):
-                if api is None:
-                    raise SchemaError(f"{where}: '{words[0]}' before 'api'")
-                section = []
-                api.messages[words[0]] = section
-                stack = [(0, section)]
+                if schema is None or not schema.is_api:
+                    raise SchemaError(f"{where}: '{words[0]}' outside an api schema")
+                section, stack = open_section(words[0])
             else:
                 raise SchemaError(f"{where}: unexpected {words[0]!r}")
             continue
@@ -203,23 +273,24 @@ def parse_schema(path):
                 raise SchemaError(f"{where}: unknown attribute {k!r}")
         parent_fields.append(field)
         stack.append((indent, field.fields))
-    if api is None or set(api.messages) != {"request", "response"}:
-        raise SchemaError(f"{path}: needs an api line, a request and a response")
-    return api
+    if schema is None or set(schema.messages) != set(schema.sections):
+        raise SchemaError(f"{path}: needs an api line, a request and a response; or a data line and fields")
+    check_location(schema)
+    return schema
 
 
-def resolve(api):
+def resolve(schema):
     """Builds Message/Struct objects and checks the schema for what the
     generated C++ cannot express."""
-    for kind, fields in list(api.messages.items()):
-        msg = Message(api, kind, fields)
-        api.messages[kind] = msg
+    for kind, fields in list(schema.messages.items()):
+        msg = Message(schema, kind, fields)
+        schema.messages[kind] = msg
         seen = {}
 
         def visit(fields, top):
             names = set()
             for f in fields:
-                if f.cpp in RESERVED or (top and f.cpp in RESERVED_TOP):
+                if f.cpp in RESERVED or (top and f.cpp in RESERVED_TOP[schema.kind]):
                     raise SchemaError(f"{f.where}: field name '{f.cpp}' is reserved; add as=<name>")
                 if f.cpp in names:
                     raise SchemaError(f"{f.where}: duplicate field '{f.cpp}'")
@@ -247,7 +318,7 @@ def resolve(api):
                     if intersect(f.nullable, f.versions) != f.nullable:
                         raise SchemaError(f"{f.where}: nullable versions outside the field's versions")
                 if f.tag is not None:
-                    if api.flexible is None or intersect(f.versions, api.flexible) != f.versions:
+                    if schema.flexible is None or intersect(f.versions, schema.flexible) != f.versions:
                         raise SchemaError(f"{f.where}: tagged field outside flexible versions")
                 if f.default is not None and f.array and (f.default != "null" or not f.nullable_any):
                     raise SchemaError(f"{f.where}: an array's only default is null (and only if nullable)")
@@ -262,7 +333,7 @@ def resolve(api):
         cpp_names = {f.cpp for f in fields}
         for s in msg.structs:
             if s.cpp in cpp_names or s.cpp == msg.cpp:
-                raise SchemaError(f"{api.path}: struct {s.name} clashes with a field of {msg.cpp}")
+                raise SchemaError(f"{schema.path}: struct {s.name} clashes with a field of {msg.cpp}")
 
         # Structs used as tagged fields are compared with their default value.
         def mark_eq(s):
@@ -281,7 +352,6 @@ def resolve(api):
                     find_tagged(f.fields)
 
         find_tagged(fields)
-        tags = {}
 
         def check_tags(fields):
             used = set()
@@ -293,33 +363,32 @@ def resolve(api):
                 check_tags(f.fields)
 
         check_tags(fields)
-        del tags
-    return api
+    return schema
 
 
 # ------------------------------------------------------------ C++ helpers ----
 
-def version_cond(rng, api, var="version"):
-    """C++ condition for `var` in rng, leaving out bounds the api already
+def version_cond(rng, schema, var="version"):
+    """C++ condition for `var` in rng, leaving out bounds the schema already
     guarantees; returns 'true' or 'false' for trivial cases."""
-    r = intersect(rng, (api.lo, api.hi))
+    r = intersect(rng, (schema.lo, schema.hi))
     if r is None:
         return "false"
     parts = []
-    if r[0] > api.lo:
+    if r[0] > schema.lo:
         parts.append(f"{var} >= {r[0]}")
-    if r[1] < api.hi:
+    if r[1] < schema.hi:
         parts.append(f"{var} <= {r[1]}")
     return " && ".join(parts) if parts else "true"
 
 
-def struct_nullable_cond(f, api):
+def struct_nullable_cond(f, schema):
     """version_cond of f's nullable versions, 'true' when they cover every
     version the field is in (no dead branches for always-nullable structs)."""
-    present = intersect(f.versions, (api.lo, api.hi))
+    present = intersect(f.versions, (schema.lo, schema.hi))
     if present is not None and intersect(f.nullable, present) == present:
         return "true"
-    return version_cond(f.nullable, api)
+    return version_cond(f.nullable, schema)
 
 
 def guard(cond, body_lines, indent):
@@ -334,6 +403,11 @@ def guard(cond, body_lines, indent):
     out += [pad + "    " + l for l in body_lines]
     out.append(pad + "}")
     return out
+
+
+def if_else(cond, then_lines, else_lines):
+    indent = lambda lines: ["    " + l for l in lines]
+    return [f"if ({cond}) {{"] + indent(then_lines) + ["} else {"] + indent(else_lines) + ["}"]
 
 
 def elem_cpp(f):
@@ -445,126 +519,91 @@ def not_default_expr(f, x):
     raise SchemaError(f"{f.where}: no default test for {f.type}")
 
 
-SCALAR_READ = {
-    "int8": "read_int8", "int16": "read_int16", "int32": "read_int32", "int64": "read_int64",
-    "uint16": "read_uint16", "uint32": "read_uint32", "float64": "read_float64",
-    "bool": "read_bool", "uuid": "read_uuid",
-}
-SCALAR_WRITE = {k: "write" + v[4:] for k, v in SCALAR_READ.items()}
-
-
-def read_value(f, r, flex, api, element=False):
-    """Expression reading one non-array, non-struct value of f's type (an
-    array element when `element`: elements are never nullable)."""
-    if f.type in SCALAR_READ:
-        return f"{r}.{SCALAR_READ[f.type]}()"
-    maybe_null = f.nullable_any and not element
-    nullable = version_cond(f.nullable, api) if maybe_null else "false"
-    if f.type == "string":
-        if maybe_null:
-            return f"detail::read_nullable_string({r}, {flex}, {nullable})"
-        return f"detail::read_string({r}, {flex})"
-    if f.type == "bytes":
-        if maybe_null:
-            return f"detail::read_nullable_bytes({r}, {flex}, {nullable})"
-        return f"detail::read_bytes({r}, {flex})"
-    if f.type == "records":
-        return f"detail::read_records({r}, {flex}, {nullable})"
-    raise SchemaError(f"{f.where}: cannot read {f.type}")
-
-
-def write_value(f, w, flex, x, api, element=False):
-    if f.type in SCALAR_WRITE:
-        return f"{w}.{SCALAR_WRITE[f.type]}({x});"
-    maybe_null = f.nullable_any and not element
-    nullable = version_cond(f.nullable, api) if maybe_null else "false"
-    if f.type == "string":
-        if maybe_null:
-            return f"detail::write_nullable_string({w}, {flex}, {nullable}, {x});"
-        return f"detail::write_string({w}, {flex}, {x});"
-    if f.type == "bytes":
-        if maybe_null:
-            return f"detail::write_nullable_bytes({w}, {flex}, {nullable}, {x});"
-        return f"detail::write_bytes({w}, {flex}, {x});"
-    if f.type == "records":
-        return f"detail::write_records({w}, {flex}, {nullable}, {x});"
-    raise SchemaError(f"{f.where}: cannot write {f.type}")
-
-
-def decode_stmts(f, r, flex, api):
-    x = f.cpp
-    if f.array:
-        nullable = version_cond(f.nullable, api) if f.nullable_any else "false"
-        if f.is_struct:
-            body = "e.decode(er, version);"
+def value_codec(f, op, stream, flex, schema, x=None, element=False):
+    """The call that reads (op "read": an expression) or writes (op "write":
+    a statement writing `x`) one value of f's type that is neither an array
+    nor a struct; an array element when `element` (elements are never
+    nullable)."""
+    value = [] if x is None else [x]
+    if f.type in PRIMITIVES:
+        call = f"{stream}.{op}_{f.type}({', '.join(value)})"
+    elif f.type in VARIABLE:
+        maybe_null = f.nullable_any and not element
+        nullable = version_cond(f.nullable, schema) if maybe_null else "false"
+        if f.type == "records":
+            call = f"detail::{op}_records({', '.join([stream, flex, nullable] + value)})"
+        elif maybe_null:
+            call = f"detail::{op}_nullable_{f.type}({', '.join([stream, flex, nullable] + value)})"
         else:
-            body = f"e = {read_value(f, 'er', flex, api, element=True)};"
-        return [f"detail::read_array({r}, {flex}, {nullable}, {x}, "
-                f"[&](reader& er, {elem_cpp(f)}& e) {{ {body} }});"]
+            call = f"detail::{op}_{f.type}({', '.join([stream, flex] + value)})"
+    else:
+        raise SchemaError(f"{f.where}: cannot {op} {f.type}")
+    return call + (";" if op == "write" else "")
+
+
+def array_stmt(f, op, stream, flex, schema):
+    """detail::read_array / write_array over f's elements."""
+    nullable = version_cond(f.nullable, schema) if f.nullable_any else "false"
+    if op == "read":
+        param = f"reader& er, {elem_cpp(f)}& e"
+        body = ("e.decode(er, version);" if f.is_struct
+                else f"e = {value_codec(f, 'read', 'er', flex, schema, element=True)};")
+    else:
+        param = f"writer& ew, const {elem_cpp(f)}& e"
+        body = ("e.encode(ew, version);" if f.is_struct
+                else value_codec(f, "write", "ew", flex, schema, "e", element=True))
+    return [f"detail::{op}_array({stream}, {flex}, {nullable}, {f.cpp}, [&]({param}) {{ {body} }});"]
+
+
+def field_stmts(f, op, stream, flex, schema):
+    """Statements reading (op "read") or writing (op "write") field f."""
+    if f.array:
+        return array_stmt(f, op, stream, flex, schema)
     if f.is_struct:
         if not f.nullable_any:
-            return [f"{x}.decode({r}, version);"]
-        # Kafka's nullable struct: an int8 marker, negative for null, else the
-        # struct follows (Kafka writes 1); inside a tagged field an unsigned
-        # varint, 0 for null. No marker where the version is not nullable.
-        # (emplace(T{}), not emplace(): clang caches T as not default-constructible
-        # while the enclosing message is incomplete.)
-        nullable = struct_nullable_cond(f, api)
-        present = f"{r}.read_unsigned_varint() > 0" if f.tag is not None else f"{r}.read_int8() >= 0"
-        make = f"{x}.emplace({f.struct.qualified}{{}})"
-        if nullable == "false":
-            return [f"{make}.decode({r}, version);"]
-        if nullable != "true":
-            present = f"!({nullable}) || {present}"
-        return [f"if ({present}) {{",
-                f"    {make}.decode({r}, version);",
-                "} else {",
-                f"    {x}.reset();",
-                "}"]
-    return [f"{x} = {read_value(f, r, flex, api)};"]
+            return [f"{f.cpp}.{'decode' if op == 'read' else 'encode'}({stream}, version);"]
+        return (read_nullable_struct if op == "read" else write_nullable_struct)(f, stream, schema)
+    if op == "read":
+        return [f"{f.cpp} = {value_codec(f, 'read', stream, flex, schema)};"]
+    return [value_codec(f, "write", stream, flex, schema, f.cpp)]
 
 
-def encode_stmts(f, w, flex, api):
+def read_nullable_struct(f, r, schema):
+    # Kafka's nullable struct: an int8 marker, negative for null, else the
+    # struct follows (Kafka writes 1); inside a tagged field an unsigned
+    # varint, 0 for null. No marker where the version is not nullable.
+    # (emplace(T{}), not emplace(): clang caches T as not default-constructible
+    # while the enclosing message is incomplete.)
+    nullable = struct_nullable_cond(f, schema)
+    present = f"{r}.read_unsigned_varint() > 0" if f.tag is not None else f"{r}.read_int8() >= 0"
+    read = f"{f.cpp}.emplace({f.struct.qualified}{{}}).decode({r}, version);"
+    if nullable == "false":
+        return [read]
+    if nullable != "true":
+        present = f"!({nullable}) || {present}"
+    return if_else(present, [read], [f"{f.cpp}.reset();"])
+
+
+def write_nullable_struct(f, w, schema):
+    # Null where the version cannot carry it is written as the empty struct.
     x = f.cpp
-    if f.array:
-        nullable = version_cond(f.nullable, api) if f.nullable_any else "false"
-        if f.is_struct:
-            body = "e.encode(ew, version);"
-        else:
-            body = write_value(f, "ew", flex, "e", api, element=True)
-        return [f"detail::write_array({w}, {flex}, {nullable}, {x}, "
-                f"[&](writer& ew, const {elem_cpp(f)}& e) {{ {body} }});"]
-    if f.is_struct:
-        if not f.nullable_any:
-            return [f"{x}.encode({w}, version);"]
-        # Null where the version cannot carry it is written as the empty struct.
-        nullable = struct_nullable_cond(f, api)
-        plain = [f"if ({x}) {{",
-                 f"    {x}->encode({w}, version);",
-                 "} else {",
-                 f"    {f.struct.qualified}{{}}.encode({w}, version);",
-                 "}"]
-        write_marker = "write_unsigned_varint" if f.tag is not None else "write_int8"
-        marked = [f"if ({x}) {{",
-                  f"    {w}.{write_marker}(1);",
-                  f"    {x}->encode({w}, version);",
-                  "} else {",
-                  f"    {w}.{write_marker}({0 if f.tag is not None else -1});",
-                  "}"]
-        if nullable == "true":
-            return marked
-        if nullable == "false":
-            return plain
-        return [f"if ({nullable}) {{"] + ["    " + l for l in marked] + ["} else {"] + \
-            ["    " + l for l in plain] + ["}"]
-    return [write_value(f, w, flex, x, api)]
+    nullable = struct_nullable_cond(f, schema)
+    write = f"{x}->encode({w}, version);"
+    plain = if_else(x, [write], [f"{f.struct.qualified}{{}}.encode({w}, version);"])
+    marker = f"{w}.write_unsigned_varint" if f.tag is not None else f"{w}.write_int8"
+    marked = if_else(x, [f"{marker}(1);", write], [f"{marker}({0 if f.tag is not None else -1});"])
+    if nullable == "true":
+        return marked
+    if nullable == "false":
+        return plain
+    return if_else(nullable, marked, plain)
 
 
-def flexible_cond(api):
-    return version_cond(api.flexible, api) if api.flexible else "false"
+def flexible_cond(schema):
+    return version_cond(schema.flexible, schema) if schema.flexible else "false"
 
 
-def gen_struct_decl(s_name, fields, api, indent, extra_lines=(), needs_eq=False):
+def gen_struct_decl(s_name, fields, indent, extra_lines=(), needs_eq=False):
     pad = " " * indent
     out = [f"{pad}struct {s_name} {{"]
     for line in extra_lines:
@@ -582,113 +621,108 @@ def gen_struct_decl(s_name, fields, api, indent, extra_lines=(), needs_eq=False)
     return out
 
 
-def gen_function_bodies(qualified, fields, api):
-    flex = flexible_cond(api)
+def decode_tagged(tagged, schema):
+    out = ["    if (flexible) {",
+           "        r.read_tagged_fields([&](std::uint32_t tag, reader& tr) {",
+           "            switch (tag) {"]
+    for f in tagged:
+        out.append(f"            case {f.tag}:")
+        out += guard(version_cond(f.versions, schema), field_stmts(f, "read", "tr", "true", schema), 16)
+        out.append("                break;")
+    out += ["            default:",
+            "                break;  // unknown tags are skipped",
+            "            }",
+            "        });",
+            "    }"]
+    return out
+
+
+def encode_tagged(tagged, schema):
+    out = ["    if (flexible) {"]
+    for f in tagged:
+        cond = version_cond(f.versions, schema)
+        test = not_default_expr(f, f.cpp)
+        full = test if cond == "true" else f"{cond} && {test}"
+        out.append(f"        const bool has_tag{f.tag} = {full};")
+    count = " + ".join(f"int(has_tag{f.tag})" for f in tagged)
+    out.append(f"        w.write_unsigned_varint(static_cast<std::uint32_t>({count}));")
+    for f in tagged:
+        out.append(f"        if (has_tag{f.tag}) {{")
+        out.append("            writer tw;")
+        out += ["            " + l for l in field_stmts(f, "write", "tw", "true", schema)]
+        out.append(f"            w.write_tagged_field({f.tag}, tw.data());")
+        out.append("        }")
+    out.append("    }")
+    return out
+
+
+def gen_function_bodies(qualified, fields, schema):
     regular = [f for f in fields if f.tag is None]
     tagged = sorted((f for f in fields if f.tag is not None), key=lambda f: f.tag)
 
-    dec = [f"void {qualified}::decode(reader& r, [[maybe_unused]] std::int16_t version) {{",
-           f"    [[maybe_unused]] const bool flexible = {flex};"]
-    for f in regular:
-        dec += guard(version_cond(f.versions, api), decode_stmts(f, "r", "flexible", api), 4)
-    if api.flexible:
-        if tagged:
-            dec.append("    if (flexible) {")
-            dec.append("        r.read_tagged_fields([&](std::uint32_t tag, reader& tr) {")
-            dec.append("            switch (tag) {")
-            for f in tagged:
-                dec.append(f"            case {f.tag}:")
-                dec += guard(version_cond(f.versions, api), decode_stmts(f, "tr", "true", api), 16)
-                dec.append("                break;")
-            dec.append("            default:")
-            dec.append("                break;  // unknown tags are skipped")
-            dec.append("            }")
-            dec.append("        });")
-            dec.append("    }")
-        else:
-            dec.append("    if (flexible) r.skip_tagged_fields();")
-    dec.append("}")
+    def body(signature, op, stream, tagged_section, no_tags):
+        out = [f"{signature} {{", f"    [[maybe_unused]] const bool flexible = {flexible_cond(schema)};"]
+        for f in regular:
+            out += guard(version_cond(f.versions, schema), field_stmts(f, op, stream, "flexible", schema), 4)
+        if schema.flexible:
+            out += tagged_section(tagged, schema) if tagged else [f"    if (flexible) {no_tags}"]
+        return out + ["}"]
 
-    enc = [f"void {qualified}::encode(writer& w, [[maybe_unused]] std::int16_t version) const {{",
-           f"    [[maybe_unused]] const bool flexible = {flex};"]
-    for f in regular:
-        enc += guard(version_cond(f.versions, api), encode_stmts(f, "w", "flexible", api), 4)
-    if api.flexible:
-        if tagged:
-            enc.append("    if (flexible) {")
-            for f in tagged:
-                cond = version_cond(f.versions, api)
-                test = not_default_expr(f, f.cpp)
-                full = test if cond == "true" else f"{cond} && {test}"
-                enc.append(f"        const bool has_tag{f.tag} = {full};")
-            count = " + ".join(f"int(has_tag{f.tag})" for f in tagged)
-            enc.append(f"        w.write_unsigned_varint(static_cast<std::uint32_t>({count}));")
-            for f in tagged:
-                enc.append(f"        if (has_tag{f.tag}) {{")
-                enc.append("            writer tw;")
-                enc += ["            " + l for l in encode_stmts(f, "tw", "true", api)]
-                enc.append(f"            w.write_tagged_field({f.tag}, tw.data());")
-                enc.append("        }")
-            enc.append("    }")
-        else:
-            enc.append("    if (flexible) w.write_unsigned_varint(0);")
-    enc.append("}")
+    dec = body(f"void {qualified}::decode(reader& r, [[maybe_unused]] std::int16_t version)",
+               "read", "r", decode_tagged, "r.skip_tagged_fields();")
+    enc = body(f"void {qualified}::encode(writer& w, [[maybe_unused]] std::int16_t version) const",
+               "write", "w", encode_tagged, "w.write_unsigned_varint(0);")
     return dec + [""] + enc
 
 
-def api_key_enum(api):
-    return snake(api.name)
+def static_members(schema):
+    """What every top-level message declares first: its api key (an API's),
+    or its Kafka name (a data message's, for errors), and its versions."""
+    if schema.is_api:
+        first = f"static constexpr api_key key = api_key::{snake(schema.name)};"
+    else:
+        first = f'static constexpr std::string_view message_name = "{schema.name}";'
+    return [first,
+            f"static constexpr std::int16_t min_version = {schema.lo};",
+            f"static constexpr std::int16_t max_version = {schema.hi};",
+            ""]
 
 
-def generate_api(api, out_dir):
-    header = [
-        "#pragma once",
-        f"// Generated by common/protocol/codegen/generate.py from {os.path.basename(api.path)}.",
-        "// Do not edit; change the schema instead.",
-        f"// Kafka {api.name} (API key {api.key}), versions {api.lo}-{api.hi}"
-        + (f", flexible from v{api.flexible[0]}." if api.flexible else ", never flexible."),
-        "#include <cstddef>",
-        "#include <cstdint>",
-        "#include <limits>",
-        "#include <optional>",
-        "#include <string>",
-        "#include <vector>",
-        "",
-        '#include "common/protocol/api_keys.h"',
-        '#include "common/protocol/wire.h"',
-        "",
-        "namespace sluice::protocol {",
-        "",
-    ]
-    source = [
-        f"// Generated by common/protocol/codegen/generate.py from {os.path.basename(api.path)}.",
-        f'#include "common/protocol/messages/{api.cpp}.h"',
-        "",
-        '#include "common/protocol/field_codec.h"',
-        "",
-        "namespace sluice::protocol {",
-        "",
-    ]
-    for kind in ("request", "response"):
-        msg = api.messages[kind]
-        lines = [
-            f"static constexpr api_key key = api_key::{api_key_enum(api)};",
-            f"static constexpr std::int16_t min_version = {api.lo};",
-            f"static constexpr std::int16_t max_version = {api.hi};",
-            "",
-        ]
+def summary_line(schema):
+    flexible = f", flexible from v{schema.flexible[0]}." if schema.flexible else ", never flexible."
+    if schema.is_api:
+        return f"// Kafka {schema.name} (API key {schema.key}), versions {schema.lo}-{schema.hi}" + flexible
+    versions = f"version {schema.lo}" if schema.lo == schema.hi else f"versions {schema.lo}-{schema.hi}"
+    return f"// Kafka data message {schema.name}, {versions}" + flexible
+
+
+def generate_schema(schema, out_dir):
+    generated_from = f"// Generated by common/protocol/codegen/generate.py from {os.path.basename(schema.path)}."
+    std_headers = ["cstddef", "cstdint", "limits", "optional", "string"] + \
+        ([] if schema.is_api else ["string_view"]) + ["vector"]
+    header = ["#pragma once", generated_from, "// Do not edit; change the schema instead.", summary_line(schema)]
+    header += [f"#include <{h}>" for h in std_headers] + [""]
+    if schema.is_api:
+        header.append('#include "common/protocol/api_keys.h"')
+    header += ['#include "common/protocol/wire.h"', "", "namespace sluice::protocol {", ""]
+    source = [generated_from, f'#include "{schema.header}"', "",
+              '#include "common/protocol/field_codec.h"', "", "namespace sluice::protocol {", ""]
+    for section in schema.sections:
+        msg = schema.messages[section]
+        lines = static_members(schema)
         for s in msg.structs:
-            lines += gen_struct_decl(s.cpp, s.fields, api, 0, needs_eq=s.needs_eq)
+            lines += gen_struct_decl(s.cpp, s.fields, 0, needs_eq=s.needs_eq)
             lines.append("")
-        header += gen_struct_decl(msg.cpp, msg.fields, api, 0, extra_lines=lines)
+        header += gen_struct_decl(msg.cpp, msg.fields, 0, extra_lines=lines)
         header.append("")
         for s in msg.structs:
-            source += gen_function_bodies(s.qualified, s.fields, api) + [""]
-        source += gen_function_bodies(msg.qualified, msg.fields, api) + [""]
+            source += gen_function_bodies(s.qualified, s.fields, schema) + [""]
+        source += gen_function_bodies(msg.qualified, msg.fields, schema) + [""]
     header.append("}  // namespace sluice::protocol")
     source.append("}  // namespace sluice::protocol")
-    write_if_changed(os.path.join(out_dir, f"{api.cpp}.h"), "\n".join(header) + "\n")
-    write_if_changed(os.path.join(out_dir, f"{api.cpp}.cc"), "\n".join(source) + "\n")
+    out = os.path.join(out_dir, SUBDIR[schema.kind], schema.cpp)
+    write_if_changed(out + ".h", "\n".join(header) + "\n")
+    write_if_changed(out + ".cc", "\n".join(source) + "\n")
 
 
 def write_if_changed(path, text):
@@ -711,25 +745,33 @@ def write_if_changed(path, text):
 # default, derived only from the field and `salt`; same(a, b, version) compares
 # the fields present in `version`.
 
-def fill_stmts(f, api):
+def fill_stmts(f):
     x = f"m.{f.cpp}"
-    uid = f.uid
     if f.array:
         if f.is_struct:
-            return [f"{x}.emplace();" if f.nullable_any else f"{x}.clear();",
-                    f"for (int i = 1; i <= 2; ++i) {{",
-                    f"    {f.struct.qualified} e;",
-                    f"    fill(e, version, all, salt * 4 + i);",
-                    f"    {x}{'->' if f.nullable_any else '.'}push_back(std::move(e));",
-                    "}"]
-        value = fill_value(f, uid, "salt * 4 + i")
-        return [f"{x}.emplace();" if f.nullable_any else f"{x}.clear();",
-                f"for (int i = 1; i <= 2; ++i) {x}{'->' if f.nullable_any else '.'}push_back({value});"]
+            element = [f"for (int i = 1; i <= 2; ++i) {{",
+                       f"    {f.struct.qualified} e;",
+                       f"    fill(e, version, all, salt * 4 + i);",
+                       f"    {x}{'->' if f.nullable_any else '.'}push_back(std::move(e));",
+                       "}"]
+        else:
+            value = fill_value(f, f.uid, "salt * 4 + i")
+            element = [f"for (int i = 1; i <= 2; ++i) {x}{'->' if f.nullable_any else '.'}push_back({value});"]
+        return [f"{x}.emplace();" if f.nullable_any else f"{x}.clear();"] + element
     if f.is_struct:
         if f.nullable_any:
             return [f"fill({x}.emplace({f.struct.qualified}{{}}), version, all, salt * 4 + 3);"]
         return [f"fill({x}, version, all, salt * 4 + 3);"]
-    return [f"{x} = {fill_value(f, uid, 'salt')};"]
+    return [f"{x} = {fill_value(f, f.uid, 'salt')};"]
+
+
+FILL_VALUE = {
+    "float64": "testgen::real",
+    "uuid": "testgen::make_uuid",
+    "string": "testgen::text",
+    "bytes": "testgen::blob",
+    "records": "testgen::records",
+}
 
 
 def fill_value(f, uid, salt):
@@ -738,16 +780,8 @@ def fill_value(f, uid, salt):
         return f"testgen::number<{PRIMITIVES[f.type]}>({uid}, {salt}, {d})"
     if f.type == "bool":
         return "true" if (f.default or "false") == "false" else "false"
-    if f.type == "float64":
-        return f"testgen::real({uid}, {salt})"
-    if f.type == "uuid":
-        return f"testgen::make_uuid({uid}, {salt})"
-    if f.type == "string":
-        return f"testgen::text({uid}, {salt})"
-    if f.type == "bytes":
-        return f"testgen::blob({uid}, {salt})"
-    if f.type == "records":
-        return f"testgen::records({uid}, {salt})"
+    if f.type in FILL_VALUE:
+        return f"{FILL_VALUE[f.type]}({uid}, {salt})"
     raise SchemaError(f"{f.where}: cannot fill {f.type}")
 
 
@@ -764,114 +798,115 @@ def same_expr(f):
     return f"{a} == {b}"
 
 
+def fill_and_same(qualified, fields, schema):
+    """fill() and same() of one struct: a guarded line per field present in
+    some version."""
+    present = [(f, version_cond(f.versions, schema)) for f in fields]
+    present = [(f, cond) for f, cond in present if cond != "false"]
+    out = [f"void fill({qualified}& m, [[maybe_unused]] std::int16_t version, "
+           f"[[maybe_unused]] bool all, [[maybe_unused]] std::int64_t salt) {{"]
+    for f, cond in present:
+        out += guard("true" if cond == "true" else f"all || ({cond})", fill_stmts(f), 4)
+    out += ["}", "",
+            f"bool same(const {qualified}& a, const {qualified}& b, [[maybe_unused]] std::int16_t version) {{"]
+    for f, cond in present:
+        test = f"!({same_expr(f)})"
+        out.append(f"    if ({test if cond == 'true' else f'({cond}) && {test}'}) return false;")
+    return out + ["    return true;", "}", ""]
+
+
+# Builds the type-erased cases (testgen_values.h) for one message type.
 ADD_CASES = """\
 template <class M>
+codec_case make_case(const char* name, std::int16_t v) {
+    codec_case c;
+    c.name = std::string(name) + " v" + std::to_string(v);
+    c.version = v;
+    c.encode_filled = [](std::int16_t version, bool all) {
+        M m;
+        fill(m, version, all, 0);
+        writer w;
+        m.encode(w, version);
+        return w.take();
+    };
+    c.decode_reencode = &reencode<M>;
+    c.decodes_to_filled = [](std::span<const std::byte> bytes, std::int16_t version) {
+        reader r(bytes);
+        M decoded;
+        decoded.decode(r, version);
+        M expected;
+        fill(expected, version, false, 0);
+        return same(decoded, expected, version);
+    };
+    return c;
+}
+
+template <class M>
 void add_cases(std::vector<message_case>& out, const char* name, bool is_request) {
-    for (std::int16_t v = M::min_version; v <= M::max_version; ++v) {
-        message_case c;
-        c.name = std::string(name) + " v" + std::to_string(v);
-        c.key = M::key;
-        c.is_request = is_request;
-        c.version = v;
-        c.encode_filled = [](std::int16_t version, bool all) {
-            M m;
-            fill(m, version, all, 0);
-            writer w;
-            m.encode(w, version);
-            return w.take();
-        };
-        c.decode_reencode = [](std::span<const std::byte> bytes, std::int16_t version, std::size_t& consumed) {
-            reader r(bytes);
-            M m;
-            m.decode(r, version);
-            consumed = r.position();
-            writer w;
-            m.encode(w, version);
-            return w.take();
-        };
-        c.decodes_to_filled = [](std::span<const std::byte> bytes, std::int16_t version) {
-            reader r(bytes);
-            M decoded;
-            decoded.decode(r, version);
-            M expected;
-            fill(expected, version, false, 0);
-            return same(decoded, expected, version);
-        };
-        out.push_back(std::move(c));
-    }
+    for (std::int16_t v = M::min_version; v <= M::max_version; ++v)
+        out.push_back(message_case{make_case<M>(name, v), M::key, is_request});
+}
+
+template <class M>
+void add_data_cases(std::vector<codec_case>& out, const char* name) {
+    for (std::int16_t v = M::min_version; v <= M::max_version; ++v) out.push_back(make_case<M>(name, v));
 }"""
 
 
-def generate_tests(apis, out_path):
+def case_list(function, case_type, calls):
+    return [f"std::vector<{case_type}> {function}() {{", f"    std::vector<{case_type}> cases;"] + \
+        [f"    {c}" for c in calls] + ["    return cases;", "}", ""]
+
+
+def generate_tests(schemas, out_path):
     out = [
         "// Generated by common/protocol/codegen/generate.py --test-out. Do not edit.",
+        '#include "tests/unit/protocol/codec/reencode.h"',
         '#include "tests/unit/protocol/codec/testgen_values.h"',
         "",
     ]
-    for api in apis:
-        out.append(f'#include "common/protocol/messages/{api.cpp}.h"')
+    out += [f'#include "{schema.header}"' for schema in schemas]
     out += ["", "namespace sluice::protocol::testgen {", ""]
     decls, defs = [], []
-    for api in apis:
-        for kind in ("request", "response"):
-            msg = api.messages[kind]
+    api_calls, data_calls = [], []
+    for schema in schemas:
+        for section in schema.sections:
+            msg = schema.messages[section]
             for s_qual, fields in [(s.qualified, s.fields) for s in msg.structs] + [(msg.qualified, msg.fields)]:
                 decls.append(f"void fill({s_qual}& m, std::int16_t version, bool all, std::int64_t salt);")
                 decls.append(f"bool same(const {s_qual}& a, const {s_qual}& b, std::int16_t version);")
-                body = [f"void fill({s_qual}& m, [[maybe_unused]] std::int16_t version, "
-                        f"[[maybe_unused]] bool all, [[maybe_unused]] std::int64_t salt) {{"]
-                for f in fields:
-                    cond = version_cond(f.versions, api)
-                    if cond == "false":
-                        continue
-                    body += guard("true" if cond == "true" else f"all || ({cond})", fill_stmts(f, api), 4)
-                body.append("}")
-                body.append("")
-                body.append(f"bool same(const {s_qual}& a, const {s_qual}& b, "
-                            f"[[maybe_unused]] std::int16_t version) {{")
-                for f in fields:
-                    cond = version_cond(f.versions, api)
-                    if cond == "false":
-                        continue
-                    test = f"!({same_expr(f)})"
-                    full = test if cond == "true" else f"({cond}) && {test}"
-                    body.append(f"    if ({full}) return false;")
-                body.append("    return true;")
-                body.append("}")
-                body.append("")
-                defs += body
+                defs += fill_and_same(s_qual, fields, schema)
+            if schema.is_api:
+                api_calls.append(f'add_cases<{msg.qualified}>(cases, "{msg.cpp}", '
+                                 f"{'true' if section == 'request' else 'false'});")
+            else:
+                data_calls.append(f'add_data_cases<{msg.qualified}>(cases, "{msg.cpp}");')
     out += decls + [""] + defs
     out += ADD_CASES.splitlines() + [""]
-    out.append("std::vector<message_case> all_message_cases() {")
-    out.append("    std::vector<message_case> cases;")
-    for api in apis:
-        for kind in ("request", "response"):
-            out.append(f'    add_cases<{api.messages[kind].qualified}>(cases, "{api.messages[kind].cpp}", '
-                       f"{'true' if kind == 'request' else 'false'});")
-    out.append("    return cases;")
-    out.append("}")
-    out += ["", "}  // namespace sluice::protocol::testgen"]
+    out += case_list("all_message_cases", "message_case", api_calls)
+    out += case_list("all_data_cases", "codec_case", data_calls)
+    out += ["}  // namespace sluice::protocol::testgen"]
     write_if_changed(out_path, "\n".join(out) + "\n")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out-dir", help="directory for messages/<api>.h/.cc")
+    p.add_argument("--out-dir", help="directory for messages/<api>.h/.cc and data/<name>.h/.cc")
     p.add_argument("--test-out", help="write round-trip test support to this .cc file")
     p.add_argument("schemas", nargs="+")
     args = p.parse_args()
     try:
-        apis = [resolve(parse_schema(s)) for s in args.schemas]
+        schemas = [resolve(parse_schema(s)) for s in args.schemas]
         keys = {}
-        for a in apis:
-            if a.key in keys:
-                raise SchemaError(f"{a.path}: api key {a.key} already used by {keys[a.key]}")
-            keys[a.key] = a.path
+        for s in schemas:
+            if s.is_api and s.key in keys:
+                raise SchemaError(f"{s.path}: api key {s.key} already used by {keys[s.key]}")
+            keys[s.key] = s.path
         if args.out_dir:
-            for a in apis:
-                generate_api(a, args.out_dir)
+            for s in schemas:
+                generate_schema(s, args.out_dir)
         if args.test_out:
-            generate_tests(apis, args.test_out)
+            generate_tests(schemas, args.test_out)
     except SchemaError as e:
         print(f"generate.py: {e}", file=sys.stderr)
         return 1

@@ -1,18 +1,12 @@
 // ConsumerGroupHeartbeat (KIP-848): forwarded to the group's coordinator.
 #include "common/protocol/messages/consumer_group_heartbeat.h"
-#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
 
 namespace sluice::gateway {
 
 void handle_consumer_group_heartbeat(request_context ctx) {
-  auto request = ctx.decode<protocol::consumer_group_heartbeat_request>();
-  forward_to_owner(std::move(ctx), request.group_id, group_call_timeout, [](const request_context& c, auto e) {
-    protocol::consumer_group_heartbeat_response r;
-    r.error_code = code(e);
-    c.respond(r);
-  });
+  forward_group_request<protocol::consumer_group_heartbeat_request, protocol::consumer_group_heartbeat_response>(std::move(ctx));
 }
 
 }  // namespace sluice::gateway

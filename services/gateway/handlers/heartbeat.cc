@@ -1,18 +1,12 @@
 // Heartbeat: forwarded to the group's coordinator.
 #include "common/protocol/messages/heartbeat.h"
-#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
 
 namespace sluice::gateway {
 
 void handle_heartbeat(request_context ctx) {
-  auto request = ctx.decode<protocol::heartbeat_request>();
-  forward_to_owner(std::move(ctx), request.group_id, group_call_timeout, [](const request_context& c, auto e) {
-    protocol::heartbeat_response r;
-    r.error_code = code(e);
-    c.respond(r);
-  });
+  forward_group_request<protocol::heartbeat_request, protocol::heartbeat_response>(std::move(ctx));
 }
 
 }  // namespace sluice::gateway

@@ -3,7 +3,9 @@
 // needs them: the subscribed topics out of a member's metadata
 // (ConsumerProtocolSubscription), for OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC
 // check; and the same formats written for KIP-848 members, so DescribeGroups
-// shows them to tools that only speak the classic API.
+// shows them to tools that only speak the classic API. The layouts are the
+// generated data messages (common/protocol/schema/data_messages/
+// consumer_protocol_*).
 #include <cstdint>
 #include <map>
 #include <string>
@@ -12,8 +14,8 @@
 
 namespace sluice::group_coordinator {
 
-/// The topics in a ConsumerProtocolSubscription (any version: the topic
-/// array follows the version in all of them); empty when it does not parse.
+/// The topics in a ConsumerProtocolSubscription of any version (a newer one
+/// read as v3, as Kafka's consumers do); empty when it does not parse.
 std::vector<std::string> subscription_topics(std::string_view metadata);
 
 /// ConsumerProtocolSubscription v0: the topics, no user data.

@@ -1,258 +1,194 @@
 #include "services/group-coordinator/records/consumer_group_records.h"
 
-#include <algorithm>
-#include <span>
+#include <type_traits>
 
-#include "services/group-coordinator/records/record_bytes.h"
+#include "common/protocol/data/consumer_group_current_member_assignment_key.h"
+#include "common/protocol/data/consumer_group_current_member_assignment_value.h"
+#include "common/protocol/data/consumer_group_member_metadata_key.h"
+#include "common/protocol/data/consumer_group_member_metadata_value.h"
+#include "common/protocol/data/consumer_group_metadata_key.h"
+#include "common/protocol/data/consumer_group_metadata_value.h"
+#include "common/protocol/data/consumer_group_partition_metadata_key.h"
+#include "common/protocol/data/consumer_group_partition_metadata_value.h"
+#include "common/protocol/data/consumer_group_target_assignment_member_key.h"
+#include "common/protocol/data/consumer_group_target_assignment_member_value.h"
+#include "common/protocol/data/consumer_group_target_assignment_metadata_key.h"
+#include "common/protocol/data/consumer_group_target_assignment_metadata_value.h"
+#include "common/protocol/versioned_data.h"
 
 namespace sluice::group_coordinator {
 
 namespace {
 
-constexpr std::int16_t group_epoch_key_version = 3;
-constexpr std::int16_t partition_metadata_key_version = 4;
-constexpr std::int16_t member_key_version = 5;
-constexpr std::int16_t target_epoch_key_version = 6;
-constexpr std::int16_t target_member_key_version = 7;
-constexpr std::int16_t current_assignment_key_version = 8;
+using protocol::decode_versioned;
+using protocol::encode_versioned;
+using protocol::unknown_version;
+
 constexpr std::int16_t value_version = 0;  // every value's only version, flexible
 
-using record_bytes::reader_of;
-using record_bytes::to_string;
+/// The generated key each of our key types is written as. A key schema has
+/// one version, and that version names the record type (3-8).
+template <class Key>
+struct key_record;
+template <>
+struct key_record<consumer_group_epoch_key> : std::type_identity<protocol::consumer_group_metadata_key> {};
+template <>
+struct key_record<consumer_partition_metadata_key>
+    : std::type_identity<protocol::consumer_group_partition_metadata_key> {};
+template <>
+struct key_record<consumer_member_key> : std::type_identity<protocol::consumer_group_member_metadata_key> {};
+template <>
+struct key_record<consumer_target_epoch_key>
+    : std::type_identity<protocol::consumer_group_target_assignment_metadata_key> {};
+template <>
+struct key_record<consumer_target_member_key>
+    : std::type_identity<protocol::consumer_group_target_assignment_member_key> {};
+template <>
+struct key_record<consumer_current_assignment_key>
+    : std::type_identity<protocol::consumer_group_current_member_assignment_key> {};
 
-std::string group_key_bytes(std::int16_t version, const std::string& group) {
-  protocol::writer w;
-  w.write_int16(version);
-  w.write_string(group);
-  return to_string(w);
+/// A key in Kafka's layout: its record type, then the group id and, for
+/// per-member records, the member id.
+template <class Key>
+std::string key_bytes(const Key& k) {
+  using record = typename key_record<Key>::type;
+  static_assert(record::min_version == record::max_version, "a key's version is its record type");
+  record m;
+  m.group_id = k.group;
+  if constexpr (requires { m.member_id; }) m.member_id = k.member_id;
+  return encode_versioned(m, record::min_version);
 }
 
-std::string member_key_bytes(std::int16_t version, const std::string& group, const std::string& member_id) {
-  protocol::writer w;
-  w.write_int16(version);
-  w.write_string(group);
-  w.write_string(member_id);
-  return to_string(w);
+/// Sets `out` to the Key in `bytes` if `version` is Key's record type.
+template <class Key>
+void read_key_as(std::string_view bytes, std::int16_t version, consumer_record_key& out) {
+  using record = typename key_record<Key>::type;
+  if (!protocol::is_version_of<record>(version)) return;
+  auto m = decode_versioned<record>(bytes, unknown_version::refuse).message;
+  if constexpr (requires { m.member_id; })
+    out = Key{std::move(m.group_id), std::move(m.member_id)};
+  else
+    out = Key{std::move(m.group_id)};
 }
 
-void write_no_tags(protocol::writer& w) { w.write_unsigned_varint(0); }
-
-/// A value's reader, past its version (which must be one we know).
-protocol::reader value_reader(std::string_view bytes, const char* name) {
-  auto r = reader_of(bytes);
-  const std::int16_t version = r.read_int16();
-  if (version != value_version)
-    throw protocol::decode_error(std::string(name) + " version " + std::to_string(version) + " is not supported");
-  return r;
+template <class M>
+M read_value(std::string_view bytes) {
+  return decode_versioned<M>(bytes, unknown_version::refuse).message;
 }
 
-/// Compact arrays here are never null; a null one reads as empty.
-std::int32_t read_count(protocol::reader& r) { return std::max(0, r.read_compact_array_length()); }
-
-void write_int32s(protocol::writer& w, const std::vector<std::int32_t>& v) {
-  w.write_compact_array_length(static_cast<std::int32_t>(v.size()));
-  for (auto x : v) w.write_int32(x);
-}
-
-std::vector<std::int32_t> read_int32s(protocol::reader& r) {
-  std::vector<std::int32_t> out(static_cast<std::size_t>(read_count(r)));
-  for (auto& x : out) x = r.read_int32();
+/// Between our topic id -> partitions and a generated {TopicId, Partitions} list.
+template <class TopicPartitions>
+std::vector<TopicPartitions> to_record(const topic_id_partitions& tps) {
+  std::vector<TopicPartitions> out;
+  for (const auto& [id, partitions] : tps) out.push_back({.topic_id = id, .partitions = partitions});
   return out;
 }
 
-/// []TopicPartition / []TopicPartitions: topic id, partitions, tagged fields.
-void write_topic_partitions(protocol::writer& w, const topic_id_partitions& tps) {
-  w.write_compact_array_length(static_cast<std::int32_t>(tps.size()));
-  for (const auto& [id, partitions] : tps) {
-    w.write_uuid(id);
-    write_int32s(w, partitions);
-    write_no_tags(w);
-  }
-}
-
-topic_id_partitions read_topic_partitions(protocol::reader& r) {
+template <class TopicPartitions>
+topic_id_partitions from_record(std::vector<TopicPartitions> tps) {
   topic_id_partitions out;
-  const std::int32_t n = read_count(r);
-  for (std::int32_t i = 0; i < n; ++i) {
-    auto id = r.read_uuid();
-    auto partitions = read_int32s(r);
-    r.skip_tagged_fields();
-    out.emplace_back(id, std::move(partitions));
-  }
+  for (auto& tp : tps) out.emplace_back(tp.topic_id, std::move(tp.partitions));
   return out;
-}
-
-std::string single_int32_value(std::int32_t v) {
-  protocol::writer w;
-  w.write_int16(value_version);
-  w.write_int32(v);
-  write_no_tags(w);
-  return to_string(w);
-}
-
-std::int32_t read_single_int32(std::string_view bytes, const char* name) {
-  auto r = value_reader(bytes, name);
-  const std::int32_t v = r.read_int32();
-  r.skip_tagged_fields();
-  return v;
 }
 
 }  // namespace
 
-std::string encode_key(const consumer_group_epoch_key& k) { return group_key_bytes(group_epoch_key_version, k.group); }
-std::string encode_key(const consumer_partition_metadata_key& k) {
-  return group_key_bytes(partition_metadata_key_version, k.group);
-}
-std::string encode_key(const consumer_member_key& k) { return member_key_bytes(member_key_version, k.group, k.member_id); }
-std::string encode_key(const consumer_target_epoch_key& k) { return group_key_bytes(target_epoch_key_version, k.group); }
-std::string encode_key(const consumer_target_member_key& k) {
-  return member_key_bytes(target_member_key_version, k.group, k.member_id);
-}
-std::string encode_key(const consumer_current_assignment_key& k) {
-  return member_key_bytes(current_assignment_key_version, k.group, k.member_id);
+std::string encode_key(const consumer_group_epoch_key& k) { return key_bytes(k); }
+std::string encode_key(const consumer_partition_metadata_key& k) { return key_bytes(k); }
+std::string encode_key(const consumer_member_key& k) { return key_bytes(k); }
+std::string encode_key(const consumer_target_epoch_key& k) { return key_bytes(k); }
+std::string encode_key(const consumer_target_member_key& k) { return key_bytes(k); }
+std::string encode_key(const consumer_current_assignment_key& k) { return key_bytes(k); }
+
+std::string encode_group_epoch_value(std::int32_t epoch) {
+  return encode_versioned(protocol::consumer_group_metadata_value{.epoch = epoch}, value_version);
 }
 
-std::string encode_group_epoch_value(std::int32_t epoch) { return single_int32_value(epoch); }
-std::string encode_target_epoch_value(std::int32_t assignment_epoch) { return single_int32_value(assignment_epoch); }
+std::string encode_target_epoch_value(std::int32_t assignment_epoch) {
+  return encode_versioned(protocol::consumer_group_target_assignment_metadata_value{.assignment_epoch = assignment_epoch},
+                          value_version);
+}
 
 std::string encode_partition_metadata_value(const std::vector<consumer_topic_metadata>& topics) {
-  protocol::writer w;
-  w.write_int16(value_version);
-  w.write_compact_array_length(static_cast<std::int32_t>(topics.size()));
-  for (const auto& t : topics) {
-    w.write_uuid(t.id);
-    w.write_compact_string(t.name);
-    w.write_int32(t.partitions);
-    w.write_compact_array_length(0);  // PartitionMetadata (racks): deprecated, Kafka writes it empty without rack data
-    write_no_tags(w);
-  }
-  write_no_tags(w);
-  return to_string(w);
+  protocol::consumer_group_partition_metadata_value m;
+  // PartitionMetadata (racks) stays empty: deprecated, and Kafka writes it empty without rack data.
+  for (const auto& t : topics) m.topics.push_back({.topic_id = t.id, .topic_name = t.name, .num_partitions = t.partitions});
+  return encode_versioned(m, value_version);
 }
 
 std::string encode_value(const consumer_member_value& v) {
-  protocol::writer w;
-  w.write_int16(value_version);
-  w.write_compact_nullable_string(v.instance_id);
-  w.write_compact_nullable_string(v.rack_id);
-  w.write_compact_string(v.client_id);
-  w.write_compact_string(v.client_host);
-  w.write_compact_array_length(static_cast<std::int32_t>(v.subscribed_topic_names.size()));
-  for (const auto& t : v.subscribed_topic_names) w.write_compact_string(t);
-  w.write_compact_nullable_string(v.subscribed_topic_regex);
-  w.write_int32(v.rebalance_timeout_ms);
-  w.write_compact_nullable_string(v.server_assignor);
-  write_no_tags(w);  // ClassicMemberMetadata (tag 0) is null for consumer-protocol members
-  return to_string(w);
+  // ClassicMemberMetadata (tag 0) stays null: no classic member joins a KIP-848 group here.
+  return encode_versioned(
+      protocol::consumer_group_member_metadata_value{
+          .instance_id = v.instance_id, .rack_id = v.rack_id, .client_id = v.client_id, .client_host = v.client_host,
+          .subscribed_topic_names = v.subscribed_topic_names, .subscribed_topic_regex = v.subscribed_topic_regex,
+          .rebalance_timeout_ms = v.rebalance_timeout_ms, .server_assignor = v.server_assignor},
+      value_version);
 }
 
 std::string encode_target_member_value(const topic_id_partitions& partitions) {
-  protocol::writer w;
-  w.write_int16(value_version);
-  write_topic_partitions(w, partitions);
-  write_no_tags(w);
-  return to_string(w);
+  protocol::consumer_group_target_assignment_member_value m;
+  m.topic_partitions = to_record<decltype(m)::topic_partition>(partitions);
+  return encode_versioned(m, value_version);
 }
 
 std::string encode_value(const consumer_current_assignment_value& v) {
-  protocol::writer w;
-  w.write_int16(value_version);
-  w.write_int32(v.member_epoch);
-  w.write_int32(v.previous_member_epoch);
-  w.write_int8(static_cast<std::int8_t>(v.state));
-  write_topic_partitions(w, v.assigned);
-  write_topic_partitions(w, v.pending_revocation);
-  write_no_tags(w);
-  return to_string(w);
+  using record = protocol::consumer_group_current_member_assignment_value;
+  return encode_versioned(
+      record{.member_epoch = v.member_epoch, .previous_member_epoch = v.previous_member_epoch,
+             .state = static_cast<std::int8_t>(v.state),
+             .assigned_partitions = to_record<record::topic_partitions>(v.assigned),
+             .partitions_pending_revocation = to_record<record::topic_partitions>(v.pending_revocation)},
+      value_version);
 }
 
 consumer_record_key decode_consumer_key(std::string_view bytes) {
-  auto r = reader_of(bytes);
-  switch (r.read_int16()) {
-    case group_epoch_key_version: return consumer_group_epoch_key{r.read_string()};
-    case partition_metadata_key_version: return consumer_partition_metadata_key{r.read_string()};
-    case target_epoch_key_version: return consumer_target_epoch_key{r.read_string()};
-    case member_key_version: {
-      auto group = r.read_string();
-      return consumer_member_key{std::move(group), r.read_string()};
-    }
-    case target_member_key_version: {
-      auto group = r.read_string();
-      return consumer_target_member_key{std::move(group), r.read_string()};
-    }
-    case current_assignment_key_version: {
-      auto group = r.read_string();
-      return consumer_current_assignment_key{std::move(group), r.read_string()};
-    }
-    default: return std::monostate{};
-  }
+  const std::int16_t v = protocol::version_of(bytes);
+  consumer_record_key out;  // std::monostate unless one of our key types claims the version
+  read_key_as<consumer_group_epoch_key>(bytes, v, out);
+  read_key_as<consumer_partition_metadata_key>(bytes, v, out);
+  read_key_as<consumer_member_key>(bytes, v, out);
+  read_key_as<consumer_target_epoch_key>(bytes, v, out);
+  read_key_as<consumer_target_member_key>(bytes, v, out);
+  read_key_as<consumer_current_assignment_key>(bytes, v, out);
+  return out;
 }
 
 std::int32_t decode_group_epoch_value(std::string_view bytes) {
-  return read_single_int32(bytes, "ConsumerGroupMetadataValue");
+  return read_value<protocol::consumer_group_metadata_value>(bytes).epoch;
 }
 
 std::int32_t decode_target_epoch_value(std::string_view bytes) {
-  return read_single_int32(bytes, "ConsumerGroupTargetAssignmentMetadataValue");
+  return read_value<protocol::consumer_group_target_assignment_metadata_value>(bytes).assignment_epoch;
 }
 
 std::vector<consumer_topic_metadata> decode_partition_metadata_value(std::string_view bytes) {
-  auto r = value_reader(bytes, "ConsumerGroupPartitionMetadataValue");
+  auto m = read_value<protocol::consumer_group_partition_metadata_value>(bytes);
   std::vector<consumer_topic_metadata> out;
-  const std::int32_t n = read_count(r);
-  for (std::int32_t i = 0; i < n; ++i) {
-    consumer_topic_metadata t;
-    t.id = r.read_uuid();
-    t.name = r.read_compact_string();
-    t.partitions = r.read_int32();
-    const std::int32_t racks = read_count(r);
-    for (std::int32_t p = 0; p < racks; ++p) {
-      (void)r.read_int32();  // partition
-      const std::int32_t names = read_count(r);
-      for (std::int32_t k = 0; k < names; ++k) (void)r.read_compact_string();
-      r.skip_tagged_fields();
-    }
-    r.skip_tagged_fields();
-    out.push_back(std::move(t));
-  }
-  r.skip_tagged_fields();
+  for (auto& t : m.topics) out.push_back({t.topic_id, std::move(t.topic_name), t.num_partitions});  // racks: unused
   return out;
 }
 
 consumer_member_value decode_member_value(std::string_view bytes) {
-  auto r = value_reader(bytes, "ConsumerGroupMemberMetadataValue");
-  consumer_member_value v;
-  v.instance_id = r.read_compact_nullable_string();
-  v.rack_id = r.read_compact_nullable_string();
-  v.client_id = r.read_compact_string();
-  v.client_host = r.read_compact_string();
-  const std::int32_t n = read_count(r);
-  for (std::int32_t i = 0; i < n; ++i) v.subscribed_topic_names.push_back(r.read_compact_string());
-  v.subscribed_topic_regex = r.read_compact_nullable_string();
-  v.rebalance_timeout_ms = r.read_int32();
-  v.server_assignor = r.read_compact_nullable_string();
-  r.skip_tagged_fields();  // a member that joined with the classic protocol (tag 0): not one of ours
-  return v;
+  auto m = read_value<protocol::consumer_group_member_metadata_value>(bytes);
+  // A member that joined with the classic protocol (ClassicMemberMetadata) is not one of ours.
+  return {.instance_id = std::move(m.instance_id), .rack_id = std::move(m.rack_id), .client_id = std::move(m.client_id),
+          .client_host = std::move(m.client_host), .subscribed_topic_names = std::move(m.subscribed_topic_names),
+          .subscribed_topic_regex = std::move(m.subscribed_topic_regex), .rebalance_timeout_ms = m.rebalance_timeout_ms,
+          .server_assignor = std::move(m.server_assignor)};
 }
 
 topic_id_partitions decode_target_member_value(std::string_view bytes) {
-  auto r = value_reader(bytes, "ConsumerGroupTargetAssignmentMemberValue");
-  auto out = read_topic_partitions(r);
-  r.skip_tagged_fields();
-  return out;
+  return from_record(read_value<protocol::consumer_group_target_assignment_member_value>(bytes).topic_partitions);
 }
 
 consumer_current_assignment_value decode_current_assignment_value(std::string_view bytes) {
-  auto r = value_reader(bytes, "ConsumerGroupCurrentMemberAssignmentValue");
-  consumer_current_assignment_value v;
-  v.member_epoch = r.read_int32();
-  v.previous_member_epoch = r.read_int32();
-  const std::int8_t state = r.read_int8();
-  v.state = state >= 0 && state <= 2 ? static_cast<consumer_member_state>(state) : consumer_member_state::unknown;
-  v.assigned = read_topic_partitions(r);
-  v.pending_revocation = read_topic_partitions(r);
-  r.skip_tagged_fields();
-  return v;
+  auto m = read_value<protocol::consumer_group_current_member_assignment_value>(bytes);
+  const bool known_state = m.state >= 0 && m.state <= 2;
+  return {.member_epoch = m.member_epoch, .previous_member_epoch = m.previous_member_epoch,
+          .state = known_state ? static_cast<consumer_member_state>(m.state) : consumer_member_state::unknown,
+          .assigned = from_record(std::move(m.assigned_partitions)),
+          .pending_revocation = from_record(std::move(m.partitions_pending_revocation))};
 }
 
 }  // namespace sluice::group_coordinator

@@ -23,6 +23,9 @@
 //                                               assigned [topic id, partitions],
 //                                               pending revocation [topic id, partitions]
 // A null value is a tombstone. Topics are named by id, as Kafka does.
+// The layouts are the generated data messages (common/protocol/schema/
+// data_messages/consumer_group_*); this maps them to and from the coordinator's
+// types. A value of another version than 0 is refused.
 #include <cstdint>
 #include <optional>
 #include <string>

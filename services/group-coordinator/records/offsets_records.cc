@@ -1,131 +1,85 @@
 #include "services/group-coordinator/records/offsets_records.h"
 
-#include <span>
-
-#include "common/protocol/wire.h"
-#include "services/group-coordinator/records/record_bytes.h"
+#include "common/protocol/data/group_metadata_key.h"
+#include "common/protocol/data/group_metadata_value.h"
+#include "common/protocol/data/offset_commit_key.h"
+#include "common/protocol/data/offset_commit_value.h"
+#include "common/protocol/versioned_data.h"
 
 namespace sluice::group_coordinator {
 
 namespace {
 
+using protocol::decode_versioned;
+using protocol::encode_versioned;
+using protocol::is_version_of;
+using protocol::unknown_version;
+
+// The versions we write: the newest that are not flexible (v4 of both
+// values is), which every reader of the topic knows.
 constexpr std::int16_t offset_key_version = 1;
-constexpr std::int16_t group_key_version = 2;
+constexpr std::int16_t group_key_version = 2;  // GroupMetadataKey's only version
 constexpr std::int16_t offset_value_version = 3;
 constexpr std::int16_t group_value_version = 3;
-
-using record_bytes::reader_of;
-using record_bytes::to_string;
-
-std::string as_string(const std::vector<std::byte>& b) {
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-void write_bytes(protocol::writer& w, const std::string& s) {
-  w.write_bytes(std::span(reinterpret_cast<const std::byte*>(s.data()), s.size()));
-}
 
 }  // namespace
 
 std::string encode_key(const offset_key& k) {
-  protocol::writer w;
-  w.write_int16(offset_key_version);
-  w.write_string(k.group);
-  w.write_string(k.topic);
-  w.write_int32(k.partition);
-  return to_string(w);
+  return encode_versioned(protocol::offset_commit_key{.group = k.group, .topic = k.topic, .partition = k.partition},
+                          offset_key_version);
 }
 
 std::string encode_key(const group_key& k) {
-  protocol::writer w;
-  w.write_int16(group_key_version);
-  w.write_string(k.group);
-  return to_string(w);
+  return encode_versioned(protocol::group_metadata_key{.group = k.group}, group_key_version);
 }
 
 std::string encode_value(const offset_value& v) {
-  protocol::writer w;
-  w.write_int16(offset_value_version);
-  w.write_int64(v.offset);
-  w.write_int32(v.leader_epoch);
-  w.write_string(v.metadata);
-  w.write_int64(v.commit_timestamp);
-  return to_string(w);
+  return encode_versioned(protocol::offset_commit_value{.offset = v.offset, .leader_epoch = v.leader_epoch,
+                                                        .metadata = v.metadata, .commit_timestamp = v.commit_timestamp},
+                          offset_value_version);
 }
 
 std::string encode_value(const group_value& v) {
-  protocol::writer w;
-  w.write_int16(group_value_version);
-  w.write_string(v.protocol_type);
-  w.write_int32(v.generation);
-  w.write_nullable_string(v.protocol);
-  w.write_nullable_string(v.leader);
-  w.write_int64(v.state_timestamp);
-  w.write_int32(static_cast<std::int32_t>(v.members.size()));
-  for (const auto& m : v.members) {
-    w.write_string(m.member_id);
-    w.write_nullable_string(m.instance_id);
-    w.write_string(m.client_id);
-    w.write_string(m.client_host);
-    w.write_int32(m.rebalance_timeout_ms);
-    w.write_int32(m.session_timeout_ms);
-    write_bytes(w, m.subscription);
-    write_bytes(w, m.assignment);
-  }
-  return to_string(w);
+  protocol::group_metadata_value m{.protocol_type = v.protocol_type, .generation = v.generation, .protocol = v.protocol,
+                                   .leader = v.leader, .current_state_timestamp = v.state_timestamp};
+  for (const auto& s : v.members)
+    m.members.push_back({.member_id = s.member_id, .group_instance_id = s.instance_id, .client_id = s.client_id,
+                         .client_host = s.client_host, .rebalance_timeout = s.rebalance_timeout_ms,
+                         .session_timeout = s.session_timeout_ms, .subscription = protocol::bytes_of(s.subscription),
+                         .assignment = protocol::bytes_of(s.assignment)});
+  return encode_versioned(m, group_value_version);
 }
 
 any_key decode_key(std::string_view bytes) {
-  auto r = reader_of(bytes);
-  const std::int16_t version = r.read_int16();
-  if (version == 0 || version == 1) {
-    offset_key k;
-    k.group = r.read_string();
-    k.topic = r.read_string();
-    k.partition = r.read_int32();
-    return k;
+  const std::int16_t version = protocol::version_of(bytes);
+  if (is_version_of<protocol::offset_commit_key>(version)) {
+    auto m = decode_versioned<protocol::offset_commit_key>(bytes, unknown_version::refuse).message;
+    return offset_key{std::move(m.group), std::move(m.topic), m.partition};
   }
-  if (version == 2) return group_key{r.read_string()};
+  if (is_version_of<protocol::group_metadata_key>(version))
+    return group_key{decode_versioned<protocol::group_metadata_key>(bytes, unknown_version::refuse).message.group};
   return std::monostate{};
 }
 
 offset_value decode_offset_value(std::string_view bytes) {
-  auto r = reader_of(bytes);
-  const std::int16_t version = r.read_int16();
-  offset_value v;
-  v.offset = r.read_int64();
-  if (version >= 3) v.leader_epoch = r.read_int32();
-  v.metadata = version >= 4 ? r.read_compact_string() : r.read_string();
-  v.commit_timestamp = r.read_int64();
-  // v1's expire timestamp and v4's tagged fields follow; nothing we use.
-  return v;
+  // Any version reads, a newer one as v4 (as this reader always has); v1's
+  // expire timestamp and v4's tagged fields are nothing we use.
+  auto m = decode_versioned<protocol::offset_commit_value>(bytes, unknown_version::read_as_nearest).message;
+  return offset_value{m.offset, m.leader_epoch, std::move(m.metadata), m.commit_timestamp};
 }
 
 group_value decode_group_value(std::string_view bytes) {
-  auto r = reader_of(bytes);
-  const std::int16_t version = r.read_int16();
-  if (version > group_value_version)
-    throw protocol::decode_error("GroupMetadataValue version " + std::to_string(version) + " is not supported");
-  group_value v;
-  v.protocol_type = r.read_string();
-  v.generation = r.read_int32();
-  v.protocol = r.read_nullable_string();
-  v.leader = r.read_nullable_string();
-  if (version >= 2) v.state_timestamp = r.read_int64();
-  const std::int32_t n = r.read_array_length();
-  for (std::int32_t i = 0; i < n; ++i) {
-    stored_member m;
-    m.member_id = r.read_string();
-    if (version >= 3) m.instance_id = r.read_nullable_string();
-    m.client_id = r.read_string();
-    m.client_host = r.read_string();
-    if (version >= 1) m.rebalance_timeout_ms = r.read_int32();
-    m.session_timeout_ms = r.read_int32();
-    if (version == 0) m.rebalance_timeout_ms = m.session_timeout_ms;
-    m.subscription = as_string(r.read_bytes());
-    m.assignment = as_string(r.read_bytes());
-    v.members.push_back(std::move(m));
-  }
+  auto [version, m] = decode_versioned<protocol::group_metadata_value>(bytes, unknown_version::refuse);
+  group_value v{.protocol_type = std::move(m.protocol_type), .generation = m.generation,
+                .protocol = std::move(m.protocol), .leader = std::move(m.leader),
+                .state_timestamp = m.current_state_timestamp, .members = {}};
+  for (auto& in : m.members)
+    v.members.push_back({.member_id = std::move(in.member_id), .instance_id = std::move(in.group_instance_id),
+                         .client_id = std::move(in.client_id), .client_host = std::move(in.client_host),
+                         // v0 had one timeout for both, as Kafka reads it.
+                         .rebalance_timeout_ms = version == 0 ? in.session_timeout : in.rebalance_timeout,
+                         .session_timeout_ms = in.session_timeout, .subscription = protocol::string_of(in.subscription),
+                         .assignment = protocol::string_of(in.assignment)});
   return v;
 }
 

@@ -12,10 +12,15 @@
 //                                  assignment)
 //
 // A null value is a tombstone: the offset, or the whole group, is deleted.
-// We write the newest non-flexible versions and read all older ones.
+// The layouts are the generated data messages (common/protocol/schema/
+// data_messages/offset_commit_*, group_metadata_*); this maps them to and
+// from the coordinator's types. We write the newest non-flexible versions and
+// read every version the schemas list (values v0-v4); an OffsetCommitValue
+// newer than v4 reads as v4, a newer GroupMetadataValue is refused.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 

@@ -1,9 +1,7 @@
 // Hand-checked byte vectors: a codec that is wrong the same way in encode and
 // decode passes every round trip, but not these. Bytes follow the Kafka
-// protocol guide and kafka-protocol-facts.md §1–2.
+// protocol guide's primitive types and the message layouts of Kafka's schemas.
 #include <boost/test/unit_test.hpp>
-
-#include <initializer_list>
 
 #include "common/protocol/header.h"
 #include "common/protocol/messages/api_versions.h"
@@ -17,40 +15,15 @@
 #include "common/protocol/messages/offset_fetch.h"
 #include "common/protocol/messages/produce.h"
 #include "tests/unit/protocol/codec/hex.h"
+#include "tests/unit/protocol/codec/known_bytes.h"
 
 namespace sluice::protocol {
 namespace {
 
+using testgen::bytes_builder;
+using testgen::decode_all;
+using testgen::encode;
 using testgen::hex;
-
-// Builds bytes from a mix of numbers and strings, e.g. b({0x00, 0x03}, "foo").
-struct bytes_builder {
-    std::vector<std::byte> out;
-    bytes_builder& operator()(std::initializer_list<int> xs) {
-        for (int x : xs) out.push_back(static_cast<std::byte>(x));
-        return *this;
-    }
-    bytes_builder& operator()(std::string_view s) {
-        for (char c : s) out.push_back(static_cast<std::byte>(c));
-        return *this;
-    }
-};
-
-template <class M>
-std::vector<std::byte> encode(const M& m, std::int16_t version) {
-    writer w;
-    m.encode(w, version);
-    return w.take();
-}
-
-template <class M>
-M decode_all(std::span<const std::byte> bytes, std::int16_t version) {
-    reader r(bytes);
-    M m;
-    m.decode(r, version);
-    BOOST_TEST(r.remaining() == 0u);
-    return m;
-}
 
 }  // namespace
 

@@ -1,10 +1,13 @@
-// Every generated message at every version: encode a fully filled message,
-// decode it, re-encode it, and compare. Generated from the schemas, so a new
-// field or API is covered without touching this file.
+// Every generated message (API requests and responses, data messages) at
+// every version: encode a fully filled message, decode it, re-encode it, and
+// compare. Generated from the schemas, so a new field, API or data message is
+// covered without touching the checks (the coverage lists below name them).
 #define BOOST_TEST_MODULE protocol_roundtrip
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <string>
+#include <tuple>
 
 #include "tests/unit/protocol/codec/hex.h"
 #include "tests/unit/protocol/codec/testgen_values.h"
@@ -14,6 +17,21 @@ namespace {
 
 const std::vector<testgen::message_case>& cases() {
     static const auto all = testgen::all_message_cases();
+    return all;
+}
+
+const std::vector<testgen::codec_case>& data_cases() {
+    static const auto all = testgen::all_data_cases();
+    return all;
+}
+
+/// API and data cases alike, for the checks that hold for every message.
+const std::vector<testgen::codec_case>& every_case() {
+    static const auto all = [] {
+        std::vector<testgen::codec_case> out(cases().begin(), cases().end());
+        out.insert(out.end(), data_cases().begin(), data_cases().end());
+        return out;
+    }();
     return all;
 }
 
@@ -53,8 +71,43 @@ BOOST_AUTO_TEST_CASE(covers_every_api_and_version_in_the_brief) {
     BOOST_TEST(seen.size() == want);
 }
 
+BOOST_AUTO_TEST_CASE(covers_every_data_message_and_version) {
+    // (data message, first version, last version): schema/data_messages/.
+    const std::vector<std::tuple<std::string, int, int>> expected = {
+        {"offset_commit_key", 0, 1},
+        {"offset_commit_value", 0, 4},
+        {"group_metadata_key", 2, 2},
+        {"group_metadata_value", 0, 4},
+        {"consumer_group_metadata_key", 3, 3},
+        {"consumer_group_metadata_value", 0, 0},
+        {"consumer_group_partition_metadata_key", 4, 4},
+        {"consumer_group_partition_metadata_value", 0, 0},
+        {"consumer_group_member_metadata_key", 5, 5},
+        {"consumer_group_member_metadata_value", 0, 0},
+        {"consumer_group_target_assignment_metadata_key", 6, 6},
+        {"consumer_group_target_assignment_metadata_value", 0, 0},
+        {"consumer_group_target_assignment_member_key", 7, 7},
+        {"consumer_group_target_assignment_member_value", 0, 0},
+        {"consumer_group_current_member_assignment_key", 8, 8},
+        {"consumer_group_current_member_assignment_value", 0, 0},
+        {"consumer_protocol_subscription", 0, 3},
+        {"consumer_protocol_assignment", 0, 3},
+    };
+    std::set<std::string> seen;
+    for (const auto& c : data_cases()) seen.insert(c.name);
+    std::size_t want = 0;
+    for (const auto& [name, lo, hi] : expected) {
+        for (int v = lo; v <= hi; ++v) {
+            const std::string case_name = name + " v" + std::to_string(v);
+            BOOST_TEST(seen.count(case_name) == 1u, case_name);
+            ++want;
+        }
+    }
+    BOOST_TEST(seen.size() == want);
+}
+
 BOOST_AUTO_TEST_CASE(filled_messages_survive_encode_decode_encode) {
-    for (const auto& c : cases()) {
+    for (const auto& c : every_case()) {
         BOOST_TEST_CONTEXT(c.name) {
             const auto first = c.encode_filled(c.version, false);
             try {
@@ -73,7 +126,7 @@ BOOST_AUTO_TEST_CASE(filled_messages_survive_encode_decode_encode) {
 BOOST_AUTO_TEST_CASE(fields_a_version_lacks_are_dropped_silently) {
     // Filling every field, whatever the version, must encode exactly like
     // filling only the version's fields.
-    for (const auto& c : cases()) {
+    for (const auto& c : every_case()) {
         BOOST_TEST_CONTEXT(c.name) {
             BOOST_TEST(hex(c.encode_filled(c.version, true)) == hex(c.encode_filled(c.version, false)));
         }
@@ -94,7 +147,7 @@ BOOST_AUTO_TEST_CASE(versions_differ_where_the_schema_says_so) {
 }
 
 BOOST_AUTO_TEST_CASE(every_truncation_throws_decode_error) {
-    for (const auto& c : cases()) {
+    for (const auto& c : every_case()) {
         BOOST_TEST_CONTEXT(c.name) {
             const auto bytes = c.encode_filled(c.version, false);
             for (std::size_t n = 0; n < bytes.size(); ++n) {
@@ -111,7 +164,7 @@ BOOST_AUTO_TEST_CASE(corrupted_bytes_never_escape_as_anything_but_decode_error) 
     // succeed or throw decode_error (never crash or throw something else).
     const std::byte patterns[] = {std::byte{0xff}, std::byte{0x80}, std::byte{0x7f}, std::byte{0x00}};
     std::size_t decoded = 0, rejected = 0;
-    for (const auto& c : cases()) {
+    for (const auto& c : every_case()) {
         auto bytes = c.encode_filled(c.version, false);
         for (std::size_t i = 0; i < bytes.size(); ++i) {
             const std::byte saved = bytes[i];

@@ -1,6 +1,6 @@
 #pragma once
 // Values for the generated round-trip tests (roundtrip_cases.cc, written by
-// common/protocol/codegen/generate.py --test-out) and the case list they fill.
+// common/protocol/codegen/generate.py --test-out) and the case lists they fill.
 //
 // A filled value depends only on the field's number in the schema and a salt
 // (which element of which array), never on fill order, so filling "every
@@ -75,10 +75,8 @@ bool same_each(const std::optional<std::vector<T>>& a, const std::optional<std::
 }
 
 /// One message type at one version, with type-erased operations on it.
-struct message_case {
-    std::string name;  // "produce_request v3"
-    api_key key;
-    bool is_request;
+struct codec_case {
+    std::string name;  // "produce_request v3", "offset_commit_value v1"
     std::int16_t version;
     /// Fills the fields present in `version` (every field when `all`) and encodes.
     std::vector<std::byte> (*encode_filled)(std::int16_t version, bool all);
@@ -89,10 +87,18 @@ struct message_case {
     bool (*decodes_to_filled)(std::span<const std::byte> bytes, std::int16_t version);
 };
 
+/// A case of an API's request or response: the key and direction it is sent with.
+struct message_case : codec_case {
+    api_key key;
+    bool is_request;
+};
+
 /// Every (message, version) pair of every generated API.
 std::vector<message_case> all_message_cases();
 
-template <class M>
-void add_cases(std::vector<message_case>& out, const char* name, bool is_request);
+/// Every (data message, version) pair of every generated data message
+/// (schema/data_messages/: record keys and values, the consumer protocol's
+/// metadata).
+std::vector<codec_case> all_data_cases();
 
 }  // namespace sluice::protocol::testgen
