@@ -6,17 +6,11 @@
 namespace sluice::coordinator {
 
 cv1::ControlledShutdownResponse coordinator_state::controlled_shutdown(const cv1::ControlledShutdownRequest& req) {
-  cv1::ControlledShutdownResponse resp;
   const node_id node{req.node_id()};
-  auto svc = st_.services.find(node);
-  if (svc == st_.services.end() || svc->second.kind() != mv1::PARTITION_SERVER ||
-      svc->second.registration_epoch() != req.registration_epoch()) {
-    resp.set_error(cv1::STALE_EPOCH);
-    return resp;
-  }
+  if (!current_partition_server(node, req.registration_epoch()))
+    return answer<cv1::ControlledShutdownResponse>(cv1::STALE_EPOCH);
   // From now until it registers again it may neither lead nor join an ISR.
   shutting_down_.insert(node);
-  auto eligible_fn = [this](node_id n) { return eligible(n); };
   change_set c;
   std::int32_t remaining = 0;
   std::size_t moved = 0;
@@ -24,7 +18,7 @@ cv1::ControlledShutdownResponse coordinator_state::controlled_shutdown(const cv1
     std::optional<partition_record> next;
     partition_record now = p;
     if (p.leader == node) {
-      next = partition_change_builder(p, eligible_fn).move_leader_away_from(node).build();
+      next = change_of(p).move_leader_away_from(node).build();
       if (!next) {
         // Nobody else in sync: it keeps leading (worth waiting for only if
         // another replica could catch up) and stays in the ISR.
@@ -38,17 +32,14 @@ cv1::ControlledShutdownResponse coordinator_state::controlled_shutdown(const cv1
       std::vector<node_id> isr;
       for (auto r : now.isr)
         if (r != node) isr.push_back(r);
-      if (auto shrunk = partition_change_builder(now, eligible_fn).set_target_isr(std::move(isr)).build()) next = shrunk;
+      if (auto shrunk = change_of(now).set_target_isr(std::move(isr)).build()) next = shrunk;
     }
     return next;
   });
-  if (!c.upsert_topics.empty() && !commit(c)) {
-    resp.set_error(cv1::STORAGE_FAILURE);
-    return resp;
-  }
+  if (!c.upsert_topics.empty() && !commit(c)) return answer<cv1::ControlledShutdownResponse>(cv1::STORAGE_FAILURE);
   log()->info("controlled shutdown of node {}: {} leaderships moved, {} kept (no other in-sync replica)", node, moved,
               remaining);
-  resp.set_error(cv1::COORDINATOR_OK);
+  auto resp = answer<cv1::ControlledShutdownResponse>(cv1::COORDINATOR_OK);
   resp.set_remaining_leaderships(remaining);
   resp.set_metadata_version(st_.version);
   return resp;

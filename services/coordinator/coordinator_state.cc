@@ -79,6 +79,12 @@ bool coordinator_state::commit(change_set& c) {
   return true;
 }
 
+bool coordinator_state::commit(topic_edits& edits) {
+  change_set c;
+  edits.move_into(c);
+  return commit(c);
+}
+
 mv1::ClusterSnapshot coordinator_state::snapshot() const {
   mv1::ClusterSnapshot s;
   s.set_version(st_.version);
@@ -107,6 +113,16 @@ std::vector<std::int32_t> coordinator_state::live_partition_servers() const {
 bool coordinator_state::eligible(node_id id) const {
   auto it = st_.services.find(id);
   return it != st_.services.end() && it->second.kind() == mv1::PARTITION_SERVER && !shutting_down_.count(id);
+}
+
+partition_change_builder coordinator_state::change_of(const partition_record& p) const {
+  return partition_change_builder(p, [this](node_id n) { return eligible(n); });
+}
+
+bool coordinator_state::current_partition_server(node_id id, std::uint64_t epoch) const {
+  auto it = st_.services.find(id);
+  return it != st_.services.end() && it->second.kind() == mv1::PARTITION_SERVER &&
+         it->second.registration_epoch() == epoch;
 }
 
 election coordinator_state::election_on_leader_loss(const mv1::TopicInfo& t) const {

@@ -33,6 +33,8 @@ namespace sluice::coordinator {
 
 namespace cv1 = sluice::coordinator::v1;
 
+class topic_edits;
+
 struct coordinator_options {
   std::chrono::milliseconds lease_ttl{6000};
   std::int32_t default_partitions = 1;          // num.partitions
@@ -111,6 +113,8 @@ class coordinator_state {
   coordinator_state(std::unique_ptr<metadata_store> store, stored_state st, coordinator_options options);
   /// Writes `c` with version+1, updates memory and publishes. False on a storage failure.
   bool commit(change_set& c);
+  /// Commits the topics a request edited (see state_helpers.h).
+  bool commit(topic_edits& edits);
   /// Live partition servers, sorted by node id (raw ids: they go into the
   /// replica lists of new partitions).
   std::vector<std::int32_t> live_partition_servers() const;
@@ -119,6 +123,11 @@ class coordinator_state {
   std::vector<std::int32_t> live_group_coordinators(const std::set<node_id>& leaving) const;
   /// A live partition server that may lead or join an ISR (not shutting down).
   bool eligible(node_id id) const;
+  /// A change of `p` whose new leaders, if any, are eligible.
+  partition_change_builder change_of(const partition_record& p) const;
+  /// `id` is a live partition server in its registration `epoch` (else its
+  /// request is answered STALE_EPOCH).
+  bool current_partition_server(node_id id, std::uint64_t epoch) const;
   /// The election for a partition of `t` that lost its leader: unclean when
   /// the topic (else --unclean-leader-election) allows it.
   election election_on_leader_loss(const mv1::TopicInfo& t) const;

@@ -29,39 +29,25 @@ cv1::CoordinatorError check_isr_change(const partition_record& p, node_id sender
 }  // namespace
 
 cv1::AlterPartitionResponse coordinator_state::alter_partition(const cv1::AlterPartitionRequest& req) {
-  cv1::AlterPartitionResponse resp;
+  using response = cv1::AlterPartitionResponse;
   const node_id sender{req.node_id()};
-  auto svc = st_.services.find(sender);
-  if (svc == st_.services.end() || svc->second.kind() != mv1::PARTITION_SERVER ||
-      svc->second.registration_epoch() != req.registration_epoch()) {
-    resp.set_error(cv1::STALE_EPOCH);
-    return resp;
-  }
-  if (req.controller_epoch() != st_.controller_epoch) {
-    resp.set_error(cv1::STALE_CONTROLLER_EPOCH);
-    return resp;
-  }
-  auto eligible_fn = [this](node_id n) { return eligible(n); };
+  if (!current_partition_server(sender, req.registration_epoch())) return answer<response>(cv1::STALE_EPOCH);
+  if (req.controller_epoch() != st_.controller_epoch) return answer<response>(cv1::STALE_CONTROLLER_EPOCH);
+  response resp;
   topic_edits edits(st_.topics);
   std::vector<int> accepted;
   for (const auto& change : req.changes()) {
-    auto* r = resp.add_results();
-    r->set_topic(change.topic());
-    r->set_partition(change.partition());
-    auto* info = edits.partition(change.topic(), change.partition());
-    if (!info) {
-      r->set_error(cv1::UNKNOWN_PARTITION);
-      continue;
-    }
+    auto [r, info] = add_result(*resp.mutable_results(), edits, change.topic(), change.partition());
+    if (!info) continue;
     auto p = partition_record::from_proto(*info);
-    const auto error = check_isr_change(p, sender, change, eligible_fn);
+    const auto error = check_isr_change(p, sender, change, [this](node_id n) { return eligible(n); });
     r->set_error(error);
     if (error == cv1::COORDINATOR_OK) {
       // Two changes, each with its own partition epoch: the leader's ISR,
       // then the end of a reassignment that ISR may complete.
-      if (auto next = partition_change_builder(p, eligible_fn).set_target_isr(to_node_ids(change.new_isr())).build())
+      if (auto next = change_of(p).set_target_isr(to_node_ids(change.new_isr())).build())
         p = *next;
-      if (auto done = partition_change_builder(p, eligible_fn).complete_reassignment().build()) {
+      if (auto done = change_of(p).complete_reassignment().build()) {
         p = *done;
         log()->info("reassignment of {}/{} complete: replicas [{}]", change.topic(), change.partition(),
                     fmt::join(p.replicas, ","));
@@ -72,9 +58,7 @@ cv1::AlterPartitionResponse coordinator_state::alter_partition(const cv1::AlterP
     *r->mutable_partition_info() = *info;
   }
   if (accepted.empty()) return resp;
-  change_set c;
-  edits.move_into(c);
-  if (!commit(c)) {
+  if (!commit(edits)) {
     for (int i : accepted) {
       auto* r = resp.mutable_results(i);
       r->set_error(cv1::STORAGE_FAILURE);

@@ -8,17 +8,10 @@ cv1::ElectLeadersResponse coordinator_state::elect_leaders(const cv1::ElectLeade
   cv1::ElectLeadersResponse resp;
   topic_edits edits(st_.topics);
   const bool preferred = req.type() == cv1::PREFERRED;
-  auto eligible_fn = [this](node_id n) { return eligible(n); };
   auto elect = [&](const std::string& topic, std::int32_t partition) {
-    auto* r = resp.add_results();
-    r->set_topic(topic);
-    r->set_partition(partition);
-    auto* info = edits.partition(topic, partition);
-    if (!info) {
-      r->set_error(cv1::UNKNOWN_PARTITION);
-      r->set_error_message("This server does not host this topic-partition.");
-      return;
-    }
+    auto [r, info] = add_result(*resp.mutable_results(), edits, topic, partition,
+                                "This server does not host this topic-partition.");
+    if (!info) return;
     const auto p = partition_record::from_proto(*info);
     const bool needed = preferred ? p.leader != p.preferred_leader() : p.leader == no_node || !eligible(p.leader);
     if (!needed) {
@@ -28,7 +21,7 @@ cv1::ElectLeadersResponse coordinator_state::elect_leaders(const cv1::ElectLeade
     }
     // An operator's UNCLEAN request is the permission to leave the ISR, as
     // in Kafka, whatever the topic's unclean.leader.election.enable says.
-    auto next = partition_change_builder(p, eligible_fn)
+    auto next = change_of(p)
                     .set_election(preferred ? election::preferred : election::unclean)
                     .elect()
                     .build();
@@ -57,9 +50,7 @@ cv1::ElectLeadersResponse coordinator_state::elect_leaders(const cv1::ElectLeade
   for (int i = 0; i < resp.results_size(); ++i)
     if (resp.results(i).error() == cv1::COORDINATOR_OK) elected.push_back(i);
   if (elected.empty()) return resp;
-  change_set c;
-  edits.move_into(c);
-  if (!commit(c)) {
+  if (!commit(edits)) {
     mark_storage_failure(*resp.mutable_results(), elected);
     return resp;
   }
@@ -70,13 +61,12 @@ cv1::ElectLeadersResponse coordinator_state::elect_leaders(const cv1::ElectLeade
 std::size_t coordinator_state::rebalance_preferred_leaders() {
   cv1::ElectLeadersRequest req;
   req.set_type(cv1::PREFERRED);
-  auto eligible_fn = [this](node_id n) { return eligible(n); };
   for (const auto& [name, t] : st_.topics) {
     cv1::TopicPartitions* tp = nullptr;
     for (const auto& info : t.partitions()) {
       // Only where the election would move the leader (a dry run of it).
       const auto p = partition_record::from_proto(info);
-      auto next = partition_change_builder(p, eligible_fn).set_election(election::preferred).elect().build();
+      auto next = change_of(p).set_election(election::preferred).elect().build();
       if (!next || next->leader == p.leader) continue;
       if (!tp) {
         tp = req.add_partitions();

@@ -28,50 +28,6 @@ partition_change_builder::partition_change_builder(partition_record current, acc
       target_adding_(current_.adding_replicas),
       target_removing_(current_.removing_replicas) {}
 
-partition_change_builder& partition_change_builder::set_target_isr(std::vector<node_id> isr) {
-  target_isr_ = std::move(isr);
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::set_target_replicas(std::vector<node_id> replicas,
-                                                                        std::vector<node_id> adding,
-                                                                        std::vector<node_id> removing) {
-  target_replicas_ = std::move(replicas);
-  target_adding_ = std::move(adding);
-  target_removing_ = std::move(removing);
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::complete_reassignment() {
-  complete_reassignment_ = true;
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::set_election(election e) {
-  election_ = e;
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::elect() {
-  elect_ = true;
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::leader_must_leave(std::set<node_id> nodes) {
-  must_leave_ = std::move(nodes);
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::move_leader_away_from(node_id node) {
-  move_away_from_ = node;
-  return *this;
-}
-
-partition_change_builder& partition_change_builder::bump_leader_epoch() {
-  bump_leader_epoch_ = true;
-  return *this;
-}
-
 bool partition_change_builder::may_lead(node_id n) const {
   return n != no_node && n != move_away_from_ && !must_leave_.count(n) && acceptable_(n);
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "services/coordinator/partition_record.h"
@@ -68,27 +69,31 @@ class partition_change_builder {
   partition_change_builder(partition_record current, acceptable_fn acceptable_leader);
 
   /// The ISR the change wants (AlterPartition, a node leaving the ISR).
-  partition_change_builder& set_target_isr(std::vector<node_id> isr);
+  partition_change_builder& set_target_isr(std::vector<node_id> isr) { return set(target_isr_, std::move(isr)); }
   /// A reassignment step: the replica set (the union of old and new while it
   /// runs) and which of them are being added and removed.
   partition_change_builder& set_target_replicas(std::vector<node_id> replicas, std::vector<node_id> adding,
-                                                std::vector<node_id> removing);
+                                                std::vector<node_id> removing) {
+    target_adding_ = std::move(adding);
+    target_removing_ = std::move(removing);
+    return set(target_replicas_, std::move(replicas));
+  }
   /// Completes a running reassignment if every adding replica is in sync and
   /// some replica of the target set is too; otherwise nothing.
-  partition_change_builder& complete_reassignment();
+  partition_change_builder& complete_reassignment() { return set(complete_reassignment_, true); }
   /// How to choose a leader when one must be chosen (default online).
-  partition_change_builder& set_election(election e);
+  partition_change_builder& set_election(election e) { return set(election_, e); }
   /// Asks for an election although the current leader may stay (see rule 3).
-  partition_change_builder& elect();
+  partition_change_builder& elect() { return set(elect_, true); }
   /// These nodes are gone (lease expired): a leader among them is replaced,
   /// or the partition becomes leaderless.
-  partition_change_builder& leader_must_leave(std::set<node_id> nodes);
+  partition_change_builder& leader_must_leave(std::set<node_id> nodes) { return set(must_leave_, std::move(nodes)); }
   /// `node` should stop leading (controlled shutdown): if no other ISR member
   /// can take over, it keeps the partition.
-  partition_change_builder& move_leader_away_from(node_id node);
+  partition_change_builder& move_leader_away_from(node_id node) { return set(move_away_from_, node); }
   /// A new leader epoch even if the leader stays: fences the previous
   /// incarnation of a leader that registered again.
-  partition_change_builder& bump_leader_epoch();
+  partition_change_builder& bump_leader_epoch() { return set(bump_leader_epoch_, true); }
 
   /// The next record, or nullopt when the intents change nothing.
   std::optional<partition_record> build() const;
@@ -102,6 +107,11 @@ class partition_change_builder {
   choice choose_leader(const partition_record& next) const;
   /// Acceptable, and neither leaving nor moving away.
   bool may_lead(node_id n) const;
+  template <class Field, class Value>
+  partition_change_builder& set(Field& field, Value&& value) {
+    field = std::forward<Value>(value);
+    return *this;
+  }
 
   partition_record current_;
   acceptable_fn acceptable_;

@@ -39,18 +39,11 @@ cv1::AlterPartitionReassignmentsResponse coordinator_state::alter_partition_reas
     const cv1::AlterPartitionReassignmentsRequest& req) {
   cv1::AlterPartitionReassignmentsResponse resp;
   topic_edits edits(st_.topics);
-  auto eligible_fn = [this](node_id n) { return eligible(n); };
   std::vector<int> changed;
   for (const auto& ra : req.reassignments()) {
-    auto* r = resp.add_results();
-    r->set_topic(ra.topic());
-    r->set_partition(ra.partition());
-    auto* info = edits.partition(ra.topic(), ra.partition());
-    if (!info) {
-      r->set_error(cv1::UNKNOWN_PARTITION);
-      r->set_error_message("Topic or partition does not exist.");
-      continue;
-    }
+    auto [r, info] = add_result(*resp.mutable_results(), edits, ra.topic(), ra.partition(),
+                                "Topic or partition does not exist.");
+    if (!info) continue;
     auto p = partition_record::from_proto(*info);
     if (ra.replicas_size() == 0 && !p.reassigning()) {
       r->set_error(cv1::NO_REASSIGNMENT_IN_PROGRESS);
@@ -73,19 +66,17 @@ cv1::AlterPartitionReassignmentsResponse coordinator_state::alter_partition_reas
     // that are no replica any more leave the ISR), then its completion when
     // every adding replica is already in sync.
     auto step = step_towards(p, to_node_ids(ra.replicas()));
-    if (auto next = partition_change_builder(p, eligible_fn)
+    if (auto next = change_of(p)
                         .set_target_replicas(std::move(step.replicas), std::move(step.adding), std::move(step.removing))
                         .build())
       p = *next;
-    if (auto done = partition_change_builder(p, eligible_fn).complete_reassignment().build()) p = *done;
+    if (auto done = change_of(p).complete_reassignment().build()) p = *done;
     *info = p.to_proto();
     r->set_error(cv1::COORDINATOR_OK);
     changed.push_back(resp.results_size() - 1);
   }
   if (changed.empty()) return resp;
-  change_set c;
-  edits.move_into(c);
-  if (!commit(c)) {
+  if (!commit(edits)) {
     mark_storage_failure(*resp.mutable_results(), changed);
     return resp;
   }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/logging/logger.h"
@@ -19,6 +20,15 @@ namespace sluice::coordinator {
 inline std::shared_ptr<spdlog::logger> log() { return logging::get("coordinator"); }
 
 inline constexpr const char* storage_failure_message = "metadata store write failed";
+
+/// A response with only its error set (a request refused as a whole, or an
+/// answer whose other fields the caller fills in).
+template <class Response>
+Response answer(cv1::CoordinatorError error) {
+  Response r;
+  r.set_error(error);
+  return r;
+}
 
 /// The partition numbered `partition` in `t`, or nullptr.
 mv1::PartitionInfo* find_partition(mv1::TopicInfo& t, std::int32_t partition);
@@ -40,6 +50,25 @@ class topic_edits {
   const std::map<std::string, mv1::TopicInfo>& topics_;
   std::map<std::string, mv1::TopicInfo> edited_;
 };
+
+/// Appends the result for topic/partition to `results` (a RepeatedPtrField of
+/// per-partition results) and returns it with the partition's editable copy.
+/// When the topic or partition is unknown the copy is nullptr and the result
+/// already says UNKNOWN_PARTITION (with `unknown_message`, where the result
+/// type has a message).
+template <class Results>
+auto add_result(Results& results, topic_edits& edits, const std::string& topic, std::int32_t partition,
+                const char* unknown_message = "") {
+  auto* r = results.Add();
+  r->set_topic(topic);
+  r->set_partition(partition);
+  auto* info = edits.partition(topic, partition);
+  if (!info) {
+    r->set_error(cv1::UNKNOWN_PARTITION);
+    if constexpr (requires { r->set_error_message(unknown_message); }) r->set_error_message(unknown_message);
+  }
+  return std::pair{r, info};
+}
 
 /// Runs `change` over every partition of every topic; each topic with a
 /// changed partition goes into `c.upsert_topics` once. `change` returns the
