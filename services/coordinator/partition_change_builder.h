@@ -60,8 +60,10 @@ enum class election {
 ///    most +1 each per build.
 ///
 /// Guarantees for a current record whose ISR is not empty: the ISR stays
-/// non-empty; the leader is -1 or an ISR member; epochs never go back; a
-/// leader from outside the current ISR only under `unclean`.
+/// non-empty; the leader is -1 or a member of the ISR and the replicas;
+/// epochs never go back; a new leader from outside the ISR (current or
+/// target) only under `unclean`. A value built on the stack for one change by
+/// whoever makes it (coordinator_state, on its actor); no shared state.
 class partition_change_builder {
  public:
   using acceptable_fn = std::function<bool(node_id)>;

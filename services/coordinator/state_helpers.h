@@ -1,6 +1,7 @@
 #pragma once
 // Small pieces the files of coordinator_state share (not part of its
-// interface): the logger, copy-on-write edits of topics, and the
+// interface): the logger, answers, copy-on-write edits of topics with their
+// per-partition results, the loop over every partition, and the
 // STORAGE_FAILURE answer when a commit fails.
 #include <cstdint>
 #include <functional>
