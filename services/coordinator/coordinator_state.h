@@ -79,7 +79,7 @@ class coordinator_state {
   cv1::AlterTopicConfigsResponse alter_topic_configs(const cv1::AlterTopicConfigsRequest& req);
 
   /// A leader's ISR change, fenced by registration, controller, leader and
-  /// partition epochs; partition_epoch+1 on success.
+  /// partition epochs; partition_epoch+1 when the ISR changes.
   cv1::AlterPartitionResponse alter_partition(const cv1::AlterPartitionRequest& req);
   /// Moves the node's leaderships to other live ISR members and takes it out
   /// of every ISR that has another member; until it registers again it may
