@@ -42,9 +42,9 @@ std::size_t coordinator_state::expire_leases(time_point now) {
     }
     return 0;
   }
-  for (auto id : expired)
-    log()->info("lease of node {} expired: removed{}", id,
-                c.upsert_topics.empty() ? "" : fmt::format(", leadership changes in {} topics", c.upsert_topics.size()));
+  const std::string moved =
+      c.upsert_topics.empty() ? "" : fmt::format(", leadership changes in {} topics", c.upsert_topics.size());
+  for (auto id : expired) log()->info("lease of node {} expired: removed{}", id, moved);
   return expired.size();
 }
 

@@ -86,10 +86,12 @@ std::optional<partition_record> partition_change_builder::build() const {
   if (c.unclean) next.isr = {c.leader};
 
   // 4. Epochs.
-  if (next.leader != was || (bump_leader_epoch_ && next.leader != no_node)) next.leader_epoch = current_.leader_epoch + 1;
-  if (next.replicas != current_.replicas || next.isr != current_.isr || next.adding_replicas != current_.adding_replicas ||
-      next.removing_replicas != current_.removing_replicas)
-    next.partition_epoch = current_.partition_epoch + 1;
+  const bool leader_changed = next.leader != was || (bump_leader_epoch_ && next.leader != no_node);
+  const bool lists_changed = next.replicas != current_.replicas || next.isr != current_.isr ||
+                             next.adding_replicas != current_.adding_replicas ||
+                             next.removing_replicas != current_.removing_replicas;
+  if (leader_changed) next.leader_epoch = current_.leader_epoch + 1;
+  if (lists_changed) next.partition_epoch = current_.partition_epoch + 1;
 
   if (next == current_) return std::nullopt;
   return next;

@@ -20,7 +20,9 @@ using sluice::node_id;
 
 namespace {
 
-std::vector<node_id> ids(std::initializer_list<std::int32_t> raw) { return to_node_ids(std::vector<std::int32_t>(raw)); }
+std::vector<node_id> ids(std::initializer_list<std::int32_t> raw) {
+  return to_node_ids(std::vector<std::int32_t>(raw));
+}
 
 std::string show(const std::vector<node_id>& v) {
   std::ostringstream out;
@@ -227,7 +229,8 @@ BOOST_AUTO_TEST_CASE(an_operator_election_replaces_only_a_missing_or_unacceptabl
 
 BOOST_AUTO_TEST_CASE(a_reassignment_steps_then_completes_when_the_new_replicas_are_in_sync) {
   const auto p = record(ids({1}), ids({1}), 1);
-  auto moving = partition_change_builder(p, everyone).set_target_replicas(ids({2, 3, 1}), ids({2, 3}), ids({1})).build();
+  auto moving =
+      partition_change_builder(p, everyone).set_target_replicas(ids({2, 3, 1}), ids({2, 3}), ids({1})).build();
   BOOST_TEST(outcome(moving) == "leader 1, epochs 5/8, isr [1]");
   BOOST_REQUIRE(moving);
   BOOST_TEST(!partition_change_builder(*moving, everyone).complete_reassignment().build(), "2 and 3 not in sync");
