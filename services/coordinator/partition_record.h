@@ -19,8 +19,9 @@ inline bool contains(const std::vector<node_id>& ids, node_id n) {
   return std::find(ids.begin(), ids.end(), n) != ids.end();
 }
 
-/// A value: copied, compared and changed only through
-/// partition_change_builder, which keeps its invariants (see there).
+/// A value, copied and compared. A new partition is built directly (every
+/// replica in sync, replicas[0] leading, epochs 0); after that it changes
+/// only through partition_change_builder, which keeps its invariants.
 struct partition_record {
   std::int32_t partition = 0;
   std::vector<node_id> replicas;  // preferred leader first
