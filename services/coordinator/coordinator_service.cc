@@ -59,8 +59,10 @@ const std::string& coordinator_service::publish_url() const noexcept { return im
 void coordinator_service::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
-  // TOOLCHAIN §2: close the REP socket first (pending requests answer
-  // shutting_down), then exit the actor and wait for it, then the rest.
+  // Stop the RPC server first, so no new request reaches the actor (replies
+  // still pending answer shutting_down). Then exit the actor and wait for it:
+  // the actor system must not be destroyed while an actor runs (it would
+  // block). The publisher goes last: the actor publishes through it.
   if (impl_->server) impl_->server->stop();
   if (impl_->actor) caf::anon_send_exit(impl_->actor, caf::exit_reason::user_shutdown);
   impl_->actor = nullptr;

@@ -18,8 +18,10 @@ struct service_options {
 
 /// Owns one coordinator instance. start() opens the store, binds the PUB and
 /// REP sockets and spawns the actor that owns coordinator_state; NNG
-/// callbacks anon_send each request to it. stop() follows TOOLCHAIN §2:
-/// close the REP socket, exit the actor, await it, then drop the publisher.
+/// callbacks anon_send each request to it. stop() stops the RPC server
+/// first (no new request reaches the actor), then exits the actor and waits
+/// for it (destroying a CAF actor system with a running actor blocks), and
+/// drops the publisher last (the actor publishes through it).
 /// Construct, start and stop from one thread (main or a test).
 class coordinator_service {
  public:

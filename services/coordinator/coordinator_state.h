@@ -1,6 +1,16 @@
 #pragma once
 // The coordinator's state machine: services and leases, topics and
 // partitions, each change committed to LMDB and published as a delta.
+// One class, its work split by job over several files:
+//   coordinator_state.cc    open, commit + publish, snapshot, shared queries
+//   registration.cc         register_service, heartbeat
+//   lease_expiry.cc         expire_leases
+//   topic_admin.cc          create/delete topics, create partitions, configs
+//   isr_changes.cc          alter_partition (a leader's ISR change)
+//   controlled_shutdown.cc  controlled_shutdown
+//   leader_elections.cc     elect_leaders, rebalance_preferred_leaders
+//   reassignments.cc        alter/list partition reassignments
+// Every partition change goes through partition_change_builder.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -12,14 +22,18 @@
 #include <string>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 #include "coordinator.pb.h"
 #include "metadata.pb.h"
 #include "services/coordinator/lease_manager.h"
+#include "services/coordinator/partition_change_builder.h"
 #include "services/coordinator/store/metadata_store.h"
 
 namespace sluice::coordinator {
 
 namespace cv1 = sluice::coordinator::v1;
+
+class topic_edits;
 
 struct coordinator_options {
   std::chrono::milliseconds lease_ttl{6000};
@@ -40,8 +54,9 @@ struct coordinator_options {
 ///   (STORAGE_FAILURE);
 /// - every live service has a lease and vice versa (services loaded at
 ///   start get a fresh TTL: leases are not persisted);
-/// - leader epochs only grow; a partition's leader is -1 or a live
-///   partition server in its ISR.
+/// - leader epochs only grow; a partition's leader is -1 or a member of its
+///   ISR, chosen among live partition servers; every partition change is
+///   made by partition_change_builder, which keeps these rules.
 class coordinator_state {
  public:
   using time_point = lease_manager::time_point;
@@ -63,9 +78,8 @@ class coordinator_state {
   cv1::CreatePartitionsResponse create_partitions(const cv1::CreatePartitionsRequest& req);
   cv1::AlterTopicConfigsResponse alter_topic_configs(const cv1::AlterTopicConfigsRequest& req);
 
-  // Replication (replication_rules.cc).
   /// A leader's ISR change, fenced by registration, controller, leader and
-  /// partition epochs; partition_epoch+1 on success.
+  /// partition epochs; partition_epoch+1 when the ISR changes.
   cv1::AlterPartitionResponse alter_partition(const cv1::AlterPartitionRequest& req);
   /// Moves the node's leaderships to other live ISR members and takes it out
   /// of every ISR that has another member; until it registers again it may
@@ -99,12 +113,24 @@ class coordinator_state {
   coordinator_state(std::unique_ptr<metadata_store> store, stored_state st, coordinator_options options);
   /// Writes `c` with version+1, updates memory and publishes. False on a storage failure.
   bool commit(change_set& c);
+  /// Commits the topics a request edited (see state_helpers.h).
+  bool commit(topic_edits& edits);
+  /// Live partition servers, sorted by node id (raw ids: they go into the
+  /// replica lists of new partitions).
   std::vector<std::int32_t> live_partition_servers() const;
-  /// Live group coordinators, without those in `leaving`, sorted by node id.
-  std::vector<std::int32_t> live_group_coordinators(const std::set<std::int32_t>& leaving) const;
+  /// Live group coordinators, without those in `leaving`, sorted by node id
+  /// (raw ids, for assign_group_shards over the protobuf GroupShards).
+  std::vector<std::int32_t> live_group_coordinators(const std::set<node_id>& leaving) const;
   /// A live partition server that may lead or join an ISR (not shutting down).
-  bool eligible(std::int32_t id) const;
-  bool unclean_allowed(const mv1::TopicInfo& t) const;
+  bool eligible(node_id id) const;
+  /// A change of `p` whose new leaders, if any, are eligible.
+  partition_change_builder change_of(const partition_record& p) const;
+  /// `id` is a live partition server in its registration `epoch` (else its
+  /// request is answered STALE_EPOCH).
+  bool current_partition_server(node_id id, std::uint64_t epoch) const;
+  /// The election for a partition of `t` that lost its leader: unclean when
+  /// the topic (else --unclean-leader-election) allows it.
+  election election_on_leader_loss(const mv1::TopicInfo& t) const;
   /// Checks an explicit placement (CreateTopics / CreatePartitions): "" when valid.
   std::string check_assignment(const google::protobuf::RepeatedPtrField<cv1::ReplicaAssignment>& a,
                                std::int32_t first_partition) const;
@@ -117,7 +143,7 @@ class coordinator_state {
   publish_fn publish_;
   std::mt19937_64 rng_;
   std::size_t rr_start_ = 0;  // rotates placement start so leaders spread across topics
-  std::set<std::int32_t> shutting_down_;  // partition servers in controlled shutdown (not persisted)
+  std::set<node_id> shutting_down_;  // partition servers in controlled shutdown (not persisted)
 };
 
 }  // namespace sluice::coordinator

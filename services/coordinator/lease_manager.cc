@@ -2,12 +2,12 @@
 
 namespace sluice::coordinator {
 
-void lease_manager::grant(std::int32_t node_id, std::uint64_t epoch, time_point now) {
-  leases_[node_id] = lease{epoch, now + ttl_};
+void lease_manager::grant(node_id id, std::uint64_t epoch, time_point now) {
+  leases_[id] = lease{epoch, now + ttl_};
 }
 
-lease_manager::renew_result lease_manager::renew(std::int32_t node_id, std::uint64_t epoch, time_point now) {
-  auto it = leases_.find(node_id);
+lease_manager::renew_result lease_manager::renew(node_id id, std::uint64_t epoch, time_point now) {
+  auto it = leases_.find(id);
   if (it == leases_.end() || it->second.deadline <= now) return renew_result::expired;
   if (epoch < it->second.epoch) return renew_result::stale_epoch;
   // An epoch we never granted: the sender is confused; make it register.
@@ -16,8 +16,8 @@ lease_manager::renew_result lease_manager::renew(std::int32_t node_id, std::uint
   return renew_result::ok;
 }
 
-std::vector<std::int32_t> lease_manager::take_expired(time_point now) {
-  std::vector<std::int32_t> out;
+std::vector<node_id> lease_manager::take_expired(time_point now) {
+  std::vector<node_id> out;
   for (auto it = leases_.begin(); it != leases_.end();) {
     if (it->second.deadline <= now) {
       out.push_back(it->first);
@@ -29,8 +29,8 @@ std::vector<std::int32_t> lease_manager::take_expired(time_point now) {
   return out;
 }
 
-std::optional<std::uint64_t> lease_manager::epoch(std::int32_t node_id) const {
-  auto it = leases_.find(node_id);
+std::optional<std::uint64_t> lease_manager::epoch(node_id id) const {
+  auto it = leases_.find(id);
   if (it == leases_.end()) return std::nullopt;
   return it->second.epoch;
 }

@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/base/types.h"
+
 namespace sluice::coordinator {
 
 /// In-memory lease table (leases are deliberately not persisted: after a
@@ -21,16 +23,16 @@ class lease_manager {
   explicit lease_manager(std::chrono::milliseconds ttl) : ttl_(ttl) {}
 
   std::chrono::milliseconds ttl() const noexcept { return ttl_; }
-  /// Creates or replaces the lease of `node_id` (a re-registration fences the old epoch).
-  void grant(std::int32_t node_id, std::uint64_t epoch, time_point now);
+  /// Creates or replaces the lease of `id` (a re-registration fences the old epoch).
+  void grant(node_id id, std::uint64_t epoch, time_point now);
   /// ok: deadline moved to now + ttl. expired: no lease (or it lapsed).
   /// stale_epoch: a newer registration holds the node id.
-  renew_result renew(std::int32_t node_id, std::uint64_t epoch, time_point now);
+  renew_result renew(node_id id, std::uint64_t epoch, time_point now);
   /// Removes and returns (in node id order) every lease whose deadline is <= now.
-  std::vector<std::int32_t> take_expired(time_point now);
-  void remove(std::int32_t node_id) { leases_.erase(node_id); }
-  bool holds(std::int32_t node_id) const { return leases_.count(node_id) != 0; }
-  std::optional<std::uint64_t> epoch(std::int32_t node_id) const;
+  std::vector<node_id> take_expired(time_point now);
+  void remove(node_id id) { leases_.erase(id); }
+  bool holds(node_id id) const { return leases_.count(id) != 0; }
+  std::optional<std::uint64_t> epoch(node_id id) const;
   /// Earliest deadline, for scheduling the next sweep.
   std::optional<time_point> next_deadline() const;
 
@@ -40,7 +42,7 @@ class lease_manager {
     time_point deadline;
   };
   std::chrono::milliseconds ttl_;
-  std::map<std::int32_t, lease> leases_;
+  std::map<node_id, lease> leases_;
 };
 
 }  // namespace sluice::coordinator

@@ -1,26 +1,38 @@
 #include "services/coordinator/store/metadata_store.h"
 
+#include "common/base/endian.h"
 #include "services/coordinator/store/lmdb_env.h"
 
 namespace sluice::coordinator {
 namespace {
 
-std::string be32(std::int32_t v) {
-  auto u = static_cast<std::uint32_t>(v);
-  return {char(u >> 24), char(u >> 16), char(u >> 8), char(u)};
+// Keys and counters are big-endian (header comment); these bytes are the
+// on-disk format, so they never change.
+std::string service_key(node_id id) { return be_string<std::int32_t>(id()); }
+std::string counter_bytes(std::uint64_t v) { return be_string<std::uint64_t>(v); }
+
+/// A stored counter; nullopt when absent or not 8 bytes.
+std::optional<std::uint64_t> counter_value(const std::optional<std::string>& s) {
+  if (!s || s->size() != sizeof(std::uint64_t)) return std::nullopt;
+  return load_be<std::uint64_t>(s->data());
 }
 
-std::string be64(std::uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = char(v & 0xff);
-  return s;
-}
-
-std::optional<std::uint64_t> from_be64(const std::optional<std::string>& s) {
-  if (!s || s->size() != 8) return std::nullopt;
-  std::uint64_t v = 0;
-  for (unsigned char c : *s) v = (v << 8) | c;
-  return v;
+/// Parses every row of `db` as a `Message` and hands it to `add`; an
+/// unparseable row is illegal_byte_sequence.
+template <class Message, class Add>
+result<void> load_rows(lmdb_txn& txn, MDB_dbi db, Add add) {
+  bool corrupt = false;
+  auto r = txn.for_each(db, [&](std::string_view, std::string_view v) {
+    Message m;
+    if (!m.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      corrupt = true;
+      return;
+    }
+    add(std::move(m));
+  });
+  if (!r) return r.error();
+  if (corrupt) return std::make_error_code(std::errc::illegal_byte_sequence);
+  return success();
 }
 
 }  // namespace
@@ -35,15 +47,12 @@ result<std::unique_ptr<metadata_store>> metadata_store::open(const std::filesyst
   // Named DB handles opened in a committed txn stay valid for the env's life.
   auto txn = lmdb_txn::begin(*store->env_, false);
   if (!txn) return txn.error();
-  auto s = txn.value().open_db("services");
-  auto t = txn.value().open_db("topics");
-  auto c = txn.value().open_db("counters");
-  if (!s) return s.error();
-  if (!t) return t.error();
-  if (!c) return c.error();
-  store->services_ = s.value();
-  store->topics_ = t.value();
-  store->counters_ = c.value();
+  for (auto [name, dbi] : {std::pair{"services", &store->services_}, std::pair{"topics", &store->topics_},
+                           std::pair{"counters", &store->counters_}}) {
+    auto db = txn.value().open_db(name);
+    if (!db) return db.error();
+    *dbi = db.value();
+  }
   if (auto r = txn.value().commit(); !r) return r.error();
   return store;
 }
@@ -53,26 +62,11 @@ result<stored_state> metadata_store::load() const {
   if (!txn_r) return txn_r.error();
   auto& txn = txn_r.value();
   stored_state st;
-  bool corrupt = false;
-  auto r = txn.for_each(services_, [&](std::string_view, std::string_view v) {
-    mv1::ServiceInfo s;
-    if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      corrupt = true;
-      return;
-    }
-    st.services.emplace(s.node_id(), std::move(s));
-  });
+  auto r = load_rows<mv1::ServiceInfo>(
+      txn, services_, [&](mv1::ServiceInfo s) { st.services.emplace(node_id{s.node_id()}, std::move(s)); });
   if (!r) return r.error();
-  r = txn.for_each(topics_, [&](std::string_view, std::string_view v) {
-    mv1::TopicInfo t;
-    if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      corrupt = true;
-      return;
-    }
-    st.topics.emplace(t.name(), std::move(t));
-  });
+  r = load_rows<mv1::TopicInfo>(txn, topics_, [&](mv1::TopicInfo t) { st.topics.emplace(t.name(), std::move(t)); });
   if (!r) return r.error();
-  if (corrupt) return std::make_error_code(std::errc::illegal_byte_sequence);
 
   auto get = [&](const char* key) { return txn.get(counters_, key); };
   auto version = get("version");
@@ -82,10 +76,10 @@ result<stored_state> metadata_store::load() const {
   auto cid = get("cluster_id");
   for (auto* x : {&version, &next_id, &next_epoch, &ctl, &cid})
     if (!*x) return x->error();
-  if (auto v = from_be64(version.value())) st.version = *v;
-  if (auto v = from_be64(next_id.value())) st.next_node_id = static_cast<std::int32_t>(*v);
-  if (auto v = from_be64(next_epoch.value())) st.next_registration_epoch = *v;
-  if (auto v = from_be64(ctl.value())) st.controller_epoch = *v;
+  if (auto v = counter_value(version.value())) st.version = *v;
+  if (auto v = counter_value(next_id.value())) st.next_node_id = node_id{static_cast<std::int32_t>(*v)};
+  if (auto v = counter_value(next_epoch.value())) st.next_registration_epoch = *v;
+  if (auto v = counter_value(ctl.value())) st.controller_epoch = *v;
   if (cid.value()) st.cluster_id = *cid.value();
   auto shards = get("group_shards");
   if (!shards) return shards.error();
@@ -98,25 +92,26 @@ result<void> metadata_store::commit(const change_set& c) {
   auto txn_r = lmdb_txn::begin(*env_, false);
   if (!txn_r) return txn_r.error();
   auto& txn = txn_r.value();
-  auto check = [](const result<void>& r) { return r.has_value(); };
+  // After the first failure nothing more is written; the txn aborts when it
+  // goes out of scope and that failure is returned.
   result<void> r = success();
-  for (const auto& t : c.upsert_topics)
-    if (!check(r = txn.put(topics_, t.name(), t.SerializeAsString()))) return r;
-  for (const auto& n : c.delete_topics)
-    if (!check(r = txn.del(topics_, n))) return r;
-  for (const auto& s : c.upsert_services)
-    if (!check(r = txn.put(services_, be32(s.node_id()), s.SerializeAsString()))) return r;
-  for (auto id : c.remove_services)
-    if (!check(r = txn.del(services_, be32(id)))) return r;
-  if (c.version && !check(r = txn.put(counters_, "version", be64(*c.version)))) return r;
-  if (c.next_node_id &&
-      !check(r = txn.put(counters_, "next_node_id", be64(static_cast<std::uint64_t>(*c.next_node_id)))))
-    return r;
-  if (c.next_registration_epoch && !check(r = txn.put(counters_, "next_reg_epoch", be64(*c.next_registration_epoch))))
-    return r;
-  if (c.controller_epoch && !check(r = txn.put(counters_, "controller_epoch", be64(*c.controller_epoch)))) return r;
-  if (c.cluster_id && !check(r = txn.put(counters_, "cluster_id", *c.cluster_id))) return r;
-  if (c.group_shards && !check(r = txn.put(counters_, "group_shards", c.group_shards->SerializeAsString()))) return r;
+  auto put = [&](MDB_dbi db, std::string_view key, std::string_view value) {
+    if (r) r = txn.put(db, key, value);
+  };
+  auto del = [&](MDB_dbi db, std::string_view key) {
+    if (r) r = txn.del(db, key);
+  };
+  for (const auto& t : c.upsert_topics) put(topics_, t.name(), t.SerializeAsString());
+  for (const auto& n : c.delete_topics) del(topics_, n);
+  for (const auto& s : c.upsert_services) put(services_, service_key(node_id{s.node_id()}), s.SerializeAsString());
+  for (auto id : c.remove_services) del(services_, service_key(id));
+  if (c.version) put(counters_, "version", counter_bytes(*c.version));
+  if (c.next_node_id) put(counters_, "next_node_id", counter_bytes(static_cast<std::uint64_t>((*c.next_node_id)())));
+  if (c.next_registration_epoch) put(counters_, "next_reg_epoch", counter_bytes(*c.next_registration_epoch));
+  if (c.controller_epoch) put(counters_, "controller_epoch", counter_bytes(*c.controller_epoch));
+  if (c.cluster_id) put(counters_, "cluster_id", *c.cluster_id);
+  if (c.group_shards) put(counters_, "group_shards", c.group_shards->SerializeAsString());
+  if (!r) return r;
   return txn.commit();
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 #include "metadata.pb.h"
 
 namespace sluice::coordinator {
@@ -30,11 +31,11 @@ namespace mv1 = sluice::metadata::v1;
 struct stored_state {
   std::uint64_t version = 0;
   std::string cluster_id;
-  std::int32_t next_node_id = 1;
+  node_id next_node_id{1};
   std::uint64_t next_registration_epoch = 1;
   std::uint64_t controller_epoch = 0;
   std::map<std::string, mv1::TopicInfo> topics;
-  std::map<std::int32_t, mv1::ServiceInfo> services;
+  std::map<node_id, mv1::ServiceInfo> services;
   mv1::GroupShards group_shards;
 };
 
@@ -43,9 +44,9 @@ struct change_set {
   std::vector<mv1::TopicInfo> upsert_topics;
   std::vector<std::string> delete_topics;
   std::vector<mv1::ServiceInfo> upsert_services;
-  std::vector<std::int32_t> remove_services;
+  std::vector<node_id> remove_services;
   std::optional<std::uint64_t> version;
-  std::optional<std::int32_t> next_node_id;
+  std::optional<node_id> next_node_id;
   std::optional<std::uint64_t> next_registration_epoch;
   std::optional<std::uint64_t> controller_epoch;
   std::optional<std::string> cluster_id;

@@ -9,9 +9,8 @@
 
 #include "common/cluster/group_shards.h"
 #include "common/cluster/metadata_view.h"
-#include "services/coordinator/coordinator_state.h"
 #include "services/coordinator/group_shard_rules.h"
-#include "tests/fixtures/temp_dir.h"
+#include "tests/unit/coordinator/state_fixture.h"
 
 using namespace sluice::coordinator;
 using namespace std::chrono_literals;
@@ -71,20 +70,8 @@ BOOST_AUTO_TEST_CASE(three_instances_share_fifty_within_one) {
   for (auto [id, n] : load(*g)) BOOST_TEST((n == 16 || n == 17), "instance " << id << " has " << n);
 }
 
-BOOST_AUTO_TEST_CASE(coordinator_publishes_persists_and_moves_shards) {
-  sluice::test::temp_dir dir;
-  auto now = coordinator_state::time_point{} + 1h;
-  coordinator_options opts;
-  opts.lease_ttl = 1000ms;
-  auto st = coordinator_state::open(dir.path(), opts, now).value();
-  std::vector<mv1::MetadataDelta> deltas;
-  st->set_publisher([&](const mv1::MetadataDelta& d) { deltas.push_back(d); });
-  auto reg = [&](int id) {
-    cv1::RegisterRequest req;
-    req.set_kind(mv1::GROUP_COORDINATOR);
-    req.set_requested_node_id(id);
-    return st->register_service(req, now);
-  };
+BOOST_FIXTURE_TEST_CASE(coordinator_publishes_persists_and_moves_shards, test::state_fixture) {
+  auto reg = [&](int id) { return state_fixture::reg(mv1::GROUP_COORDINATOR, id); };
   reg(5);
   BOOST_REQUIRE(!deltas.empty());
   BOOST_TEST(deltas.back().group_shards().shards_size() == 50);
@@ -102,10 +89,7 @@ BOOST_AUTO_TEST_CASE(coordinator_publishes_persists_and_moves_shards) {
 
   // 6's lease runs out (5 keeps heartbeating): 5 serves everything again.
   now += 600ms;
-  cv1::HeartbeatRequest hb;
-  hb.set_node_id(5);
-  hb.set_registration_epoch(st->snapshot().services(0).registration_epoch());
-  st->heartbeat(hb, now);
+  beat(5, st->snapshot().services(0).registration_epoch());
   now += 600ms;
   st->expire_leases(now);
   auto c = std::make_shared<sluice::cluster::metadata_view>(st->snapshot());
@@ -113,8 +97,7 @@ BOOST_AUTO_TEST_CASE(coordinator_publishes_persists_and_moves_shards) {
 
   // Kept across a coordinator restart.
   const auto before = st->snapshot().group_shards().SerializeAsString();
-  st.reset();
-  st = coordinator_state::open(dir.path(), opts, now).value();
+  reopen();
   BOOST_TEST(st->snapshot().group_shards().SerializeAsString() == before);
 }
 

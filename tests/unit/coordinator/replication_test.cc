@@ -5,43 +5,23 @@
 
 #include <vector>
 
-#include "services/coordinator/coordinator_state.h"
-#include "tests/fixtures/temp_dir.h"
+#include "tests/unit/coordinator/state_fixture.h"
 
 using namespace sluice::coordinator;
 using namespace std::chrono_literals;
 
 namespace {
 
-struct cluster_fixture {
-  sluice::test::temp_dir dir;
-  coordinator_state::time_point now = coordinator_state::time_point{} + 1h;
-  coordinator_options opts;
-  std::unique_ptr<coordinator_state> st;
-  std::vector<cv1::RegisterResponse> servers;  // three partition servers
+/// state_fixture with three partition servers.
+struct cluster_fixture : test::state_fixture {
+  std::vector<cv1::RegisterResponse> servers;
 
   cluster_fixture() {
-    opts.lease_ttl = 1000ms;
-    auto r = coordinator_state::open(dir.path(), opts, now);
-    BOOST_REQUIRE(r);
-    st = std::move(r.value());
-    for (int i = 0; i < 3; ++i) {
-      cv1::RegisterRequest req;
-      req.set_kind(mv1::PARTITION_SERVER);
-      req.set_requested_node_id(-1);
-      req.set_rpc_url("tcp://127.0.0.1:7");
-      servers.push_back(st->register_service(req, now));
-    }
+    for (int i = 0; i < 3; ++i) servers.push_back(reg(mv1::PARTITION_SERVER));
   }
   std::int32_t node(int i) const { return servers[static_cast<std::size_t>(i)].node_id(); }
 
-  mv1::PartitionInfo partition(const std::string& topic, int p) const {
-    const auto snapshot = st->snapshot();
-    for (const auto& t : snapshot.topics())
-      if (t.name() == topic) return t.partitions(p);
-    BOOST_FAIL("no topic " << topic);
-    return {};
-  }
+  mv1::PartitionInfo partition(const std::string& name, int p) const { return topic(name).partitions(p); }
 
   /// Creates `name` with one partition on replicas `replicas` (explicit assignment).
   cv1::TopicResult create(const std::string& name, std::vector<std::int32_t> replicas,
@@ -73,12 +53,7 @@ struct cluster_fixture {
   }
 
   void keep_alive(std::initializer_list<int> which) {
-    for (int i : which) {
-      cv1::HeartbeatRequest hb;
-      hb.set_node_id(node(i));
-      hb.set_registration_epoch(servers[static_cast<std::size_t>(i)].registration_epoch());
-      st->heartbeat(hb, now);
-    }
+    for (int i : which) beat(servers[static_cast<std::size_t>(i)]);
   }
 };
 

@@ -4,52 +4,15 @@
 #include <set>
 
 #include "common/cluster/metadata_view.h"
-#include "services/coordinator/coordinator_state.h"
-#include "tests/fixtures/temp_dir.h"
+#include "tests/unit/coordinator/state_fixture.h"
 
 using namespace sluice::coordinator;
 using namespace std::chrono_literals;
 
 namespace {
 
-/// A coordinator_state on a temp dir with a fake clock; records every delta.
-struct state_fixture {
-  sluice::test::temp_dir dir;
-  coordinator_state::time_point now = coordinator_state::time_point{} + 1h;
-  coordinator_options opts;
-  std::vector<mv1::MetadataDelta> deltas;
-  std::unique_ptr<coordinator_state> st;
-
-  state_fixture() {
-    opts.lease_ttl = 1000ms;
-    opts.publish_url = "tcp://127.0.0.1:1";
-    reopen();
-  }
-
-  void reopen() {
-    st.reset();  // close the LMDB env before opening it again
-    auto r = coordinator_state::open(dir.path(), opts, now);
-    BOOST_REQUIRE(r);
-    st = std::move(r.value());
-    st->set_publisher([this](const mv1::MetadataDelta& d) { deltas.push_back(d); });
-  }
-
-  cv1::RegisterResponse reg(mv1::ServiceKind kind, int id = -1) {
-    cv1::RegisterRequest req;
-    req.set_kind(kind);
-    req.set_requested_node_id(id);
-    req.set_rpc_url("tcp://127.0.0.1:7");
-    return st->register_service(req, now);
-  }
-
-  cv1::CoordinatorError beat(const cv1::RegisterResponse& r) { return beat(r.node_id(), r.registration_epoch()); }
-  cv1::CoordinatorError beat(int id, std::uint64_t epoch) {
-    cv1::HeartbeatRequest req;
-    req.set_node_id(id);
-    req.set_registration_epoch(epoch);
-    return st->heartbeat(req, now).error();
-  }
-
+/// state_fixture plus CreateTopics with partition counts.
+struct topics_fixture : test::state_fixture {
   cv1::TopicResult create(const std::string& name, int partitions, int rf,
                           std::map<std::string, std::string> configs = {}, bool validate_only = false) {
     cv1::CreateTopicsRequest req;
@@ -63,19 +26,11 @@ struct state_fixture {
     BOOST_REQUIRE(resp.results_size() == 1);
     return resp.results(0);
   }
-
-  mv1::TopicInfo topic(const std::string& name) {
-    auto snap = st->snapshot();
-    for (const auto& t : snap.topics())
-      if (t.name() == name) return t;
-    BOOST_FAIL("no topic " << name);
-    return {};
-  }
 };
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(state, state_fixture)
+BOOST_FIXTURE_TEST_SUITE(state, topics_fixture)
 
 BOOST_AUTO_TEST_CASE(node_ids_come_from_a_counter_or_the_request) {
   auto a = reg(mv1::PARTITION_SERVER);
