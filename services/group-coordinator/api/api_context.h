@@ -60,15 +60,6 @@ struct api_context {
   }
 };
 
-inline std::string to_string(const std::vector<std::byte>& b) {
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-inline std::vector<std::byte> to_bytes(const std::string& s) {
-  const auto* p = reinterpret_cast<const std::byte*>(s.data());
-  return std::vector<std::byte>(p, p + s.size());
-}
-
 inline std::int16_t code(error_code e) { return static_cast<std::int16_t>(e); }
 
 /// For the APIs that describe several groups: one entry per id asked, in

@@ -1,5 +1,6 @@
 // DescribeGroups: state, protocol and members of each group asked for.
 #include "common/protocol/messages/describe_groups.h"
+#include "common/protocol/versioned_data.h"
 #include "services/group-coordinator/api/api_context.h"
 #include "services/group-coordinator/classic/consumer_protocol.h"
 
@@ -28,8 +29,8 @@ void describe_classic(const classic_group& g, described& out) {
   for (const auto& [id, m] : g.members()) {
     auto& rm = add_member(out, id, m);
     if (stable) {  // Kafka shows metadata and assignment only in a stable group
-      if (const auto* md = m.metadata_for(*g.protocol_name())) rm.member_metadata = to_bytes(*md);
-      rm.member_assignment = to_bytes(m.assignment);
+      if (const auto* md = m.metadata_for(*g.protocol_name())) rm.member_metadata = protocol::bytes_of(*md);
+      rm.member_assignment = protocol::bytes_of(m.assignment);
     }
   }
 }
@@ -43,8 +44,8 @@ void describe_consumer(const consumer_group& g, described& out) {
   out.protocol_data = g.assignor();
   for (const auto& [id, m] : g.members()) {
     auto& rm = add_member(out, id, m);
-    rm.member_metadata = to_bytes(encode_subscription(m.subscribed_topics));
-    rm.member_assignment = to_bytes(encode_assignment(m.assigned));
+    rm.member_metadata = protocol::bytes_of(encode_subscription(m.subscribed_topics));
+    rm.member_assignment = protocol::bytes_of(encode_assignment(m.assigned));
   }
 }
 

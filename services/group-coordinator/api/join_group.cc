@@ -1,6 +1,7 @@
 // JoinGroup: a member joins (or rejoins) a classic group; the answer waits
 // until the rebalance completes.
 #include "common/protocol/messages/join_group.h"
+#include "common/protocol/versioned_data.h"
 #include "services/group-coordinator/api/api_context.h"
 
 namespace sluice::group_coordinator {
@@ -19,7 +20,7 @@ void answer(const api_context& ctx, const join_result& result) {
     auto& out = r.members.emplace_back();
     out.member_id = m.member_id;
     out.group_instance_id = m.instance_id;
-    out.metadata = to_bytes(m.metadata);
+    out.metadata = protocol::bytes_of(m.metadata);
   }
   ctx.respond(r);
 }
@@ -45,7 +46,7 @@ void serve_join_group(const api_context& ctx) {
   j.session_timeout_ms = req.session_timeout_ms;
   j.rebalance_timeout_ms = ctx.version >= 1 ? req.rebalance_timeout_ms : req.session_timeout_ms;
   j.protocol_type = req.protocol_type;
-  for (auto& p : req.protocols) j.protocols.emplace_back(p.name, to_string(p.metadata));
+  for (auto& p : req.protocols) j.protocols.emplace_back(p.name, protocol::string_of(p.metadata));
   j.require_known_member = ctx.version >= 4;
   found.shard->join_group(req.group_id, std::move(j), ctx.now, [ctx](join_result result) { answer(ctx, result); });
 }

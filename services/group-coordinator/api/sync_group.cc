@@ -1,6 +1,7 @@
 // SyncGroup: the leader hands in the assignment; every member gets its part
 // once it is stored.
 #include "common/protocol/messages/sync_group.h"
+#include "common/protocol/versioned_data.h"
 #include "services/group-coordinator/api/api_context.h"
 
 namespace sluice::group_coordinator {
@@ -14,7 +15,7 @@ void answer(const api_context& ctx, const sync_result& result) {
     r.protocol_type = result.protocol_type;
     r.protocol_name = result.protocol_name;
   }
-  r.assignment = to_bytes(result.assignment);
+  r.assignment = protocol::bytes_of(result.assignment);
   ctx.respond(r);
 }
 
@@ -31,7 +32,7 @@ void serve_sync_group(const api_context& ctx) {
   s.generation = req.generation_id;
   s.protocol_type = req.protocol_type;
   s.protocol_name = req.protocol_name;
-  for (auto& a : req.assignments) s.assignments[a.member_id] = to_string(a.assignment);
+  for (auto& a : req.assignments) s.assignments[a.member_id] = protocol::string_of(a.assignment);
   found.shard->sync_group(req.group_id, std::move(s), ctx.now, [ctx](sync_result result) { answer(ctx, result); });
 }
 
