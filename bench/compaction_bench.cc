@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
                        .headers = {}, .timestamp = now_ms});
     auto bytes = proto::build_batch(batch, {.codec = codec});
     auto r = log.append(bytes, 0, now_ms);
-    if (r.error != sluice::storage::append_errc::ok) {
+    if (r.error != sluice::protocol::append_errc::ok) {
       std::fprintf(stderr, "append failed: %s\n", r.message.c_str());
       return 1;
     }

@@ -102,11 +102,32 @@ std::int64_t saturating_sub(std::int64_t a, std::int64_t b) noexcept {
   return r;
 }
 
-batch_validation fail(batch_errc e, std::string message) {
+batch_validation fail(append_errc e, std::string message) {
   batch_validation v;
   v.error = e;
   v.message = std::move(message);
   return v;
+}
+
+// The record bytes after the header, `codec` already checked: a span into
+// `batch` when uncompressed, else decompressed into `scratch`.
+std::error_code decompress_records(std::span<const std::byte> batch, compression_codec codec,
+                                   std::vector<std::byte>& scratch, std::span<const std::byte>& records,
+                                   std::size_t max_uncompressed) {
+  auto body = batch.subspan(L::records);
+  if (codec == compression_codec::none) {
+    records = body;
+    return {};
+  }
+  auto out = decompress(codec, body, max_uncompressed);
+  if (!out) return out.error();
+  scratch = std::move(out).value();
+  records = scratch;
+  return {};
+}
+
+std::string codec_failure(compression_codec codec, const std::error_code& ec) {
+  return std::string(codec_name(codec)) + ": " + ec.message();
 }
 
 void put_uvarint(std::vector<std::byte>& out, std::uint64_t v) {
@@ -196,71 +217,59 @@ std::string batch_records(std::span<const std::byte> batch, std::vector<std::byt
                           std::span<const std::byte>& records, std::size_t max_uncompressed) {
   if (batch.size() < L::header_size) return "batch shorter than its header";
   const batch_header h(batch);
-  auto body = batch.subspan(L::records);
-  if (h.codec_id() > 4) return "unsupported compression codec " + std::to_string(h.codec_id());
-  if (h.compression() == compression_codec::none) {
-    records = body;
-    return {};
-  }
-  auto out = decompress(h.compression(), body, max_uncompressed);
-  if (!out) return std::string(codec_name(h.compression())) + ": " + out.error().message();
-  scratch = std::move(out).value();
-  records = scratch;
+  const auto codec = codec_from_attributes(h.attributes());
+  if (!codec) return "unsupported compression codec " + std::to_string(h.codec_id());
+  if (auto ec = decompress_records(batch, codec.value(), scratch, records, max_uncompressed))
+    return codec_failure(codec.value(), ec);
   return {};
 }
 
-const char* batch_errc_name(batch_errc e) noexcept {
-  switch (e) {
-    case batch_errc::ok: return "ok";
-    case batch_errc::corrupt_message: return "corrupt_message";
-    case batch_errc::invalid_record: return "invalid_record";
-    case batch_errc::unsupported_compression: return "unsupported_compression";
-    case batch_errc::message_too_large: return "message_too_large";
-    case batch_errc::invalid_timestamp: return "invalid_timestamp";
-  }
-  return "unknown";
+bool header_is_sane(const batch_header& h) noexcept {
+  return h.magic() == L::current_magic && h.last_offset_delta() >= 0;
 }
 
-bool check_batch_crc(std::span<const std::byte> batch) noexcept {
+bool batch_is_intact(std::span<const std::byte> batch) noexcept {
   if (batch.size() < L::header_size) return false;
   const batch_header h(batch);
-  return h.total_size() == static_cast<std::int64_t>(batch.size()) && h.magic() == L::current_magic &&
+  return h.total_size() == static_cast<std::int64_t>(batch.size()) && header_is_sane(h) &&
          h.crc() == compute_batch_crc(batch);
 }
 
 batch_validation validate_batch(std::span<const std::byte> batch, const validate_options& options) {
   if (batch.size() < L::header_size)
-    return fail(batch_errc::corrupt_message, "batch of " + std::to_string(batch.size()) + " bytes is shorter than its header");
+    return fail(append_errc::corrupt_message, "batch of " + std::to_string(batch.size()) + " bytes is shorter than its header");
   const batch_header h(batch);
   if (h.total_size() != static_cast<std::int64_t>(batch.size()))
-    return fail(batch_errc::corrupt_message, "batch_length " + std::to_string(h.batch_length()) +
+    return fail(append_errc::corrupt_message, "batch_length " + std::to_string(h.batch_length()) +
                                                  " does not match the " + std::to_string(batch.size()) + " bytes sent");
   if (h.magic() != L::current_magic)
-    return fail(batch_errc::invalid_record, "record batch magic " + std::to_string(h.magic()) + " is not 2");
+    return fail(append_errc::invalid_record, "record batch magic " + std::to_string(h.magic()) + " is not 2");
   if (batch.size() > static_cast<std::size_t>(std::max<std::int32_t>(options.max_batch_bytes, 0)))
-    return fail(batch_errc::message_too_large, "batch of " + std::to_string(batch.size()) +
+    return fail(append_errc::message_too_large, "batch of " + std::to_string(batch.size()) +
                                                    " bytes exceeds max.message.bytes " +
                                                    std::to_string(options.max_batch_bytes));
   if (const std::uint32_t crc = compute_batch_crc(batch); crc != h.crc())
-    return fail(batch_errc::corrupt_message, "CRC-32C mismatch: batch says " + std::to_string(h.crc()) +
+    return fail(append_errc::corrupt_message, "CRC-32C mismatch: batch says " + std::to_string(h.crc()) +
                                                  ", computed " + std::to_string(crc));
-  if (h.codec_id() > 4)
-    return fail(batch_errc::unsupported_compression, "unknown compression codec " + std::to_string(h.codec_id()));
+  const auto codec = codec_from_attributes(h.attributes());
+  if (!codec)
+    return fail(append_errc::unsupported_compression, "unknown compression codec " + std::to_string(h.codec_id()));
   if (h.is_control() && !options.allow_control)
-    return fail(batch_errc::invalid_record, "producers may not send control batches");
+    return fail(append_errc::invalid_record, "producers may not send control batches");
   const std::int32_t count = h.records_count();
-  if (count <= 0) return fail(batch_errc::invalid_record, "batch has " + std::to_string(count) + " records");
+  if (count <= 0) return fail(append_errc::invalid_record, "batch has " + std::to_string(count) + " records");
   if (h.last_offset_delta() != count - 1)
-    return fail(batch_errc::invalid_record, "last_offset_delta " + std::to_string(h.last_offset_delta()) +
+    return fail(append_errc::invalid_record, "last_offset_delta " + std::to_string(h.last_offset_delta()) +
                                                 " does not match " + std::to_string(count) + " records");
   if (h.producer_id() >= 0 && h.base_sequence() < 0)
-    return fail(batch_errc::invalid_record, "idempotent batch with negative base_sequence");
+    return fail(append_errc::invalid_record, "idempotent batch with negative base_sequence");
 
   std::vector<std::byte> scratch;
   std::span<const std::byte> records;
-  if (auto err = batch_records(batch, scratch, records, options.max_uncompressed_bytes); !err.empty()) {
-    const bool too_big = err.find("exceeds the limit") != std::string::npos;
-    return fail(too_big ? batch_errc::message_too_large : batch_errc::corrupt_message, err);
+  if (auto ec = decompress_records(batch, codec.value(), scratch, records, options.max_uncompressed_bytes)) {
+    const bool too_big = ec == compression_errc::output_too_large;
+    return fail(too_big ? append_errc::message_too_large : append_errc::corrupt_message,
+                codec_failure(codec.value(), ec));
   }
 
   const bool check_time = h.ts_type() == timestamp_type::create_time &&
@@ -274,7 +283,7 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
   for (std::int32_t i = 0; i < count; ++i) {
     const std::byte* record_start = c.p;
     if (const char* err = parse_record(c, nullptr))
-      return fail(batch_errc::invalid_record, "record " + std::to_string(i) + ": " + err);
+      return fail(append_errc::invalid_record, "record " + std::to_string(i) + ": " + err);
     // Re-read the two fields we need from the record just parsed; cheaper
     // than materialising a record_view.
     cursor r{record_start, c.p};
@@ -283,10 +292,10 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
     const std::int64_t ts = h.base_timestamp() + r.varlong();
     const std::int32_t delta = r.varint();
     if (options.require_keys && r.varint() < 0)
-      return fail(batch_errc::invalid_record, "record " + std::to_string(i) +
+      return fail(append_errc::invalid_record, "record " + std::to_string(i) +
                                                   ": compacted topic cannot accept a record without a key");
     if (delta != i)
-      return fail(batch_errc::invalid_record, "record " + std::to_string(i) + " has offset delta " +
+      return fail(append_errc::invalid_record, "record " + std::to_string(i) + " has offset delta " +
                                                   std::to_string(delta));
     if (ts > max_ts) {
       max_ts = ts;
@@ -295,12 +304,12 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
     if (check_time) {
       if (saturating_sub(options.now_ms, ts) > options.timestamp_before_max_ms ||
           saturating_sub(ts, options.now_ms) > options.timestamp_after_max_ms)
-        return fail(batch_errc::invalid_timestamp, "record " + std::to_string(i) + " timestamp " +
+        return fail(append_errc::invalid_timestamp, "record " + std::to_string(i) + " timestamp " +
                                                        std::to_string(ts) + " is out of the allowed range");
     }
   }
   if (c.p != c.end)
-    return fail(batch_errc::invalid_record, std::to_string(c.left()) + " bytes follow the last record");
+    return fail(append_errc::invalid_record, std::to_string(c.left()) + " bytes follow the last record");
   result.summary.max_timestamp = max_ts;
   return result;
 }
@@ -308,15 +317,20 @@ batch_validation validate_batch(std::span<const std::byte> batch, const validate
 filter_result filter_batch(std::span<const std::byte> batch, const std::function<bool(const record_view&)>& keep,
                            std::size_t max_uncompressed) {
   filter_result out;
-  if (!check_batch_crc(batch)) {
+  if (!batch_is_intact(batch)) {
     out.error = "batch length, magic or CRC-32C is wrong";
     return out;
   }
   const batch_header h(batch);
+  const auto codec = codec_from_attributes(h.attributes());
+  if (!codec) {
+    out.error = "unsupported compression codec " + std::to_string(h.codec_id());
+    return out;
+  }
   std::vector<std::byte> scratch;
   std::span<const std::byte> records;
-  if (auto err = batch_records(batch, scratch, records, max_uncompressed); !err.empty()) {
-    out.error = std::move(err);
+  if (auto ec = decompress_records(batch, codec.value(), scratch, records, max_uncompressed)) {
+    out.error = codec_failure(codec.value(), ec);
     return out;
   }
   const std::int32_t count = h.records_count();
@@ -348,13 +362,13 @@ filter_result filter_batch(std::span<const std::byte> batch, const std::function
     out.outcome = filter_outcome::emptied;
     return out;
   }
-  if (h.compression() != compression_codec::none) {
+  if (codec.value() != compression_codec::none) {
     // Keep the framing the batch came with: a client that sent xerial
     // snappy (Java, kafka-python) reads it back the same way.
-    const bool xerial = h.compression() == compression_codec::snappy && is_snappy_xerial(batch.subspan(L::records));
-    auto packed = compress(h.compression(), body, xerial);
+    const bool xerial = codec.value() == compression_codec::snappy && is_snappy_xerial(batch.subspan(L::records));
+    auto packed = compress(codec.value(), body, xerial);
     if (!packed) {
-      out.error = std::string(codec_name(h.compression())) + ": " + packed.error().message();
+      out.error = codec_failure(codec.value(), packed.error());
       return out;
     }
     body = std::move(packed).value();
@@ -409,7 +423,7 @@ std::vector<std::byte> build_batch(std::span<const record_to_build> records, con
   store_be(p + L::base_offset, options.base_offset);
   store_be(p + L::batch_length, static_cast<std::int32_t>(out.size() - L::log_overhead));
   store_be(p + L::partition_leader_epoch, options.partition_leader_epoch);
-  p[L::magic] = std::byte{2};
+  p[L::magic] = static_cast<std::byte>(L::current_magic);
   store_be(p + L::attributes, attributes);
   store_be(p + L::last_offset_delta, static_cast<std::int32_t>(records.size()) - 1);
   store_be(p + L::base_timestamp, base_ts);

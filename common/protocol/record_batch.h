@@ -112,10 +112,13 @@ class batch_header {
   std::int8_t magic() const noexcept { return static_cast<std::int8_t>(p_[batch_layout::magic]); }
   std::uint32_t crc() const noexcept { return load_be<std::uint32_t>(p_ + batch_layout::crc); }
   std::int16_t attributes() const noexcept { return load_be<std::int16_t>(p_ + batch_layout::attributes); }
-  /// Raw codec id (0..7); ids above 4 are not valid codecs.
+  /// Raw codec id (0..7); codec_from_attributes (compression.h) says which are codecs.
   int codec_id() const noexcept { return attributes() & batch_layout::codec_mask; }
+  /// The codec, or none for an id that is not one (5..7): check the id first
+  /// where it matters (validate_batch, batch_records).
   compression_codec compression() const noexcept {
-    return codec_id() <= 4 ? static_cast<compression_codec>(codec_id()) : compression_codec::none;
+    const auto codec = codec_from_attributes(attributes());
+    return codec ? codec.value() : compression_codec::none;
   }
   timestamp_type ts_type() const noexcept {
     return (attributes() & batch_layout::timestamp_type_bit) ? timestamp_type::log_append_time
@@ -135,7 +138,7 @@ class batch_header {
   std::int32_t records_count() const noexcept { return load_be<std::int32_t>(p_ + batch_layout::records_count); }
 
   /// Whole batch size in bytes, from batch_length (may be nonsense for a
-  /// corrupt header: check with batch_iterator or validate_batch first).
+  /// corrupt header: check with batch_iterator, batch_is_intact or validate_batch first).
   std::int64_t total_size() const noexcept { return std::int64_t{batch_length()} + batch_layout::log_overhead; }
   std::int64_t last_offset() const noexcept { return base_offset() + last_offset_delta(); }
   std::int64_t next_offset() const noexcept { return last_offset() + 1; }
@@ -160,7 +163,7 @@ void stamp_max_timestamp(std::span<std::byte> batch, std::int64_t max_timestamp,
 /// fetch response). It only trusts batch_length to find boundaries: it stops
 /// at the first header that is cut short, whose length is impossible, or
 /// whose batch extends past the end. Contents are not checked (see
-/// validate_batch / check_batch_crc).
+/// validate_batch / batch_is_intact).
 class batch_iterator {
  public:
   enum class stop_reason { none, end, truncated, bad_length };
@@ -213,15 +216,28 @@ std::string batch_records(std::span<const std::byte> batch, std::vector<std::byt
 
 // --- validation ---------------------------------------------------------------
 
-enum class batch_errc {
+/// The one vocabulary of the append path: why a record set was not appended.
+/// validate_batch gives the batch format errors; the partition log adds
+/// storage_error, and the partition server maps each value once to its RPC
+/// error (services/partition-server/errors.h). The names are Kafka's codes.
+enum class append_errc {
   ok,
-  corrupt_message,          // size, length, magic or CRC wrong
-  invalid_record,           // records do not parse, counts or offset deltas wrong, control batch
-  unsupported_compression,  // codec id 5..7
+  corrupt_message,          // length, CRC or record-set framing wrong (CORRUPT_MESSAGE)
+  invalid_record,           // magic, records, counts or offset deltas wrong, control batch (INVALID_RECORD)
+  unsupported_compression,  // codec id 5..7 (UNSUPPORTED_COMPRESSION_TYPE)
   message_too_large,        // batch larger than max.message.bytes, or decompresses past the limit
   invalid_timestamp,        // CreateTime outside message.timestamp.before/after.max.ms
+  storage_error,            // valid, but the log could not write it (KAFKA_STORAGE_ERROR); never from validate_batch
 };
-const char* batch_errc_name(batch_errc e) noexcept;
+
+/// Whether a record set, or one batch of it, may be appended; if not, the
+/// code and a text for the log and the producer's error_message.
+struct append_verdict {
+  append_errc error = append_errc::ok;
+  std::string message;
+  explicit operator bool() const noexcept { return error == append_errc::ok; }
+  static append_verdict refuse(append_errc error, std::string message) { return {error, std::move(message)}; }
+};
 
 struct validate_options {
   std::int32_t max_batch_bytes = 1048588;  // topic max.message.bytes
@@ -243,20 +259,25 @@ struct batch_summary {
   std::int32_t max_timestamp_offset_delta = 0;  // first record that has it
 };
 
-struct batch_validation {
-  batch_errc error = batch_errc::ok;
-  std::string message;
+struct batch_validation : append_verdict {
   batch_summary summary;
-  explicit operator bool() const noexcept { return error == batch_errc::ok; }
 };
 
 /// Full check of one batch (exactly `batch.size()` bytes) from a producer for
-/// a leader append: sizes, magic, CRC, attributes, counts, every record
-/// parses and its offset delta is its index. Decompresses compressed batches.
+/// a leader append, in Kafka's order (size before CRC, as Log.analyzeAndValidateRecords;
+/// magic as ProduceRequest.validateRecords): sizes, magic, CRC, codec, control,
+/// counts, every record parses and its offset delta is its index.
+/// Decompresses compressed batches.
 batch_validation validate_batch(std::span<const std::byte> batch, const validate_options& options);
 
-/// Cheap check used by log recovery: length consistent, magic 2 and CRC.
-bool check_batch_crc(std::span<const std::byte> batch) noexcept;
+/// Header fields every stored batch has right: magic 2 and a last_offset_delta
+/// that is not negative. No CRC: the cheap check of an index rebuild.
+bool header_is_sane(const batch_header& h) noexcept;
+
+/// A whole, undamaged batch: exactly `batch.size()` bytes as its batch_length
+/// says, a sane header and a CRC-32C that matches. What log recovery,
+/// replicated appends and the cleaner check on batches they did not validate.
+bool batch_is_intact(std::span<const std::byte> batch) noexcept;
 
 // --- filtering (log compaction) -------------------------------------------------
 
@@ -283,8 +304,8 @@ struct filter_result {
 /// fields. records_count and the CRC are recomputed, and max_timestamp too
 /// under CreateTime (Kafka's cleaner does the same). A compressed batch is
 /// decompressed and compressed again with its codec (snappy keeps its xerial
-/// framing if it had one). The CRC is checked first, so a corrupt batch is
-/// never given a fresh, valid CRC.
+/// framing if it had one). batch_is_intact is checked first, so a corrupt
+/// batch is never given a fresh, valid CRC.
 filter_result filter_batch(std::span<const std::byte> batch, const std::function<bool(const record_view&)>& keep,
                            std::size_t max_uncompressed = 256u << 20);
 

@@ -178,10 +178,6 @@ append_outcome partition_state::append(std::span<std::byte> batches, std::int64_
     out.message = "The ISR has " + std::to_string(isr_size()) + " replicas, fewer than min.insync.replicas=" +
                   std::to_string(min_insync());
   }
-  if (out.error == pv1::PARTITION_OK && batches.empty()) {
-    out.error = pv1::CORRUPT_MESSAGE;
-    out.message = "no record batch";
-  }
   if (out.error != pv1::PARTITION_OK) {
     out.log_start_offset = log_start_offset();
     probe.produce_errors.add();
@@ -321,7 +317,7 @@ pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> ba
   if (leader_) return pv1::NOT_LEADER;  // we lead now: a late response from the old leader
   if (!batches.empty()) {
     auto r = log_->append_replicated(batches, now_ms);
-    if (r.error != storage::append_errc::ok) {
+    if (r.error != protocol::append_errc::ok) {
       log()->warn("[{}/{}] replicated append failed: {}", topic_, partition_, r.message);
       return map_append_error(r.error);
     }

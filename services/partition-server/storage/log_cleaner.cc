@@ -22,8 +22,11 @@ std::string_view as_chars(std::span<const std::byte> s) {
   return {reinterpret_cast<const char*>(s.data()), s.size()};
 }
 
-// Calls fn(batch bytes) for every batch of `seg`, in order, checking each
-// one's CRC: a sealed segment was only index-checked at open.
+// Calls fn(batch bytes) for every batch of `seg`, in order. Only the framing
+// is checked here (header_at: a sane length inside the segment). A sealed
+// segment was only index-checked at open, so each caller checks every batch
+// once itself: batch_is_intact (require_intact), or filter_batch, which does
+// the same check before anything else.
 template <class Fn>
 result<void> for_each_batch(const segment& seg, spdlog::logger& log, Fn&& fn) {
   std::vector<std::byte> buf;
@@ -38,15 +41,21 @@ result<void> for_each_batch(const segment& seg, spdlog::logger& log, Fn&& fn) {
     buf.resize(h.value()->size);
     auto n = seg.read(pos, buf);
     if (!n) return n.error();
-    if (n.value() != buf.size() || !protocol::check_batch_crc(buf)) {
-      log.error("segment {}: batch at offset {} (position {}) fails its CRC", seg.base_offset(),
-                h.value()->base_offset, pos);
+    if (n.value() != buf.size()) {
+      log.error("segment {}: short read of the batch at position {}", seg.base_offset(), pos);
       return corrupt();
     }
     if (auto r = fn(std::span<const std::byte>(buf)); !r) return r;
     pos += h.value()->size;
   }
   return success();
+}
+
+// The cleaner must not decide on, or copy, a batch it cannot trust.
+result<void> require_intact(const segment& seg, std::span<const std::byte> batch, spdlog::logger& log) {
+  if (protocol::batch_is_intact(batch)) return success();
+  log.error("segment {}: batch at offset {} fails its CRC", seg.base_offset(), protocol::batch_header(batch).base_offset());
+  return corrupt();
 }
 
 }  // namespace
@@ -89,6 +98,7 @@ std::int64_t offset_map::get(std::string_view key) const {
 result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logger& log) {
   std::vector<std::byte> scratch;
   return for_each_batch(seg, log, [&](std::span<const std::byte> batch) -> result<void> {
+    if (auto r = require_intact(seg, batch, log); !r) return r;
     const protocol::batch_header h(batch);
     if (h.is_control()) return success();
     std::span<const std::byte> records;
@@ -126,6 +136,7 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
       // Transaction markers: kept as they are (Kafka removes them only
       // together with the aborted or committed data, which needs producer
       // state this broker does not keep).
+      if (auto intact = require_intact(seg, batch, log); !intact) return intact;
       stats.records_before += h.records_count();
       stats.records_after += h.records_count();
       return write(batch);

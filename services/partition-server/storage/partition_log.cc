@@ -15,7 +15,7 @@
 
 namespace sluice::storage {
 
-namespace L = protocol::batch_layout;
+using protocol::append_errc;
 using protocol::batch_header;
 
 namespace {
@@ -23,18 +23,6 @@ namespace {
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-append_errc to_append_errc(protocol::batch_errc e) {
-  switch (e) {
-    case protocol::batch_errc::ok: return append_errc::ok;
-    case protocol::batch_errc::corrupt_message: return append_errc::corrupt_message;
-    case protocol::batch_errc::invalid_record: return append_errc::invalid_record;
-    case protocol::batch_errc::unsupported_compression: return append_errc::unsupported_compression;
-    case protocol::batch_errc::message_too_large: return append_errc::message_too_large;
-    case protocol::batch_errc::invalid_timestamp: return append_errc::invalid_timestamp;
-  }
-  return append_errc::corrupt_message;
 }
 
 append_result failure(append_errc e, std::string message, std::int64_t log_start) {
@@ -45,6 +33,32 @@ append_result failure(append_errc e, std::string message, std::int64_t log_start
   return r;
 }
 
+append_result failure(protocol::append_verdict v, std::int64_t log_start) {
+  return failure(v.error, std::move(v.message), log_start);
+}
+
+// The partition server's one framing rule for a record set (a produce's
+// slice or a fetched one): whole batches laid end to end, at least one.
+// Hands each whole batch to `check` in order and stops at the first it
+// refuses, so a bad batch is reported before a torn tail after it. An empty
+// set is "no record batch" (CORRUPT_MESSAGE): Kafka clients never get here
+// with one, the gateway answers their empty records field first.
+template <class Check>
+protocol::append_verdict check_record_set(std::span<const std::byte> set, Check&& check) {
+  protocol::batch_iterator it(set);
+  bool any = false;
+  while (auto b = it.next()) {
+    if (auto v = check(*b); !v) return v;
+    any = true;
+  }
+  if (it.reason() != protocol::batch_iterator::stop_reason::end)
+    return protocol::append_verdict::refuse(append_errc::corrupt_message,
+                                            "record set has " + std::to_string(set.size() - it.position()) +
+                                                " bytes that are not a whole batch");
+  if (!any) return protocol::append_verdict::refuse(append_errc::corrupt_message, "no record batch");
+  return {};
+}
+
 // Everything validation learnt about one batch of an append.
 struct pending_batch {
   std::size_t offset_in_request = 0;
@@ -53,19 +67,6 @@ struct pending_batch {
 };
 
 }  // namespace
-
-const char* append_errc_name(append_errc e) noexcept {
-  switch (e) {
-    case append_errc::ok: return "ok";
-    case append_errc::corrupt_message: return "corrupt_message";
-    case append_errc::invalid_record: return "invalid_record";
-    case append_errc::message_too_large: return "message_too_large";
-    case append_errc::unsupported_compression: return "unsupported_compression";
-    case append_errc::invalid_timestamp: return "invalid_timestamp";
-    case append_errc::storage_error: return "storage_error";
-  }
-  return "unknown";
-}
 
 partition_log::partition_log(std::filesystem::path dir, config::log_config cfg)
     : dir_(dir), cfg_(cfg), log_(logging::get("storage")), epochs_(std::move(dir)) {}
@@ -174,18 +175,12 @@ append_result partition_log::append(std::span<std::byte> batches, std::int32_t l
 
   // 1. Validate everything before touching anything.
   std::vector<pending_batch> pending;
-  protocol::batch_iterator it(batches);
-  while (auto b = it.next()) {
-    auto v = protocol::validate_batch(*b, options);
-    if (!v) return failure(to_append_errc(v.error), std::move(v.message), log_start);
-    pending.push_back({static_cast<std::size_t>(b->data() - batches.data()), b->size(), v.summary});
-  }
-  if (it.reason() != protocol::batch_iterator::stop_reason::end)
-    return failure(append_errc::corrupt_message,
-                   "record set has " + std::to_string(batches.size() - it.position()) +
-                       " bytes that are not a whole batch",
-                   log_start);
-  if (pending.empty()) return failure(append_errc::corrupt_message, "no record batch", log_start);
+  auto verdict = check_record_set(batches, [&](std::span<const std::byte> b) -> protocol::append_verdict {
+    auto v = protocol::validate_batch(b, options);
+    if (v) pending.push_back({static_cast<std::size_t>(b.data() - batches.data()), b.size(), v.summary});
+    return v;
+  });
+  if (!verdict) return failure(std::move(verdict), log_start);
   const std::int64_t max_bytes = std::min<std::int64_t>(cfg_.segment_bytes, log_format::max_segment_bytes);
   if (static_cast<std::int64_t>(batches.size()) > max_bytes)
     return failure(append_errc::message_too_large,
@@ -265,25 +260,22 @@ append_result partition_log::append_replicated(std::span<const std::byte> batche
   std::vector<appended_batch> appended;
   std::vector<std::pair<std::int32_t, std::int64_t>> epochs;
   std::int64_t next = log_end_offset_;
-  protocol::batch_iterator it(batches);
-  while (auto b = it.next()) {
-    const batch_header h(*b);
-    if (h.magic() != L::current_magic || h.last_offset_delta() < 0 || !protocol::check_batch_crc(*b))
-      return failure(append_errc::corrupt_message,
-                     "replicated batch at offset " + std::to_string(h.base_offset()) + " is corrupt", log_start);
+  auto verdict = check_record_set(batches, [&](std::span<const std::byte> b) -> protocol::append_verdict {
+    const batch_header h(b);
+    if (!protocol::batch_is_intact(b))
+      return protocol::append_verdict::refuse(
+          append_errc::corrupt_message, "replicated batch at offset " + std::to_string(h.base_offset()) + " is corrupt");
     if (h.base_offset() < next)
-      return failure(append_errc::invalid_record,
-                     "replicated batch starts at " + std::to_string(h.base_offset()) + ", below the log end " +
-                         std::to_string(next),
-                     log_start);
+      return protocol::append_verdict::refuse(append_errc::invalid_record,
+                                              "replicated batch starts at " + std::to_string(h.base_offset()) +
+                                                  ", below the log end " + std::to_string(next));
     if (epochs.empty() || h.partition_leader_epoch() > epochs.back().first)
       epochs.emplace_back(h.partition_leader_epoch(), h.base_offset());
-    appended.push_back({h.base_offset(), h.last_offset(), h.max_timestamp(), static_cast<std::uint32_t>(b->size())});
+    appended.push_back({h.base_offset(), h.last_offset(), h.max_timestamp(), static_cast<std::uint32_t>(b.size())});
     next = h.last_offset() + 1;
-  }
-  if (it.reason() != protocol::batch_iterator::stop_reason::end)
-    return failure(append_errc::corrupt_message, "replicated record set ends inside a batch", log_start);
-  if (appended.empty()) return failure(append_errc::corrupt_message, "no record batch", log_start);
+    return {};
+  });
+  if (!verdict) return failure(std::move(verdict), log_start);
   for (const auto& [epoch, start] : epochs) record_epoch(epoch, start);
   return write_batches(batches, appended, now_ms);
 }

@@ -16,6 +16,7 @@
 
 #include "common/base/result.h"
 #include "common/config/topic_config.h"
+#include "common/protocol/record_batch.h"
 #include "services/partition-server/storage/leader_epoch_cache.h"
 
 namespace sluice::storage {
@@ -24,19 +25,10 @@ class segment;
 struct appended_batch;
 struct retention_rules;
 
-enum class append_errc {
-  ok,
-  corrupt_message,
-  invalid_record,
-  message_too_large,
-  unsupported_compression,
-  invalid_timestamp,
-  storage_error,
-};
-const char* append_errc_name(append_errc e) noexcept;
-
+/// What an append did. `error` is the append path's one vocabulary
+/// (protocol::append_errc): the validator's batch errors, or storage_error.
 struct append_result {
-  append_errc error = append_errc::ok;
+  protocol::append_errc error = protocol::append_errc::ok;
   std::string message;                    // why, for the log and the Kafka error_message
   std::int64_t base_offset = -1;          // offset given to the first record
   std::int64_t last_offset = -1;

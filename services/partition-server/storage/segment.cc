@@ -93,9 +93,8 @@ result<segment::scan_result> segment::scan(std::uint64_t start, std::int64_t exp
     while (auto b = it.next()) {
       const batch_header h(*b);
       const bool base_ok = exact_base && first ? h.base_offset() == out.next_offset : h.base_offset() >= out.next_offset;
-      if (h.magic() != L::current_magic || h.last_offset_delta() < 0 || !base_ok ||
-          h.last_offset() - base_offset_ > log_format::max_relative_offset ||
-          (verify_crc && !protocol::check_batch_crc(*b))) {
+      const bool sound = verify_crc ? protocol::batch_is_intact(*b) : protocol::header_is_sane(h);
+      if (!sound || !base_ok || h.last_offset() - base_offset_ > log_format::max_relative_offset) {
         bad = true;
         break;
       }

@@ -65,7 +65,7 @@ std::map<std::int64_t, std::string> decode(std::span<const std::byte> bytes) {
   proto::batch_iterator it(bytes);
   while (auto b = it.next()) {
     proto::batch_header h(*b);
-    BOOST_REQUIRE(proto::check_batch_crc(*b));
+    BOOST_REQUIRE(proto::batch_is_intact(*b));
     auto err = proto::for_each_record(b->subspan(proto::batch_layout::header_size), h.records_count(),
                                       [&](const proto::record_view& r) {
                                         std::string v;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/protocol/record_batch.h"
+#include "services/partition-server/errors.h"
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
 #include "tests/fixtures/temp_dir.h"
@@ -91,7 +92,7 @@ BOOST_AUTO_TEST_CASE(appends_get_consecutive_offsets_and_the_leader_epoch) {
   auto first = it.next();
   BOOST_REQUIRE(first);
   BOOST_TEST(proto::batch_header(*first).partition_leader_epoch() == 3);
-  BOOST_TEST(proto::check_batch_crc(*first));
+  BOOST_TEST(proto::batch_is_intact(*first));
 }
 
 BOOST_AUTO_TEST_CASE(invalid_batches_are_refused_and_nothing_is_appended) {
@@ -102,6 +103,29 @@ BOOST_AUTO_TEST_CASE(invalid_batches_are_refused_and_nothing_is_appended) {
   BOOST_TEST(a.base_offset == -1);
   BOOST_TEST(p->append({}, now_ms).error == pv1::CORRUPT_MESSAGE);
   BOOST_TEST(p->log_end_offset() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_record_set_is_refused_once_by_the_log_with_its_log_start) {
+  append(batch(3));
+  auto a = p->append({}, now_ms);
+  BOOST_TEST(a.error == pv1::CORRUPT_MESSAGE);
+  BOOST_TEST(a.message == "no record batch");
+  BOOST_TEST(a.log_start_offset == 0);
+  BOOST_TEST(p->log_end_offset() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(every_append_error_has_its_own_partition_error) {
+  using proto::append_errc;
+  const std::vector<std::pair<append_errc, pv1::PartitionError>> expected{
+      {append_errc::ok, pv1::PARTITION_OK},
+      {append_errc::corrupt_message, pv1::CORRUPT_MESSAGE},
+      {append_errc::invalid_record, pv1::INVALID_RECORD},
+      {append_errc::unsupported_compression, pv1::UNSUPPORTED_COMPRESSION},
+      {append_errc::message_too_large, pv1::MESSAGE_TOO_LARGE},
+      {append_errc::invalid_timestamp, pv1::INVALID_TIMESTAMP},
+      {append_errc::storage_error, pv1::STORAGE_ERROR},
+  };
+  for (const auto& [from, to] : expected) BOOST_TEST(map_append_error(from) == to);
 }
 
 BOOST_AUTO_TEST_CASE(followers_refuse_produce_and_fetch) {

@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(compressed_batches_are_reencoded_with_their_codec) {
       auto out = read_all(*log, 0, 1, true);
       BOOST_TEST_REQUIRE(out.batches.size() == 1u);
       std::span<const std::byte> b(out.bytes);
-      BOOST_TEST(protocol::check_batch_crc(b));
+      BOOST_TEST(protocol::batch_is_intact(b));
       const protocol::batch_header h(b);
       BOOST_TEST(h.base_offset() == 0);
       BOOST_TEST(h.last_offset() == 4);  // lastOffsetDelta kept: the batch still ends at 4

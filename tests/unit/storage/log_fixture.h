@@ -14,6 +14,7 @@
 
 namespace sluice::storage::test {
 
+using protocol::append_errc;
 using sluice::test::temp_dir;
 
 /// `count` records of `value_size` bytes, timestamps ts, ts+1, ...
@@ -53,7 +54,7 @@ inline read_output read_all(partition_log& log, std::int64_t offset, std::int32_
   BOOST_TEST(out.result.bytes == out.bytes.size());
   protocol::batch_iterator it(out.bytes);
   while (auto b = it.next()) {
-    BOOST_TEST(protocol::check_batch_crc(*b));
+    BOOST_TEST(protocol::batch_is_intact(*b));
     const protocol::batch_header h(*b);
     out.batches.push_back({h.base_offset(), h.last_offset()});
   }

@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(append_then_read_round_trip) {
   const protocol::batch_header h(out.bytes);
   BOOST_TEST(h.partition_leader_epoch() == 3);
   BOOST_TEST((protocol::validate_batch(std::span<const std::byte>(out.bytes.data(), h.total_size()), {}).error ==
-              protocol::batch_errc::ok));
+              protocol::append_errc::ok));
 }
 
 BOOST_AUTO_TEST_CASE(stamps_the_producer_bytes_in_place) {
@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(stamps_the_producer_bytes_in_place) {
   const protocol::batch_header h(batch);
   BOOST_TEST(h.base_offset() == 2);
   BOOST_TEST(h.partition_leader_epoch() == 9);
-  BOOST_TEST(protocol::check_batch_crc(batch));
+  BOOST_TEST(protocol::batch_is_intact(batch));
 }
 
 BOOST_AUTO_TEST_CASE(several_batches_in_one_append_get_consecutive_offsets) {
@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(log_append_time_is_stamped_with_a_new_crc) {
   BOOST_TEST((h.ts_type() == protocol::timestamp_type::log_append_time));
   BOOST_TEST(h.max_timestamp() == 777'000);
   BOOST_TEST((h.compression() == protocol::compression_codec::snappy));
-  BOOST_TEST(protocol::check_batch_crc(out.bytes));
+  BOOST_TEST(protocol::batch_is_intact(out.bytes));
 }
 
 BOOST_AUTO_TEST_CASE(wrong_producer_max_timestamp_is_corrected) {
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(wrong_producer_max_timestamp_is_corrected) {
   BOOST_TEST((log->append(batch, 0, 1).error == append_errc::ok));
   auto out = read_all(*log, 0, 1 << 20);
   BOOST_TEST(protocol::batch_header(out.bytes).max_timestamp() == 1002);
-  BOOST_TEST(protocol::check_batch_crc(out.bytes));
+  BOOST_TEST(protocol::batch_is_intact(out.bytes));
 }
 
 BOOST_AUTO_TEST_CASE(rolls_by_segment_ms) {

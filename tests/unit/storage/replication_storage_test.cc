@@ -116,6 +116,21 @@ BOOST_AUTO_TEST_CASE(replicated_append_refuses_overlaps_disorder_and_corruption_
   BOOST_TEST(follower->log_end_offset() == 10);  // nothing of the good batches went in either
 }
 
+BOOST_AUTO_TEST_CASE(replicated_and_leader_appends_share_the_record_set_framing) {
+  temp_dir a, b;
+  auto leader = leader_log(a.path());
+  auto follower = open_log(b.path(), small_config());
+  auto empty = follower->append_replicated({}, 6000);
+  BOOST_TEST((empty.error == append_errc::corrupt_message));
+  BOOST_TEST(empty.message == "no record batch");
+  auto torn = batch_at(*leader, 0);
+  torn.resize(torn.size() - 1);
+  auto r = follower->append_replicated(torn, 6000);
+  BOOST_TEST((r.error == append_errc::corrupt_message));
+  BOOST_TEST(r.message == "record set has " + std::to_string(torn.size()) + " bytes that are not a whole batch");
+  BOOST_TEST(follower->log_end_offset() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(replicated_append_accepts_gaps) {
   // A compacted leader log has offsets no batch holds any more; a follower
   // fetching from its log end gets the next batch there is (Kafka allows
