@@ -3,7 +3,7 @@
 // one vocabulary the validator and the partition log share) and the
 // partition RPC's error codes. One exhaustive switch without `default:`, so
 // -Wswitch names any value added to append_errc that is not mapped here.
-#include "common/protocol/record_batch.h"
+#include "common/protocol/record_batch_validator.h"
 #include "partition.pb.h"
 
 namespace sluice::partition_server {

@@ -3,7 +3,8 @@
 #include <system_error>
 #include <vector>
 
-#include "common/protocol/record_batch.h"
+#include "common/protocol/record_batch_filter.h"
+#include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_format.h"
 #include "services/partition-server/storage/posix_file.h"

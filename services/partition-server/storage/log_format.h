@@ -7,7 +7,7 @@
 // does:
 //
 //   00000000000000000000.log        batches exactly as on the wire (RecordBatch v2,
-//   00000000000000000000.index      see common/protocol/record_batch.h), stamped
+//   00000000000000000000.index      see common/protocol/record_batch_view.h), stamped
 //   00000000000000000000.timeindex  with their base offset and leader epoch
 //   00000000000000004242.log        next segment: its first batch has base offset 4242
 //   ...

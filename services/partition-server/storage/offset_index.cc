@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
-#include "common/protocol/record_batch.h"
+#include "common/base/endian.h"
 #include "services/partition-server/storage/log_format.h"
 
 namespace sluice::storage {
 
-using protocol::load_be;
-using protocol::store_be;
 constexpr std::size_t kEntry = log_format::index_entry_size;
 
 result<void> offset_index::open(const std::filesystem::path& path, bool& consistent) {

@@ -16,7 +16,7 @@
 
 #include "common/base/result.h"
 #include "common/config/topic_config.h"
-#include "common/protocol/record_batch.h"
+#include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/leader_epoch_cache.h"
 
 namespace sluice::storage {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/protocol/record_batch.h"
+#include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_format.h"
 

@@ -7,6 +7,8 @@
 #include "common/protocol/record_batch.h"
 
 using namespace sluice::protocol;
+using sluice::load_be;
+using sluice::store_be;
 namespace L = sluice::protocol::batch_layout;
 
 namespace {
