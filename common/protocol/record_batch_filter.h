@@ -38,6 +38,6 @@ struct filter_result {
 /// framing if it had one). batch_is_intact is checked first, so a corrupt
 /// batch is never given a fresh, valid CRC.
 filter_result filter_batch(std::span<const std::byte> batch, const std::function<bool(const record_view&)>& keep,
-                           std::size_t max_uncompressed = 256u << 20);
+                           std::size_t max_uncompressed = max_uncompressed_batch_bytes);
 
 }  // namespace sluice::protocol

@@ -42,7 +42,7 @@ struct validate_options {
   std::int64_t timestamp_before_max_ms = INT64_MAX;
   std::int64_t timestamp_after_max_ms = INT64_MAX;
   /// Bound on decompressed record bytes per batch (decompression bombs).
-  std::size_t max_uncompressed_bytes = 256u << 20;
+  std::size_t max_uncompressed_bytes = max_uncompressed_batch_bytes;
   /// Compacted topics: a record without a key could never be compacted away,
   /// so Kafka's LogValidator refuses it (INVALID_RECORD).
   bool require_keys = false;

@@ -151,6 +151,10 @@ class batch_iterator {
   stop_reason reason_ = stop_reason::none;
 };
 
+/// How far one batch's records may decompress unless a caller sets its own
+/// bound: a tiny hostile batch must not make the broker allocate gigabytes.
+inline constexpr std::size_t max_uncompressed_batch_bytes = 256u << 20;
+
 /// The smallest legal batch_length: a header with no records.
 inline constexpr std::int32_t min_batch_length =
     static_cast<std::int32_t>(batch_layout::header_size - batch_layout::log_overhead);

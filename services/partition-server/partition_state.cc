@@ -15,8 +15,9 @@ namespace sluice::partition_server {
 namespace fs = std::filesystem;
 
 result<std::unique_ptr<partition_state>> partition_state::open(fs::path dir, std::string topic,
-                                                               std::int32_t partition, config::log_config cfg) {
-  auto log = storage::partition_log::open(dir, cfg);
+                                                               std::int32_t partition, config::log_config cfg,
+                                                               std::int64_t now_ms) {
+  auto log = storage::partition_log::open(dir, cfg, now_ms);
   if (!log) return log.error();
   std::unique_ptr<partition_state> p(
       new partition_state(std::move(dir), std::move(topic), partition, std::move(log.value())));

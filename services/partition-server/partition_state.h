@@ -102,9 +102,10 @@ class partition_state {
   using sink = std::function<std::span<std::byte>(std::size_t)>;
 
   /// Opens (recovering if needed) the log in `dir`, which prepare_log_dir
-  /// made ready. Starts as a non-leader at epoch -1.
+  /// made ready, at `now_ms`. Starts as a non-leader at epoch -1.
   static result<std::unique_ptr<partition_state>> open(std::filesystem::path dir, std::string topic,
-                                                       std::int32_t partition, config::log_config cfg);
+                                                       std::int32_t partition, config::log_config cfg,
+                                                       std::int64_t now_ms);
   ~partition_state();
   partition_state(const partition_state&) = delete;
   partition_state& operator=(const partition_state&) = delete;

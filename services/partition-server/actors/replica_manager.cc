@@ -97,7 +97,7 @@ void open_replica(caf::event_based_actor* self, manager_state& st, const replica
   }
   if (prepared.value()) log()->info("[{}] wiped {}: it held a deleted topic of the same name", label(key), dir.string());
   auto configs = config::to_std_map(w.topic->configs());
-  auto state = partition_state::open(dir, key.first, key.second, config::make_log_config(configs));
+  auto state = partition_state::open(dir, key.first, key.second, config::make_log_config(configs), wall_clock_ms());
   if (!state) {
     log()->error("[{}] cannot open log in {}: {}", label(key), dir.string(), state.error().message());
     return;

@@ -14,9 +14,6 @@ namespace sluice::storage {
 
 namespace {
 
-// Bound on one batch's decompressed records, as for appends.
-constexpr std::size_t kMaxUncompressed = 256u << 20;
-
 std::error_code corrupt() { return std::make_error_code(std::errc::illegal_byte_sequence); }
 
 std::string_view as_chars(std::span<const std::byte> s) {
@@ -103,7 +100,7 @@ result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logg
     const protocol::batch_header h(batch);
     if (h.is_control()) return success();
     std::span<const std::byte> records;
-    if (auto err = protocol::batch_records(batch, scratch, records, kMaxUncompressed); !err.empty()) {
+    if (auto err = protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes); !err.empty()) {
       log.error("segment {}: batch at offset {}: {}", seg.base_offset(), h.base_offset(), err);
       return corrupt();
     }
@@ -151,7 +148,7 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
           if (latest > h.base_offset() + rec.offset_delta) return false;
           return rec.value.has_value() || !tombstones_expired;
         },
-        kMaxUncompressed);
+        protocol::max_uncompressed_batch_bytes);
     stats.records_before += filtered.records_before;
     stats.records_after += filtered.records_after;
     switch (filtered.outcome) {

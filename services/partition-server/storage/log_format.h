@@ -69,4 +69,9 @@ inline constexpr std::int64_t max_segment_bytes = INT32_MAX;
 /// Relative offsets are i32 too.
 inline constexpr std::int64_t max_relative_offset = INT32_MAX;
 
+/// How large a segment may grow: segment.bytes, within what .index can address.
+constexpr std::int64_t segment_size_limit(std::int64_t segment_bytes) {
+  return segment_bytes < max_segment_bytes ? segment_bytes : max_segment_bytes;
+}
+
 }  // namespace sluice::storage::log_format

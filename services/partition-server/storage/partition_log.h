@@ -2,6 +2,13 @@
 // The log of one partition replica: a directory of segments (log_format.h)
 // with appends at the end, reads by offset and by timestamp, and recovery at
 // open. README.md describes the layout and the recovery rules.
+//
+// One class, its parts by job:
+//   partition_log.cc             open and recovery, appends, roll, truncation,
+//                                epochs, retention, flush and close
+//   prepared_append.{h,cc}       validation and stamping of what an append writes
+//   log_reader.{h,cc}            reads and timestamp lookups
+//   partition_log_compaction.cc  the compaction driver (pieces in log_cleaner.h)
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -18,11 +25,12 @@
 #include "common/config/topic_config.h"
 #include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/leader_epoch_cache.h"
+#include "services/partition-server/storage/log_reader.h"
 
 namespace sluice::storage {
 
 class segment;
-struct appended_batch;
+struct prepared_append;
 struct retention_rules;
 
 /// What an append did. `error` is the append path's one vocabulary
@@ -36,13 +44,6 @@ struct append_result {
   std::int64_t log_start_offset = 0;
 };
 
-struct read_result {
-  bool offset_out_of_range = false;
-  std::int64_t log_start_offset = 0;
-  std::int64_t log_end_offset = 0;        // = high watermark at replication factor 1
-  std::size_t bytes = 0;                  // bytes handed to the sink
-};
-
 /// What one partition_log::clean() did.
 struct clean_result {
   std::size_t segments_rewritten = 0;
@@ -52,11 +53,6 @@ struct clean_result {
   std::int64_t records_removed = 0;
   std::int64_t first_dirty_offset = -1;  // the checkpoint after this cleaning; -1 when it did not run
   bool failed = false;                   // corrupt data or I/O error: the log is left out of cleaning
-};
-
-struct offset_and_timestamp {
-  std::int64_t offset = -1;
-  std::int64_t timestamp = -1;
 };
 
 /// One partition's log. Lifecycle: open() (creates the directory and first
@@ -73,7 +69,11 @@ struct offset_and_timestamp {
 class partition_log {
  public:
   /// Opens (creating if needed) the log in `dir`, recovering a torn tail.
-  static result<std::unique_ptr<partition_log>> open(std::filesystem::path dir, config::log_config cfg);
+  /// The log has no clock: every call that depends on time takes it, and
+  /// `now_ms` is when it opens (segment.ms counts an existing active
+  /// segment's age from then).
+  static result<std::unique_ptr<partition_log>> open(std::filesystem::path dir, config::log_config cfg,
+                                                     std::int64_t now_ms);
   ~partition_log();
   partition_log(const partition_log&) = delete;
   partition_log& operator=(const partition_log&) = delete;
@@ -147,32 +147,30 @@ class partition_log {
 
  private:
   partition_log(std::filesystem::path dir, config::log_config cfg);
-  result<void> load();
+  result<void> load(std::int64_t now_ms);
   /// Rebuilds the epoch cache from the batches' leader epochs (no checkpoint file).
   result<void> rebuild_epochs();
   void record_epoch(std::int32_t epoch, std::int64_t start_offset);
-  /// Writes validated, stamped batches at the end (rolling first if needed), moves the log end and
-  /// applies flush.messages / flush.ms.
-  append_result write_batches(std::span<const std::byte> batches, const std::vector<appended_batch>& appended,
-                              std::int64_t now_ms);
+  /// Writes a prepared append at the end (rolling first if needed), records its epochs, moves the
+  /// log end and applies flush.messages / flush.ms; a refused one is answered with its verdict.
+  append_result write(std::span<const std::byte> batches, prepared_append prepared, std::int64_t now_ms);
   /// Cleans one sealed segment under `rules`: rewrite, swap, reopen (or removal when it is left
   /// empty and is not the first).
   result<void> clean_segment(std::int64_t base, const retention_rules& rules, clean_result& out);
   /// Opens segment `base` again from its files (indexes checked or rebuilt) in place of the old object.
   result<void> reopen_segment(std::int64_t base);
-  /// Closes and deletes the segment files of `base`.
+  /// Closes and deletes the segment files of `base`: the one way a segment goes (retention,
+  /// truncation, a cleaning that left it empty).
   void remove_segment(std::int64_t base);
   result<void> roll(std::int64_t base, std::int64_t now_ms);
   bool needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const;
   segment& active() { return *segments_.rbegin()->second; }
-  /// Finds, within one batch, the first record with timestamp >= ts.
-  offset_and_timestamp first_record_at_or_after(const segment& seg, std::uint64_t position, std::uint32_t size,
-                                                std::int64_t ts);
+  log_reader reader() const;
 
   std::filesystem::path dir_;
   config::log_config cfg_;
   std::shared_ptr<spdlog::logger> log_;
-  std::map<std::int64_t, std::unique_ptr<segment>> segments_;  // by base offset
+  segment_map segments_;
   leader_epoch_cache epochs_;
   std::int64_t log_end_offset_ = 0;
   std::int64_t unflushed_messages_ = 0;

@@ -46,7 +46,7 @@ struct leader_fixture {
     BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x05')));
     std::map<std::string, std::string> configs;
     if (!min_insync.empty()) configs["min.insync.replicas"] = min_insync;
-    auto opened = partition_state::open(dir, "t", 0, sluice::config::make_log_config(configs));
+    auto opened = partition_state::open(dir, "t", 0, sluice::config::make_log_config(configs), 0);
     BOOST_REQUIRE(opened);
     p = std::move(opened.value());
     p->set_partition_info(info(1, 4, isr), 1, 0);

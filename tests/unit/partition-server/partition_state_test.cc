@@ -38,7 +38,7 @@ struct fixture {
   void reopen() {
     p.reset();
     BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x07')));
-    auto opened = partition_state::open(dir, "t", 0, sluice::config::log_config{});
+    auto opened = partition_state::open(dir, "t", 0, sluice::config::log_config{}, now_ms);
     BOOST_REQUIRE(opened);
     p = std::move(opened.value());
     p->set_leadership(true, 3);

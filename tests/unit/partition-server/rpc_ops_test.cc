@@ -60,7 +60,7 @@ struct ops_fixture {
     for (int p = 0; p < 2; ++p) {
       auto dir = log_dir_path(data.path(), "t", p);
       BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x01')));
-      auto st = partition_state::open(dir, "t", p, sluice::config::log_config{});
+      auto st = partition_state::open(dir, "t", p, sluice::config::log_config{}, 0);
       BOOST_REQUIRE(st);
       st.value()->set_leadership(true, 5);
       t.actors[static_cast<std::size_t>(p)] =

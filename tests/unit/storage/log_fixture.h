@@ -68,8 +68,10 @@ inline config::log_config small_config() {
   return cfg;
 }
 
-inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, config::log_config cfg) {
-  auto log = partition_log::open(dir, cfg);
+/// Opens at `now_ms` (the default matches append_batch's).
+inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, config::log_config cfg,
+                                               std::int64_t now_ms = 5000) {
+  auto log = partition_log::open(dir, cfg, now_ms);
   BOOST_REQUIRE_MESSAGE(log.has_value(), "open failed: " << (log ? "" : log.error().message()));
   return std::move(log).value();
 }

@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_kill_9) {
   BOOST_REQUIRE(child >= 0);
   if (child == 0) {
     ::close(acks[0]);
-    auto opened = partition_log::open(dir.path(), small_config());
+    auto opened = partition_log::open(dir.path(), small_config(), 5000);
     if (!opened) ::_exit(2);
     auto& log = *opened.value();
     for (int i = 0; i < 200; ++i) {
