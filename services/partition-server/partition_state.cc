@@ -62,7 +62,7 @@ void partition_state::set_partition_info(const mv1::PartitionInfo& info, std::in
   std::vector<std::int32_t> isr(info.isr().begin(), info.isr().end());
   if (isr_in_flight_ && *isr_in_flight_ == isr) isr_in_flight_.reset();
   if (!leader_) {
-    if (was_leader) fail_commits(pv1::NOT_LEADER);
+    if (was_leader) commits_.fail_all(pv1::NOT_LEADER);
     isr_in_flight_.reset();
     if (log_) hw_ = std::min(hw_, log_->log_end_offset());
     return;
@@ -103,31 +103,13 @@ void partition_state::maybe_advance_hw() {
 
 void partition_state::set_hw(std::int64_t hw) {
   hw_ = hw;
-  std::size_t newly = 0;
-  while (!bytes_above_hw_.empty() && bytes_above_hw_.front().first <= hw_) {
-    newly += bytes_above_hw_.front().second;
-    bytes_above_hw_.pop_front();
-  }
-  if (newly > 0 && !waiters_.empty()) {
-    for (auto& w : waiters_) w->add_bytes(newly);
-    drop_fired_waiters();
-  }
-  if (commits_.empty()) return;
-  const bool enough = isr_size() >= static_cast<std::size_t>(min_insync());
-  std::vector<pending_commit> keep;
-  for (auto& c : commits_) {
-    if (c.end_offset <= hw_)
-      c.done(enough ? pv1::PARTITION_OK : pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND);
-    else
-      keep.push_back(std::move(c));
-  }
-  commits_ = std::move(keep);
+  parked_.on_high_watermark(hw_);
+  commits_.complete_up_to(hw_, commit_answer());
 }
 
-void partition_state::fail_commits(pv1::PartitionError e) {
-  auto pending = std::move(commits_);
-  commits_.clear();
-  for (auto& c : pending) c.done(e);
+pv1::PartitionError partition_state::commit_answer() const {
+  return isr_size() >= static_cast<std::size_t>(min_insync()) ? pv1::PARTITION_OK
+                                                              : pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 }
 
 void partition_state::await_commit(std::int64_t end_offset, std::int64_t deadline_ms, commit_callback done) {
@@ -136,29 +118,13 @@ void partition_state::await_commit(std::int64_t end_offset, std::int64_t deadlin
     return;
   }
   if (end_offset <= hw_) {
-    done(isr_size() >= static_cast<std::size_t>(min_insync()) ? pv1::PARTITION_OK
-                                                                : pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    done(commit_answer());
     return;
   }
-  commits_.push_back({end_offset, deadline_ms, std::move(done)});
+  commits_.add(end_offset, deadline_ms, std::move(done));
 }
 
-std::int64_t partition_state::expire_commits(std::int64_t now_ms) {
-  std::vector<pending_commit> keep;
-  std::vector<pending_commit> expired;
-  std::int64_t next = -1;
-  for (auto& c : commits_) {
-    if (c.deadline_ms <= now_ms) {
-      expired.push_back(std::move(c));
-    } else {
-      next = next < 0 ? c.deadline_ms : std::min(next, c.deadline_ms);
-      keep.push_back(std::move(c));
-    }
-  }
-  commits_ = std::move(keep);
-  for (auto& c : expired) c.done(pv1::REQUEST_TIMED_OUT);
-  return next;
-}
+std::int64_t partition_state::expire_commits(std::int64_t now_ms) { return commits_.expire(now_ms); }
 
 pv1::PartitionError partition_state::check_leader(std::int32_t current_leader_epoch) const {
   if (!log_) return pv1::STORAGE_ERROR;
@@ -199,11 +165,7 @@ append_outcome partition_state::append(std::span<std::byte> batches, std::int64_
   out.log_append_time_ms = r.log_append_time_ms;
   probe.produced_bytes.add(batches.size());
   if (r.last_offset >= r.base_offset) probe.produced_records.add(static_cast<std::uint64_t>(r.last_offset - r.base_offset + 1));
-  bytes_above_hw_.emplace_back(r.last_offset + 1, batches.size());
-  if (!replica_waiters_.empty()) {
-    for (auto& w : replica_waiters_) w->add_bytes(batches.size());
-    drop_fired_waiters();
-  }
+  parked_.on_append(r.last_offset + 1, batches.size());
   maybe_advance_hw();
   return out;
 }
@@ -284,24 +246,12 @@ offset_outcome partition_state::list_offset(std::int64_t timestamp, std::int32_t
 }
 
 void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen, bool replica) {
-  drop_fired_waiters();
+  // Gone (closed) counts as moved: the fetch looks again and gets its error.
   const std::int64_t now = !log_ ? -1 : replica ? log_->log_end_offset() : hw_;
-  if (now != end_offset_seen) {
-    // Moved (or gone) between the fetch's read and now: its bytes were
-    // never counted, so let the fetch look again rather than miss them.
-    waiter->wake();
-    return;
-  }
-  (replica ? replica_waiters_ : waiters_).push_back(std::move(waiter));
+  parked_.watch(std::move(waiter), replica, end_offset_seen, now);
 }
 
-void partition_state::drop_fired_waiters() {
-  auto fired = [](const std::shared_ptr<fetch_waiter>& w) { return w->done(); };
-  std::erase_if(waiters_, fired);
-  std::erase_if(replica_waiters_, fired);
-}
-
-// --- follower side -----------------------------------------------------------
+// --- follower side (follower_log) ------------------------------------------------
 
 follower_position partition_state::position() const {
   follower_position p;
@@ -312,57 +262,34 @@ follower_position partition_state::position() const {
   return p;
 }
 
+pv1::PartitionError partition_state::check_follower() const {
+  if (!log_) return pv1::STORAGE_ERROR;
+  if (leader_) return pv1::NOT_LEADER;  // we lead now: a late answer for the old leadership
+  return pv1::PARTITION_OK;
+}
+
+follower_log partition_state::follower() { return follower_log(*log_, topic_ + "/" + std::to_string(partition_)); }
+
 pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> batches, std::int64_t leader_hw,
                                                    std::int64_t now_ms) {
-  if (!log_) return pv1::STORAGE_ERROR;
-  if (leader_) return pv1::NOT_LEADER;  // we lead now: a late response from the old leader
+  if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
   if (!batches.empty()) {
-    auto r = log_->append_replicated(batches, now_ms);
-    if (r.error != protocol::append_errc::ok) {
-      log()->warn("[{}/{}] replicated append failed: {}", topic_, partition_, r.message);
-      return map_append_error(r.error);
-    }
+    if (auto e = follower().append_fetched(batches, now_ms); e != pv1::PARTITION_OK) return e;
   }
   hw_ = std::max(hw_, std::min(leader_hw, log_->log_end_offset()));
   return pv1::PARTITION_OK;
 }
 
 pv1::PartitionError partition_state::truncate_diverging(std::int32_t epoch, std::int64_t end_offset) {
-  if (!log_) return pv1::STORAGE_ERROR;
-  if (leader_) return pv1::NOT_LEADER;
-  const std::int64_t leo = log_->log_end_offset();
-  auto mine = log_->end_offset_for_epoch(epoch);
-  std::int64_t target;
-  if (epoch < 0 || mine.epoch < 0)
-    target = std::min(std::max<std::int64_t>(end_offset, 0), leo);
-  else if (mine.epoch != epoch)
-    target = std::min(mine.end_offset, leo);  // another round will refine it
-  else
-    target = std::min(end_offset, mine.end_offset);
-  log()->info("[{}/{}] log diverged from the leader at epoch {} (leader ends it at {}): truncating {} -> {}", topic_,
-              partition_, epoch, end_offset, leo, target);
-  if (auto r = log_->truncate_to(target); !r) {
-    log()->error("[{}/{}] truncation failed: {}", topic_, partition_, r.error().message());
-    return pv1::STORAGE_ERROR;
-  }
+  if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
+  if (auto e = follower().truncate_diverging(epoch, end_offset); e != pv1::PARTITION_OK) return e;
   hw_ = std::min(hw_, log_->log_end_offset());
   return pv1::PARTITION_OK;
 }
 
 pv1::PartitionError partition_state::reset_to_leader_range(std::int64_t leader_start, std::int64_t leader_end) {
-  if (!log_) return pv1::STORAGE_ERROR;
-  if (leader_) return pv1::NOT_LEADER;
-  const std::int64_t leo = log_->log_end_offset();
-  result<void> r = success();
-  if (leo < leader_start) {
-    log()->info("[{}/{}] behind the leader's log start {}: restarting the log there", topic_, partition_,
-                leader_start);
-    r = log_->truncate_fully_and_start_at(leader_start);
-  } else if (leo > leader_end && leader_end >= 0) {
-    log()->info("[{}/{}] ahead of the leader's log end {}: truncating", topic_, partition_, leader_end);
-    r = log_->truncate_to(leader_end);
-  }
-  if (!r) return pv1::STORAGE_ERROR;
+  if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
+  if (auto e = follower().reset_to_leader_range(leader_start, leader_end); e != pv1::PARTITION_OK) return e;
   hw_ = std::min(hw_, log_->log_end_offset());
   return pv1::PARTITION_OK;
 }
@@ -435,11 +362,8 @@ result<void> partition_state::flush() {
 }
 
 void partition_state::close() {
-  for (auto& w : waiters_) w->wake();  // answer parked fetches now, not at their timeout
-  for (auto& w : replica_waiters_) w->wake();
-  waiters_.clear();
-  replica_waiters_.clear();
-  fail_commits(pv1::NOT_LEADER);
+  parked_.wake_all();
+  commits_.fail_all(pv1::NOT_LEADER);
   if (!log_) return;
   if (auto f = log_->flush(); !f)
     log()->warn("[{}/{}] flush on close failed: {}", topic_, partition_, f.error().message());

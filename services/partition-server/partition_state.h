@@ -1,7 +1,12 @@
 #pragma once
 // One hosted replica: its log plus the leadership facts the RPCs check.
+//
+// partition_state coordinates the parts, each in its own unit:
+//   commit_waiters.h  acks=all appends waiting for the high watermark
+//   parked_fetches.h  long-poll fetches waiting for bytes
+//   follower_log.h    the follower side: appending, truncating to the leader
+//   replica_tracker.h the leader's view of its followers (HW, ISR)
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -15,7 +20,10 @@
 #include "coordinator.pb.h"
 #include "metadata.pb.h"
 #include "partition.pb.h"
+#include "services/partition-server/commit_waiters.h"
 #include "services/partition-server/fetch_waiter.h"
+#include "services/partition-server/follower_log.h"
+#include "services/partition-server/parked_fetches.h"
 #include "services/partition-server/replica_tracker.h"
 
 namespace sluice::storage { class partition_log; }
@@ -72,9 +80,6 @@ struct follower_position {
   std::int32_t leader = -1;
 };
 
-/// Called once when an acks=all append is committed (OK), fails, or times out.
-using commit_callback = std::function<void(pv1::PartitionError)>;
-
 struct offset_outcome {
   pv1::PartitionError error = pv1::PARTITION_OK;
   std::int64_t timestamp = -1;
@@ -82,12 +87,14 @@ struct offset_outcome {
   std::int32_t leader_epoch = -1;
 };
 
-/// The logic of one replica, free of CAF so tests drive it directly
-/// (STYLE.md §5); partition_actor only adapts messages to these calls.
+/// The logic of one replica, free of CAF and of any clock (time is passed
+/// in), so Boost.Test drives it directly; partition_actor only adapts
+/// messages to these calls.
 ///
-/// Lifecycle: open() -> set_leadership() from each metadata view -> many
-/// append/read/list_offset calls -> close() (or close_and_remove() when the
-/// topic is deleted). Owned by exactly one actor: not thread-safe.
+/// Lifecycle: open() -> set_partition_info() from each metadata view (and
+/// each committed ISR change) -> many append/read/list_offset calls ->
+/// close() (or close_and_remove() when the topic is deleted). Owned by
+/// exactly one actor: not thread-safe.
 ///
 /// Replication (Kafka's model): the leader appends and tracks its followers
 /// (replica_tracker); the high watermark is the minimum log end offset of
@@ -118,7 +125,11 @@ class partition_state {
   std::int64_t log_end_offset() const;
   std::int64_t log_start_offset() const;
 
-  /// Sole replica (replication factor 1) at `leader_epoch`: for tests and tools.
+  /// For tests, set_partition_info with a one-replica view: this replica is
+  /// node 0, the only replica and ISR member, leading at `leader_epoch` when
+  /// `leader`, else following node 1 (not a replica). Applied at time 0 and,
+  /// like any view, ignored when older than the one applied (a lower leader
+  /// epoch).
   void set_leadership(bool leader, std::int32_t leader_epoch);
   /// From the metadata (or a committed ISR change): role, epochs, replicas, ISR.
   void set_partition_info(const mv1::PartitionInfo& info, std::int32_t self, std::int64_t now_ms);
@@ -176,7 +187,7 @@ class partition_state {
   /// Consumers are woken as the high watermark moves (`end_offset_seen` is
   /// the HW they saw), followers as the log end moves.
   void watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen, bool replica = false);
-  std::size_t waiter_count() const noexcept { return waiters_.size() + replica_waiters_.size(); }
+  std::size_t waiter_count() const noexcept { return parked_.size(); }
 
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
   /// start offset), then compacts (cleanup.policy=compact) the sealed
@@ -195,20 +206,18 @@ class partition_state {
                   std::unique_ptr<storage::partition_log> log);
   /// NOT_LEADER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH, or OK.
   pv1::PartitionError check_leader(std::int32_t current_leader_epoch) const;
-  void drop_fired_waiters();
+  /// STORAGE_ERROR (closed), NOT_LEADER (we lead), or OK: may the follower side run.
+  pv1::PartitionError check_follower() const;
+  follower_log follower();
   /// Recomputes the HW; on progress answers commits and wakes consumers.
   void maybe_advance_hw();
   void set_hw(std::int64_t hw);
-  void fail_commits(pv1::PartitionError e);
+  /// What a commit answers now: OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when
+  /// the ISR is below min.insync.replicas.
+  pv1::PartitionError commit_answer() const;
   std::int32_t min_insync() const;
   std::vector<std::int32_t> pending_additions() const;
   std::size_t isr_size() const { return static_cast<std::size_t>(info_.isr_size()); }
-
-  struct pending_commit {
-    std::int64_t end_offset;
-    std::int64_t deadline_ms;
-    commit_callback done;
-  };
 
   std::filesystem::path dir_;
   std::string topic_;
@@ -225,10 +234,8 @@ class partition_state {
   std::int64_t epoch_start_offset_ = 0;      // our LEO when this leadership began
   std::optional<std::vector<std::int32_t>> isr_in_flight_;
   std::int64_t isr_retry_after_ms_ = 0;      // after a refused or failed proposal
-  std::deque<std::pair<std::int64_t, std::size_t>> bytes_above_hw_;  // (end offset, bytes) of appends
-  std::vector<pending_commit> commits_;      // by end offset, in append order
-  std::vector<std::shared_ptr<fetch_waiter>> waiters_;          // consumers: HW
-  std::vector<std::shared_ptr<fetch_waiter>> replica_waiters_;  // followers: LEO
+  commit_waiters commits_;
+  parked_fetches parked_;
 };
 
 }  // namespace sluice::partition_server

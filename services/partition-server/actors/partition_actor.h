@@ -10,8 +10,9 @@
 
 namespace sluice::partition_server {
 
-/// Serialises everything done to one replica; the logic is in
-/// partition_state, this only adapts messages (STYLE.md §5):
+/// Serialises everything done to one replica. The logic is in
+/// partition_state, which has no CAF in it so unit tests drive it without an
+/// actor system; this only adapts messages to its calls and owns the timers:
 ///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
 ///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
 ///   (watch_atom, fetch_waiter_ptr, int64, bool) park a long-poll fetch (bool: a follower's)

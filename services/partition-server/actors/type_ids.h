@@ -1,8 +1,9 @@
 #pragma once
-// Every atom and message type of the partition server's actors, in one place
-// (STYLE.md §5). CAF 0.17 has no type-id blocks: types that travel in
-// messages are whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE (they never
-// leave the process) and big ones travel as shared_ptr.
+// Every atom and message type of the partition server's actors, in one place,
+// so the protocol between them reads in one file and no two atoms collide.
+// CAF 0.17 has no type-id blocks: types that travel in messages are
+// whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE (they never leave the
+// process) and big ones travel as shared_ptr.
 #include <memory>
 
 #include <caf/allowed_unsafe_message_type.hpp>
