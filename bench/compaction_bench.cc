@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       batch.push_back({.key = "key-" + std::to_string(pick(rng)), .value = values[(records + i) % values.size()],
                        .headers = {}, .timestamp = now_ms});
     auto bytes = proto::build_batch(batch, {.codec = codec});
-    auto r = log.append(bytes, 0, now_ms);
+    auto r = log.append(bytes, sluice::leader_epoch{0}, now_ms);
     if (r.error != sluice::protocol::append_errc::ok) {
       std::fprintf(stderr, "append failed: %s\n", r.message.c_str());
       return 1;

@@ -6,11 +6,11 @@ namespace sluice::partition_server {
 
 namespace pv1 = sluice::partition::v1;
 
-void commit_waiters::add(std::int64_t end_offset, std::int64_t deadline_ms, commit_callback done) {
+void commit_waiters::add(offset end_offset, std::int64_t deadline_ms, commit_callback done) {
   waits_.push_back({end_offset, deadline_ms, std::move(done)});
 }
 
-void commit_waiters::complete_up_to(std::int64_t high_watermark, pv1::PartitionError answer) {
+void commit_waiters::complete_up_to(offset high_watermark, pv1::PartitionError answer) {
   if (waits_.empty()) return;
   std::vector<wait> keep;
   std::vector<wait> committed;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <vector>
 
+#include "common/base/types.h"
 #include "partition.pb.h"
 
 namespace sluice::partition_server {
@@ -23,10 +24,10 @@ class commit_waiters {
  public:
   /// Parks `done` until the high watermark reaches `end_offset` (one past
   /// the append's last offset) or `deadline_ms`.
-  void add(std::int64_t end_offset, std::int64_t deadline_ms, commit_callback done);
+  void add(offset end_offset, std::int64_t deadline_ms, commit_callback done);
   /// The high watermark moved to `high_watermark`: answers, with `answer`,
   /// every wait it reached.
-  void complete_up_to(std::int64_t high_watermark, partition::v1::PartitionError answer);
+  void complete_up_to(offset high_watermark, partition::v1::PartitionError answer);
   /// Answers the waits whose deadline passed with REQUEST_TIMED_OUT; returns
   /// the next deadline (-1: none left).
   std::int64_t expire(std::int64_t now_ms);
@@ -36,7 +37,7 @@ class commit_waiters {
 
  private:
   struct wait {
-    std::int64_t end_offset;
+    offset end_offset;
     std::int64_t deadline_ms;
     commit_callback done;
   };

@@ -17,12 +17,12 @@ pv1::PartitionError follower_log::append_fetched(std::span<const std::byte> batc
   return map_append_error(r.error);
 }
 
-pv1::PartitionError follower_log::truncate_diverging(std::int32_t epoch, std::int64_t end_offset) {
-  const std::int64_t leo = log_.log_end_offset();
+pv1::PartitionError follower_log::truncate_diverging(leader_epoch epoch, offset end_offset) {
+  const offset leo = log_.log_end_offset();
   auto mine = log_.end_offset_for_epoch(epoch);
-  std::int64_t target;
-  if (epoch < 0 || mine.epoch < 0)
-    target = std::min(std::max<std::int64_t>(end_offset, 0), leo);
+  offset target;
+  if (epoch < leader_epoch{0} || mine.epoch == no_leader_epoch)
+    target = std::min(std::max(end_offset, offset{0}), leo);
   else if (mine.epoch != epoch)
     target = std::min(mine.end_offset, leo);  // another round will refine it
   else
@@ -36,13 +36,13 @@ pv1::PartitionError follower_log::truncate_diverging(std::int32_t epoch, std::in
   return pv1::PARTITION_OK;
 }
 
-pv1::PartitionError follower_log::reset_to_leader_range(std::int64_t leader_start, std::int64_t leader_end) {
-  const std::int64_t leo = log_.log_end_offset();
+pv1::PartitionError follower_log::reset_to_leader_range(offset leader_start, offset leader_end) {
+  const offset leo = log_.log_end_offset();
   result<void> r = success();
   if (leo < leader_start) {
     log()->info("[{}] behind the leader's log start {}: restarting the log there", label_, leader_start);
     r = log_.truncate_fully_and_start_at(leader_start);
-  } else if (leo > leader_end && leader_end >= 0) {
+  } else if (leo > leader_end && leader_end >= offset{0}) {
     log()->info("[{}] ahead of the leader's log end {}: truncating", label_, leader_end);
     r = log_.truncate_to(leader_end);
   }

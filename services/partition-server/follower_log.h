@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 
+#include "common/base/types.h"
 #include "partition.pb.h"
 
 namespace sluice::storage { class partition_log; }
@@ -27,10 +28,10 @@ class follower_log {
   /// The leader says our log diverged: its `epoch` ends at `end_offset`.
   /// Truncates to that end, or, when this log has no such epoch, to its own
   /// end of the largest epoch below (the next fetch refines it).
-  partition::v1::PartitionError truncate_diverging(std::int32_t epoch, std::int64_t end_offset);
+  partition::v1::PartitionError truncate_diverging(leader_epoch epoch, offset end_offset);
   /// The fetch was out of the leader's range: below its start, restart the
   /// log empty there; past its end, truncate to it.
-  partition::v1::PartitionError reset_to_leader_range(std::int64_t leader_start, std::int64_t leader_end);
+  partition::v1::PartitionError reset_to_leader_range(offset leader_start, offset leader_end);
 
  private:
   storage::partition_log& log_;

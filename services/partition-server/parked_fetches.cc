@@ -2,8 +2,7 @@
 
 namespace sluice::partition_server {
 
-void parked_fetches::watch(std::shared_ptr<fetch_waiter> waiter, bool replica, std::int64_t seen,
-                           std::int64_t current) {
+void parked_fetches::watch(std::shared_ptr<fetch_waiter> waiter, bool replica, offset seen, offset current) {
   drop_fired();
   if (current != seen) {
     waiter->wake();
@@ -12,14 +11,14 @@ void parked_fetches::watch(std::shared_ptr<fetch_waiter> waiter, bool replica, s
   (replica ? followers_ : consumers_).push_back(std::move(waiter));
 }
 
-void parked_fetches::on_append(std::int64_t end_offset, std::size_t bytes) {
+void parked_fetches::on_append(offset end_offset, std::size_t bytes) {
   above_hw_.emplace_back(end_offset, bytes);
   if (followers_.empty()) return;
   for (auto& w : followers_) w->add_bytes(bytes);
   drop_fired();
 }
 
-void parked_fetches::on_high_watermark(std::int64_t high_watermark) {
+void parked_fetches::on_high_watermark(offset high_watermark) {
   std::size_t newly = 0;
   while (!above_hw_.empty() && above_hw_.front().first <= high_watermark) {
     newly += above_hw_.front().second;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/types.h"
 #include "services/partition-server/fetch_waiter.h"
 
 namespace sluice::partition_server {
@@ -23,13 +24,13 @@ class parked_fetches {
   /// that position now: if they differ, appends ran between the read and
   /// this call, their bytes were never counted, and the waiter is woken at
   /// once so the fetch looks again.
-  void watch(std::shared_ptr<fetch_waiter> waiter, bool replica, std::int64_t seen, std::int64_t current);
+  void watch(std::shared_ptr<fetch_waiter> waiter, bool replica, offset seen, offset current);
   /// An append of `bytes` whose last offset is `end_offset` - 1: counts for
   /// followers now, for consumers once the high watermark reaches `end_offset`.
-  void on_append(std::int64_t end_offset, std::size_t bytes);
+  void on_append(offset end_offset, std::size_t bytes);
   /// The high watermark moved to `high_watermark`: consumers get the bytes of
   /// the appends it passed.
-  void on_high_watermark(std::int64_t high_watermark);
+  void on_high_watermark(offset high_watermark);
   /// Wakes every parked fetch (the partition closes: answer now, not at
   /// the fetches' timeout).
   void wake_all();
@@ -38,7 +39,7 @@ class parked_fetches {
  private:
   void drop_fired();
 
-  std::deque<std::pair<std::int64_t, std::size_t>> above_hw_;  // (end offset, bytes) of appends, in order
+  std::deque<std::pair<offset, std::size_t>> above_hw_;  // (end offset, bytes) of appends, in order
   std::vector<std::shared_ptr<fetch_waiter>> consumers_;       // woken by the high watermark
   std::vector<std::shared_ptr<fetch_waiter>> followers_;       // woken by appends
 };

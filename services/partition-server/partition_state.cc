@@ -14,6 +14,18 @@ namespace sluice::partition_server {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Node ids as the metadata's protobuf lists them.
+std::vector<node_id> node_ids(const google::protobuf::RepeatedField<std::int32_t>& raw) {
+  std::vector<node_id> out;
+  out.reserve(static_cast<std::size_t>(raw.size()));
+  for (auto id : raw) out.emplace_back(id);
+  return out;
+}
+
+}  // namespace
+
 result<std::unique_ptr<partition_state>> partition_state::open(fs::path dir, std::string topic,
                                                                std::int32_t partition, config::log_config cfg,
                                                                std::int64_t now_ms) {
@@ -34,32 +46,31 @@ partition_state::partition_state(fs::path dir, std::string topic, std::int32_t p
 
 partition_state::~partition_state() { close(); }
 
-std::int64_t partition_state::log_end_offset() const { return log_ ? log_->log_end_offset() : -1; }
-std::int64_t partition_state::log_start_offset() const { return log_ ? log_->log_start_offset() : -1; }
+offset partition_state::log_end_offset() const { return log_ ? log_->log_end_offset() : no_offset; }
+offset partition_state::log_start_offset() const { return log_ ? log_->log_start_offset() : no_offset; }
 
-void partition_state::set_leadership(bool leader, std::int32_t leader_epoch) {
+void partition_state::set_leadership(bool leader, sluice::leader_epoch epoch) {
   mv1::PartitionInfo info;
   info.set_partition(partition_);
   info.add_replicas(0);
   info.add_isr(0);
   info.set_leader(leader ? 0 : 1);
-  info.set_leader_epoch(leader_epoch);
-  set_partition_info(info, 0, 0);
+  info.set_leader_epoch(epoch());
+  set_partition_info(info, node_id{0}, 0);
 }
 
-void partition_state::set_partition_info(const mv1::PartitionInfo& info, std::int32_t self, std::int64_t now_ms) {
+void partition_state::set_partition_info(const mv1::PartitionInfo& info, node_id self, std::int64_t now_ms) {
   const bool was_leader = leader_;
-  const std::int32_t old_epoch = leader_epoch_;
+  const sluice::leader_epoch old_epoch = leader_epoch_;
+  const sluice::leader_epoch epoch{info.leader_epoch()};
   // Never step back: a late view or an answer older than what we applied.
-  if (info.leader_epoch() < leader_epoch_ ||
-      (info.leader_epoch() == leader_epoch_ && info.partition_epoch() < info_.partition_epoch()))
-    return;
+  if (epoch < leader_epoch_ || (epoch == leader_epoch_ && info.partition_epoch() < info_.partition_epoch())) return;
   self_ = self;
   info_ = info;
-  leader_ = info.leader() == self && self >= 0;
-  leader_epoch_ = info.leader_epoch();
-  std::vector<std::int32_t> replicas(info.replicas().begin(), info.replicas().end());
-  std::vector<std::int32_t> isr(info.isr().begin(), info.isr().end());
+  leader_ = node_id{info.leader()} == self && self >= node_id{0};
+  leader_epoch_ = epoch;
+  const std::vector<node_id> replicas = node_ids(info.replicas());
+  const std::vector<node_id> isr = node_ids(info.isr());
   if (isr_in_flight_ && *isr_in_flight_ == isr) isr_in_flight_.reset();
   if (!leader_) {
     if (was_leader) commits_.fail_all(pv1::NOT_LEADER);
@@ -69,7 +80,7 @@ void partition_state::set_partition_info(const mv1::PartitionInfo& info, std::in
   }
   if (!was_leader || old_epoch != leader_epoch_) {
     tracker_.reset(self, replicas, isr, now_ms);
-    epoch_start_offset_ = log_ ? log_->log_end_offset() : 0;
+    epoch_start_offset_ = log_ ? log_->log_end_offset() : offset{0};
     isr_in_flight_.reset();
   } else {
     tracker_.set_replicas(replicas, now_ms);
@@ -87,21 +98,21 @@ std::int32_t partition_state::min_insync() const {
   return cfg_.min_insync_replicas_set ? cfg_.min_insync_replicas : repl_.default_min_insync;
 }
 
-std::vector<std::int32_t> partition_state::pending_additions() const {
-  std::vector<std::int32_t> out;
+std::vector<node_id> partition_state::pending_additions() const {
+  std::vector<node_id> out;
   if (!isr_in_flight_) return out;
   for (auto r : *isr_in_flight_)
-    if (std::find(info_.isr().begin(), info_.isr().end(), r) == info_.isr().end()) out.push_back(r);
+    if (std::find(info_.isr().begin(), info_.isr().end(), r()) == info_.isr().end()) out.push_back(r);
   return out;
 }
 
 void partition_state::maybe_advance_hw() {
   if (!leader_ || !log_) return;
-  const std::int64_t hw = tracker_.high_watermark(log_->log_end_offset(), pending_additions());
+  const offset hw = tracker_.high_watermark(log_->log_end_offset(), pending_additions());
   if (hw > hw_) set_hw(hw);
 }
 
-void partition_state::set_hw(std::int64_t hw) {
+void partition_state::set_hw(offset hw) {
   hw_ = hw;
   parked_.on_high_watermark(hw_);
   commits_.complete_up_to(hw_, commit_answer());
@@ -112,7 +123,7 @@ pv1::PartitionError partition_state::commit_answer() const {
                                                               : pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 }
 
-void partition_state::await_commit(std::int64_t end_offset, std::int64_t deadline_ms, commit_callback done) {
+void partition_state::await_commit(offset end_offset, std::int64_t deadline_ms, commit_callback done) {
   if (!leader_) {
     done(pv1::NOT_LEADER);
     return;
@@ -126,10 +137,10 @@ void partition_state::await_commit(std::int64_t end_offset, std::int64_t deadlin
 
 std::int64_t partition_state::expire_commits(std::int64_t now_ms) { return commits_.expire(now_ms); }
 
-pv1::PartitionError partition_state::check_leader(std::int32_t current_leader_epoch) const {
+pv1::PartitionError partition_state::check_leader(sluice::leader_epoch current_leader_epoch) const {
   if (!log_) return pv1::STORAGE_ERROR;
   if (!leader_) return pv1::NOT_LEADER;
-  if (current_leader_epoch >= 0) {
+  if (current_leader_epoch >= sluice::leader_epoch{0}) {
     if (current_leader_epoch < leader_epoch_) return pv1::FENCED_LEADER_EPOCH;
     if (current_leader_epoch > leader_epoch_) return pv1::UNKNOWN_LEADER_EPOCH;
   }
@@ -139,7 +150,7 @@ pv1::PartitionError partition_state::check_leader(std::int32_t current_leader_ep
 append_outcome partition_state::append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks) {
   append_outcome out;
   auto& probe = partition_probe::get();
-  out.error = check_leader(-1);
+  out.error = check_leader(no_leader_epoch);
   if (out.error == pv1::PARTITION_OK && acks == -1 && isr_size() < static_cast<std::size_t>(min_insync())) {
     out.error = pv1::NOT_ENOUGH_REPLICAS;
     out.message = "The ISR has " + std::to_string(isr_size()) + " replicas, fewer than min.insync.replicas=" +
@@ -170,22 +181,22 @@ append_outcome partition_state::append(std::span<std::byte> batches, std::int64_
   return out;
 }
 
-read_outcome partition_state::read(std::int64_t offset, std::int32_t current_leader_epoch, std::int32_t max_bytes,
+read_outcome partition_state::read(offset from, sluice::leader_epoch current_leader_epoch, std::int32_t max_bytes,
                                    bool min_one, const sink& into, const reader& who) {
   read_outcome out;
   out.error = check_leader(current_leader_epoch);
   if (out.error != pv1::PARTITION_OK) return out;
-  const std::int64_t start = log_->log_start_offset();
-  const std::int64_t end = log_->log_end_offset();
+  const offset start = log_->log_start_offset();
+  const offset end = log_->log_end_offset();
   out.log_start_offset = start;
   out.log_end_offset = end;
   if (who.is_replica()) {
     // Kafka's divergence check (KIP-595 style): the follower's last epoch
     // must end, here, at or after where it wants to continue.
-    if (who.last_fetched_epoch >= 0) {
+    if (who.last_fetched_epoch >= sluice::leader_epoch{0}) {
       auto e = log_->end_offset_for_epoch(who.last_fetched_epoch);
-      if (e.epoch < 0) e = {who.last_fetched_epoch, end};
-      if (e.epoch < who.last_fetched_epoch || e.end_offset < offset) {
+      if (e.epoch == no_leader_epoch) e = {who.last_fetched_epoch, end};
+      if (e.epoch < who.last_fetched_epoch || e.end_offset < from) {
         out.diverging_epoch = e.epoch;
         out.diverging_end_offset = e.end_offset;
         out.high_watermark = hw_;
@@ -193,18 +204,18 @@ read_outcome partition_state::read(std::int64_t offset, std::int32_t current_lea
         return out;
       }
     }
-    if (offset >= start && offset <= end && tracker_.on_fetch(who.replica_id, offset, end, who.now_ms))
+    if (from >= start && from <= end && tracker_.on_fetch(who.replica_id, from, end, who.now_ms))
       maybe_advance_hw();
   }
   out.high_watermark = hw_;
   out.last_stable_offset = hw_;
-  if (offset < start || offset > end) {
+  if (from < start || from > end) {
     out.error = pv1::OFFSET_OUT_OF_RANGE;
     return out;
   }
-  const std::int64_t bound = who.is_replica() ? end : hw_;
-  if (offset >= bound || (max_bytes <= 0 && !min_one)) return out;
-  auto r = log_->read(offset, std::max(max_bytes, 0), min_one, into, bound);
+  const offset bound = who.is_replica() ? end : hw_;
+  if (from >= bound || (max_bytes <= 0 && !min_one)) return out;
+  auto r = log_->read(from, std::max(max_bytes, 0), min_one, into, bound);
   out.log_start_offset = r.log_start_offset;
   if (r.offset_out_of_range) {
     out.error = pv1::OFFSET_OUT_OF_RANGE;
@@ -215,7 +226,7 @@ read_outcome partition_state::read(std::int64_t offset, std::int32_t current_lea
   return out;
 }
 
-offset_outcome partition_state::list_offset(std::int64_t timestamp, std::int32_t current_leader_epoch) {
+offset_outcome partition_state::list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch) {
   offset_outcome out;
   out.error = check_leader(current_leader_epoch);
   if (out.error != pv1::PARTITION_OK) return out;
@@ -239,15 +250,15 @@ offset_outcome partition_state::list_offset(std::int64_t timestamp, std::int32_t
       out.offset = log_->log_start_offset();
     } else {
       out.error = pv1::INVALID_REQUEST;
-      out.leader_epoch = -1;
+      out.leader_epoch = no_leader_epoch;
     }
   }
   return out;
 }
 
-void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen, bool replica) {
+void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica) {
   // Gone (closed) counts as moved: the fetch looks again and gets its error.
-  const std::int64_t now = !log_ ? -1 : replica ? log_->log_end_offset() : hw_;
+  const offset now = !log_ ? no_offset : replica ? log_->log_end_offset() : hw_;
   parked_.watch(std::move(waiter), replica, end_offset_seen, now);
 }
 
@@ -256,9 +267,9 @@ void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t e
 follower_position partition_state::position() const {
   follower_position p;
   p.log_end_offset = log_end_offset();
-  p.last_fetched_epoch = log_ ? log_->latest_epoch() : -1;
+  p.last_fetched_epoch = log_ ? log_->latest_epoch() : no_leader_epoch;
   p.leader_epoch = leader_epoch_;
-  p.leader = info_.leader();
+  p.leader = node_id{info_.leader()};
   return p;
 }
 
@@ -270,7 +281,7 @@ pv1::PartitionError partition_state::check_follower() const {
 
 follower_log partition_state::follower() { return follower_log(*log_, topic_ + "/" + std::to_string(partition_)); }
 
-pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> batches, std::int64_t leader_hw,
+pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> batches, offset leader_hw,
                                                    std::int64_t now_ms) {
   if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
   if (!batches.empty()) {
@@ -280,14 +291,14 @@ pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> ba
   return pv1::PARTITION_OK;
 }
 
-pv1::PartitionError partition_state::truncate_diverging(std::int32_t epoch, std::int64_t end_offset) {
+pv1::PartitionError partition_state::truncate_diverging(sluice::leader_epoch epoch, offset end_offset) {
   if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
   if (auto e = follower().truncate_diverging(epoch, end_offset); e != pv1::PARTITION_OK) return e;
   hw_ = std::min(hw_, log_->log_end_offset());
   return pv1::PARTITION_OK;
 }
 
-pv1::PartitionError partition_state::reset_to_leader_range(std::int64_t leader_start, std::int64_t leader_end) {
+pv1::PartitionError partition_state::reset_to_leader_range(offset leader_start, offset leader_end) {
   if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
   if (auto e = follower().reset_to_leader_range(leader_start, leader_end); e != pv1::PARTITION_OK) return e;
   hw_ = std::min(hw_, log_->log_end_offset());
@@ -304,15 +315,15 @@ std::optional<cv1::PartitionIsrChange> partition_state::isr_proposal(std::int64_
   cv1::PartitionIsrChange c;
   c.set_topic(topic_);
   c.set_partition(partition_);
-  c.set_leader_epoch(leader_epoch_);
+  c.set_leader_epoch(leader_epoch_());
   c.set_partition_epoch(info_.partition_epoch());
-  for (auto r : *wanted) c.add_new_isr(r);
+  for (auto r : *wanted) c.add_new_isr(r());
   log()->info("[{}/{}] proposing ISR {} (was {})", topic_, partition_, fmt::join(*wanted, ","),
               fmt::join(info_.isr(), ","));
   return c;
 }
 
-void partition_state::on_isr_result(const cv1::PartitionIsrResult& r, std::int32_t self, std::int64_t now_ms) {
+void partition_state::on_isr_result(const cv1::PartitionIsrResult& r, node_id self, std::int64_t now_ms) {
   isr_in_flight_.reset();
   if (r.has_partition_info()) set_partition_info(r.partition_info(), self, now_ms);
   if (r.error() != cv1::COORDINATOR_OK) isr_retry_after_ms_ = now_ms + 500;
@@ -320,7 +331,8 @@ void partition_state::on_isr_result(const cv1::PartitionIsrResult& r, std::int32
     log()->info("[{}/{}] ISR change refused: {}", topic_, partition_, cv1::CoordinatorError_Name(r.error()));
 }
 
-pv1::EpochEndOffset partition_state::end_offset_for_epoch(std::int32_t epoch, std::int32_t current_leader_epoch) const {
+pv1::EpochEndOffset partition_state::end_offset_for_epoch(sluice::leader_epoch epoch,
+                                                          sluice::leader_epoch current_leader_epoch) const {
   pv1::EpochEndOffset out;
   out.set_topic(topic_);
   out.set_partition(partition_);
@@ -329,8 +341,8 @@ pv1::EpochEndOffset partition_state::end_offset_for_epoch(std::int32_t epoch, st
   out.set_error(check_leader(current_leader_epoch));
   if (out.error() != pv1::PARTITION_OK) return out;
   auto e = log_->end_offset_for_epoch(epoch);
-  out.set_leader_epoch(e.epoch);
-  out.set_end_offset(e.end_offset);
+  out.set_leader_epoch(e.epoch());
+  out.set_end_offset(e.end_offset());
   return out;
 }
 

@@ -16,12 +16,12 @@ void list_offsets_op::start(const messaging::message& request, messaging::respon
 
 void list_offsets_op::answer_at(std::uint32_t index, partition_state& p) {
   const auto& q = header_.partitions(static_cast<int>(index));
-  auto outcome = p.list_offset(q.timestamp(), q.current_leader_epoch());
+  auto outcome = p.list_offset(q.timestamp(), leader_epoch{q.current_leader_epoch()});
   auto* r = response_.mutable_partitions(static_cast<int>(index));
   r->set_error(outcome.error);
   r->set_timestamp(outcome.timestamp);
-  r->set_offset(outcome.offset);
-  r->set_leader_epoch(outcome.leader_epoch);
+  r->set_offset(outcome.offset());
+  r->set_leader_epoch(outcome.leader_epoch());
   complete_one();
 }
 

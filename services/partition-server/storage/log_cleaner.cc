@@ -58,8 +58,8 @@ result<void> require_intact(const segment& seg, std::span<const std::byte> batch
 
 }  // namespace
 
-cleanable_range find_cleanable(std::span<const sealed_segment> sealed, std::int64_t first_dirty_offset,
-                               std::int64_t upper_bound, std::int64_t now_ms, std::int64_t min_compaction_lag_ms) {
+cleanable_range find_cleanable(std::span<const sealed_segment> sealed, offset first_dirty_offset, offset upper_bound,
+                               std::int64_t now_ms, std::int64_t min_compaction_lag_ms) {
   cleanable_range r;
   for (std::size_t i = 0; i < sealed.size(); ++i) {
     const sealed_segment& s = sealed[i];
@@ -80,17 +80,17 @@ cleanable_range find_cleanable(std::span<const sealed_segment> sealed, std::int6
   return r;
 }
 
-void offset_map::put(std::string_view key, std::int64_t offset) {
+void offset_map::put(std::string_view key, offset at) {
   auto it = latest_.find(key);
   if (it == latest_.end())
-    latest_.emplace(std::string(key), offset);
-  else if (offset > it->second)
-    it->second = offset;
+    latest_.emplace(std::string(key), at);
+  else if (at > it->second)
+    it->second = at;
 }
 
-std::int64_t offset_map::get(std::string_view key) const {
+offset offset_map::get(std::string_view key) const {
   auto it = latest_.find(key);
-  return it == latest_.end() ? -1 : it->second;
+  return it == latest_.end() ? no_offset : it->second;
 }
 
 result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logger& log) {
@@ -105,7 +105,7 @@ result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logg
       return corrupt();
     }
     auto err = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
-      if (r.key) map.put(as_chars(*r.key), h.base_offset() + r.offset_delta);
+      if (r.key) map.put(as_chars(*r.key), offset{h.base_offset()} + r.offset_delta);
     });
     if (!err.empty()) {
       log.error("segment {}: batch at offset {}: {}", seg.base_offset(), h.base_offset(), err);
@@ -144,8 +144,7 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
         batch,
         [&](const protocol::record_view& rec) {
           if (!rec.key) return false;  // cannot be compacted; producers may not write these
-          const std::int64_t latest = rules.latest->get(as_chars(*rec.key));
-          if (latest > h.base_offset() + rec.offset_delta) return false;
+          if (rules.latest->get(as_chars(*rec.key)) > offset{h.base_offset()} + rec.offset_delta) return false;
           return rec.value.has_value() || !tombstones_expired;
         },
         protocol::max_uncompressed_batch_bytes);
@@ -167,7 +166,7 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
   return stats;
 }
 
-result<void> swap_in_cleaned(const std::filesystem::path& dir, std::int64_t base) {
+result<void> swap_in_cleaned(const std::filesystem::path& dir, offset base) {
   std::error_code ec;
   std::filesystem::rename(segment_file(dir, base, log_format::cleaned_suffix),
                           segment_file(dir, base, log_format::swap_suffix), ec);
@@ -176,7 +175,7 @@ result<void> swap_in_cleaned(const std::filesystem::path& dir, std::int64_t base
   return install_swap(dir, base);
 }
 
-result<void> install_swap(const std::filesystem::path& dir, std::int64_t base) {
+result<void> install_swap(const std::filesystem::path& dir, offset base) {
   // Indexes first: were the new .log in place with the old indexes, their
   // positions would point into the wrong bytes yet could pass the cheap
   // open-time check. Without them, open rebuilds from the .log.
@@ -194,7 +193,7 @@ result<void> install_swap(const std::filesystem::path& dir, std::int64_t base) {
 result<std::size_t> recover_cleaner_files(const std::filesystem::path& dir, spdlog::logger& log) {
   std::error_code ec;
   std::vector<std::filesystem::path> cleaned;
-  std::vector<std::int64_t> swaps;
+  std::vector<offset> swaps;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (parse_segment_file(name, log_format::cleaned_suffix)) cleaned.push_back(entry.path());
@@ -206,7 +205,7 @@ result<std::size_t> recover_cleaner_files(const std::filesystem::path& dir, spdl
     std::filesystem::remove(p, ec);
     if (ec) return ec;
   }
-  for (std::int64_t base : swaps) {
+  for (offset base : swaps) {
     log.info("[{}] installing the cleaned copy of segment {} left by a crash", dir.filename().string(), base);
     if (auto r = install_swap(dir, base); !r) return r.error();
   }

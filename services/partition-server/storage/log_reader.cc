@@ -10,19 +10,19 @@ namespace sluice::storage {
 
 using protocol::batch_header;
 
-read_result log_reader::read(std::int64_t offset, std::int32_t max_bytes, bool min_one, const sink& into,
-                             std::int64_t upper_bound) const {
+read_result log_reader::read(offset from, std::int32_t max_bytes, bool min_one, const sink& into,
+                             offset upper_bound) const {
   read_result result;
   result.log_start_offset = log_start_offset();
   result.log_end_offset = log_end_offset_;
-  if (offset < result.log_start_offset || offset > log_end_offset_) {
+  if (from < result.log_start_offset || from > log_end_offset_) {
     result.offset_out_of_range = true;
     return result;
   }
-  if (offset >= std::min(log_end_offset_, upper_bound)) return result;
+  if (from >= std::min(log_end_offset_, upper_bound)) return result;
 
   // Where the bound cuts the log: the batch holding `upper_bound` starts it.
-  std::int64_t cap_segment = INT64_MAX;
+  offset cap_segment{INT64_MAX};
   std::uint64_t cap_position = 0;
   if (upper_bound < log_end_offset_) {
     auto seg_it = std::prev(segments_.upper_bound(upper_bound));
@@ -39,19 +39,19 @@ read_result log_reader::read(std::int64_t offset, std::int32_t max_bytes, bool m
   };
   std::vector<range> ranges;
   std::uint64_t budget = max_bytes > 0 ? static_cast<std::uint64_t>(max_bytes) : 0;
-  auto it = std::prev(segments_.upper_bound(offset));
+  auto it = std::prev(segments_.upper_bound(from));
   for (; it != segments_.end() && it->first <= cap_segment; ++it) {
     const segment& seg = *it->second;
     const std::uint64_t seg_end = it->first == cap_segment ? cap_position : seg.size();
-    // The first range starts at the batch holding `offset`; later ones at
+    // The first range starts at the batch holding `from`; later ones at
     // the start of their segment.
-    auto first = ranges.empty() ? seg.locate(offset) : seg.header_at(0);
+    auto first = ranges.empty() ? seg.locate(from) : seg.header_at(0);
     if (!first) {
-      log_.error("[{}] read at {} failed: {}", name_, offset, first.error().message());
+      log_.error("[{}] read at {} failed: {}", name_, from, first.error().message());
       break;
     }
     if (!first.value()) {
-      if (ranges.empty()) continue;  // nothing at or after `offset` here
+      if (ranges.empty()) continue;  // nothing at or after `from` here
       break;
     }
     const std::uint64_t start = first.value()->position;
@@ -95,15 +95,16 @@ offset_and_timestamp log_reader::first_record_at_or_after(const segment& seg, st
   auto n = seg.read(position, batch);
   if (!n || n.value() != size) return {};
   const batch_header h(batch);
+  const offset base{h.base_offset()};
   if (h.ts_type() == protocol::timestamp_type::log_append_time)
-    return h.max_timestamp() >= ts ? offset_and_timestamp{h.base_offset(), h.max_timestamp()} : offset_and_timestamp{};
+    return h.max_timestamp() >= ts ? offset_and_timestamp{base, h.max_timestamp()} : offset_and_timestamp{};
   std::vector<std::byte> scratch;
   std::span<const std::byte> records;
   if (!protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes).empty()) return {};
   offset_and_timestamp found;
   protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
     const std::int64_t t = h.base_timestamp() + r.timestamp_delta;
-    if (found.offset < 0 && t >= ts) found = {h.base_offset() + r.offset_delta, t};
+    if (found.offset == no_offset && t >= ts) found = {base + r.offset_delta, t};
   });
   return found;
 }
@@ -116,7 +117,7 @@ offset_and_timestamp log_reader::offset_for_timestamp(std::int64_t ts) const {
       const batch_location b = *loc.value();
       if (b.max_timestamp >= ts) {
         auto found = first_record_at_or_after(*seg, b.position, b.size, ts);
-        if (found.offset >= 0) return found;
+        if (found.offset != no_offset) return found;
       }
       loc = seg->header_at(b.position + b.size);
     }
@@ -134,7 +135,7 @@ offset_and_timestamp log_reader::max_timestamp() const {
   auto loc = best->locate(best->offset_of_max_timestamp());
   if (!loc || !loc.value()) return {};
   auto found = first_record_at_or_after(*best, loc.value()->position, loc.value()->size, best->max_timestamp());
-  if (found.offset >= 0) return found;
+  if (found.offset != no_offset) return found;
   return {loc.value()->base_offset, best->max_timestamp()};
 }
 

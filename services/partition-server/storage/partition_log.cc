@@ -18,7 +18,7 @@ using protocol::append_errc;
 
 namespace {
 
-append_result failure(append_errc e, std::string message, std::int64_t log_start) {
+append_result failure(append_errc e, std::string message, offset log_start) {
   append_result r;
   r.error = e;
   r.message = std::move(message);
@@ -47,7 +47,7 @@ result<void> partition_log::load(std::int64_t now_ms) {
   // A cleaning cut short by a crash: finish or drop it before the segments
   // are listed, so they are read as one consistent set.
   if (auto r = recover_cleaner_files(dir_, *log_); !r) return r.error();
-  std::vector<std::int64_t> bases;
+  std::vector<offset> bases;
   std::vector<std::filesystem::path> orphans;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
@@ -66,7 +66,7 @@ result<void> partition_log::load(std::int64_t now_ms) {
   }
   std::sort(bases.begin(), bases.end());
   if (bases.empty()) {
-    bases.push_back(0);
+    bases.push_back(offset{0});
     dir_dirty_ = true;
   }
   for (std::size_t i = 0; i < bases.size(); ++i) {
@@ -94,11 +94,11 @@ result<void> partition_log::load(std::int64_t now_ms) {
   return success();
 }
 
-std::int64_t partition_log::log_start_offset() const { return segments_.begin()->first; }
+offset partition_log::log_start_offset() const { return segments_.begin()->first; }
 
-std::int64_t partition_log::log_end_offset() const { return log_end_offset_; }
+offset partition_log::log_end_offset() const { return log_end_offset_; }
 
-bool partition_log::needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const {
+bool partition_log::needs_roll(std::size_t incoming, offset last_offset, std::int64_t now_ms) const {
   const segment& seg = *segments_.rbegin()->second;
   if (seg.empty()) return false;
   if (static_cast<std::int64_t>(seg.size() + incoming) > log_format::segment_size_limit(cfg_.segment_bytes))
@@ -111,7 +111,7 @@ bool partition_log::needs_roll(std::size_t incoming, std::int64_t last_offset, s
   return false;
 }
 
-result<void> partition_log::roll(std::int64_t base, std::int64_t now_ms) {
+result<void> partition_log::roll(offset base, std::int64_t now_ms) {
   if (auto r = active().seal(); !r) return r.error();
   active().close_indexes();
   auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
@@ -123,9 +123,9 @@ result<void> partition_log::roll(std::int64_t base, std::int64_t now_ms) {
   return success();
 }
 
-append_result partition_log::append(std::span<std::byte> batches, std::int32_t leader_epoch, std::int64_t now_ms) {
+append_result partition_log::append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms) {
   if (closed_) return failure(append_errc::storage_error, "log is closed", log_start_offset());
-  return write(batches, prepare_produced(batches, log_end_offset_, leader_epoch, cfg_, now_ms), now_ms);
+  return write(batches, prepare_produced(batches, log_end_offset_, epoch, cfg_, now_ms), now_ms);
 }
 
 append_result partition_log::append_replicated(std::span<const std::byte> batches, std::int64_t now_ms) {
@@ -134,11 +134,11 @@ append_result partition_log::append_replicated(std::span<const std::byte> batche
 }
 
 append_result partition_log::write(std::span<const std::byte> batches, prepared_append prepared, std::int64_t now_ms) {
-  const std::int64_t log_start = log_start_offset();
+  const offset log_start = log_start_offset();
   if (!prepared.verdict) return failure(prepared.verdict.error, std::move(prepared.verdict.message), log_start);
   for (const auto& e : prepared.epochs) record_epoch(e.epoch, e.start_offset);
   const std::vector<appended_batch>& appended = prepared.batches;
-  const std::int64_t next = appended.back().last_offset + 1;
+  const offset next = appended.back().last_offset + 1;
   if (needs_roll(batches.size(), next - 1, now_ms)) {
     // The first batch's base offset, not the log end: the two differ when a
     // replicated append skips records the leader compacted away, and the new
@@ -173,7 +173,7 @@ append_result partition_log::write(std::span<const std::byte> batches, prepared_
   return result;
 }
 
-void partition_log::record_epoch(std::int32_t epoch, std::int64_t start_offset) {
+void partition_log::record_epoch(leader_epoch epoch, offset start_offset) {
   if (!epochs_.assign(epoch, start_offset)) return;
   if (auto r = epochs_.persist(); !r)
     log_->warn("[{}] cannot write {}: {}", dir_.filename().string(), leader_epoch_cache::file_name,
@@ -198,7 +198,7 @@ result<void> partition_log::rebuild_epochs() {
   return epochs_.persist();
 }
 
-void partition_log::remove_segment(std::int64_t base) {
+void partition_log::remove_segment(offset base) {
   auto it = segments_.find(base);
   if (it == segments_.end()) return;
   it->second->close();
@@ -211,13 +211,13 @@ void partition_log::remove_segment(std::int64_t base) {
   dir_dirty_ = true;
 }
 
-result<void> partition_log::truncate_to(std::int64_t offset) {
+result<void> partition_log::truncate_to(offset end) {
   if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
-  if (offset >= log_end_offset_) return success();
-  if (offset <= log_start_offset()) return truncate_fully_and_start_at(std::max<std::int64_t>(offset, 0));
-  while (segments_.rbegin()->first >= offset) remove_segment(segments_.rbegin()->first);
+  if (end >= log_end_offset_) return success();
+  if (end <= log_start_offset()) return truncate_fully_and_start_at(std::max(end, offset{0}));
+  while (segments_.rbegin()->first >= end) remove_segment(segments_.rbegin()->first);
   segment& seg = active();
-  auto at = seg.locate(offset);
+  auto at = seg.locate(end);
   if (!at) return at.error();
   const std::uint64_t cut = at.value() ? at.value()->position : seg.size();
   if (auto r = seg.truncate_at(cut); !r) return r.error();
@@ -229,27 +229,26 @@ result<void> partition_log::truncate_to(std::int64_t offset) {
   return flush();
 }
 
-result<void> partition_log::truncate_fully_and_start_at(std::int64_t offset) {
+result<void> partition_log::truncate_fully_and_start_at(offset start) {
   if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
   while (!segments_.empty()) remove_segment(segments_.begin()->first);
-  auto seg = segment::open(dir_, offset, cfg_.index_interval_bytes, log_);
+  auto seg = segment::open(dir_, start, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->recover_tail(); !r) return r.error();
-  segments_.emplace(offset, std::move(seg).value());
-  log_end_offset_ = offset;
+  segments_.emplace(start, std::move(seg).value());
+  log_end_offset_ = start;
   epochs_.clear();
   if (auto r = epochs_.persist(); !r) return r.error();
-  log_->info("[{}] emptied; the log now starts at offset {}", dir_.filename().string(), offset);
+  log_->info("[{}] emptied; the log now starts at offset {}", dir_.filename().string(), start);
   return flush();
 }
 
-read_result partition_log::read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
-                                const std::function<std::span<std::byte>(std::size_t)>& sink,
-                                std::int64_t upper_bound) {
+read_result partition_log::read(offset from, std::int32_t max_bytes, bool min_one,
+                                const std::function<std::span<std::byte>(std::size_t)>& sink, offset upper_bound) {
   // A closed log still answers its offsets, but hands out nothing: a bound
   // below every offset.
-  if (closed_) upper_bound = INT64_MIN;
-  return reader().read(offset, max_bytes, min_one, sink, upper_bound);
+  if (closed_) upper_bound = offset{INT64_MIN};
+  return reader().read(from, max_bytes, min_one, sink, upper_bound);
 }
 
 offset_and_timestamp partition_log::offset_for_timestamp(std::int64_t ts) {
@@ -283,7 +282,7 @@ std::size_t partition_log::apply_retention(std::int64_t now_ms) {
     const bool too_big = cfg_.retention_bytes >= 0 &&
                          total - oldest.size() >= static_cast<std::uint64_t>(cfg_.retention_bytes);
     if (!too_old && !too_big) break;
-    const std::int64_t base = oldest.base_offset();
+    const offset base = oldest.base_offset();
     total -= oldest.size();
     remove_segment(base);
     ++deleted;

@@ -15,7 +15,7 @@
 
 namespace sluice::storage {
 
-clean_result partition_log::clean(std::int64_t now_ms, std::int64_t upper_bound) {
+clean_result partition_log::clean(std::int64_t now_ms, offset upper_bound) {
   clean_result out;
   if (closed_ || !cfg_.cleanup_compact || uncleanable_) return out;
   const std::string name = dir_.filename().string();
@@ -58,7 +58,7 @@ clean_result partition_log::clean(std::int64_t now_ms, std::int64_t upper_bound)
   return out;
 }
 
-result<void> partition_log::clean_segment(std::int64_t base, const retention_rules& rules, clean_result& out) {
+result<void> partition_log::clean_segment(offset base, const retention_rules& rules, clean_result& out) {
   segment& seg = *segments_.at(base);
   const auto cleaned = segment_file(dir_, base, log_format::cleaned_suffix);
   std::error_code ec;
@@ -91,7 +91,7 @@ result<void> partition_log::clean_segment(std::int64_t base, const retention_rul
   return success();
 }
 
-result<void> partition_log::reopen_segment(std::int64_t base) {
+result<void> partition_log::reopen_segment(offset base) {
   auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->check_indexes(); !r) return r.error();

@@ -63,7 +63,7 @@ struct valid_batch {
 
 }  // namespace
 
-prepared_append prepare_produced(std::span<std::byte> set, std::int64_t next_offset, std::int32_t leader_epoch,
+prepared_append prepare_produced(std::span<std::byte> set, offset next_offset, leader_epoch epoch,
                                  const config::log_config& cfg, std::int64_t now_ms) {
   // 1. Validate everything before touching anything.
   const auto rules = produce_rules(cfg, now_ms);
@@ -81,12 +81,12 @@ prepared_append prepare_produced(std::span<std::byte> set, std::int64_t next_off
   // 2. Assign offsets and stamp in place.
   prepared_append out;
   out.batches.reserve(valid.size());
-  out.epochs.push_back({leader_epoch, next_offset});
-  std::int64_t next = next_offset;
+  out.epochs.push_back({epoch, next_offset});
+  offset next = next_offset;
   for (const auto& v : valid) {
     auto bytes = set.subspan(v.offset_in_set, v.size);
-    protocol::stamp_base_offset(bytes, next);
-    protocol::stamp_partition_leader_epoch(bytes, leader_epoch);
+    protocol::stamp_base_offset(bytes, next());
+    protocol::stamp_partition_leader_epoch(bytes, epoch());
     const batch_header h(bytes);
     std::int64_t max_ts = v.summary.max_timestamp;
     if (cfg.log_append_time) {
@@ -102,22 +102,24 @@ prepared_append prepare_produced(std::span<std::byte> set, std::int64_t next_off
   return out;
 }
 
-prepared_append prepare_replicated(std::span<const std::byte> set, std::int64_t next_offset) {
+prepared_append prepare_replicated(std::span<const std::byte> set, offset next_offset) {
   prepared_append out;
-  std::int64_t next = next_offset;
+  offset next = next_offset;
   auto verdict = check_record_set(set, [&](std::span<const std::byte> b) -> append_verdict {
     const batch_header h(b);
     if (!protocol::batch_is_intact(b))
       return append_verdict::refuse(append_errc::corrupt_message,
                                     "replicated batch at offset " + std::to_string(h.base_offset()) + " is corrupt");
-    if (h.base_offset() < next)
+    const offset first{h.base_offset()};
+    const offset last{h.last_offset()};
+    if (first < next)
       return append_verdict::refuse(append_errc::invalid_record, "replicated batch starts at " +
-                                                                     std::to_string(h.base_offset()) +
-                                                                     ", below the log end " + std::to_string(next));
-    if (out.epochs.empty() || h.partition_leader_epoch() > out.epochs.back().epoch)
-      out.epochs.push_back({h.partition_leader_epoch(), h.base_offset()});
-    out.batches.push_back({h.base_offset(), h.last_offset(), h.max_timestamp(), static_cast<std::uint32_t>(b.size())});
-    next = h.last_offset() + 1;
+                                                                     std::to_string(first()) + ", below the log end " +
+                                                                     std::to_string(next()));
+    const leader_epoch epoch{h.partition_leader_epoch()};
+    if (out.epochs.empty() || epoch > out.epochs.back().epoch) out.epochs.push_back({epoch, first});
+    out.batches.push_back({first, last, h.max_timestamp(), static_cast<std::uint32_t>(b.size())});
+    next = last + 1;
     return {};
   });
   if (!verdict) return refused(std::move(verdict));

@@ -25,13 +25,13 @@ struct prepared_append {
 };
 
 /// A producer's record set (one or more v2 batches, Produce v3+) for the
-/// leader at `leader_epoch` whose log ends at `next_offset`: every batch
+/// leader at `epoch` whose log ends at `next_offset`: every batch
 /// validated against the topic's rules (max.message.bytes, timestamps,
 /// keys on compacted topics), the whole set against segment.bytes; then
 /// offsets assigned from `next_offset` and base offset and leader epoch
 /// stamped IN PLACE, plus the max timestamp (LogAppendTime: now; CreateTime:
 /// corrected to the records', as Kafka's LogValidator does) with a new CRC.
-prepared_append prepare_produced(std::span<std::byte> set, std::int64_t next_offset, std::int32_t leader_epoch,
+prepared_append prepare_produced(std::span<std::byte> set, offset next_offset, leader_epoch epoch,
                                  const config::log_config& cfg, std::int64_t now_ms);
 
 /// A follower's copy of the leader's batches, taken as they are: each
@@ -39,6 +39,6 @@ prepared_append prepare_produced(std::span<std::byte> set, std::int64_t next_off
 /// after the previous one. Gaps are allowed: the leader's cleaner removes
 /// records and whole batches from compacted topics, so a fetch from the log
 /// end can start at a later batch (Kafka checks the same way).
-prepared_append prepare_replicated(std::span<const std::byte> set, std::int64_t next_offset);
+prepared_append prepare_replicated(std::span<const std::byte> set, offset next_offset);
 
 }  // namespace sluice::storage

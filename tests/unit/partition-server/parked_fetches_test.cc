@@ -3,8 +3,15 @@
 #include <memory>
 
 #include "services/partition-server/parked_fetches.h"
+#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
+using sluice::leader_epoch;
+using sluice::no_leader_epoch;
+using sluice::no_node;
+using sluice::no_offset;
+using sluice::node_id;
+using sluice::offset;
 
 namespace {
 
@@ -21,15 +28,15 @@ BOOST_AUTO_TEST_SUITE(parked_fetches_suite)
 BOOST_AUTO_TEST_CASE(followers_wake_on_appends_consumers_on_the_high_watermark) {
   parked_fetches parked;
   counted_waiter consumer(100), follower(100);
-  parked.watch(consumer.waiter, false, 0, 0);
-  parked.watch(follower.waiter, true, 0, 0);
+  parked.watch(consumer.waiter, false, offset{0}, offset{0});
+  parked.watch(follower.waiter, true, offset{0}, offset{0});
   BOOST_TEST(parked.size() == 2u);
-  parked.on_append(3, 150);  // offsets 0..2
+  parked.on_append(offset{3}, 150);  // offsets 0..2
   BOOST_TEST(follower.wakes == 1);
   BOOST_TEST(consumer.wakes == 0);
-  parked.on_high_watermark(2);  // not past the append yet
+  parked.on_high_watermark(offset{2});  // not past the append yet
   BOOST_TEST(consumer.wakes == 0);
-  parked.on_high_watermark(3);
+  parked.on_high_watermark(offset{3});
   BOOST_TEST(consumer.wakes == 1);
   BOOST_TEST(parked.size() == 0u);  // fired waiters are dropped
 }
@@ -37,24 +44,24 @@ BOOST_AUTO_TEST_CASE(followers_wake_on_appends_consumers_on_the_high_watermark) 
 BOOST_AUTO_TEST_CASE(bytes_add_up_until_min_bytes) {
   parked_fetches parked;
   counted_waiter consumer(100);
-  parked.watch(consumer.waiter, false, 0, 0);
-  parked.on_append(1, 60);
-  parked.on_append(2, 60);
-  parked.on_high_watermark(1);
+  parked.watch(consumer.waiter, false, offset{0}, offset{0});
+  parked.on_append(offset{1}, 60);
+  parked.on_append(offset{2}, 60);
+  parked.on_high_watermark(offset{1});
   BOOST_TEST(consumer.wakes == 0);
-  parked.on_high_watermark(2);
+  parked.on_high_watermark(offset{2});
   BOOST_TEST(consumer.wakes == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_position_that_moved_since_the_read_wakes_at_once) {
   parked_fetches parked;
   counted_waiter late(100);
-  parked.watch(late.waiter, false, 0, 5);
+  parked.watch(late.waiter, false, offset{0}, offset{5});
   BOOST_TEST(late.wakes == 1);
   BOOST_TEST(parked.size() == 0u);
   counted_waiter a(100), b(100);
-  parked.watch(a.waiter, false, 5, 5);
-  parked.watch(b.waiter, true, 5, 5);
+  parked.watch(a.waiter, false, offset{5}, offset{5});
+  parked.watch(b.waiter, true, offset{5}, offset{5});
   parked.wake_all();
   BOOST_TEST(a.wakes == 1);
   BOOST_TEST(b.wakes == 1);

@@ -16,8 +16,15 @@
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
+using sluice::leader_epoch;
+using sluice::no_leader_epoch;
+using sluice::no_node;
+using sluice::no_offset;
+using sluice::node_id;
+using sluice::offset;
 using namespace std::chrono_literals;
 namespace proto = sluice::protocol;
 namespace pv1 = sluice::partition::v1;
@@ -53,16 +60,16 @@ struct ops_fixture {
     system = std::make_unique<caf::actor_system>(cfg);
     timer = system->spawn(fetch_timer);
     auto r = std::make_shared<routes>();
-    r->node_id = 1;
+    r->this_node = node_id{1};
     auto& t = r->topics["t"];
     t.actors.resize(4);
-    t.leaders = {1, 1, 9, 1};
+    t.leaders = {node_id{1}, node_id{1}, node_id{9}, node_id{1}};
     for (int p = 0; p < 2; ++p) {
       auto dir = log_dir_path(data.path(), "t", p);
       BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x01')));
       auto st = partition_state::open(dir, "t", p, sluice::config::log_config{}, 0);
       BOOST_REQUIRE(st);
-      st.value()->set_leadership(true, 5);
+      st.value()->set_leadership(true, leader_epoch{5});
       t.actors[static_cast<std::size_t>(p)] =
           system->spawn(partition_actor, std::shared_ptr<partition_state>(std::move(st.value())), 60s, caf::actor{});
     }
@@ -235,13 +242,13 @@ BOOST_AUTO_TEST_SUITE_END()
 // on the old one is refused). Other topics are never checked.
 BOOST_AUTO_TEST_CASE(group_shard_epochs_fence_old_owners) {
   routes r;
-  r.group_shard_epochs = {0, 4};
+  r.group_shard_epochs = {sluice::shard_epoch{0}, sluice::shard_epoch{4}};
   const std::string offsets = "__consumer_offsets";
-  BOOST_TEST(r.check_group_shard(offsets, 1, 4, true) == pv1::PARTITION_OK);
-  BOOST_TEST(r.check_group_shard(offsets, 1, 5, true) == pv1::PARTITION_OK);  // our metadata lags: let it through
-  BOOST_TEST(r.check_group_shard(offsets, 1, 3, true) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
-  BOOST_TEST(r.check_group_shard(offsets, 1, 4, false) == pv1::PARTITION_OK);
-  BOOST_TEST(r.check_group_shard(offsets, 1, 5, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
-  BOOST_TEST(r.check_group_shard(offsets, 7, 1, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
-  BOOST_TEST(r.check_group_shard("t", 1, 0, true) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{4}, true) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{5}, true) == pv1::PARTITION_OK);  // our metadata lags: let it through
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{3}, true) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{4}, false) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{5}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard(offsets, 7, sluice::shard_epoch{1}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
+  BOOST_TEST(r.check_group_shard("t", 1, sluice::shard_epoch{0}, true) == pv1::PARTITION_OK);
 }

@@ -11,6 +11,7 @@
 #include "common/protocol/record_batch.h"
 #include "services/partition-server/storage/partition_log.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/storage/print_types.h"
 
 namespace sluice::storage::test {
 
@@ -42,10 +43,10 @@ struct read_output {
   std::vector<read_batch> batches;
 };
 
-inline read_output read_all(partition_log& log, std::int64_t offset, std::int32_t max_bytes, bool min_one = true) {
+inline read_output read_all(partition_log& log, std::int64_t from, std::int32_t max_bytes, bool min_one = true) {
   read_output out;
   int calls = 0;
-  out.result = log.read(offset, max_bytes, min_one, [&](std::size_t n) {
+  out.result = log.read(offset{from}, max_bytes, min_one, [&](std::size_t n) {
     ++calls;
     out.bytes.resize(n);
     return std::span<std::byte>(out.bytes);
@@ -78,7 +79,7 @@ inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir,
 
 inline append_result append_batch(partition_log& log, std::vector<std::byte> batch, std::int64_t now_ms = 5000,
                                   std::int32_t epoch = 3) {
-  return log.append(batch, epoch, now_ms);
+  return log.append(batch, leader_epoch{epoch}, now_ms);
 }
 
 }  // namespace sluice::storage::test
