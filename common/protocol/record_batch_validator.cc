@@ -15,12 +15,7 @@ std::int64_t saturating_sub(std::int64_t a, std::int64_t b) noexcept {
   return r;
 }
 
-batch_validation fail(append_errc e, std::string message) {
-  batch_validation v;
-  v.error = e;
-  v.message = std::move(message);
-  return v;
-}
+batch_validation fail(append_errc e, std::string message) { return {{e, std::move(message)}, {}}; }
 
 }  // namespace
 

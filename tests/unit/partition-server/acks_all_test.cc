@@ -13,12 +13,7 @@
 #include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
-using sluice::leader_epoch;
-using sluice::no_leader_epoch;
-using sluice::no_node;
-using sluice::no_offset;
-using sluice::node_id;
-using sluice::offset;
+using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
 namespace pv1 = sluice::partition::v1;
 namespace mv1 = sluice::metadata::v1;
 

@@ -12,12 +12,7 @@
 #include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
-using sluice::leader_epoch;
-using sluice::no_leader_epoch;
-using sluice::no_node;
-using sluice::no_offset;
-using sluice::node_id;
-using sluice::offset;
+using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
 namespace proto = sluice::protocol;
 namespace pv1 = sluice::partition::v1;
 

@@ -16,15 +16,12 @@
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/integration/partition_server/partition_rpc.h"
 #include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
-using sluice::leader_epoch;
-using sluice::no_leader_epoch;
-using sluice::no_node;
-using sluice::no_offset;
-using sluice::node_id;
-using sluice::offset;
+using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
+namespace partition_rpc = sluice::test::partition_rpc;
 using namespace std::chrono_literals;
 namespace proto = sluice::protocol;
 namespace pv1 = sluice::partition::v1;
@@ -99,18 +96,8 @@ struct ops_fixture {
   }
 
   pv1::ProduceResponse produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts) {
-    pv1::ProduceRequest req;
-    std::size_t total = 0;
-    for (auto& [p, b] : parts) {
-      auto* a = req.add_partitions();
-      a->set_topic("t");
-      a->set_partition(p);
-      a->set_records_size(static_cast<std::uint32_t>(b.size()));
-      total += b.size();
-    }
-    auto m = message::make(method::produce, req, total);
-    for (auto& [p, b] : parts) m.append_payload(b);
-    auto [status, reply] = client->call_sync(std::move(m), 10s);
+    std::vector<std::pair<int, std::span<const std::byte>>> views(parts.begin(), parts.end());
+    auto [status, reply] = client->call_sync(partition_rpc::produce_request("t", views, 0, 0), 10s);
     BOOST_REQUIRE(status == rpc_status::ok);
     pv1::ProduceResponse out;
     BOOST_REQUIRE(reply.parse_header(out));
@@ -120,19 +107,8 @@ struct ops_fixture {
   std::pair<pv1::FetchResponse, message> fetch(const std::vector<std::pair<int, std::int64_t>>& from,
                                                int max_bytes, int partition_max_bytes, int max_wait_ms = 0,
                                                int min_bytes = 1) {
-    pv1::FetchRequest req;
-    req.set_max_wait_ms(max_wait_ms);
-    req.set_min_bytes(min_bytes);
-    req.set_max_bytes(max_bytes);
-    for (auto& [p, o] : from) {
-      auto* f = req.add_partitions();
-      f->set_topic("t");
-      f->set_partition(p);
-      f->set_fetch_offset(o);
-      f->set_partition_max_bytes(partition_max_bytes);
-      f->set_current_leader_epoch(-1);
-    }
-    auto [status, reply] = client->call_sync(message::make(method::fetch, req), 10s);
+    auto [status, reply] = client->call_sync(
+        partition_rpc::fetch_request("t", from, max_wait_ms, min_bytes, max_bytes, partition_max_bytes), 10s);
     BOOST_REQUIRE(status == rpc_status::ok);
     pv1::FetchResponse out;
     BOOST_REQUIRE(reply.parse_header(out));

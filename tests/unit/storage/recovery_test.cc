@@ -36,6 +36,19 @@ std::size_t write_five(const std::filesystem::path& dir, config::log_config cfg)
   return make_batch(3, 80).size();
 }
 
+// Runs `damage_and_check(dir, cfg, batch size)` on a fresh five-batch log for
+// each index interval: every batch indexed, some, none.
+template <class Fn>
+void for_each_index_interval(Fn&& damage_and_check) {
+  for (std::int32_t interval : {1, 256, 1 << 20}) {
+    temp_dir dir;
+    auto cfg = small_config();
+    cfg.index_interval_bytes = interval;
+    const auto size = write_five(dir.path(), cfg);
+    damage_and_check(dir.path(), cfg, size);
+  }
+}
+
 void expect_log(const std::filesystem::path& dir, config::log_config cfg, std::int64_t end) {
   auto log = open_log(dir, cfg);
   BOOST_TEST(log->log_end_offset() == offset{end});
@@ -53,16 +66,12 @@ void expect_log(const std::filesystem::path& dir, config::log_config cfg, std::i
 BOOST_AUTO_TEST_SUITE(recovery_suite)
 
 BOOST_AUTO_TEST_CASE(a_torn_last_write_is_cut_off) {
-  for (std::int32_t interval : {1, 256, 1 << 20}) {
-    temp_dir dir;
-    auto cfg = small_config();
-    cfg.index_interval_bytes = interval;
-    const auto size = write_five(dir.path(), cfg);
-    const auto log_file = segment_file(dir.path(), offset{0}, ".log");
+  for_each_index_interval([](const std::filesystem::path& dir, const config::log_config& cfg, std::size_t size) {
+    const auto log_file = segment_file(dir, offset{0}, ".log");
     std::filesystem::resize_file(log_file, 5 * size - 10);
-    expect_log(dir.path(), cfg, 12);
+    expect_log(dir, cfg, 12);
     BOOST_TEST(std::filesystem::file_size(log_file) == 5 * size);
-  }
+  });
 }
 
 BOOST_AUTO_TEST_CASE(a_write_torn_inside_the_header_is_cut_off) {
@@ -73,14 +82,10 @@ BOOST_AUTO_TEST_CASE(a_write_torn_inside_the_header_is_cut_off) {
 }
 
 BOOST_AUTO_TEST_CASE(a_corrupt_byte_in_the_tail_ends_the_log_at_the_last_good_batch) {
-  for (std::int32_t interval : {1, 256, 1 << 20}) {
-    temp_dir dir;
-    auto cfg = small_config();
-    cfg.index_interval_bytes = interval;
-    const auto size = write_five(dir.path(), cfg);
-    flip_byte(segment_file(dir.path(), offset{0}, ".log"), 4 * size + 100);
-    expect_log(dir.path(), cfg, 12);
-  }
+  for_each_index_interval([](const std::filesystem::path& dir, const config::log_config& cfg, std::size_t size) {
+    flip_byte(segment_file(dir, offset{0}, ".log"), 4 * size + 100);
+    expect_log(dir, cfg, 12);
+  });
 }
 
 BOOST_AUTO_TEST_CASE(corruption_before_the_last_index_entry_is_found_by_a_full_scan) {
