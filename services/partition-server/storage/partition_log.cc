@@ -79,8 +79,8 @@ result<void> partition_log::load(std::int64_t now_ms) {
   }
   // A batch cut short by the crash must not hide a segment that follows.
   log_end_offset_ = active().next_offset();
-  // segment.ms counts from the first append, which is lost at a restart:
-  // from now on, then (Kafka's LogSegment restarts its rolling clock too).
+  // segment.ms counts from the first append, a time not kept on disk: after
+  // a restart it counts from the opening.
   if (!active().empty()) active().set_first_append_ms(now_ms);
   if (!epochs_.load()) {
     if (auto r = rebuild_epochs(); !r) return r.error();
