@@ -11,7 +11,7 @@ routes::target routes::find(const std::string& topic, std::int32_t partition) co
   const auto idx = static_cast<std::size_t>(partition);
   if (it->second.actors[idx]) return {it->second.actors[idx], pv1::PARTITION_OK};
   const node_id leader = it->second.leaders[idx];
-  if (leader != no_node && leader != this_node) return {caf::actor{}, pv1::NOT_LEADER};
+  if (leader >= node_id{0} && leader != this_node) return {caf::actor{}, pv1::NOT_LEADER};
   return {caf::actor{}, pv1::UNKNOWN_PARTITION};
 }
 
