@@ -49,8 +49,10 @@ int main(int argc, char** argv) {
 
   std::random_device rd;
   const fs::path dir = fs::temp_directory_path() / ("sluice-compaction-bench-" + std::to_string(rd()));
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto cfg = sluice::config::make_log_config({{"cleanup.policy", "compact"}, {"segment.bytes", "67108864"}});
-  auto opened = sluice::storage::partition_log::open(dir, cfg);
+  auto opened = sluice::storage::partition_log::open(dir, cfg, now_ms);
   if (!opened) {
     std::fprintf(stderr, "cannot open %s: %s\n", dir.c_str(), opened.error().message().c_str());
     return 1;
@@ -69,16 +71,14 @@ int main(int argc, char** argv) {
   std::int64_t written = 0;
   std::int64_t records = 0;
   const auto t_write = clock_type::now();
-  const std::int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   while (written < total_mib << 20) {
     std::vector<proto::record_to_build> batch;
     for (int i = 0; i < per_batch; ++i)
       batch.push_back({.key = "key-" + std::to_string(pick(rng)), .value = values[(records + i) % values.size()],
                        .headers = {}, .timestamp = now_ms});
     auto bytes = proto::build_batch(batch, {.codec = codec});
-    auto r = log.append(bytes, 0, now_ms);
-    if (r.error != sluice::storage::append_errc::ok) {
+    auto r = log.append(bytes, sluice::leader_epoch{0}, now_ms);
+    if (r.error != sluice::protocol::append_errc::ok) {
       std::fprintf(stderr, "append failed: %s\n", r.message.c_str());
       return 1;
     }

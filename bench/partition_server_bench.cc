@@ -11,19 +11,12 @@
 #include <random>
 
 #include "common/cluster/coordinator_client.h"
-#include "common/messaging/methods.h"
-#include "common/messaging/rpc_client.h"
 #include "common/protocol/record_batch.h"
-#include "partition.pb.h"
 #include "tests/integration/partition_server/child_process.h"
+#include "tests/integration/partition_server/partition_rpc.h"
 
-namespace fs = std::filesystem;
-namespace pv1 = sluice::partition::v1;
-namespace cv1 = sluice::coordinator::v1;
 namespace proto = sluice::protocol;
-using sluice::messaging::message;
-using sluice::messaging::rpc_client;
-using sluice::messaging::rpc_status;
+using namespace sluice::test::partition_rpc;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
@@ -42,19 +35,14 @@ int main(int argc, char** argv) {
   std::random_device rd;
   const fs::path dir = fs::temp_directory_path() / ("sluice-ps-bench-" + std::to_string(rd()));
   fs::create_directories(dir);
-  sluice::test::child_process coordinator({(bin / "sluice-coordinator").string(), "--data-dir",
-                                           (dir / "coordinator").string(), "--listen", "tcp://127.0.0.1:0",
-                                           "--publish", "tcp://127.0.0.1:0"},
-                                          dir / "coordinator.log");
+  sluice::test::child_process coordinator(coordinator_command(bin, dir / "coordinator"), dir / "coordinator.log");
   auto cready = coordinator.wait_for_line("ready", 30s);
   if (!cready) {
     std::fprintf(stderr, "coordinator did not start:\n%s\n", coordinator.log_text().c_str());
     return 1;
   }
   const std::string coordinator_url = sluice::test::word_after(*cready, "rpc");
-  sluice::test::child_process server({(bin / "sluice-partition-server").string(), "--coordinator", coordinator_url,
-                                      "--listen", "tcp://127.0.0.1:0", "--data-dir", (dir / "ps").string()},
-                                     dir / "ps.log");
+  sluice::test::child_process server(partition_server_command(bin, coordinator_url, dir / "ps"), dir / "ps.log");
   auto sready = server.wait_for_line("ready", 30s);
   if (!sready) {
     std::fprintf(stderr, "partition server did not start:\n%s\n", server.log_text().c_str());
@@ -63,12 +51,7 @@ int main(int argc, char** argv) {
   const std::string url = sluice::test::word_after(*sready, "rpc");
 
   sluice::cluster::coordinator_client admin(coordinator_url);
-  cv1::CreateTopicsRequest create;
-  auto* spec = create.add_topics();
-  spec->set_name(topic);
-  spec->set_partitions(partitions);
-  spec->set_replication_factor(1);
-  if (!admin.create_topics_sync(create)) return 1;
+  if (!admin.create_topics_sync(one_topic(topic, partitions))) return 1;
   rpc_client rpc(url);
 
   // One batch of `per_batch` 1 KiB records, reused for every append (the
@@ -79,19 +62,9 @@ int main(int argc, char** argv) {
     r.timestamp = 1'700'000'000'000;
   }
   const auto batch = proto::build_batch(records);
-  pv1::ProduceRequest req;
-  req.set_acks(1);
-  for (int p = 0; p < partitions; ++p) {
-    auto* a = req.add_partitions();
-    a->set_topic(topic);
-    a->set_partition(p);
-    a->set_records_size(static_cast<std::uint32_t>(batch.size()));
-  }
-  auto make_request = [&] {
-    auto m = message::make(sluice::messaging::method::produce, req, batch.size() * partitions);
-    for (int p = 0; p < partitions; ++p) m.append_payload(batch);
-    return m;
-  };
+  std::vector<std::pair<int, std::span<const std::byte>>> parts;
+  for (int p = 0; p < partitions; ++p) parts.emplace_back(p, batch);
+  auto make_request = [&] { return produce_request(topic, parts, 1); };
 
   // Wait until the partitions are hosted.
   for (int i = 0; i < 400; ++i) {
@@ -142,19 +115,9 @@ int main(int argc, char** argv) {
   std::int64_t fetched = 0;
   t0 = clock_type::now();
   for (;;) {
-    pv1::FetchRequest f;
-    f.set_max_wait_ms(0);
-    f.set_min_bytes(1);
-    f.set_max_bytes(64 << 20);
-    for (int p = 0; p < partitions; ++p) {
-      auto* e = f.add_partitions();
-      e->set_topic(topic);
-      e->set_partition(p);
-      e->set_fetch_offset(next[p]);
-      e->set_partition_max_bytes(1 << 20);
-      e->set_current_leader_epoch(-1);
-    }
-    auto [s, reply] = rpc.call_sync(message::make(sluice::messaging::method::fetch, f), 30s);
+    std::vector<std::pair<int, std::int64_t>> from;
+    for (int p = 0; p < partitions; ++p) from.emplace_back(p, next[p]);
+    auto [s, reply] = rpc.call_sync(fetch_request(topic, from, 0, 1, 64 << 20, 1 << 20), 30s);
     pv1::FetchResponse r;
     if (s != rpc_status::ok || !reply.parse_header(r)) {
       std::fprintf(stderr, "fetch failed\n");

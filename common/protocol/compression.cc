@@ -9,6 +9,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "common/base/endian.h"
+
 namespace sluice::protocol {
 namespace {
 
@@ -30,17 +32,6 @@ constexpr std::byte kXerialMagic[8] = {std::byte{0x82}, std::byte{'S'}, std::byt
                                        std::byte{'P'},  std::byte{'P'}, std::byte{'Y'}, std::byte{0}};
 constexpr std::size_t kXerialHeader = 16;  // magic + i32 version + i32 compatible version
 constexpr std::size_t kXerialBlock = 32 * 1024;
-
-std::uint32_t load_u32_be(const std::byte* p) {
-  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
-         std::uint32_t(p[3]);
-}
-void store_u32_be(std::byte* p, std::uint32_t v) {
-  p[0] = std::byte(v >> 24);
-  p[1] = std::byte(v >> 16);
-  p[2] = std::byte(v >> 8);
-  p[3] = std::byte(v);
-}
 
 std::error_code corrupt() { return compression_errc::corrupt_input; }
 std::error_code too_large() { return compression_errc::output_too_large; }
@@ -137,7 +128,7 @@ result<std::vector<std::byte>> unsnappy(std::span<const std::byte> in, std::size
   std::size_t pos = kXerialHeader;
   while (pos < in.size()) {
     if (in.size() - pos < 4) return corrupt();
-    const std::size_t len = load_u32_be(in.data() + pos);
+    const std::size_t len = load_be<std::uint32_t>(in.data() + pos);
     pos += 4;
     if (len > in.size() - pos) return corrupt();
     if (auto err = unsnappy_raw(in.subspan(pos, len), max, out)) return err;
@@ -251,14 +242,14 @@ result<std::vector<std::byte>> snappy_raw(std::span<const std::byte> in) {
 result<std::vector<std::byte>> snappy_xerial(std::span<const std::byte> in) {
   std::vector<std::byte> out(kXerialHeader);
   std::memcpy(out.data(), kXerialMagic, 8);
-  store_u32_be(out.data() + 8, 1);
-  store_u32_be(out.data() + 12, 1);
+  store_be<std::uint32_t>(out.data() + 8, 1);
+  store_be<std::uint32_t>(out.data() + 12, 1);
   for (std::size_t pos = 0; pos < in.size(); pos += kXerialBlock) {
     auto block = snappy_raw(in.subspan(pos, std::min(kXerialBlock, in.size() - pos)));
     if (!block) return block.error();
     const std::size_t at = out.size();
     out.resize(at + 4 + block.value().size());
-    store_u32_be(out.data() + at, static_cast<std::uint32_t>(block.value().size()));
+    store_be<std::uint32_t>(out.data() + at, static_cast<std::uint32_t>(block.value().size()));
     std::memcpy(out.data() + at + 4, block.value().data(), block.value().size());
   }
   return out;
@@ -302,6 +293,10 @@ const char* codec_name(compression_codec c) noexcept {
     case compression_codec::zstd: return "zstd";
   }
   return "unknown";
+}
+
+std::string codec_error_text(compression_codec c, const std::error_code& error) {
+  return std::string(codec_name(c)) + ": " + error.message();
 }
 
 bool is_snappy_xerial(std::span<const std::byte> input) noexcept {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -37,6 +38,8 @@ inline std::error_code make_error_code(compression_errc e) noexcept {
 /// The codec named by attribute bits 0-2, or unsupported_codec.
 result<compression_codec> codec_from_attributes(std::int16_t attributes) noexcept;
 const char* codec_name(compression_codec c) noexcept;
+/// "<codec>: <what went wrong>", the text a batch error carries.
+std::string codec_error_text(compression_codec c, const std::error_code& error);
 
 /// Decompresses `input` as `codec` wrote it. codec none returns a copy.
 result<std::vector<std::byte>> decompress(compression_codec codec, std::span<const std::byte> input,

@@ -1,22 +1,26 @@
 #pragma once
-// The boundary between storage errors and the partition RPC's error codes
-// (STYLE.md §7: one exhaustive switch, no default, so -Wswitch flags new ones).
+// The boundary between the append path's errors (protocol::append_errc, the
+// one vocabulary the validator and the partition log share) and the
+// partition RPC's error codes. One exhaustive switch without `default:`, so
+// -Wswitch names any value added to append_errc that is not mapped here.
+#include "common/protocol/record_batch_validator.h"
 #include "partition.pb.h"
-#include "services/partition-server/storage/partition_log.h"
 
 namespace sluice::partition_server {
 
-constexpr sluice::partition::v1::PartitionError map_append_error(storage::append_errc e) {
+constexpr sluice::partition::v1::PartitionError map_append_error(protocol::append_errc e) {
   namespace pv1 = sluice::partition::v1;
+  using protocol::append_errc;
   switch (e) {
-    case storage::append_errc::ok: return pv1::PARTITION_OK;
-    case storage::append_errc::corrupt_message: return pv1::CORRUPT_MESSAGE;
-    case storage::append_errc::invalid_record: return pv1::INVALID_RECORD;
-    case storage::append_errc::message_too_large: return pv1::MESSAGE_TOO_LARGE;
-    case storage::append_errc::unsupported_compression: return pv1::UNSUPPORTED_COMPRESSION;
-    case storage::append_errc::invalid_timestamp: return pv1::INVALID_TIMESTAMP;
-    case storage::append_errc::storage_error: return pv1::STORAGE_ERROR;
+    case append_errc::ok: return pv1::PARTITION_OK;
+    case append_errc::corrupt_message: return pv1::CORRUPT_MESSAGE;
+    case append_errc::invalid_record: return pv1::INVALID_RECORD;
+    case append_errc::message_too_large: return pv1::MESSAGE_TOO_LARGE;
+    case append_errc::unsupported_compression: return pv1::UNSUPPORTED_COMPRESSION;
+    case append_errc::invalid_timestamp: return pv1::INVALID_TIMESTAMP;
+    case append_errc::storage_error: return pv1::STORAGE_ERROR;
   }
+  // Only a value cast from outside the enum gets here.
   return pv1::STORAGE_ERROR;
 }
 

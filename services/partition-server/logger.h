@@ -1,5 +1,6 @@
 #pragma once
-// The partition server's named loggers (STYLE.md §8).
+// The partition server's own named logger: its lines say "partition-server",
+// apart from the storage library's ("storage") and the shared modules'.
 #include <memory>
 
 #include "common/logging/logger.h"

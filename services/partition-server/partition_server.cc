@@ -132,7 +132,7 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   auto* cc = m.cluster.get();
   // Listeners must not block: the view goes to the manager actor.
   m.cluster->on_change([manager, cc](std::shared_ptr<const cluster::metadata_view> view) {
-    caf::anon_send(manager, view_atom::value, std::move(view), cc->node_id());
+    caf::anon_send(manager, view_atom::value, std::move(view), sluice::node_id{cc->node_id()});
   });
   m.cluster->on_lease_lost([manager] { caf::anon_send(manager, fence_atom::value); });
   m.cluster->start();

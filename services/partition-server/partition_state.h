@@ -1,7 +1,12 @@
 #pragma once
 // One hosted replica: its log plus the leadership facts the RPCs check.
+//
+// partition_state coordinates the parts, each in its own unit:
+//   commit_waiters.h  acks=all appends waiting for the high watermark
+//   parked_fetches.h  long-poll fetches waiting for bytes
+//   follower_log.h    the follower side: appending, truncating to the leader
+//   replica_tracker.h the leader's view of its followers (HW, ISR)
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -11,11 +16,15 @@
 #include <vector>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 #include "common/config/topic_config.h"
 #include "coordinator.pb.h"
 #include "metadata.pb.h"
 #include "partition.pb.h"
+#include "services/partition-server/commit_waiters.h"
 #include "services/partition-server/fetch_waiter.h"
+#include "services/partition-server/follower_log.h"
+#include "services/partition-server/parked_fetches.h"
 #include "services/partition-server/replica_tracker.h"
 
 namespace sluice::storage { class partition_log; }
@@ -36,58 +45,57 @@ struct replication_options {
 struct append_outcome {
   pv1::PartitionError error = pv1::PARTITION_OK;
   std::string message;
-  std::int64_t base_offset = -1;
-  std::int64_t last_offset = -1;
+  offset base_offset = no_offset;
+  offset last_offset = no_offset;
   std::int64_t log_append_time_ms = -1;
-  std::int64_t log_start_offset = 0;
+  offset log_start_offset{0};
 };
 
 /// What a read returned: the offsets a fetch reply carries and how many
 /// bytes went into the sink.
 struct read_outcome {
   pv1::PartitionError error = pv1::PARTITION_OK;
-  std::int64_t high_watermark = -1;
-  std::int64_t last_stable_offset = -1;
-  std::int64_t log_start_offset = -1;
-  std::int64_t log_end_offset = -1;
-  std::int32_t diverging_epoch = -1;     // followers: truncate, then fetch again
-  std::int64_t diverging_end_offset = -1;
+  offset high_watermark = no_offset;
+  offset last_stable_offset = no_offset;
+  offset log_start_offset = no_offset;
+  offset log_end_offset = no_offset;
+  leader_epoch diverging_epoch = no_leader_epoch;  // followers: truncate, then fetch again
+  offset diverging_end_offset = no_offset;
   std::size_t bytes = 0;
 };
 
 /// Who is asking a read: a consumer (bounded by the high watermark) or a
 /// follower (bounded by the log end; its fetch offset is its log end offset).
 struct reader {
-  std::int32_t replica_id = -1;           // -1: consumer
-  std::int32_t last_fetched_epoch = -1;   // followers only
+  node_id replica_id = no_node;                     // no_node: a consumer
+  leader_epoch last_fetched_epoch = no_leader_epoch;  // followers only
   std::int64_t now_ms = 0;
-  bool is_replica() const noexcept { return replica_id >= 0; }
+  bool is_replica() const noexcept { return replica_id >= node_id{0}; }
 };
 
 /// Where a follower stands, for its next fetch from the leader.
 struct follower_position {
-  std::int64_t log_end_offset = 0;
-  std::int32_t last_fetched_epoch = -1;
-  std::int32_t leader_epoch = -1;
-  std::int32_t leader = -1;
+  offset log_end_offset{0};
+  sluice::leader_epoch last_fetched_epoch = no_leader_epoch;
+  sluice::leader_epoch leader_epoch = no_leader_epoch;
+  node_id leader = no_node;
 };
-
-/// Called once when an acks=all append is committed (OK), fails, or times out.
-using commit_callback = std::function<void(pv1::PartitionError)>;
 
 struct offset_outcome {
   pv1::PartitionError error = pv1::PARTITION_OK;
   std::int64_t timestamp = -1;
-  std::int64_t offset = -1;
-  std::int32_t leader_epoch = -1;
+  sluice::offset offset = no_offset;
+  sluice::leader_epoch leader_epoch = no_leader_epoch;
 };
 
-/// The logic of one replica, free of CAF so tests drive it directly
-/// (STYLE.md §5); partition_actor only adapts messages to these calls.
+/// The logic of one replica, free of CAF and of any clock (time is passed
+/// in), so Boost.Test drives it directly; partition_actor only adapts
+/// messages to these calls.
 ///
-/// Lifecycle: open() -> set_leadership() from each metadata view -> many
-/// append/read/list_offset calls -> close() (or close_and_remove() when the
-/// topic is deleted). Owned by exactly one actor: not thread-safe.
+/// Lifecycle: open() -> set_partition_info() from each metadata view (and
+/// each committed ISR change) -> many append/read/list_offset calls ->
+/// close() (or close_and_remove() when the topic is deleted). Owned by
+/// exactly one actor: not thread-safe.
 ///
 /// Replication (Kafka's model): the leader appends and tracks its followers
 /// (replica_tracker); the high watermark is the minimum log end offset of
@@ -102,9 +110,10 @@ class partition_state {
   using sink = std::function<std::span<std::byte>(std::size_t)>;
 
   /// Opens (recovering if needed) the log in `dir`, which prepare_log_dir
-  /// made ready. Starts as a non-leader at epoch -1.
+  /// made ready, at `now_ms`. Starts as a non-leader at epoch -1.
   static result<std::unique_ptr<partition_state>> open(std::filesystem::path dir, std::string topic,
-                                                       std::int32_t partition, config::log_config cfg);
+                                                       std::int32_t partition, config::log_config cfg,
+                                                       std::int64_t now_ms);
   ~partition_state();
   partition_state(const partition_state&) = delete;
   partition_state& operator=(const partition_state&) = delete;
@@ -113,21 +122,27 @@ class partition_state {
   std::int32_t partition() const noexcept { return partition_; }
   const std::filesystem::path& dir() const noexcept { return dir_; }
   bool is_leader() const noexcept { return leader_; }
-  std::int32_t leader_epoch() const noexcept { return leader_epoch_; }
-  std::int64_t log_end_offset() const;
-  std::int64_t log_start_offset() const;
+  sluice::leader_epoch leader_epoch() const noexcept { return leader_epoch_; }
+  /// no_offset once closed.
+  offset log_end_offset() const;
+  offset log_start_offset() const;
 
-  /// Sole replica (replication factor 1) at `leader_epoch`: for tests and tools.
-  void set_leadership(bool leader, std::int32_t leader_epoch);
-  /// From the metadata (or a committed ISR change): role, epochs, replicas, ISR.
-  void set_partition_info(const mv1::PartitionInfo& info, std::int32_t self, std::int64_t now_ms);
+  /// For tests, set_partition_info with a one-replica view: this replica is
+  /// node 0, the only replica and ISR member, leading at `leader_epoch` when
+  /// `leader`, else following node 1 (not a replica). Applied at time 0 and,
+  /// like any view, ignored when older than the one applied (a lower leader
+  /// epoch).
+  void set_leadership(bool leader, sluice::leader_epoch epoch);
+  /// From the metadata (or a committed ISR change): role, epochs, replicas,
+  /// ISR, as seen by node `self`.
+  void set_partition_info(const mv1::PartitionInfo& info, node_id self, std::int64_t now_ms);
   void set_replication(replication_options o) { repl_ = o; }
   const replication_options& replication() const noexcept { return repl_; }
   void update_config(config::log_config cfg);
-  std::int64_t high_watermark() const noexcept { return hw_; }
-  std::int32_t partition_epoch() const noexcept { return info_.partition_epoch(); }
-  /// The node this replica follows, -1 when it leads or nobody does.
-  std::int32_t leader_node() const noexcept { return leader_ ? -1 : info_.leader(); }
+  offset high_watermark() const noexcept { return hw_; }
+  sluice::partition_epoch partition_epoch() const noexcept { return sluice::partition_epoch{info_.partition_epoch()}; }
+  /// The node this replica follows, no_node when it leads or nobody does.
+  node_id leader_node() const noexcept { return leader_ ? no_node : node_id{info_.leader()}; }
 
   /// Validates, stamps (offsets, leader epoch, LogAppendTime) in place and
   /// appends `batches`; nothing is appended unless every batch is valid.
@@ -137,45 +152,45 @@ class partition_state {
   /// acks=all: `done` runs once the high watermark passes `end_offset` (OK or
   /// NOT_ENOUGH_REPLICAS_AFTER_APPEND), at `deadline_ms` (REQUEST_TIMED_OUT),
   /// or when leadership is lost (NOT_LEADER). Maybe at once.
-  void await_commit(std::int64_t end_offset, std::int64_t deadline_ms, commit_callback done);
+  void await_commit(offset end_offset, std::int64_t deadline_ms, commit_callback done);
   /// Answers the waits whose deadline passed; returns the next deadline (-1: none).
   std::int64_t expire_commits(std::int64_t now_ms);
 
   // --- follower side ---
   follower_position position() const;
   /// Appends a fetch response's batches (may be empty) and the leader's HW.
-  pv1::PartitionError apply_fetched(std::span<const std::byte> batches, std::int64_t leader_hw, std::int64_t now_ms);
+  pv1::PartitionError apply_fetched(std::span<const std::byte> batches, offset leader_hw, std::int64_t now_ms);
   /// The leader said our log diverged at (epoch, end offset): truncate.
-  pv1::PartitionError truncate_diverging(std::int32_t epoch, std::int64_t end_offset);
+  pv1::PartitionError truncate_diverging(sluice::leader_epoch epoch, offset end_offset);
   /// We are out of the leader's range: below its start -> restart empty there;
   /// past its end -> truncate to it.
-  pv1::PartitionError reset_to_leader_range(std::int64_t leader_start, std::int64_t leader_end);
+  pv1::PartitionError reset_to_leader_range(offset leader_start, offset leader_end);
 
   // --- leader side: ISR ---
   /// The ISR change to send to the coordinator now, if any (one in flight at a time).
   std::optional<cv1::PartitionIsrChange> isr_proposal(std::int64_t now_ms);
   /// The coordinator's answer to our proposal (committed info on success or fencing).
-  void on_isr_result(const cv1::PartitionIsrResult& r, std::int32_t self, std::int64_t now_ms);
+  void on_isr_result(const cv1::PartitionIsrResult& r, node_id self, std::int64_t now_ms);
 
   /// OffsetForLeaderEpoch: leaders only.
-  pv1::EpochEndOffset end_offset_for_epoch(std::int32_t epoch, std::int32_t current_leader_epoch) const;
-  /// Whole batches from the one holding `offset`, at most `max_bytes`
-  /// (the first batch even if larger when `min_one`). `current_leader_epoch`
-  /// -1 skips the epoch check.
-  read_outcome read(std::int64_t offset, std::int32_t current_leader_epoch, std::int32_t max_bytes, bool min_one,
+  pv1::EpochEndOffset end_offset_for_epoch(sluice::leader_epoch epoch, sluice::leader_epoch current_leader_epoch) const;
+  /// Whole batches from the one holding `from`, at most `max_bytes`
+  /// (the first batch even if larger when `min_one`). A negative
+  /// `current_leader_epoch` (no_leader_epoch) skips the epoch check.
+  read_outcome read(offset from, sluice::leader_epoch current_leader_epoch, std::int32_t max_bytes, bool min_one,
                     const sink& into, const reader& who = {});
 
   /// timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset
-  /// whose timestamp is >= it ({-1,-1} when none).
-  offset_outcome list_offset(std::int64_t timestamp, std::int32_t current_leader_epoch);
+  /// whose timestamp is >= it ({no_offset, -1} when none).
+  offset_outcome list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch);
 
   /// Parks `waiter` until appends bring new bytes. `end_offset_seen` is the
   /// log end offset the fetch saw: if appends already moved past it (they
   /// ran between the read and this call) the waiter is woken at once.
   /// Consumers are woken as the high watermark moves (`end_offset_seen` is
   /// the HW they saw), followers as the log end moves.
-  void watch(std::shared_ptr<fetch_waiter> waiter, std::int64_t end_offset_seen, bool replica = false);
-  std::size_t waiter_count() const noexcept { return waiters_.size() + replica_waiters_.size(); }
+  void watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica = false);
+  std::size_t waiter_count() const noexcept { return parked_.size(); }
 
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
   /// start offset), then compacts (cleanup.policy=compact) the sealed
@@ -193,41 +208,37 @@ class partition_state {
   partition_state(std::filesystem::path dir, std::string topic, std::int32_t partition,
                   std::unique_ptr<storage::partition_log> log);
   /// NOT_LEADER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH, or OK.
-  pv1::PartitionError check_leader(std::int32_t current_leader_epoch) const;
-  void drop_fired_waiters();
+  pv1::PartitionError check_leader(sluice::leader_epoch current_leader_epoch) const;
+  /// STORAGE_ERROR (closed), NOT_LEADER (we lead), or OK: may the follower side run.
+  pv1::PartitionError check_follower() const;
+  follower_log follower();
   /// Recomputes the HW; on progress answers commits and wakes consumers.
   void maybe_advance_hw();
-  void set_hw(std::int64_t hw);
-  void fail_commits(pv1::PartitionError e);
+  void set_hw(offset hw);
+  /// What a commit answers now: OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when
+  /// the ISR is below min.insync.replicas.
+  pv1::PartitionError commit_answer() const;
   std::int32_t min_insync() const;
-  std::vector<std::int32_t> pending_additions() const;
+  std::vector<node_id> pending_additions() const;
   std::size_t isr_size() const { return static_cast<std::size_t>(info_.isr_size()); }
-
-  struct pending_commit {
-    std::int64_t end_offset;
-    std::int64_t deadline_ms;
-    commit_callback done;
-  };
 
   std::filesystem::path dir_;
   std::string topic_;
   std::int32_t partition_;
   std::unique_ptr<storage::partition_log> log_;
   bool leader_ = false;
-  std::int32_t leader_epoch_ = -1;
-  std::int32_t self_ = -1;
+  sluice::leader_epoch leader_epoch_ = no_leader_epoch;
+  node_id self_ = no_node;
   mv1::PartitionInfo info_;
   replication_options repl_;
   config::log_config cfg_;
   replica_tracker tracker_;
-  std::int64_t hw_ = 0;
-  std::int64_t epoch_start_offset_ = 0;      // our LEO when this leadership began
-  std::optional<std::vector<std::int32_t>> isr_in_flight_;
+  offset hw_{0};
+  offset epoch_start_offset_{0};             // our LEO when this leadership began
+  std::optional<std::vector<node_id>> isr_in_flight_;
   std::int64_t isr_retry_after_ms_ = 0;      // after a refused or failed proposal
-  std::deque<std::pair<std::int64_t, std::size_t>> bytes_above_hw_;  // (end offset, bytes) of appends
-  std::vector<pending_commit> commits_;      // by end offset, in append order
-  std::vector<std::shared_ptr<fetch_waiter>> waiters_;          // consumers: HW
-  std::vector<std::shared_ptr<fetch_waiter>> replica_waiters_;  // followers: LEO
+  commit_waiters commits_;
+  parked_fetches parked_;
 };
 
 }  // namespace sluice::partition_server

@@ -4,29 +4,28 @@
 
 namespace sluice::partition_server {
 
-void replica_tracker::reset(std::int32_t self, const std::vector<std::int32_t>& replicas,
-                            const std::vector<std::int32_t>& isr, std::int64_t now_ms) {
+void replica_tracker::reset(node_id self, const std::vector<node_id>& replicas, const std::vector<node_id>& isr,
+                            std::int64_t now_ms) {
   self_ = self;
   followers_.clear();
   for (auto r : replicas)
-    if (r != self) followers_.push_back({r, -1, now_ms, -1, -1});
+    if (r != self) followers_.push_back({r, no_offset, now_ms, -1, no_offset});
   isr_ = isr;
 }
 
-void replica_tracker::set_isr(const std::vector<std::int32_t>& isr) { isr_ = isr; }
+void replica_tracker::set_isr(const std::vector<node_id>& isr) { isr_ = isr; }
 
-void replica_tracker::set_replicas(const std::vector<std::int32_t>& replicas, std::int64_t now_ms) {
+void replica_tracker::set_replicas(const std::vector<node_id>& replicas, std::int64_t now_ms) {
   std::vector<follower> next;
   for (auto r : replicas) {
     if (r == self_) continue;
     const auto* known = find(r);
-    next.push_back(known ? *known : follower{r, -1, now_ms, -1, -1});
+    next.push_back(known ? *known : follower{r, no_offset, now_ms, -1, no_offset});
   }
   followers_ = std::move(next);
 }
 
-bool replica_tracker::on_fetch(std::int32_t replica, std::int64_t fetch_offset, std::int64_t leader_leo,
-                               std::int64_t now_ms) {
+bool replica_tracker::on_fetch(node_id replica, offset fetch_offset, offset leader_leo, std::int64_t now_ms) {
   auto it = std::find_if(followers_.begin(), followers_.end(), [&](const follower& f) { return f.id == replica; });
   if (it == followers_.end()) return false;
   if (fetch_offset >= leader_leo)
@@ -39,38 +38,37 @@ bool replica_tracker::on_fetch(std::int32_t replica, std::int64_t fetch_offset, 
   return true;
 }
 
-const replica_tracker::follower* replica_tracker::find(std::int32_t id) const {
+const replica_tracker::follower* replica_tracker::find(node_id id) const {
   for (const auto& f : followers_)
     if (f.id == id) return &f;
   return nullptr;
 }
 
-bool replica_tracker::in_isr(std::int32_t id) const { return std::find(isr_.begin(), isr_.end(), id) != isr_.end(); }
+bool replica_tracker::in_isr(node_id id) const { return std::find(isr_.begin(), isr_.end(), id) != isr_.end(); }
 
-std::int64_t replica_tracker::follower_leo(std::int32_t replica) const {
+offset replica_tracker::follower_leo(node_id replica) const {
   const auto* f = find(replica);
-  return f ? f->leo : -1;
+  return f ? f->leo : no_offset;
 }
 
-std::int64_t replica_tracker::high_watermark(std::int64_t leader_leo,
-                                             const std::vector<std::int32_t>& pending_additions) const {
-  std::int64_t hw = leader_leo;
-  auto count = [&](std::int32_t id) {
+offset replica_tracker::high_watermark(offset leader_leo, const std::vector<node_id>& pending_additions) const {
+  offset hw = leader_leo;
+  auto count = [&](node_id id) {
     if (id == self_) return;
     const auto* f = find(id);
     // A member we know nothing of (not a replica any more, or no fetch yet)
     // holds the watermark: acknowledging past it could lose the write.
-    hw = std::min(hw, f ? f->leo : -1);
+    hw = std::min(hw, f ? f->leo : no_offset);
   };
   for (auto id : isr_) count(id);
   for (auto id : pending_additions) count(id);
   return hw;
 }
 
-std::optional<std::vector<std::int32_t>> replica_tracker::wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms,
-                                                                     std::int64_t high_watermark,
-                                                                     std::int64_t epoch_start_offset) const {
-  std::vector<std::int32_t> next;
+std::optional<std::vector<node_id>> replica_tracker::wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms,
+                                                                offset high_watermark,
+                                                                offset epoch_start_offset) const {
+  std::vector<node_id> next;
   bool changed = false;
   for (auto id : isr_) {
     const auto* f = find(id);
@@ -86,7 +84,7 @@ std::optional<std::vector<std::int32_t>> replica_tracker::wanted_isr(std::int64_
   }
   for (const auto& f : followers_) {
     if (in_isr(f.id)) continue;
-    if (f.leo >= 0 && f.leo >= high_watermark && f.leo >= epoch_start_offset &&
+    if (f.leo >= offset{0} && f.leo >= high_watermark && f.leo >= epoch_start_offset &&
         now_ms - f.last_caught_up_ms <= lag_max_ms) {
       next.push_back(f.id);
       changed = true;

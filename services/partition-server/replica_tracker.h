@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/base/types.h"
+
 namespace sluice::partition_server {
 
 /// Pure logic (no clock of its own, no I/O): every call that depends on time
@@ -27,43 +29,41 @@ class replica_tracker {
   /// A new leadership (or new replica set): follower LEOs become unknown,
   /// and every follower counts as caught up now (it gets `lag_max_ms` to
   /// prove itself).
-  void reset(std::int32_t self, const std::vector<std::int32_t>& replicas, const std::vector<std::int32_t>& isr,
-             std::int64_t now_ms);
+  void reset(node_id self, const std::vector<node_id>& replicas, const std::vector<node_id>& isr, std::int64_t now_ms);
   /// The committed ISR changed (our proposal, or the coordinator's).
-  void set_isr(const std::vector<std::int32_t>& isr);
+  void set_isr(const std::vector<node_id>& isr);
   /// The replica set changed under the same leadership (a reassignment):
   /// new followers start unknown, known ones keep their state.
-  void set_replicas(const std::vector<std::int32_t>& replicas, std::int64_t now_ms);
+  void set_replicas(const std::vector<node_id>& replicas, std::int64_t now_ms);
   /// A follower fetched at `fetch_offset` while the leader's LEO was `leader_leo`.
   /// False for a node that is not a replica.
-  bool on_fetch(std::int32_t replica, std::int64_t fetch_offset, std::int64_t leader_leo, std::int64_t now_ms);
+  bool on_fetch(node_id replica, offset fetch_offset, offset leader_leo, std::int64_t now_ms);
 
-  /// min LEO over ISR ∪ `pending_additions`; -1 while any of them is unknown.
-  std::int64_t high_watermark(std::int64_t leader_leo, const std::vector<std::int32_t>& pending_additions = {}) const;
+  /// min LEO over ISR ∪ `pending_additions`; no_offset while any of them is unknown.
+  offset high_watermark(offset leader_leo, const std::vector<node_id>& pending_additions = {}) const;
   /// The ISR to propose, if it should change: members lagging longer than
   /// `lag_max_ms` leave, caught-up replicas join. nullopt: keep it.
-  std::optional<std::vector<std::int32_t>> wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms,
-                                                      std::int64_t high_watermark,
-                                                      std::int64_t epoch_start_offset) const;
+  std::optional<std::vector<node_id>> wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms, offset high_watermark,
+                                                 offset epoch_start_offset) const;
 
-  const std::vector<std::int32_t>& isr() const noexcept { return isr_; }
-  /// For tests and metrics: -1 when unknown or not a replica.
-  std::int64_t follower_leo(std::int32_t replica) const;
+  const std::vector<node_id>& isr() const noexcept { return isr_; }
+  /// For tests and metrics: no_offset when unknown or not a replica.
+  offset follower_leo(node_id replica) const;
 
  private:
   struct follower {
-    std::int32_t id = -1;
-    std::int64_t leo = -1;
+    node_id id = no_node;
+    offset leo = no_offset;
     std::int64_t last_caught_up_ms = 0;
     std::int64_t last_fetch_ms = -1;
-    std::int64_t leader_leo_at_last_fetch = -1;
+    offset leader_leo_at_last_fetch = no_offset;
   };
-  const follower* find(std::int32_t id) const;
-  bool in_isr(std::int32_t id) const;
+  const follower* find(node_id id) const;
+  bool in_isr(node_id id) const;
 
-  std::int32_t self_ = -1;
+  node_id self_ = no_node;
   std::vector<follower> followers_;  // every replica but the leader
-  std::vector<std::int32_t> isr_;
+  std::vector<node_id> isr_;
 };
 
 }  // namespace sluice::partition_server

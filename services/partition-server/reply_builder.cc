@@ -7,17 +7,14 @@
 #include <google/protobuf/message_lite.h>
 #include <nng/nng.h>
 
+#include "common/base/endian.h"
+
 namespace sluice::partition_server {
 
 void write_frame_prefix(std::byte* p, std::uint16_t method, std::uint16_t status, std::uint32_t header_len) {
-  p[0] = std::byte(method >> 8);
-  p[1] = std::byte(method);
-  p[2] = std::byte(status >> 8);
-  p[3] = std::byte(status);
-  p[4] = std::byte(header_len >> 24);
-  p[5] = std::byte(header_len >> 16);
-  p[6] = std::byte(header_len >> 8);
-  p[7] = std::byte(header_len);
+  store_be(p, method);
+  store_be(p + 2, status);
+  store_be(p + 4, header_len);
 }
 
 reply_builder::reply_builder(std::size_t header_room, std::size_t payload_hint)

@@ -10,16 +10,16 @@ routes::target routes::find(const std::string& topic, std::int32_t partition) co
     return {caf::actor{}, pv1::UNKNOWN_PARTITION};
   const auto idx = static_cast<std::size_t>(partition);
   if (it->second.actors[idx]) return {it->second.actors[idx], pv1::PARTITION_OK};
-  const std::int32_t leader = it->second.leaders[idx];
-  if (leader >= 0 && leader != node_id) return {caf::actor{}, pv1::NOT_LEADER};
+  const node_id leader = it->second.leaders[idx];
+  if (leader >= node_id{0} && leader != this_node) return {caf::actor{}, pv1::NOT_LEADER};
   return {caf::actor{}, pv1::UNKNOWN_PARTITION};
 }
 
-pv1::PartitionError routes::check_group_shard(const std::string& topic, std::int32_t partition, std::int64_t epoch,
+pv1::PartitionError routes::check_group_shard(const std::string& topic, std::int32_t partition, shard_epoch epoch,
                                              bool write) const {
   if (topic != cluster::offsets_topic || partition < 0) return pv1::PARTITION_OK;
   const auto idx = static_cast<std::size_t>(partition);
-  const std::int64_t current = idx < group_shard_epochs.size() ? group_shard_epochs[idx] : 0;
+  const shard_epoch current = idx < group_shard_epochs.size() ? group_shard_epochs[idx] : shard_epoch{0};
   const bool fenced = write ? epoch < current : epoch > current;
   return fenced ? pv1::GROUP_SHARD_EPOCH_MISMATCH : pv1::PARTITION_OK;
 }

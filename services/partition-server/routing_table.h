@@ -9,6 +9,7 @@
 
 #include <caf/actor.hpp>
 
+#include "common/base/types.h"
 #include "partition.pb.h"
 
 namespace sluice::partition_server {
@@ -20,12 +21,12 @@ namespace pv1 = sluice::partition::v1;
 /// replica_manager after every metadata view; never changed afterwards.
 struct routes {
   struct topic_routes {
-    std::vector<caf::actor> actors;    // by partition index; null = not hosted here
-    std::vector<std::int32_t> leaders; // by partition index, from the metadata
+    std::vector<caf::actor> actors;  // by partition index; null = not hosted here
+    std::vector<node_id> leaders;    // by partition index, from the metadata
   };
-  std::int32_t node_id = -1;
+  node_id this_node = no_node;
   std::unordered_map<std::string, topic_routes> topics;
-  std::vector<std::int64_t> group_shard_epochs;  // by __consumer_offsets partition, from the metadata
+  std::vector<shard_epoch> group_shard_epochs;  // by __consumer_offsets partition, from the metadata
 
   /// Where a request for (topic, partition) goes: an actor, or the error to
   /// answer right away (UNKNOWN_PARTITION for topics/partitions the metadata
@@ -40,7 +41,7 @@ struct routes {
   /// The fence on a group coordinator's shard (see partition.proto): a
   /// write with an epoch older than the metadata's, or a read with one newer,
   /// gets GROUP_SHARD_EPOCH_MISMATCH.
-  pv1::PartitionError check_group_shard(const std::string& topic, std::int32_t partition, std::int64_t epoch,
+  pv1::PartitionError check_group_shard(const std::string& topic, std::int32_t partition, shard_epoch epoch,
                                         bool write) const;
 };
 
@@ -53,19 +54,19 @@ struct routed_partitions {
 };
 
 /// Routes every entry of `partitions` (protobuf entries with topic() and
-/// partition()) through `table`; with `shard_epoch`, through the group shard
+/// partition()) through `table`; with `epoch`, through the group shard
 /// fence too (`write`: an append, else a read).
-inline constexpr std::int64_t no_shard_epoch = -1;  // epochs start at 1
+inline constexpr shard_epoch no_shard_epoch{-1};  // epochs start at 1
 template <class Partitions>
-routed_partitions route_all(const routes& table, const Partitions& partitions,
-                            std::int64_t shard_epoch = no_shard_epoch, bool write = false) {
+routed_partitions route_all(const routes& table, const Partitions& partitions, shard_epoch epoch = no_shard_epoch,
+                            bool write = false) {
   routed_partitions out;
   out.actors.reserve(static_cast<std::size_t>(partitions.size()));
   out.errors.reserve(static_cast<std::size_t>(partitions.size()));
   for (const auto& p : partitions) {
     auto t = table.find(p.topic(), p.partition());
-    if (t.actor && shard_epoch != no_shard_epoch) {
-      if (auto e = table.check_group_shard(p.topic(), p.partition(), shard_epoch, write); e != pv1::PARTITION_OK)
+    if (t.actor && epoch != no_shard_epoch) {
+      if (auto e = table.check_group_shard(p.topic(), p.partition(), epoch, write); e != pv1::PARTITION_OK)
         t = {caf::actor{}, e};
     }
     if (t.actor) ++out.routed;

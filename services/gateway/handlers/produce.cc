@@ -37,6 +37,11 @@ error_code check(const protocol::produce_request& request, const cluster::mv1::P
   if (request.acks != 0 && request.acks != 1 && request.acks != -1) return error_code::invalid_required_acks;
   if (info == nullptr) return error_code::unknown_topic_or_partition;
   if (info->leader() < 0) return error_code::not_leader_or_follower;
+  // A records field that is null or empty holds no batch. Kafka refuses it
+  // before the log with INVALID_RECORD ("must have at least one record batch
+  // per partition", ProduceRequest.validateRecords); this is where a Kafka
+  // client's empty records are decided. The partition server's own framing
+  // rule would call an empty set CORRUPT_MESSAGE.
   if (!records || records->empty()) return error_code::invalid_record;
   return error_code::none;
 }

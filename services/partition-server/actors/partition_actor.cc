@@ -20,7 +20,7 @@ namespace {
 /// What the actor keeps beside the state: its timers and ISR plumbing.
 struct actor_extras {
   caf::actor isr_sender;
-  std::int32_t self_node = -1;
+  node_id self_node = no_node;
   bool commit_tick_armed = false;
   bool isr_tick_armed = false;
 };
@@ -42,12 +42,12 @@ follower_position apply_fetch(partition_state& state, const fetched_partition& f
   if (state.is_leader() || state.leader_epoch() != f.fetched_at_epoch) return state.position();  // stale
   const auto& r = f.result;
   if (r.diverging_epoch() >= 0) {
-    state.truncate_diverging(r.diverging_epoch(), r.diverging_end_offset());
+    state.truncate_diverging(leader_epoch{r.diverging_epoch()}, offset{r.diverging_end_offset()});
   } else if (r.error() == partition::v1::OFFSET_OUT_OF_RANGE) {
-    state.reset_to_leader_range(r.log_start_offset(), r.log_end_offset());
+    state.reset_to_leader_range(offset{r.log_start_offset()}, offset{r.log_end_offset()});
   } else if (r.error() == partition::v1::PARTITION_OK) {
     auto bytes = f.reply->payload().subspan(f.payload_offset, r.records_size());
-    state.apply_fetched(bytes, r.high_watermark(), wall_clock_ms());
+    state.apply_fetched(bytes, offset{r.high_watermark()}, wall_clock_ms());
   }
   return state.position();
 }
@@ -83,14 +83,14 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
         op->read_current(*state);
         if (state->is_leader()) propose_isr(self, *state, *x);
       },
-      [state](watch_atom, const fetch_waiter_ptr& waiter, std::int64_t end_seen, bool replica) {
+      [state](watch_atom, const fetch_waiter_ptr& waiter, offset end_seen, bool replica) {
         state->watch(waiter, end_seen, replica);
       },
       [state](offsets_atom, const list_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
-      [self, state, x](info_atom, const metadata::v1::PartitionInfo& info, std::int32_t self_node) {
+      [self, state, x](info_atom, const metadata::v1::PartitionInfo& info, node_id self_node) {
         const bool was_leader = state->is_leader();
-        const std::int32_t old_epoch = state->leader_epoch();
+        const leader_epoch old_epoch = state->leader_epoch();
         x->self_node = self_node;
         state->set_partition_info(info, self_node, wall_clock_ms());
         if (was_leader != state->is_leader() || old_epoch != state->leader_epoch())

@@ -10,14 +10,15 @@
 
 namespace sluice::partition_server {
 
-/// Serialises everything done to one replica; the logic is in
-/// partition_state, this only adapts messages (STYLE.md §5):
+/// Serialises everything done to one replica. The logic is in
+/// partition_state, which has no CAF in it so unit tests drive it without an
+/// actor system; this only adapts messages to its calls and owns the timers:
 ///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
 ///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
-///   (watch_atom, fetch_waiter_ptr, int64, bool) park a long-poll fetch (bool: a follower's)
+///   (watch_atom, fetch_waiter_ptr, offset, bool) park a long-poll fetch (bool: a follower's)
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
 ///   (epoch_atom, epoch_offsets_op_ptr, uint32)
-///   (info_atom, PartitionInfo, int32 self)    role, epochs and ISR from metadata
+///   (info_atom, PartitionInfo, node_id self)  role, epochs and ISR from metadata
 ///   (replicate_atom, fetched_partition_ptr) -> follower_position   a follower's fetch result
 ///   (position_atom) -> follower_position      where a follower stands
 ///   (isr_result_atom, PartitionIsrResult)     the coordinator's answer to our ISR proposal

@@ -31,15 +31,15 @@ struct followed {
 };
 
 struct fetcher_state {
-  std::int32_t self_node = -1;
-  std::int32_t leader = -1;
+  node_id self_node = no_node;
+  node_id leader = no_node;
   std::string url;
   std::unique_ptr<messaging::rpc_client> rpc;
   std::map<key, followed> partitions;
   bool in_flight = false;      // a fetch or its hand-out is running
   bool next_scheduled = false;
   std::vector<key> sent;       // partitions of the fetch in flight, in request order
-  std::vector<std::int32_t> sent_epochs;
+  std::vector<leader_epoch> sent_epochs;
 };
 
 bool retriable(pv1::PartitionError e) {
@@ -59,7 +59,7 @@ void schedule(caf::event_based_actor* self, fetcher_state& st, std::chrono::mill
 void fetch(caf::event_based_actor* self, fetcher_state& st) {
   if (st.in_flight || !st.rpc) return;
   pv1::FetchRequest req;
-  req.set_replica_id(st.self_node);
+  req.set_replica_id(st.self_node());
   req.set_max_wait_ms(static_cast<std::int32_t>(max_wait.count()));
   req.set_min_bytes(1);
   req.set_max_bytes(max_bytes);
@@ -70,9 +70,9 @@ void fetch(caf::event_based_actor* self, fetcher_state& st) {
     auto* p = req.add_partitions();
     p->set_topic(k.first);
     p->set_partition(k.second);
-    p->set_fetch_offset(f.position->log_end_offset);
-    p->set_current_leader_epoch(f.position->leader_epoch);
-    p->set_last_fetched_epoch(f.position->last_fetched_epoch);
+    p->set_fetch_offset(f.position->log_end_offset());
+    p->set_current_leader_epoch(f.position->leader_epoch());
+    p->set_last_fetched_epoch(f.position->last_fetched_epoch());
     p->set_partition_max_bytes(partition_max_bytes);
     st.sent.push_back(k);
     st.sent_epochs.push_back(f.position->leader_epoch);
@@ -147,7 +147,7 @@ void hand_out(caf::event_based_actor* self, const std::shared_ptr<fetcher_state>
 
 }  // namespace
 
-caf::behavior replica_fetcher(caf::event_based_actor* self, std::int32_t self_node, std::int32_t leader_node,
+caf::behavior replica_fetcher(caf::event_based_actor* self, node_id self_node, node_id leader_node,
                               std::string leader_url) {
   auto st = std::make_shared<fetcher_state>();
   st->self_node = self_node;

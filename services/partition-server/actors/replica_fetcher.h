@@ -21,7 +21,7 @@ namespace sluice::partition_server {
 ///   (unfollow_atom, topic, partition)         stop (leader moved, replica gone)
 ///   (url_atom, rpc_url)                       the leader's server moved
 /// Exits when the manager tells it to; partitions it drops need no cleanup.
-caf::behavior replica_fetcher(caf::event_based_actor* self, std::int32_t self_node, std::int32_t leader_node,
+caf::behavior replica_fetcher(caf::event_based_actor* self, node_id self_node, node_id leader_node,
                               std::string leader_url);
 
 }  // namespace sluice::partition_server

@@ -30,8 +30,8 @@ struct hosted_replica {
   caf::actor actor;
   std::string topic_id;
   std::map<std::string, std::string> configs;
-  mv1::PartitionInfo info;      // as last sent to the actor
-  std::int32_t following = -1;  // the leader node whose fetcher copies it, -1 none
+  mv1::PartitionInfo info;       // as last sent to the actor
+  node_id following = no_node;   // the leader node whose fetcher copies it
 };
 
 struct fetcher {
@@ -51,19 +51,19 @@ struct manager_state {
   std::map<replica_key, hosted_replica> hosted;
   std::set<replica_key> stopping;  // asked to stop, not yet confirmed
   view_ptr latest;
-  std::int32_t node_id = -1;
+  node_id self = no_node;
   bool scanned_orphans = false;
-  std::map<std::int32_t, fetcher> fetchers;  // by source (leader) node
+  std::map<node_id, fetcher> fetchers;  // by source (leader) node
 };
 
 std::string label(const replica_key& k) { return k.first + "/" + std::to_string(k.second); }
 
-std::map<replica_key, wanted_replica> wanted_by(const cluster::metadata_view& view, std::int32_t node_id) {
+std::map<replica_key, wanted_replica> wanted_by(const cluster::metadata_view& view, node_id self) {
   std::map<replica_key, wanted_replica> out;
-  if (node_id < 0) return out;
+  if (self < node_id{0}) return out;
   for (const auto* t : view.topics()) {
     for (const auto& p : t->partitions()) {
-      if (std::find(p.replicas().begin(), p.replicas().end(), node_id) != p.replicas().end())
+      if (std::find(p.replicas().begin(), p.replicas().end(), self()) != p.replicas().end())
         out[{t->name(), p.partition()}] = {t, &p};
     }
   }
@@ -97,13 +97,13 @@ void open_replica(caf::event_based_actor* self, manager_state& st, const replica
   }
   if (prepared.value()) log()->info("[{}] wiped {}: it held a deleted topic of the same name", label(key), dir.string());
   auto configs = config::to_std_map(w.topic->configs());
-  auto state = partition_state::open(dir, key.first, key.second, config::make_log_config(configs));
+  auto state = partition_state::open(dir, key.first, key.second, config::make_log_config(configs), wall_clock_ms());
   if (!state) {
     log()->error("[{}] cannot open log in {}: {}", label(key), dir.string(), state.error().message());
     return;
   }
   state.value()->set_replication(st.options.replication);
-  state.value()->set_partition_info(*w.partition, st.node_id, wall_clock_ms());
+  state.value()->set_partition_info(*w.partition, st.self, wall_clock_ms());
   const bool leader = state.value()->is_leader();
   log()->info("[{}] opened log: offsets {}..{}, {} at epoch {}", label(key), state.value()->log_start_offset(),
               state.value()->log_end_offset(), leader ? "leader" : "follower", w.partition->leader_epoch());
@@ -118,18 +118,18 @@ void open_replica(caf::event_based_actor* self, manager_state& st, const replica
 
 void publish_routes(manager_state& st, const cluster::metadata_view& view) {
   auto r = std::make_shared<routes>();
-  r->node_id = st.node_id;
+  r->this_node = st.self;
   for (const auto* t : view.topics()) {
     auto& tr = r->topics[t->name()];
     std::size_t count = 0;
     for (const auto& p : t->partitions())
       count = std::max(count, static_cast<std::size_t>(std::max(p.partition(), 0)) + 1);
     tr.actors.resize(count);
-    tr.leaders.assign(count, -1);
+    tr.leaders.assign(count, no_node);
     for (const auto& p : t->partitions()) {
       if (p.partition() < 0) continue;
       const auto idx = static_cast<std::size_t>(p.partition());
-      tr.leaders[idx] = p.leader();
+      tr.leaders[idx] = node_id{p.leader()};
       auto it = st.hosted.find({t->name(), p.partition()});
       if (it != st.hosted.end() && it->second.topic_id == t->topic_id()) tr.actors[idx] = it->second.actor;
     }
@@ -137,17 +137,17 @@ void publish_routes(manager_state& st, const cluster::metadata_view& view) {
   for (const auto& shard : view.snapshot().group_shards().shards()) {
     if (shard.partition() < 0) continue;
     const auto idx = static_cast<std::size_t>(shard.partition());
-    if (r->group_shard_epochs.size() <= idx) r->group_shard_epochs.resize(idx + 1, 0);
-    r->group_shard_epochs[idx] = shard.epoch();
+    if (r->group_shard_epochs.size() <= idx) r->group_shard_epochs.resize(idx + 1, shard_epoch{0});
+    r->group_shard_epochs[idx] = shard_epoch{shard.epoch()};
   }
   st.options.routes->publish(std::move(r));
   partition_probe::get().hosted_replicas.set(static_cast<std::int64_t>(st.hosted.size()));
 }
 
 void unfollow(caf::event_based_actor* self, manager_state& st, const replica_key& key, hosted_replica& h) {
-  if (h.following < 0) return;
+  if (h.following == no_node) return;
   auto it = st.fetchers.find(h.following);
-  h.following = -1;
+  h.following = no_node;
   if (it == st.fetchers.end()) return;
   self->send(it->second.actor, unfollow_atom::value, key.first, key.second);
   if (--it->second.partitions == 0) {
@@ -159,17 +159,17 @@ void unfollow(caf::event_based_actor* self, manager_state& st, const replica_key
 /// Points the replica at the fetcher of its current leader (or at none).
 void follow(caf::event_based_actor* self, manager_state& st, const cluster::metadata_view& view,
             const replica_key& key, hosted_replica& h) {
-  const std::int32_t leader = h.info.leader();
-  const auto* source = leader >= 0 && leader != st.node_id ? view.service(leader) : nullptr;
-  const std::int32_t wanted = source && !source->rpc_url().empty() ? leader : -1;
+  const node_id leader{h.info.leader()};
+  const auto* source = leader >= node_id{0} && leader != st.self ? view.service(leader()) : nullptr;
+  const node_id wanted = source && !source->rpc_url().empty() ? leader : no_node;
   if (wanted == h.following) return;
   unfollow(self, st, key, h);
-  if (wanted < 0) return;
+  if (wanted == no_node) return;
   auto it = st.fetchers.find(wanted);
   if (it == st.fetchers.end()) {
     fetcher f;
     f.url = source->rpc_url();
-    f.actor = self->spawn(replica_fetcher, st.node_id, wanted, f.url);
+    f.actor = self->spawn(replica_fetcher, st.self, wanted, f.url);
     it = st.fetchers.emplace(wanted, std::move(f)).first;
   }
   ++it->second.partitions;
@@ -179,7 +179,7 @@ void follow(caf::event_based_actor* self, manager_state& st, const cluster::meta
 
 void update_fetcher_urls(caf::event_based_actor* self, manager_state& st, const cluster::metadata_view& view) {
   for (auto& [node, f] : st.fetchers) {
-    const auto* svc = view.service(node);
+    const auto* svc = view.service(node());
     if (!svc || svc->rpc_url().empty() || svc->rpc_url() == f.url) continue;
     f.url = svc->rpc_url();
     self->send(f.actor, url_atom::value, f.url);
@@ -189,7 +189,7 @@ void update_fetcher_urls(caf::event_based_actor* self, manager_state& st, const 
 void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state>& st) {
   if (!st->latest || st->latest->version() == 0) return;
   const auto& view = *st->latest;
-  auto wanted = wanted_by(view, st->node_id);
+  auto wanted = wanted_by(view, st->self);
 
   // Stop replicas that are no longer wanted or belong to an older incarnation.
   for (auto it = st->hosted.begin(); it != st->hosted.end();) {
@@ -231,7 +231,7 @@ void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state
     auto& h = it->second;
     if (!google::protobuf::util::MessageDifferencer::Equals(h.info, *w.partition)) {
       h.info = *w.partition;
-      self->send(h.actor, info_atom::value, h.info, st->node_id);
+      self->send(h.actor, info_atom::value, h.info, st->self);
     }
     auto configs = config::to_std_map(w.topic->configs());
     if (configs != h.configs) {
@@ -266,19 +266,19 @@ caf::behavior replica_manager(caf::event_based_actor* self, replica_manager_opti
         // view says what we are.
         std::size_t fenced = 0;
         for (auto& [key, h] : st->hosted) {
-          if (h.info.leader() != st->node_id) continue;
-          h.info.set_leader(-1);
-          self->send(h.actor, info_atom::value, h.info, st->node_id);
+          if (node_id{h.info.leader()} != st->self) continue;
+          h.info.set_leader(no_node());
+          self->send(h.actor, info_atom::value, h.info, st->self);
           ++fenced;
         }
         if (fenced > 0) log()->warn("lease lost: {} leaderships fenced until the coordinator says otherwise", fenced);
       },
-      [self, st](view_atom, const view_ptr& view, std::int32_t node_id) {
+      [self, st](view_atom, const view_ptr& view, node_id me) {
         if (!view) return;
         if (st->latest && view->version() < st->latest->version()) return;  // late delivery of an older view
-        if (node_id >= 0 && st->node_id >= 0 && node_id != st->node_id)
-          log()->warn("node id changed from {} to {}", st->node_id, node_id);
-        if (node_id >= 0) st->node_id = node_id;
+        if (me >= node_id{0} && st->self >= node_id{0} && me != st->self)
+          log()->warn("node id changed from {} to {}", st->self, me);
+        if (me >= node_id{0}) st->self = me;
         st->latest = view;
         reconcile(self, st);
       },

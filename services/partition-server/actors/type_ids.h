@@ -1,8 +1,9 @@
 #pragma once
-// Every atom and message type of the partition server's actors, in one place
-// (STYLE.md §5). CAF 0.17 has no type-id blocks: types that travel in
-// messages are whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE (they never
-// leave the process) and big ones travel as shared_ptr.
+// Every atom and message type of the partition server's actors, in one place,
+// so the protocol between them reads in one file and no two atoms collide.
+// CAF 0.17 has no type-id blocks: types that travel in messages are
+// whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE (they never leave the
+// process) and big ones travel as shared_ptr.
 #include <memory>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -13,6 +14,7 @@
 #include "coordinator.pb.h"
 #include "metadata.pb.h"
 #include "partition.pb.h"
+#include "common/base/types.h"
 #include "common/config/topic_config.h"
 #include "common/messaging/caf_types.h"
 
@@ -31,16 +33,16 @@ struct fetched_partition {
   std::shared_ptr<const messaging::message> reply;
   partition::v1::PartitionFetchResult result;
   std::size_t payload_offset = 0;   // where its records start in reply's payload
-  std::int32_t fetched_at_epoch = -1;  // the leader epoch the fetch was sent with
+  leader_epoch fetched_at_epoch = no_leader_epoch;  // the leader epoch the fetch was sent with
 };
 
 // partition_actor
 using append_atom = caf::atom_constant<caf::atom("append")>;      // (shared_ptr<produce_op>, uint32 index)
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;        // (shared_ptr<fetch_op>)
-using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, int64 end_seen, bool replica)
+using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica)
 using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr<list_offsets_op>, uint32 index)
 using epoch_atom = caf::atom_constant<caf::atom("epoch")>;        // (shared_ptr<epoch_offsets_op>, uint32 index)
-using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, int32 self) from the manager
+using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, node_id self) from the manager
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>; // (shared_ptr<fetched_partition>) -> follower_position
 using position_atom = caf::atom_constant<caf::atom("position")>;  // () -> follower_position
 using commit_tick_atom = caf::atom_constant<caf::atom("committick")>; // () from itself: acks=all deadlines
@@ -52,7 +54,7 @@ using retention_atom = caf::atom_constant<caf::atom("retention")>; // () from it
 // fetch_timer
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // (shared_ptr<fetch_waiter>)
 // replica_manager
-using view_atom = caf::atom_constant<caf::atom("view")>;          // (shared_ptr<const metadata_view>, int32 node)
+using view_atom = caf::atom_constant<caf::atom("view")>;          // (shared_ptr<const metadata_view>, node_id self)
 using fence_atom = caf::atom_constant<caf::atom("fence")>;        // () the lease was lost: stop leading
 // replica_fetcher
 using follow_atom = caf::atom_constant<caf::atom("follow")>;      // (string topic, int32 partition, actor)
@@ -76,6 +78,8 @@ using message_ptr = std::shared_ptr<const messaging::message>;
 
 }  // namespace sluice::partition_server
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::offset)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::node_id)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::produce_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetch_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::list_offsets_op_ptr)

@@ -1,21 +1,13 @@
 #include "services/partition-server/rpc/epoch_offsets_op.h"
 
-#include "services/partition-server/actors/type_ids.h"
 #include "services/partition-server/partition_state.h"
 
 namespace sluice::partition_server {
 
-void epoch_offsets_op::start(const messaging::message& request, messaging::responder reply_to, const routes& table) {
-  dispatch(std::make_shared<epoch_offsets_op>(std::move(reply_to)), request, table, epoch_atom::value,
-           [](partition::v1::EpochEndOffset& r) {
-             r.set_leader_epoch(-1);
-             r.set_end_offset(-1);
-           });
-}
-
 void epoch_offsets_op::answer_at(std::uint32_t index, const partition_state& p) {
   const auto& q = header_.partitions(static_cast<int>(index));
-  *response_.mutable_partitions(static_cast<int>(index)) = p.end_offset_for_epoch(q.leader_epoch(), q.current_leader_epoch());
+  *response_.mutable_partitions(static_cast<int>(index)) =
+      p.end_offset_for_epoch(leader_epoch{q.leader_epoch()}, leader_epoch{q.current_leader_epoch()});
   complete_one();
 }
 

@@ -41,7 +41,8 @@ void fetch_op::start(messaging::message request, messaging::responder reply_to, 
   const auto& h = op->header_;
   op->deadline_ = steady_clock::now() + std::chrono::milliseconds(std::max(h.max_wait_ms(), 0));
   op->max_bytes_ = h.max_bytes() > 0 ? std::min<std::int64_t>(h.max_bytes(), fetch_max_bytes_cap) : fetch_max_bytes_cap;
-  auto route = route_all(table, h.partitions(), h.has_group_shard_epoch() ? h.group_shard_epoch() : no_shard_epoch);
+  auto route =
+      route_all(table, h.partitions(), h.has_group_shard_epoch() ? shard_epoch{h.group_shard_epoch()} : no_shard_epoch);
   op->targets_ = std::move(route.actors);
   op->route_errors_ = std::move(route.errors);
   op->header_room_ = 16;
@@ -70,7 +71,7 @@ void fetch_op::run_pass() {
     r->set_diverging_end_offset(-1);
   }
   builder_.emplace(header_room_, payload_hint_);
-  end_seen_.assign(targets_.size(), -1);
+  end_seen_.assign(targets_.size(), no_offset);
   next_ = 0;
   total_ = 0;
   errors_ = false;
@@ -86,12 +87,12 @@ void fetch_op::read_current(partition_state& p) {
   std::size_t handed_out = 0;
   reader who;
   if (header_.has_replica_id()) {
-    who.replica_id = header_.replica_id();
-    who.last_fetched_epoch = f.last_fetched_epoch();
+    who.replica_id = node_id{header_.replica_id()};
+    who.last_fetched_epoch = leader_epoch{f.last_fetched_epoch()};
     who.now_ms = wall_clock_ms();
   }
   auto outcome = p.read(
-      f.fetch_offset(), f.current_leader_epoch(), limit, min_one,
+      offset{f.fetch_offset()}, leader_epoch{f.current_leader_epoch()}, limit, min_one,
       [&](std::size_t n) {
         handed_out += n;
         return builder_->extend(n);
@@ -100,16 +101,16 @@ void fetch_op::read_current(partition_state& p) {
   if (handed_out > outcome.bytes) builder_->shrink(handed_out - outcome.bytes);
   auto* r = response_.mutable_partitions(i);
   r->set_error(outcome.error);
-  r->set_high_watermark(outcome.high_watermark);
-  r->set_last_stable_offset(outcome.last_stable_offset);
-  r->set_log_start_offset(outcome.log_start_offset);
+  r->set_high_watermark(outcome.high_watermark());
+  r->set_last_stable_offset(outcome.last_stable_offset());
+  r->set_log_start_offset(outcome.log_start_offset());
   r->set_records_size(static_cast<std::uint32_t>(outcome.bytes));
-  r->set_log_end_offset(outcome.log_end_offset);
-  r->set_diverging_epoch(outcome.diverging_epoch);
-  r->set_diverging_end_offset(outcome.diverging_end_offset);
+  r->set_log_end_offset(outcome.log_end_offset());
+  r->set_diverging_epoch(outcome.diverging_epoch());
+  r->set_diverging_end_offset(outcome.diverging_end_offset());
   end_seen_[next_] = who.is_replica() ? outcome.log_end_offset : outcome.high_watermark;
   total_ += static_cast<std::int64_t>(outcome.bytes);
-  if (outcome.error != pv1::PARTITION_OK || outcome.diverging_epoch >= 0) errors_ = true;
+  if (outcome.error != pv1::PARTITION_OK || outcome.diverging_epoch >= leader_epoch{0}) errors_ = true;
   ++next_;
   advance();
 }
@@ -143,7 +144,7 @@ void fetch_op::park() {
   parked_ = true;
   partition_probe::get().parked_fetches.add();
   builder_.reset();
-  std::vector<std::pair<caf::actor, std::int64_t>> watches;
+  std::vector<std::pair<caf::actor, offset>> watches;
   for (std::size_t i = 0; i < targets_.size(); ++i) watches.emplace_back(targets_[i], end_seen_[i]);
   auto timer = timer_;
   auto wait = std::max(deadline_ - steady_clock::now(), steady_clock::duration::zero());

@@ -38,8 +38,9 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
 
   // Resolve every partition first: entries answered here are final before
   // any actor can complete the op.
-  const auto shard_epoch = op->header_.has_group_shard_epoch() ? op->header_.group_shard_epoch() : no_shard_epoch;
-  auto route = route_all(table, op->header_.partitions(), shard_epoch, true);
+  const auto epoch =
+      op->header_.has_group_shard_epoch() ? shard_epoch{op->header_.group_shard_epoch()} : no_shard_epoch;
+  auto route = route_all(table, op->header_.partitions(), epoch, true);
   for (int i = 0; i < n; ++i) {
     const auto& p = op->header_.partitions(i);
     auto* r = op->response_.add_partitions();
@@ -63,9 +64,9 @@ bool produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t
   auto* r = response_.mutable_partitions(static_cast<int>(index));
   r->set_error(outcome.error);
   if (!outcome.message.empty()) r->set_error_message(std::move(outcome.message));
-  r->set_base_offset(outcome.base_offset);
+  r->set_base_offset(outcome.base_offset());
   r->set_log_append_time_ms(outcome.log_append_time_ms);
-  r->set_log_start_offset(outcome.log_start_offset);
+  r->set_log_start_offset(outcome.log_start_offset());
   if (outcome.error != pv1::PARTITION_OK || header_.acks() != -1) {
     complete_one();
     return false;

@@ -7,17 +7,17 @@
 
 namespace sluice::storage {
 
-std::optional<std::int64_t> cleaner_checkpoint::load(const std::filesystem::path& dir) {
+std::optional<offset> cleaner_checkpoint::load(const std::filesystem::path& dir) {
   std::ifstream in(dir / file_name);
   if (!in) return std::nullopt;
   int version = -1;
-  std::int64_t offset = -1;
-  if (!(in >> version >> offset) || version != 0 || offset < 0) return std::nullopt;
-  return offset;
+  offset::type value = -1;
+  if (!(in >> version >> value) || version != 0 || value < 0) return std::nullopt;
+  return offset{value};
 }
 
-result<void> cleaner_checkpoint::persist(const std::filesystem::path& dir, std::int64_t first_dirty_offset) {
-  const std::string text = "0\n" + std::to_string(first_dirty_offset) + "\n";
+result<void> cleaner_checkpoint::persist(const std::filesystem::path& dir, offset first_dirty_offset) {
+  const std::string text = "0\n" + std::to_string(first_dirty_offset()) + "\n";
   return write_file_atomically(dir / file_name, std::as_bytes(std::span(text.data(), text.size())));
 }
 

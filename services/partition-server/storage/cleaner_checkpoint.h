@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 
 namespace sluice::storage {
 
@@ -22,8 +23,8 @@ namespace sluice::storage {
 struct cleaner_checkpoint {
   static constexpr std::string_view file_name = "cleaner-offset-checkpoint";
 
-  static std::optional<std::int64_t> load(const std::filesystem::path& dir);
-  static result<void> persist(const std::filesystem::path& dir, std::int64_t first_dirty_offset);
+  static std::optional<offset> load(const std::filesystem::path& dir);
+  static result<void> persist(const std::filesystem::path& dir, offset first_dirty_offset);
 };
 
 }  // namespace sluice::storage

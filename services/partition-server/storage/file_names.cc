@@ -7,16 +7,15 @@
 
 namespace sluice::storage {
 
-std::filesystem::path segment_file(const std::filesystem::path& dir, std::int64_t base_offset,
-                                   std::string_view suffix) {
-  std::string digits = std::to_string(base_offset);
+std::filesystem::path segment_file(const std::filesystem::path& dir, offset base_offset, std::string_view suffix) {
+  std::string digits = std::to_string(base_offset());
   std::string name(static_cast<std::size_t>(log_format::file_name_digits) - std::min<std::size_t>(digits.size(), 20), '0');
   name += digits;
   name += suffix;
   return dir / name;
 }
 
-std::optional<std::int64_t> parse_segment_file(std::string_view name, std::string_view suffix) {
+std::optional<offset> parse_segment_file(std::string_view name, std::string_view suffix) {
   if (name.size() != log_format::file_name_digits + suffix.size() || !name.ends_with(suffix)) return std::nullopt;
   const std::string_view digits = name.substr(0, log_format::file_name_digits);
   std::int64_t value = 0;
@@ -24,7 +23,7 @@ std::optional<std::int64_t> parse_segment_file(std::string_view name, std::strin
     if (c < '0' || c > '9') return std::nullopt;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
-  return value;
+  return offset{value};
 }
 
 }  // namespace sluice::storage

@@ -18,8 +18,10 @@ bool leader_epoch_cache::load() {
   if (!(in >> version >> count) || version != 0) return false;
   std::vector<entry> loaded;
   for (std::size_t i = 0; i < count; ++i) {
-    entry e;
-    if (!(in >> e.epoch >> e.start_offset)) return false;
+    leader_epoch::type epoch = 0;
+    offset::type start = 0;
+    if (!(in >> epoch >> start)) return false;
+    const entry e{leader_epoch{epoch}, offset{start}};
     if (!loaded.empty() && (e.epoch <= loaded.back().epoch || e.start_offset < loaded.back().start_offset))
       return false;
     loaded.push_back(e);
@@ -31,29 +33,29 @@ bool leader_epoch_cache::load() {
 result<void> leader_epoch_cache::persist() const {
   std::ostringstream text;
   text << "0\n" << entries_.size() << "\n";
-  for (const auto& e : entries_) text << e.epoch << ' ' << e.start_offset << "\n";
+  for (const auto& e : entries_) text << e.epoch() << ' ' << e.start_offset() << "\n";
   const std::string bytes = text.str();
   return write_file_atomically(dir_ / file_name, std::as_bytes(std::span(bytes.data(), bytes.size())));
 }
 
-bool leader_epoch_cache::assign(std::int32_t epoch, std::int64_t start_offset) {
-  if (epoch < 0 || epoch <= latest_epoch()) return false;
+bool leader_epoch_cache::assign(leader_epoch epoch, offset start_offset) {
+  if (epoch < leader_epoch{0} || epoch <= latest_epoch()) return false;
   truncate_from_end(start_offset);
   entries_.push_back({epoch, start_offset});
   return true;
 }
 
-bool leader_epoch_cache::truncate_from_end(std::int64_t end_offset) {
+bool leader_epoch_cache::truncate_from_end(offset end_offset) {
   const auto before = entries_.size();
   std::erase_if(entries_, [end_offset](const entry& e) { return e.start_offset >= end_offset; });
   return entries_.size() != before;
 }
 
-epoch_end_offset leader_epoch_cache::end_offset_for(std::int32_t epoch, std::int64_t log_end_offset) const {
-  if (epoch < 0 || entries_.empty()) return {};
+epoch_end_offset leader_epoch_cache::end_offset_for(leader_epoch epoch, offset log_end_offset) const {
+  if (epoch < leader_epoch{0} || entries_.empty()) return {};
   if (epoch == latest_epoch()) return {epoch, log_end_offset};
   auto higher = std::upper_bound(entries_.begin(), entries_.end(), epoch,
-                                 [](std::int32_t e, const entry& x) { return e < x.epoch; });
+                                 [](leader_epoch e, const entry& x) { return e < x.epoch; });
   if (higher == entries_.end()) return {};
   if (higher == entries_.begin()) return {epoch, higher->start_offset};
   return {std::prev(higher)->epoch, higher->start_offset};

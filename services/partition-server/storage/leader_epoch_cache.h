@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 
 namespace sluice::storage {
 
 struct epoch_end_offset {
-  std::int32_t epoch = -1;
-  std::int64_t end_offset = -1;
+  leader_epoch epoch = no_leader_epoch;
+  offset end_offset = no_offset;
 };
 
 /// Entries (epoch, start offset) with both strictly increasing: epoch E wrote
@@ -26,8 +27,8 @@ struct epoch_end_offset {
 class leader_epoch_cache {
  public:
   struct entry {
-    std::int32_t epoch = 0;
-    std::int64_t start_offset = 0;
+    leader_epoch epoch{0};
+    offset start_offset{0};
   };
   static constexpr const char* file_name = "leader-epoch-checkpoint";
 
@@ -42,17 +43,17 @@ class leader_epoch_cache {
   /// `epoch` is newer than the latest one; entries starting at or after
   /// `start_offset` are dropped first (they were never written). True when
   /// the cache changed (the caller persists).
-  bool assign(std::int32_t epoch, std::int64_t start_offset);
+  bool assign(leader_epoch epoch, offset start_offset);
   /// Drops entries whose start offset is >= `end_offset` (log truncated).
-  bool truncate_from_end(std::int64_t end_offset);
+  bool truncate_from_end(offset end_offset);
   void clear() { entries_.clear(); }
 
-  std::int32_t latest_epoch() const noexcept { return entries_.empty() ? -1 : entries_.back().epoch; }
+  leader_epoch latest_epoch() const noexcept { return entries_.empty() ? no_leader_epoch : entries_.back().epoch; }
   /// Kafka's endOffsetFor: for the latest epoch the log end offset; for an
   /// older one, the largest cached epoch <= it (or itself when it predates
   /// every entry) and the start offset of the first epoch above it; {-1,-1}
   /// for an epoch newer than every entry or an empty cache.
-  epoch_end_offset end_offset_for(std::int32_t epoch, std::int64_t log_end_offset) const;
+  epoch_end_offset end_offset_for(leader_epoch epoch, offset log_end_offset) const;
   const std::vector<entry>& entries() const noexcept { return entries_; }
 
  private:

@@ -3,7 +3,8 @@
 #include <system_error>
 #include <vector>
 
-#include "common/protocol/record_batch.h"
+#include "common/protocol/record_batch_filter.h"
+#include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_format.h"
 #include "services/partition-server/storage/posix_file.h"
@@ -13,17 +14,17 @@ namespace sluice::storage {
 
 namespace {
 
-// Bound on one batch's decompressed records, as for appends.
-constexpr std::size_t kMaxUncompressed = 256u << 20;
-
 std::error_code corrupt() { return std::make_error_code(std::errc::illegal_byte_sequence); }
 
 std::string_view as_chars(std::span<const std::byte> s) {
   return {reinterpret_cast<const char*>(s.data()), s.size()};
 }
 
-// Calls fn(batch bytes) for every batch of `seg`, in order, checking each
-// one's CRC: a sealed segment was only index-checked at open.
+// Calls fn(batch bytes) for every batch of `seg`, in order. Only the framing
+// is checked here (header_at: a sane length inside the segment). A sealed
+// segment was only index-checked at open, so each caller checks every batch
+// once itself: batch_is_intact (require_intact), or filter_batch, which does
+// the same check before anything else.
 template <class Fn>
 result<void> for_each_batch(const segment& seg, spdlog::logger& log, Fn&& fn) {
   std::vector<std::byte> buf;
@@ -38,9 +39,8 @@ result<void> for_each_batch(const segment& seg, spdlog::logger& log, Fn&& fn) {
     buf.resize(h.value()->size);
     auto n = seg.read(pos, buf);
     if (!n) return n.error();
-    if (n.value() != buf.size() || !protocol::check_batch_crc(buf)) {
-      log.error("segment {}: batch at offset {} (position {}) fails its CRC", seg.base_offset(),
-                h.value()->base_offset, pos);
+    if (n.value() != buf.size()) {
+      log.error("segment {}: short read of the batch at position {}", seg.base_offset(), pos);
       return corrupt();
     }
     if (auto r = fn(std::span<const std::byte>(buf)); !r) return r;
@@ -49,10 +49,17 @@ result<void> for_each_batch(const segment& seg, spdlog::logger& log, Fn&& fn) {
   return success();
 }
 
+// The cleaner must not decide on, or copy, a batch it cannot trust.
+result<void> require_intact(const segment& seg, std::span<const std::byte> batch, spdlog::logger& log) {
+  if (protocol::batch_is_intact(batch)) return success();
+  log.error("segment {}: batch at offset {} fails its CRC", seg.base_offset(), protocol::batch_header(batch).base_offset());
+  return corrupt();
+}
+
 }  // namespace
 
-cleanable_range find_cleanable(std::span<const sealed_segment> sealed, std::int64_t first_dirty_offset,
-                               std::int64_t upper_bound, std::int64_t now_ms, std::int64_t min_compaction_lag_ms) {
+cleanable_range find_cleanable(std::span<const sealed_segment> sealed, offset first_dirty_offset, offset upper_bound,
+                               std::int64_t now_ms, std::int64_t min_compaction_lag_ms) {
   cleanable_range r;
   for (std::size_t i = 0; i < sealed.size(); ++i) {
     const sealed_segment& s = sealed[i];
@@ -73,31 +80,32 @@ cleanable_range find_cleanable(std::span<const sealed_segment> sealed, std::int6
   return r;
 }
 
-void offset_map::put(std::string_view key, std::int64_t offset) {
+void offset_map::put(std::string_view key, offset at) {
   auto it = latest_.find(key);
   if (it == latest_.end())
-    latest_.emplace(std::string(key), offset);
-  else if (offset > it->second)
-    it->second = offset;
+    latest_.emplace(std::string(key), at);
+  else if (at > it->second)
+    it->second = at;
 }
 
-std::int64_t offset_map::get(std::string_view key) const {
+offset offset_map::get(std::string_view key) const {
   auto it = latest_.find(key);
-  return it == latest_.end() ? -1 : it->second;
+  return it == latest_.end() ? no_offset : it->second;
 }
 
 result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logger& log) {
   std::vector<std::byte> scratch;
   return for_each_batch(seg, log, [&](std::span<const std::byte> batch) -> result<void> {
+    if (auto r = require_intact(seg, batch, log); !r) return r;
     const protocol::batch_header h(batch);
     if (h.is_control()) return success();
     std::span<const std::byte> records;
-    if (auto err = protocol::batch_records(batch, scratch, records, kMaxUncompressed); !err.empty()) {
+    if (auto err = protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes); !err.empty()) {
       log.error("segment {}: batch at offset {}: {}", seg.base_offset(), h.base_offset(), err);
       return corrupt();
     }
     auto err = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
-      if (r.key) map.put(as_chars(*r.key), h.base_offset() + r.offset_delta);
+      if (r.key) map.put(as_chars(*r.key), offset{h.base_offset()} + r.offset_delta);
     });
     if (!err.empty()) {
       log.error("segment {}: batch at offset {}: {}", seg.base_offset(), h.base_offset(), err);
@@ -126,6 +134,7 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
       // Transaction markers: kept as they are (Kafka removes them only
       // together with the aborted or committed data, which needs producer
       // state this broker does not keep).
+      if (auto intact = require_intact(seg, batch, log); !intact) return intact;
       stats.records_before += h.records_count();
       stats.records_after += h.records_count();
       return write(batch);
@@ -135,11 +144,10 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
         batch,
         [&](const protocol::record_view& rec) {
           if (!rec.key) return false;  // cannot be compacted; producers may not write these
-          const std::int64_t latest = rules.latest->get(as_chars(*rec.key));
-          if (latest > h.base_offset() + rec.offset_delta) return false;
+          if (rules.latest->get(as_chars(*rec.key)) > offset{h.base_offset()} + rec.offset_delta) return false;
           return rec.value.has_value() || !tombstones_expired;
         },
-        kMaxUncompressed);
+        protocol::max_uncompressed_batch_bytes);
     stats.records_before += filtered.records_before;
     stats.records_after += filtered.records_after;
     switch (filtered.outcome) {
@@ -158,7 +166,7 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
   return stats;
 }
 
-result<void> swap_in_cleaned(const std::filesystem::path& dir, std::int64_t base) {
+result<void> swap_in_cleaned(const std::filesystem::path& dir, offset base) {
   std::error_code ec;
   std::filesystem::rename(segment_file(dir, base, log_format::cleaned_suffix),
                           segment_file(dir, base, log_format::swap_suffix), ec);
@@ -167,7 +175,7 @@ result<void> swap_in_cleaned(const std::filesystem::path& dir, std::int64_t base
   return install_swap(dir, base);
 }
 
-result<void> install_swap(const std::filesystem::path& dir, std::int64_t base) {
+result<void> install_swap(const std::filesystem::path& dir, offset base) {
   // Indexes first: were the new .log in place with the old indexes, their
   // positions would point into the wrong bytes yet could pass the cheap
   // open-time check. Without them, open rebuilds from the .log.
@@ -185,7 +193,7 @@ result<void> install_swap(const std::filesystem::path& dir, std::int64_t base) {
 result<std::size_t> recover_cleaner_files(const std::filesystem::path& dir, spdlog::logger& log) {
   std::error_code ec;
   std::vector<std::filesystem::path> cleaned;
-  std::vector<std::int64_t> swaps;
+  std::vector<offset> swaps;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (parse_segment_file(name, log_format::cleaned_suffix)) cleaned.push_back(entry.path());
@@ -197,7 +205,7 @@ result<std::size_t> recover_cleaner_files(const std::filesystem::path& dir, spdl
     std::filesystem::remove(p, ec);
     if (ec) return ec;
   }
-  for (std::int64_t base : swaps) {
+  for (offset base : swaps) {
     log.info("[{}] installing the cleaned copy of segment {} left by a crash", dir.filename().string(), base);
     if (auto r = install_swap(dir, base); !r) return r.error();
   }

@@ -17,6 +17,7 @@
 #include <spdlog/logger.h>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 
 namespace sluice::storage {
 
@@ -24,10 +25,10 @@ class segment;
 
 /// What the cleaner needs to know about a sealed (not active) segment.
 struct sealed_segment {
-  std::int64_t base_offset = 0;
+  offset base_offset{0};
   /// The next segment's base offset: every offset this segment ever held is
   /// below it, even after cleaning removed its last batches.
-  std::int64_t end_offset = 0;
+  offset end_offset{0};
   std::uint64_t size = 0;
   std::int64_t max_timestamp = -1;
 };
@@ -40,7 +41,7 @@ struct cleanable_range {
   std::uint64_t clean_bytes = 0;
   std::uint64_t dirty_bytes = 0;
   /// Where the next cleaning's dirty part starts (the end of the last segment).
-  std::int64_t end_offset = -1;
+  offset end_offset = no_offset;
 
   /// dirty / (clean + dirty) bytes (Kafka's cleanableRatio); 0 when empty.
   double dirty_ratio() const noexcept {
@@ -54,17 +55,17 @@ struct cleanable_range {
 /// high watermark: records a new leader might not have must not decide what
 /// is removed), or that is dirty (ends above `first_dirty_offset`) and has a
 /// record newer than now - `min_compaction_lag_ms`.
-cleanable_range find_cleanable(std::span<const sealed_segment> sealed, std::int64_t first_dirty_offset,
-                               std::int64_t upper_bound, std::int64_t now_ms, std::int64_t min_compaction_lag_ms);
+cleanable_range find_cleanable(std::span<const sealed_segment> sealed, offset first_dirty_offset, offset upper_bound,
+                               std::int64_t now_ms, std::int64_t min_compaction_lag_ms);
 
 /// key -> offset of the latest record with that key, over the dirty segments.
 /// Memory grows with the number of distinct keys (Kafka bounds it with
 /// log.cleaner.dedupe.buffer.size and cleans less per round; we do not).
 class offset_map {
  public:
-  void put(std::string_view key, std::int64_t offset);
-  /// -1 when the key is not in the map.
-  std::int64_t get(std::string_view key) const;
+  void put(std::string_view key, offset at);
+  /// no_offset when the key is not in the map.
+  offset get(std::string_view key) const;
   std::size_t size() const noexcept { return latest_.size(); }
 
  private:
@@ -72,7 +73,7 @@ class offset_map {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, std::int64_t, key_hash, std::equal_to<>> latest_;
+  std::unordered_map<std::string, offset, key_hash, std::equal_to<>> latest_;
 };
 
 /// Adds every keyed record of `seg` to `map` (later offsets overwrite).
@@ -109,12 +110,12 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
 /// Installs `<base>.log.cleaned` over `<base>.log`: renames it to
 /// `<base>.log.swap` and fsyncs the directory (from here on recovery
 /// completes the swap), then install_swap(). The segment must be closed.
-result<void> swap_in_cleaned(const std::filesystem::path& dir, std::int64_t base);
+result<void> swap_in_cleaned(const std::filesystem::path& dir, offset base);
 
 /// The second half: deletes `<base>.index` and `<base>.timeindex` (they
 /// describe the old file; the caller rebuilds them), renames
 /// `<base>.log.swap` over `<base>.log`, fsyncs the directory.
-result<void> install_swap(const std::filesystem::path& dir, std::int64_t base);
+result<void> install_swap(const std::filesystem::path& dir, offset base);
 
 /// At open, before segments are listed: deletes every `*.log.cleaned`
 /// (an unfinished rewrite; the old .log is whole) and installs every

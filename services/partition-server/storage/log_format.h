@@ -7,7 +7,7 @@
 // does:
 //
 //   00000000000000000000.log        batches exactly as on the wire (RecordBatch v2,
-//   00000000000000000000.index      see common/protocol/record_batch.h), stamped
+//   00000000000000000000.index      see common/protocol/record_batch_view.h), stamped
 //   00000000000000000000.timeindex  with their base offset and leader epoch
 //   00000000000000004242.log        next segment: its first batch has base offset 4242
 //   ...
@@ -68,5 +68,10 @@ inline constexpr std::size_t time_index_entry_size = 12;
 inline constexpr std::int64_t max_segment_bytes = INT32_MAX;
 /// Relative offsets are i32 too.
 inline constexpr std::int64_t max_relative_offset = INT32_MAX;
+
+/// How large a segment may grow: segment.bytes, within what .index can address.
+constexpr std::int64_t segment_size_limit(std::int64_t segment_bytes) {
+  return segment_bytes < max_segment_bytes ? segment_bytes : max_segment_bytes;
+}
 
 }  // namespace sluice::storage::log_format

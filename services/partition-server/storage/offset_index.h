@@ -1,14 +1,14 @@
 #pragma once
-// The sparse .index of one segment (format in log_format.h): kept whole in
-// memory for lookups, written through to the file entry by entry so a kill -9
-// loses at most the entry being written (recovery re-adds it).
+// The sparse .index of one segment (format in log_format.h): relative offset
+// -> position of a batch, one entry per index.interval.bytes.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <vector>
 
 #include "common/base/result.h"
-#include "services/partition-server/storage/posix_file.h"
+#include "services/partition-server/storage/index_file.h"
 
 namespace sluice::storage {
 
@@ -17,26 +17,27 @@ struct offset_index_entry {
   std::uint32_t position = 0;
 };
 
+/// How an .index entry is stored: i32 relative offset, i32 position; both
+/// grow strictly from entry to entry.
+struct offset_index_format {
+  using entry = offset_index_entry;
+  static constexpr std::size_t size = 8;
+  static entry decode(const std::byte* at) noexcept;
+  static void encode(const entry& e, std::byte* at) noexcept;
+  static bool follows(const entry& before, const entry& next) noexcept {
+    return next.relative_offset > before.relative_offset && next.position > before.position;
+  }
+};
+
 /// Owned by one segment; used on the partition's actor thread only.
 /// Invariant: entries grow strictly in relative_offset and position.
-class offset_index {
+class offset_index : public index_file<offset_index_format> {
  public:
-  /// Opens (creating) the file and loads it. `consistent` is false when the
-  /// file was not a whole number of strictly growing entries; the entries are
-  /// then empty and the caller should rebuild.
-  result<void> open(const std::filesystem::path& path, bool& consistent);
-  result<void> append(std::uint32_t relative_offset, std::uint32_t position);
+  result<void> append(std::uint32_t relative_offset, std::uint32_t position) {
+    return index_file::append({relative_offset, position});
+  }
   /// The last entry whose relative offset is <= `relative_offset`.
   std::optional<offset_index_entry> lookup(std::uint32_t relative_offset) const;
-  /// Keeps the first `count` entries.
-  result<void> truncate(std::size_t count);
-  const std::vector<offset_index_entry>& entries() const noexcept { return entries_; }
-  result<void> sync() { return file_.sync(); }
-  void close() noexcept { file_.close(); }
-
- private:
-  posix_file file_;
-  std::vector<offset_index_entry> entries_;
 };
 
 }  // namespace sluice::storage

@@ -2,6 +2,13 @@
 // The log of one partition replica: a directory of segments (log_format.h)
 // with appends at the end, reads by offset and by timestamp, and recovery at
 // open. README.md describes the layout and the recovery rules.
+//
+// One class, its parts by job:
+//   partition_log.cc             open and recovery, appends, roll, truncation,
+//                                epochs, retention, flush and close
+//   prepared_append.{h,cc}       validation and stamping of what an append writes
+//   log_reader.{h,cc}            reads and timestamp lookups
+//   partition_log_compaction.cc  the compaction driver (pieces in log_cleaner.h)
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -15,40 +22,27 @@
 #include <spdlog/logger.h>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 #include "common/config/topic_config.h"
+#include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/leader_epoch_cache.h"
+#include "services/partition-server/storage/log_reader.h"
 
 namespace sluice::storage {
 
 class segment;
-struct appended_batch;
+struct prepared_append;
 struct retention_rules;
 
-enum class append_errc {
-  ok,
-  corrupt_message,
-  invalid_record,
-  message_too_large,
-  unsupported_compression,
-  invalid_timestamp,
-  storage_error,
-};
-const char* append_errc_name(append_errc e) noexcept;
-
+/// What an append did. `error` is the append path's one vocabulary
+/// (protocol::append_errc): the validator's batch errors, or storage_error.
 struct append_result {
-  append_errc error = append_errc::ok;
+  protocol::append_errc error = protocol::append_errc::ok;
   std::string message;                    // why, for the log and the Kafka error_message
-  std::int64_t base_offset = -1;          // offset given to the first record
-  std::int64_t last_offset = -1;
+  offset base_offset = no_offset;         // offset given to the first record
+  offset last_offset = no_offset;
   std::int64_t log_append_time_ms = -1;   // -1 unless the topic uses LogAppendTime
-  std::int64_t log_start_offset = 0;
-};
-
-struct read_result {
-  bool offset_out_of_range = false;
-  std::int64_t log_start_offset = 0;
-  std::int64_t log_end_offset = 0;        // = high watermark at replication factor 1
-  std::size_t bytes = 0;                  // bytes handed to the sink
+  offset log_start_offset{0};
 };
 
 /// What one partition_log::clean() did.
@@ -58,13 +52,8 @@ struct clean_result {
   std::uint64_t bytes_before = 0;     // of the segments it went through
   std::uint64_t bytes_after = 0;
   std::int64_t records_removed = 0;
-  std::int64_t first_dirty_offset = -1;  // the checkpoint after this cleaning; -1 when it did not run
+  offset first_dirty_offset = no_offset;  // the checkpoint after this cleaning; none when it did not run
   bool failed = false;                   // corrupt data or I/O error: the log is left out of cleaning
-};
-
-struct offset_and_timestamp {
-  std::int64_t offset = -1;
-  std::int64_t timestamp = -1;
 };
 
 /// One partition's log. Lifecycle: open() (creates the directory and first
@@ -81,7 +70,11 @@ struct offset_and_timestamp {
 class partition_log {
  public:
   /// Opens (creating if needed) the log in `dir`, recovering a torn tail.
-  static result<std::unique_ptr<partition_log>> open(std::filesystem::path dir, config::log_config cfg);
+  /// The log has no clock: every call that depends on time takes it, and
+  /// `now_ms` is when it opens (segment.ms counts an existing active
+  /// segment's age from then).
+  static result<std::unique_ptr<partition_log>> open(std::filesystem::path dir, config::log_config cfg,
+                                                     std::int64_t now_ms);
   ~partition_log();
   partition_log(const partition_log&) = delete;
   partition_log& operator=(const partition_log&) = delete;
@@ -89,8 +82,8 @@ class partition_log {
   /// Validates `batches` (one or more concatenated v2 batches from a producer, Produce v3+), assigns
   /// offsets from the log end, stamps base offset + leader epoch (+ LogAppendTime and CRC when the topic
   /// uses it) IN PLACE, and appends the bytes. Nothing is appended unless every batch is valid.
-  /// Records `leader_epoch` in the epoch cache when it is new.
-  append_result append(std::span<std::byte> batches, std::int32_t leader_epoch, std::int64_t now_ms);
+  /// Records `epoch` in the epoch cache when it is new.
+  append_result append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms);
 
   /// Follower append: whole v2 batches exactly as the leader wrote them (offsets, epochs, timestamps
   /// kept). Checks each batch's CRC and header and that base offsets start at or after
@@ -98,20 +91,20 @@ class partition_log {
   /// appended unless all are. New epochs go to the epoch cache.
   append_result append_replicated(std::span<const std::byte> batches, std::int64_t now_ms);
 
-  /// Removes every record at offset >= `offset` (no-op at or past the log end); a batch holding `offset`
+  /// Removes every record at offset >= `end` (no-op at or past the log end); a batch holding `end`
   /// goes whole. Epoch cache entries past the new end go too. Durable before it returns.
-  result<void> truncate_to(std::int64_t offset);
-  /// Deletes every segment and restarts the log empty at `offset` (a follower behind the leader's log
+  result<void> truncate_to(offset end);
+  /// Deletes every segment and restarts the log empty at `start` (a follower behind the leader's log
   /// start); clears the epoch cache.
-  result<void> truncate_fully_and_start_at(std::int64_t offset);
+  result<void> truncate_fully_and_start_at(offset start);
 
-  std::int32_t latest_epoch() const noexcept { return epochs_.latest_epoch(); }
+  leader_epoch latest_epoch() const noexcept { return epochs_.latest_epoch(); }
   /// Kafka's endOffsetFor (leader_epoch_cache::end_offset_for at this log's end).
-  epoch_end_offset end_offset_for_epoch(std::int32_t epoch) const {
+  epoch_end_offset end_offset_for_epoch(leader_epoch epoch) const {
     return epochs_.end_offset_for(epoch, log_end_offset_);
   }
 
-  /// Appends whole batches starting with the one that contains `offset`, up to max_bytes; when
+  /// Appends whole batches starting with the one that contains `from`, up to max_bytes; when
   /// `min_one` is true the first batch is given even if larger than max_bytes (KIP-74). `sink(n)` must
   /// return n writable bytes (e.g. grow an NNG message); the log pread()s straight into them.
   /// sink is called at most once, and not at all when there is nothing to give. `bytes` equals n
@@ -119,12 +112,12 @@ class partition_log {
   /// Reads may continue into following segments while max_bytes allows.
   /// Never hands out the batch holding `upper_bound` or any after it: consumers pass the high
   /// watermark, followers the log end offset.
-  read_result read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
+  read_result read(offset from, std::int32_t max_bytes, bool min_one,
                    const std::function<std::span<std::byte>(std::size_t)>& sink,
-                   std::int64_t upper_bound = INT64_MAX);
+                   offset upper_bound = offset{INT64_MAX});
 
-  std::int64_t log_start_offset() const;
-  std::int64_t log_end_offset() const;
+  offset log_start_offset() const;
+  offset log_end_offset() const;
 
   /// First offset whose timestamp >= ts (batch max_timestamp via .timeindex then scan), or {-1,-1}.
   offset_and_timestamp offset_for_timestamp(std::int64_t ts);
@@ -143,9 +136,9 @@ class partition_log {
   /// per key in them, rewriting each segment in place. Offsets, log start and log end never change.
   /// Segments holding offsets >= `upper_bound` (the high watermark) are not cleaned. Call it after
   /// apply_retention, on the same tick.
-  clean_result clean(std::int64_t now_ms, std::int64_t upper_bound = INT64_MAX);
+  clean_result clean(std::int64_t now_ms, offset upper_bound = offset{INT64_MAX});
   /// The cleaner's checkpoint: records below it have been cleaned at least once.
-  std::int64_t first_dirty_offset() const noexcept { return first_dirty_; }
+  offset first_dirty_offset() const noexcept { return first_dirty_; }
   result<void> flush();  // fsync
   void close();
 
@@ -155,38 +148,36 @@ class partition_log {
 
  private:
   partition_log(std::filesystem::path dir, config::log_config cfg);
-  result<void> load();
+  result<void> load(std::int64_t now_ms);
   /// Rebuilds the epoch cache from the batches' leader epochs (no checkpoint file).
   result<void> rebuild_epochs();
-  void record_epoch(std::int32_t epoch, std::int64_t start_offset);
-  /// Writes validated, stamped batches at the end (rolling first if needed), moves the log end and
-  /// applies flush.messages / flush.ms.
-  append_result write_batches(std::span<const std::byte> batches, const std::vector<appended_batch>& appended,
-                              std::int64_t now_ms);
+  void record_epoch(leader_epoch epoch, offset start_offset);
+  /// Writes a prepared append at the end (rolling first if needed), records its epochs, moves the
+  /// log end and applies flush.messages / flush.ms; a refused one is answered with its verdict.
+  append_result write(std::span<const std::byte> batches, prepared_append prepared, std::int64_t now_ms);
   /// Cleans one sealed segment under `rules`: rewrite, swap, reopen (or removal when it is left
   /// empty and is not the first).
-  result<void> clean_segment(std::int64_t base, const retention_rules& rules, clean_result& out);
+  result<void> clean_segment(offset base, const retention_rules& rules, clean_result& out);
   /// Opens segment `base` again from its files (indexes checked or rebuilt) in place of the old object.
-  result<void> reopen_segment(std::int64_t base);
-  /// Closes and deletes the segment files of `base`.
-  void remove_segment(std::int64_t base);
-  result<void> roll(std::int64_t base, std::int64_t now_ms);
-  bool needs_roll(std::size_t incoming, std::int64_t last_offset, std::int64_t now_ms) const;
+  result<void> reopen_segment(offset base);
+  /// Closes and deletes the segment files of `base`: the one way a segment goes (retention,
+  /// truncation, a cleaning that left it empty).
+  void remove_segment(offset base);
+  result<void> roll(offset base, std::int64_t now_ms);
+  bool needs_roll(std::size_t incoming, offset last_offset, std::int64_t now_ms) const;
   segment& active() { return *segments_.rbegin()->second; }
-  /// Finds, within one batch, the first record with timestamp >= ts.
-  offset_and_timestamp first_record_at_or_after(const segment& seg, std::uint64_t position, std::uint32_t size,
-                                                std::int64_t ts);
+  log_reader reader() const;
 
   std::filesystem::path dir_;
   config::log_config cfg_;
   std::shared_ptr<spdlog::logger> log_;
-  std::map<std::int64_t, std::unique_ptr<segment>> segments_;  // by base offset
+  segment_map segments_;
   leader_epoch_cache epochs_;
-  std::int64_t log_end_offset_ = 0;
+  offset log_end_offset_{0};
   std::int64_t unflushed_messages_ = 0;
   std::int64_t last_flush_ms_ = 0;
   bool dir_dirty_ = false;
-  std::int64_t first_dirty_ = 0;    // cleaner-offset-checkpoint
+  offset first_dirty_{0};           // cleaner-offset-checkpoint
   bool uncleanable_ = false;        // the cleaner failed on this log: not tried again until reopened
   bool closed_ = false;
 };

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/protocol/record_batch.h"
+#include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_format.h"
 
@@ -14,12 +14,11 @@ using protocol::batch_header;
 namespace {
 constexpr std::size_t kScanChunk = 1 << 20;
 
-std::uint32_t relative(std::int64_t offset, std::int64_t base) {
-  return static_cast<std::uint32_t>(offset - base);
-}
+// The .index and .timeindex keep offsets relative to the segment's base.
+std::uint32_t relative(offset at, offset base) { return static_cast<std::uint32_t>(at - base); }
 }  // namespace
 
-segment::segment(std::filesystem::path dir, std::int64_t base_offset, std::int32_t index_interval_bytes,
+segment::segment(std::filesystem::path dir, offset base_offset, std::int32_t index_interval_bytes,
                  std::shared_ptr<spdlog::logger> log)
     : dir_(std::move(dir)),
       base_offset_(base_offset),
@@ -27,7 +26,7 @@ segment::segment(std::filesystem::path dir, std::int64_t base_offset, std::int32
       log_(std::move(log)),
       next_offset_(base_offset) {}
 
-result<std::unique_ptr<segment>> segment::open(const std::filesystem::path& dir, std::int64_t base_offset,
+result<std::unique_ptr<segment>> segment::open(const std::filesystem::path& dir, offset base_offset,
                                                std::int32_t index_interval_bytes,
                                                std::shared_ptr<spdlog::logger> log) {
   std::unique_ptr<segment> s(new segment(dir, base_offset, index_interval_bytes, std::move(log)));
@@ -73,7 +72,7 @@ result<void> segment::index_batch(std::uint64_t position, const appended_batch& 
   return success();
 }
 
-result<segment::scan_result> segment::scan(std::uint64_t start, std::int64_t expected_base, bool exact_base,
+result<segment::scan_result> segment::scan(std::uint64_t start, offset expected_base, bool exact_base,
                                            bool verify_crc, bool first_is_indexed) {
   auto file_size = file_.size();
   if (!file_size) return file_size.error();
@@ -92,19 +91,19 @@ result<segment::scan_result> segment::scan(std::uint64_t start, std::int64_t exp
     bool bad = false;
     while (auto b = it.next()) {
       const batch_header h(*b);
-      const bool base_ok = exact_base && first ? h.base_offset() == out.next_offset : h.base_offset() >= out.next_offset;
-      if (h.magic() != L::current_magic || h.last_offset_delta() < 0 || !base_ok ||
-          h.last_offset() - base_offset_ > log_format::max_relative_offset ||
-          (verify_crc && !protocol::check_batch_crc(*b))) {
+      const offset first_offset{h.base_offset()};
+      const offset last_offset{h.last_offset()};
+      const bool base_ok = exact_base && first ? first_offset == out.next_offset : first_offset >= out.next_offset;
+      const bool sound = verify_crc ? protocol::batch_is_intact(*b) : protocol::header_is_sane(h);
+      if (!sound || !base_ok || last_offset - base_offset_ > log_format::max_relative_offset) {
         bad = true;
         break;
       }
-      const appended_batch info{h.base_offset(), h.last_offset(), h.max_timestamp(),
-                                static_cast<std::uint32_t>(b->size())};
+      const appended_batch info{first_offset, last_offset, h.max_timestamp(), static_cast<std::uint32_t>(b->size())};
       if (auto r = index_batch(pos + consumed, info, first && first_is_indexed); !r) return r.error();
       first = false;
       consumed = it.position();
-      out.next_offset = h.next_offset();
+      out.next_offset = last_offset + 1;
       out.end = pos + consumed;
     }
     if (bad || it.reason() == protocol::batch_iterator::stop_reason::bad_length) break;
@@ -132,7 +131,7 @@ result<void> segment::rebuild_indexes() {
   if (auto r = offsets_.truncate(0); !r) return r.error();
   if (auto r = times_.truncate(0); !r) return r.error();
   max_timestamp_ = -1;
-  offset_of_max_timestamp_ = -1;
+  offset_of_max_timestamp_ = no_offset;
   bytes_since_index_ = 0;
   auto scanned = scan(0, base_offset_, false, false, false);
   if (!scanned) return scanned.error();
@@ -150,9 +149,9 @@ result<bool> segment::index_tail_complete() {
   if (pos > size_ || (!entries.empty() && pos == size_)) return false;
   std::uint64_t since = 0;
   bool first = true;
-  std::int64_t next = entries.empty() ? base_offset_ : base_offset_ + entries.back().relative_offset;
+  offset next = entries.empty() ? base_offset_ : base_offset_ + entries.back().relative_offset;
   std::int64_t walked_max = -1;
-  std::int64_t walked_max_offset = -1;
+  offset walked_max_offset = no_offset;
   while (pos < size_) {
     auto h = header_at(pos);
     if (!h) return h.error();
@@ -174,7 +173,7 @@ result<bool> segment::index_tail_complete() {
   next_offset_ = next;
   bytes_since_index_ = since;
   max_timestamp_ = last_time ? last_time->timestamp : -1;
-  offset_of_max_timestamp_ = last_time ? base_offset_ + last_time->relative_offset : -1;
+  offset_of_max_timestamp_ = last_time ? base_offset_ + last_time->relative_offset : no_offset;
   if (walked_max > max_timestamp_) {
     max_timestamp_ = walked_max;
     offset_of_max_timestamp_ = walked_max_offset;
@@ -208,7 +207,7 @@ result<void> segment::recover_tail() {
     if (!consistent || attempt > 0) keep = 0;
     if (auto r = offsets_.truncate(keep); !r) return r.error();
     std::uint64_t start = 0;
-    std::int64_t start_offset = base_offset_;
+    offset start_offset = base_offset_;
     std::size_t keep_times = 0;
     if (keep > 0) {
       const auto last = offsets_.entries().back();
@@ -219,7 +218,7 @@ result<void> segment::recover_tail() {
     }
     if (auto r = times_.truncate(keep_times); !r) return r.error();
     max_timestamp_ = -1;
-    offset_of_max_timestamp_ = -1;
+    offset_of_max_timestamp_ = no_offset;
     if (const auto last = times_.last()) {
       max_timestamp_ = last->timestamp;
       offset_of_max_timestamp_ = base_offset_ + last->relative_offset;
@@ -289,16 +288,16 @@ result<std::optional<batch_location>> segment::header_at(std::uint64_t position)
   const std::int64_t total = h.total_size();
   if (total < static_cast<std::int64_t>(L::header_size) || position + static_cast<std::uint64_t>(total) > size_)
     return std::optional<batch_location>{};
-  return std::optional<batch_location>(
-      batch_location{position, static_cast<std::uint32_t>(total), h.base_offset(), h.last_offset(), h.max_timestamp(),
-                     h.partition_leader_epoch()});
+  return std::optional<batch_location>(batch_location{position, static_cast<std::uint32_t>(total),
+                                                      offset{h.base_offset()}, offset{h.last_offset()},
+                                                      h.max_timestamp(), leader_epoch{h.partition_leader_epoch()}});
 }
 
-result<std::optional<batch_location>> segment::locate(std::int64_t offset) const {
-  if (offset >= next_offset_ || empty()) return std::optional<batch_location>{};
+result<std::optional<batch_location>> segment::locate(offset target) const {
+  if (target >= next_offset_ || empty()) return std::optional<batch_location>{};
   std::uint64_t pos = 0;
-  if (offset > base_offset_) {
-    if (auto e = offsets_.lookup(relative(offset, base_offset_))) pos = e->position;
+  if (target > base_offset_) {
+    if (auto e = offsets_.lookup(relative(target, base_offset_))) pos = e->position;
   }
   while (pos < size_) {
     auto h = header_at(pos);
@@ -307,7 +306,7 @@ result<std::optional<batch_location>> segment::locate(std::int64_t offset) const
       log_->error("[{}] segment {}: no batch header at position {}", dir_.filename().string(), base_offset_, pos);
       return std::optional<batch_location>{};
     }
-    if (h.value()->last_offset >= offset) return h;
+    if (h.value()->last_offset >= target) return h;
     pos += h.value()->size;
   }
   return std::optional<batch_location>{};
@@ -327,7 +326,7 @@ result<std::size_t> segment::read(std::uint64_t position, std::span<std::byte> o
   return file_.read_at(out, position);
 }
 
-std::int64_t segment::time_search_start(std::int64_t timestamp) const {
+offset segment::time_search_start(std::int64_t timestamp) const {
   if (auto e = times_.last_below(timestamp)) return base_offset_ + e->relative_offset;
   return base_offset_;
 }

@@ -12,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include "common/base/result.h"
+#include "common/base/types.h"
 #include "services/partition-server/storage/offset_index.h"
 #include "services/partition-server/storage/posix_file.h"
 #include "services/partition-server/storage/time_index.h"
@@ -21,8 +22,8 @@ namespace sluice::storage {
 /// What the log tells a segment about each batch it appends: already
 /// validated and stamped, so these are the values now in the bytes.
 struct appended_batch {
-  std::int64_t base_offset = 0;
-  std::int64_t last_offset = 0;
+  offset base_offset{0};
+  offset last_offset{0};
   std::int64_t max_timestamp = -1;
   std::uint32_t size = 0;
 };
@@ -31,10 +32,10 @@ struct appended_batch {
 struct batch_location {
   std::uint64_t position = 0;
   std::uint32_t size = 0;
-  std::int64_t base_offset = 0;
-  std::int64_t last_offset = 0;
+  offset base_offset{0};
+  offset last_offset{0};
   std::int64_t max_timestamp = -1;
-  std::int32_t leader_epoch = -1;
+  sluice::leader_epoch leader_epoch = no_leader_epoch;
 };
 
 /// Lifecycle: open() → recover_tail() (the active segment) or
@@ -45,7 +46,7 @@ struct batch_location {
 /// batches below size().
 class segment {
  public:
-  static result<std::unique_ptr<segment>> open(const std::filesystem::path& dir, std::int64_t base_offset,
+  static result<std::unique_ptr<segment>> open(const std::filesystem::path& dir, offset base_offset,
                                                std::int32_t index_interval_bytes,
                                                std::shared_ptr<spdlog::logger> log);
 
@@ -57,14 +58,14 @@ class segment {
   /// and rebuilds them when missing or short.
   result<void> check_indexes();
 
-  std::int64_t base_offset() const noexcept { return base_offset_; }
-  std::int64_t next_offset() const noexcept { return next_offset_; }
+  offset base_offset() const noexcept { return base_offset_; }
+  offset next_offset() const noexcept { return next_offset_; }
   std::uint64_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
   /// Largest batch max_timestamp and the base offset of the first batch
   /// that had it; -1/-1 when empty.
   std::int64_t max_timestamp() const noexcept { return max_timestamp_; }
-  std::int64_t offset_of_max_timestamp() const noexcept { return offset_of_max_timestamp_; }
+  offset offset_of_max_timestamp() const noexcept { return offset_of_max_timestamp_; }
   std::int64_t first_append_ms() const noexcept { return first_append_ms_; }
   void set_first_append_ms(std::int64_t ms) noexcept { first_append_ms_ = ms; }
   void set_index_interval(std::int32_t bytes) noexcept { index_interval_bytes_ = bytes; }
@@ -80,8 +81,8 @@ class segment {
   /// left, like recovery. Leaves the indexes open: the segment is active.
   result<void> truncate_at(std::uint64_t position);
 
-  /// The first batch whose last offset is >= `offset`, if any.
-  result<std::optional<batch_location>> locate(std::int64_t offset) const;
+  /// The first batch whose last offset is >= `target`, if any.
+  result<std::optional<batch_location>> locate(offset target) const;
   /// The batch starting at `position`, if a sane header is there.
   result<std::optional<batch_location>> header_at(std::uint64_t position) const;
   /// The largest batch boundary known from the index (or the end of the
@@ -91,7 +92,7 @@ class segment {
   result<std::size_t> read(std::uint64_t position, std::span<std::byte> out) const;
   /// Time index entry to start a timestamp search from: the last entry below
   /// `timestamp`, as an absolute offset (base_offset() when none).
-  std::int64_t time_search_start(std::int64_t timestamp) const;
+  offset time_search_start(std::int64_t timestamp) const;
 
   result<void> flush();
   /// Closes the index files once the segment is no longer appended to: the
@@ -101,17 +102,17 @@ class segment {
   bool dirty() const noexcept { return dirty_; }
 
  private:
-  segment(std::filesystem::path dir, std::int64_t base_offset, std::int32_t index_interval_bytes,
+  segment(std::filesystem::path dir, offset base_offset, std::int32_t index_interval_bytes,
           std::shared_ptr<spdlog::logger> log);
 
   struct scan_result {
     std::uint64_t end = 0;           // end of the last good batch
-    std::int64_t next_offset = 0;    // one past its last offset
+    offset next_offset{0};           // one past its last offset
     bool stopped_early = false;      // bytes after `end` were not a good batch
   };
   /// Reads batches from `start` to the end of the file and hands each to
   /// index_batch. `verify_crc` checks every CRC (active segment recovery).
-  result<scan_result> scan(std::uint64_t start, std::int64_t expected_base, bool exact_base, bool verify_crc,
+  result<scan_result> scan(std::uint64_t start, offset expected_base, bool exact_base, bool verify_crc,
                            bool first_is_indexed);
   /// Applies the index rule to one batch at `position` (see log_format.h).
   result<void> index_batch(std::uint64_t position, const appended_batch& b, bool already_indexed);
@@ -122,16 +123,16 @@ class segment {
   result<bool> index_tail_complete();
 
   std::filesystem::path dir_;
-  std::int64_t base_offset_;
+  offset base_offset_;
   std::int32_t index_interval_bytes_;
   std::shared_ptr<spdlog::logger> log_;
   posix_file file_;
   offset_index offsets_;
   time_index times_;
   std::uint64_t size_ = 0;
-  std::int64_t next_offset_;
+  offset next_offset_;
   std::int64_t max_timestamp_ = -1;
-  std::int64_t offset_of_max_timestamp_ = -1;
+  offset offset_of_max_timestamp_ = no_offset;
   std::uint64_t bytes_since_index_ = 0;
   std::int64_t first_append_ms_ = -1;
   bool dirty_ = false;

@@ -2,61 +2,37 @@
 
 #include <algorithm>
 
-#include "common/protocol/record_batch.h"
+#include "common/base/endian.h"
 #include "services/partition-server/storage/log_format.h"
 
 namespace sluice::storage {
 
-using protocol::load_be;
-using protocol::store_be;
-constexpr std::size_t kEntry = log_format::time_index_entry_size;
+static_assert(time_index_format::size == log_format::time_index_entry_size);
 
-result<void> time_index::open(const std::filesystem::path& path, bool& consistent) {
-  auto file = posix_file::open(path);
-  if (!file) return file.error();
-  file_ = std::move(file).value();
-  entries_.clear();
-  auto read = file_.read_all();
-  if (!read) return read.error();
-  const auto& raw = read.value();
-  consistent = raw.size() % kEntry == 0;
-  for (std::size_t at = 0; consistent && at + kEntry <= raw.size(); at += kEntry) {
-    const time_index_entry e{load_be<std::int64_t>(raw.data() + at), load_be<std::uint32_t>(raw.data() + at + 8)};
-    if (!entries_.empty() &&
-        (e.timestamp <= entries_.back().timestamp || e.relative_offset < entries_.back().relative_offset))
-      consistent = false;
-    entries_.push_back(e);
-  }
-  if (!consistent) entries_.clear();
-  return success();
+time_index_entry time_index_format::decode(const std::byte* at) noexcept {
+  return {load_be<std::int64_t>(at), load_be<std::uint32_t>(at + 8)};
+}
+
+void time_index_format::encode(const entry& e, std::byte* at) noexcept {
+  store_be(at, e.timestamp);
+  store_be(at + 8, e.relative_offset);
 }
 
 result<void> time_index::maybe_append(std::int64_t timestamp, std::uint32_t relative_offset) {
-  if (!entries_.empty() && timestamp <= entries_.back().timestamp) return success();
-  std::byte raw[kEntry];
-  store_be(raw, timestamp);
-  store_be(raw + 8, relative_offset);
-  if (auto r = file_.write_at(raw, entries_.size() * kEntry); !r) return r.error();
-  entries_.push_back({timestamp, relative_offset});
-  return success();
+  if (!entries().empty() && timestamp <= entries().back().timestamp) return success();
+  return index_file::append({timestamp, relative_offset});
 }
 
 std::optional<time_index_entry> time_index::last_below(std::int64_t timestamp) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), timestamp,
+  auto it = std::lower_bound(entries().begin(), entries().end(), timestamp,
                              [](const time_index_entry& e, std::int64_t v) { return e.timestamp < v; });
-  if (it == entries_.begin()) return std::nullopt;
+  if (it == entries().begin()) return std::nullopt;
   return *std::prev(it);
 }
 
 std::optional<time_index_entry> time_index::last() const {
-  if (entries_.empty()) return std::nullopt;
-  return entries_.back();
-}
-
-result<void> time_index::truncate(std::size_t count) {
-  if (count > entries_.size()) count = entries_.size();
-  entries_.resize(count);
-  return file_.truncate(count * kEntry);
+  if (entries().empty()) return std::nullopt;
+  return entries().back();
 }
 
 }  // namespace sluice::storage

@@ -16,19 +16,12 @@
 #include <random>
 
 #include "common/cluster/coordinator_client.h"
-#include "common/messaging/methods.h"
-#include "common/messaging/rpc_client.h"
 #include "common/protocol/record_batch.h"
-#include "partition.pb.h"
 #include "tests/integration/partition_server/child_process.h"
+#include "tests/integration/partition_server/partition_rpc.h"
 
-namespace fs = std::filesystem;
-namespace pv1 = sluice::partition::v1;
-namespace cv1 = sluice::coordinator::v1;
 namespace proto = sluice::protocol;
-using sluice::messaging::message;
-using sluice::messaging::rpc_client;
-using sluice::messaging::rpc_status;
+using namespace sluice::test::partition_rpc;
 using sluice::test::child_process;
 using namespace std::chrono_literals;
 
@@ -65,7 +58,7 @@ std::map<std::int64_t, std::string> decode(std::span<const std::byte> bytes) {
   proto::batch_iterator it(bytes);
   while (auto b = it.next()) {
     proto::batch_header h(*b);
-    BOOST_REQUIRE(proto::check_batch_crc(*b));
+    BOOST_REQUIRE(proto::batch_is_intact(*b));
     auto err = proto::for_each_record(b->subspan(proto::batch_layout::header_size), h.records_count(),
                                       [&](const proto::record_view& r) {
                                         std::string v;
@@ -77,21 +70,10 @@ std::map<std::int64_t, std::string> decode(std::span<const std::byte> bytes) {
   return out;
 }
 
-message produce_request(const std::vector<std::pair<int, std::vector<std::byte>>>& parts, const std::string& t = topic) {
-  pv1::ProduceRequest req;
-  req.set_acks(-1);
-  req.set_timeout_ms(10000);
-  std::size_t total = 0;
-  for (auto& [p, bytes] : parts) {
-    auto* a = req.add_partitions();
-    a->set_topic(t);
-    a->set_partition(p);
-    a->set_records_size(static_cast<std::uint32_t>(bytes.size()));
-    total += bytes.size();
-  }
-  auto m = message::make(sluice::messaging::method::produce, req, total);
-  for (auto& [p, bytes] : parts) m.append_payload(bytes);
-  return m;
+/// acks=all, to `t` (the test topic unless another is named).
+message produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts, const std::string& t = topic) {
+  std::vector<std::pair<int, std::span<const std::byte>>> views(parts.begin(), parts.end());
+  return produce_request(t, views, -1);
 }
 
 struct fetch_result {
@@ -101,19 +83,8 @@ struct fetch_result {
 
 fetch_result fetch(rpc_client& rpc, const std::vector<std::pair<int, std::int64_t>>& from, int max_wait_ms = 0,
                    int min_bytes = 1, int max_bytes = 64 << 20, int partition_max_bytes = 16 << 20) {
-  pv1::FetchRequest req;
-  req.set_max_wait_ms(max_wait_ms);
-  req.set_min_bytes(min_bytes);
-  req.set_max_bytes(max_bytes);
-  for (auto& [p, offset] : from) {
-    auto* f = req.add_partitions();
-    f->set_topic(topic);
-    f->set_partition(p);
-    f->set_fetch_offset(offset);
-    f->set_partition_max_bytes(partition_max_bytes);
-    f->set_current_leader_epoch(-1);
-  }
-  auto [status, reply] = rpc.call_sync(message::make(sluice::messaging::method::fetch, req), 30s);
+  auto [status, reply] =
+      rpc.call_sync(fetch_request(topic, from, max_wait_ms, min_bytes, max_bytes, partition_max_bytes), 30s);
   BOOST_REQUIRE_MESSAGE(status == rpc_status::ok, "fetch failed: " << sluice::messaging::to_string(status));
   fetch_result out;
   BOOST_REQUIRE(reply.parse_header(out.header));
@@ -158,10 +129,7 @@ struct cluster_fixture {
     dir = fs::temp_directory_path() / ("sluice-ps-it-" + std::to_string(rd()));
     fs::create_directories(dir);
     coordinator = std::make_unique<child_process>(
-        std::vector<std::string>{(bin_dir() / "sluice-coordinator").string(), "--data-dir",
-                                 (dir / "coordinator").string(), "--listen", "tcp://127.0.0.1:0", "--publish",
-                                 "tcp://127.0.0.1:0", "--lease-ttl-ms", "3000"},
-        dir / "coordinator.log");
+        coordinator_command(bin_dir(), dir / "coordinator", {"--lease-ttl-ms", "3000"}), dir / "coordinator.log");
     auto ready = coordinator->wait_for_line("ready", 30s);
     BOOST_REQUIRE_MESSAGE(ready, "coordinator did not start:\n" << coordinator->log_text());
     coordinator_url = sluice::test::word_after(*ready, "rpc");
@@ -176,10 +144,7 @@ struct cluster_fixture {
 
   std::string start_server() {
     auto log = dir / ("partition-server-" + std::to_string(++starts) + ".log");
-    server = std::make_unique<child_process>(
-        std::vector<std::string>{(bin_dir() / "sluice-partition-server").string(), "--coordinator", coordinator_url,
-                                 "--listen", "tcp://127.0.0.1:0", "--data-dir", (dir / "ps").string()},
-        log);
+    server = std::make_unique<child_process>(partition_server_command(bin_dir(), coordinator_url, dir / "ps"), log);
     auto ready = server->wait_for_line("ready", 30s);
     BOOST_REQUIRE_MESSAGE(ready, "partition server did not start:\n" << server->log_text());
     server_url = sluice::test::word_after(*ready, "rpc");
@@ -201,16 +166,24 @@ void wait_hosted(rpc_client& rpc) {
   }
 }
 
+/// Creates the test topic and waits until every partition is hosted.
+void create_topic(sluice::cluster::coordinator_client& admin, rpc_client& rpc) {
+  BOOST_REQUIRE(admin.create_topics_sync(one_topic(topic, partitions)));
+  wait_hosted(rpc);
+}
+
+/// Produces one record to `partition` and requires the call to go through.
+void produce_one(rpc_client& rpc, int partition, const std::string& value) {
+  auto [status, reply] = rpc.call_sync(produce({{partition, make_batch({value}, 1)}}), 10s);
+  BOOST_REQUIRE(status == rpc_status::ok);
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, cluster_fixture) {
   // given: a topic with three partitions on the one partition server
   sluice::cluster::coordinator_client admin(coordinator_url);
-  cv1::CreateTopicsRequest create;
-  auto* spec = create.add_topics();
-  spec->set_name(topic);
-  spec->set_partitions(partitions);
-  spec->set_replication_factor(1);
+  const auto create = one_topic(topic, partitions);
   auto created = admin.create_topics_sync(create);
   BOOST_REQUIRE(created);
   BOOST_REQUIRE(created.value().results(0).error() == 0);
@@ -219,12 +192,12 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
 
   // Unknown topics and malformed requests are answered, not crashed on.
   {
-    auto [status, reply] = rpc.call_sync(produce_request({{0, make_batch({"x"}, 1)}}, "nope"), 10s);
+    auto [status, reply] = rpc.call_sync(produce({{0, make_batch({"x"}, 1)}}, "nope"), 10s);
     BOOST_REQUIRE(status == rpc_status::ok);
     pv1::ProduceResponse r;
     BOOST_REQUIRE(reply.parse_header(r));
     BOOST_TEST(r.partitions(0).error() == pv1::UNKNOWN_PARTITION);
-    auto bad = produce_request({{0, make_batch({"x"}, 1)}});
+    auto bad = produce({{0, make_batch({"x"}, 1)}});
     bad.append_payload("junk", 4);  // records_size no longer adds up
     BOOST_TEST((rpc.call_sync(std::move(bad), 10s).first == rpc_status::bad_request));
   }
@@ -242,7 +215,7 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
       for (int i = 0; i < 1 + c % 4; ++i) values[p].push_back("p" + std::to_string(p) + "-c" + std::to_string(c) + "-r" + std::to_string(i));
       parts.emplace_back(p, make_batch(values[p], 1'000'000 + c));
     }
-    rpc.call(produce_request(parts), 30s, [&, c, values](rpc_status s, message reply) {
+    rpc.call(produce(parts), 30s, [&, c, values](rpc_status s, message reply) {
       std::lock_guard lock(mu);
       pv1::ProduceResponse r;
       if (s != rpc_status::ok || !reply.parse_header(r) || r.partitions_size() != partitions) {
@@ -313,7 +286,7 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
     rpc_client poller(server_url);
     auto waiting = std::async(std::launch::async, [&] { return fetch(poller, {{2, end[2]}, {1, end[1]}}, 20000); });
     BOOST_TEST((waiting.wait_for(300ms) == std::future_status::timeout), "long poll answered without data");
-    auto [status, reply] = rpc.call_sync(produce_request({{2, make_batch({"wake-up"}, 5'000'000)}}), 10s);
+    auto [status, reply] = rpc.call_sync(produce({{2, make_batch({"wake-up"}, 5'000'000)}}), 10s);
     BOOST_REQUIRE(status == rpc_status::ok);
     pv1::ProduceResponse r;
     BOOST_REQUIRE(reply.parse_header(r));
@@ -335,7 +308,7 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
       return fetch(poller, {{0, end[0]}}, 20000, static_cast<int>(one.size() * 2 - 1));
     });
     auto produce_one = [&](const std::vector<std::byte>& b, const std::string& value) {
-      auto [status, reply] = rpc.call_sync(produce_request({{0, b}}), 10s);
+      auto [status, reply] = rpc.call_sync(produce({{0, b}}), 10s);
       BOOST_REQUIRE(status == rpc_status::ok);
       pv1::ProduceResponse r;
       BOOST_REQUIRE(reply.parse_header(r));
@@ -378,7 +351,7 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
     for (int c = 0; c < wave; ++c) {
       const int p = c % partitions;
       std::string value = "wave-" + std::to_string(c);
-      rpc.call(produce_request({{p, make_batch({value}, 7'000'000 + c)}}), 5s,
+      rpc.call(produce({{p, make_batch({value}, 7'000'000 + c)}}), 5s,
                [&, c, p, value](rpc_status s, message reply) {
                  pv1::ProduceResponse r;
                  if (s == rpc_status::ok && reply.parse_header(r) && r.partitions(0).error() == pv1::PARTITION_OK) {
@@ -416,7 +389,7 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
     }
   }
   // New appends continue after the recovered end.
-  auto [status, reply] = rpc2.call_sync(produce_request({{0, make_batch({"after"}, 9'000'000)}}), 10s);
+  auto [status, reply] = rpc2.call_sync(produce({{0, make_batch({"after"}, 9'000'000)}}), 10s);
   BOOST_REQUIRE(status == rpc_status::ok);
   pv1::ProduceResponse r;
   BOOST_REQUIRE(reply.parse_header(r));
@@ -428,16 +401,9 @@ BOOST_FIXTURE_TEST_CASE(produce_fetch_long_poll_list_offsets_and_survive_kill9, 
 
 BOOST_FIXTURE_TEST_CASE(deleted_topic_stops_its_replicas_and_removes_its_data, cluster_fixture) {
   sluice::cluster::coordinator_client admin(coordinator_url);
-  cv1::CreateTopicsRequest create;
-  auto* spec = create.add_topics();
-  spec->set_name(topic);
-  spec->set_partitions(partitions);
-  spec->set_replication_factor(1);
-  BOOST_REQUIRE(admin.create_topics_sync(create));
   rpc_client rpc(server_url);
-  wait_hosted(rpc);
-  auto [status, reply] = rpc.call_sync(produce_request({{1, make_batch({"old"}, 1)}}), 10s);
-  BOOST_REQUIRE(status == rpc_status::ok);
+  create_topic(admin, rpc);
+  produce_one(rpc, 1, "old");
   BOOST_TEST(fs::exists(dir / "ps" / (topic + "-1")));
 
   cv1::DeleteTopicsRequest del;
@@ -451,23 +417,15 @@ BOOST_FIXTURE_TEST_CASE(deleted_topic_stops_its_replicas_and_removes_its_data, c
   BOOST_TEST(gone.partitions(0).error() == pv1::UNKNOWN_PARTITION);
 
   // Recreated under the same name: a fresh, empty log.
-  BOOST_REQUIRE(admin.create_topics_sync(create));
-  wait_hosted(rpc);
+  create_topic(admin, rpc);
   BOOST_TEST(list_offsets(rpc, -1).partitions(1).offset() == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(lost_lease_gives_leadership_back_with_a_new_epoch, cluster_fixture) {
   sluice::cluster::coordinator_client admin(coordinator_url);
-  cv1::CreateTopicsRequest create;
-  auto* spec = create.add_topics();
-  spec->set_name(topic);
-  spec->set_partitions(partitions);
-  spec->set_replication_factor(1);
-  BOOST_REQUIRE(admin.create_topics_sync(create));
   rpc_client rpc(server_url);
-  wait_hosted(rpc);
-  auto [status, reply] = rpc.call_sync(produce_request({{0, make_batch({"before"}, 1)}}), 10s);
-  BOOST_REQUIRE(status == rpc_status::ok);
+  create_topic(admin, rpc);
+  produce_one(rpc, 0, "before");
   const auto epoch_before = list_offsets(rpc, -1).partitions(0).leader_epoch();
 
   // Frozen past its 3 s lease: the coordinator takes its partitions offline.
@@ -486,7 +444,7 @@ BOOST_FIXTURE_TEST_CASE(lost_lease_gives_leadership_back_with_a_new_epoch, clust
   BOOST_TEST(epoch_after > epoch_before);
   auto f = fetch(rpc, {{0, 0}});
   BOOST_TEST(f.records[0].size() == 1u);
-  auto [s2, r2] = rpc.call_sync(produce_request({{0, make_batch({"after"}, 2)}}), 10s);
+  auto [s2, r2] = rpc.call_sync(produce({{0, make_batch({"after"}, 2)}}), 10s);
   BOOST_REQUIRE(s2 == rpc_status::ok);
   pv1::ProduceResponse pr;
   BOOST_REQUIRE(r2.parse_header(pr));

@@ -10,8 +10,10 @@
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
+using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
 namespace pv1 = sluice::partition::v1;
 namespace mv1 = sluice::metadata::v1;
 
@@ -46,23 +48,23 @@ struct leader_fixture {
     BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x05')));
     std::map<std::string, std::string> configs;
     if (!min_insync.empty()) configs["min.insync.replicas"] = min_insync;
-    auto opened = partition_state::open(dir, "t", 0, sluice::config::make_log_config(configs));
+    auto opened = partition_state::open(dir, "t", 0, sluice::config::make_log_config(configs), 0);
     BOOST_REQUIRE(opened);
     p = std::move(opened.value());
-    p->set_partition_info(info(1, 4, isr), 1, 0);
+    p->set_partition_info(info(1, 4, isr), node_id{1}, 0);
   }
   /// A follower's fetch at `offset` (its log end), as the replica fetch RPC makes it.
-  read_outcome follower_fetch(std::int32_t id, std::int64_t offset, std::int64_t now, std::int32_t last_epoch = 4) {
+  read_outcome follower_fetch(std::int32_t id, std::int64_t at, std::int64_t now, std::int32_t last_epoch = 4) {
     std::vector<std::byte> out;
-    reader who{id, last_epoch, now};
-    return p->read(offset, 4, 1 << 20, true, [&](std::size_t n) {
+    reader who{node_id{id}, leader_epoch{last_epoch}, now};
+    return p->read(offset{at}, leader_epoch{4}, 1 << 20, true, [&](std::size_t n) {
       out.resize(n);
       return std::span<std::byte>(out);
     }, who);
   }
-  read_outcome consumer_fetch(std::int64_t offset) {
+  read_outcome consumer_fetch(std::int64_t at) {
     std::vector<std::byte> out;
-    return p->read(offset, -1, 1 << 20, true, [&](std::size_t n) {
+    return p->read(offset{at}, no_leader_epoch, 1 << 20, true, [&](std::size_t n) {
       out.resize(n);
       return std::span<std::byte>(out);
     });
@@ -82,15 +84,15 @@ BOOST_AUTO_TEST_CASE(answered_when_every_isr_member_has_the_write) {
   f.p->await_commit(a.last_offset + 1, 5000, [&](pv1::PartitionError e) { answer = e; });
   BOOST_TEST(!answer.has_value());
   BOOST_TEST(f.consumer_fetch(0).bytes == 0u);  // not committed: consumers do not see it
-  BOOST_TEST(f.p->list_offset(-1, -1).offset == 0);
+  BOOST_TEST(f.p->list_offset(-1, no_leader_epoch).offset == offset{0});
   f.follower_fetch(2, 5, 20);
   BOOST_TEST(!answer.has_value());  // 3 has not fetched it yet
   f.follower_fetch(3, 5, 30);
   BOOST_REQUIRE(answer.has_value());
   BOOST_TEST(*answer == pv1::PARTITION_OK);
-  BOOST_TEST(f.p->high_watermark() == 5);
+  BOOST_TEST(f.p->high_watermark() == offset{5});
   BOOST_TEST(f.consumer_fetch(0).bytes > 0u);
-  BOOST_TEST(f.p->list_offset(-1, -1).offset == 5);
+  BOOST_TEST(f.p->list_offset(-1, no_leader_epoch).offset == offset{5});
 }
 
 BOOST_AUTO_TEST_CASE(times_out_and_fails_on_demotion) {
@@ -105,7 +107,7 @@ BOOST_AUTO_TEST_CASE(times_out_and_fails_on_demotion) {
   BOOST_REQUIRE(first.has_value());
   BOOST_TEST(*first == pv1::REQUEST_TIMED_OUT);
   BOOST_TEST(!second.has_value());
-  f.p->set_partition_info(info(2, 5, {2, 3}), 1, 200);  // node 2 leads now
+  f.p->set_partition_info(info(2, 5, {2, 3}), node_id{1}, 200);  // node 2 leads now
   BOOST_REQUIRE(second.has_value());
   BOOST_TEST(*second == pv1::NOT_LEADER);
   BOOST_TEST(f.p->append(b1, 300, -1).error == pv1::NOT_LEADER);
@@ -119,7 +121,7 @@ BOOST_AUTO_TEST_CASE(min_insync_replicas_before_and_after_the_append) {
   std::optional<pv1::PartitionError> answer;
   f.p->await_commit(a.last_offset + 1, 5000, [&](pv1::PartitionError e) { answer = e; });
   f.follower_fetch(2, 2, 20);
-  f.p->set_partition_info([] { auto i = info(1, 4, {1, 2}); i.set_partition_epoch(1); return i; }(), 1, 30);
+  f.p->set_partition_info([] { auto i = info(1, 4, {1, 2}); i.set_partition_epoch(1); return i; }(), node_id{1}, 30);
   BOOST_REQUIRE(answer.has_value());  // 3 left the ISR: the write is committed, but below min.insync
   BOOST_TEST(*answer == pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND);
   auto c = records(1);
@@ -134,12 +136,12 @@ BOOST_AUTO_TEST_CASE(a_diverged_follower_is_told_where_to_truncate) {
   // A follower that wrote offsets 0..9 at epoch 3 (an old leader) must
   // truncate: this log has no epoch 3, so epoch 3 "ends" where epoch 4 starts.
   auto r = f.follower_fetch(2, 10, 20, 3);
-  BOOST_TEST(r.diverging_epoch == 3);
-  BOOST_TEST(r.diverging_end_offset == 0);
+  BOOST_TEST(r.diverging_epoch == leader_epoch{3});
+  BOOST_TEST(r.diverging_end_offset == offset{0});
   BOOST_TEST(r.bytes == 0u);
   // A follower in step gets data and no divergence.
   auto ok = f.follower_fetch(3, 0, 20, -1);
-  BOOST_TEST(ok.diverging_epoch == -1);
+  BOOST_TEST(ok.diverging_epoch == no_leader_epoch);
   BOOST_TEST(ok.bytes > 0u);
 }
 
@@ -160,8 +162,8 @@ BOOST_AUTO_TEST_CASE(isr_proposals_go_one_at_a_time) {
   auto committed = info(1, 4, {1, 2});
   committed.set_partition_epoch(1);
   *r.mutable_partition_info() = committed;
-  f.p->on_isr_result(r, 1, 1700);
-  BOOST_TEST(f.p->partition_epoch() == 1);
+  f.p->on_isr_result(r, node_id{1}, 1700);
+  BOOST_TEST(f.p->partition_epoch() == sluice::partition_epoch{1});
   BOOST_TEST(!f.p->isr_proposal(1800).has_value());
 }
 

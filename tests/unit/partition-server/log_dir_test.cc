@@ -32,25 +32,29 @@ BOOST_AUTO_TEST_CASE(new_dir_gets_partition_metadata_with_hex_topic_id) {
   BOOST_TEST(read_partition_metadata(dir).value() == raw_id('\x11'));
 }
 
+namespace {
+/// Prepares `dir` for topic id `first`, puts a segment file in it, prepares
+/// it again for `second`: whether that wiped the directory.
+bool prepared_twice_wipes(const fs::path& dir, char first, char second) {
+  BOOST_REQUIRE(prepare_log_dir(dir, raw_id(first)));
+  std::ofstream(dir / "00000000000000000000.log") << "data";
+  auto r = prepare_log_dir(dir, raw_id(second));
+  BOOST_REQUIRE(r);
+  return r.value();
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(same_topic_id_keeps_the_data) {
   sluice::test::temp_dir data;
   auto dir = log_dir_path(data.path(), "t", 0);
-  BOOST_REQUIRE(prepare_log_dir(dir, raw_id('\x22')));
-  std::ofstream(dir / "00000000000000000000.log") << "data";
-  auto r = prepare_log_dir(dir, raw_id('\x22'));
-  BOOST_REQUIRE(r);
-  BOOST_TEST(!r.value());
+  BOOST_TEST(!prepared_twice_wipes(dir, '\x22', '\x22'));
   BOOST_TEST(fs::exists(dir / "00000000000000000000.log"));
 }
 
 BOOST_AUTO_TEST_CASE(other_topic_id_wipes_the_old_incarnation) {
   sluice::test::temp_dir data;
   auto dir = log_dir_path(data.path(), "t", 0);
-  BOOST_REQUIRE(prepare_log_dir(dir, raw_id('\x22')));
-  std::ofstream(dir / "00000000000000000000.log") << "old topic";
-  auto r = prepare_log_dir(dir, raw_id('\x33'));
-  BOOST_REQUIRE(r);
-  BOOST_TEST(r.value());
+  BOOST_TEST(prepared_twice_wipes(dir, '\x22', '\x33'));
   BOOST_TEST(!fs::exists(dir / "00000000000000000000.log"));
   BOOST_TEST(read_partition_metadata(dir).value() == raw_id('\x33'));
 }

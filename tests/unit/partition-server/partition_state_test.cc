@@ -5,11 +5,14 @@
 #include <vector>
 
 #include "common/protocol/record_batch.h"
+#include "services/partition-server/errors.h"
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
+using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
 namespace proto = sluice::protocol;
 namespace pv1 = sluice::partition::v1;
 
@@ -37,19 +40,19 @@ struct fixture {
   void reopen() {
     p.reset();
     BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x07')));
-    auto opened = partition_state::open(dir, "t", 0, sluice::config::log_config{});
+    auto opened = partition_state::open(dir, "t", 0, sluice::config::log_config{}, now_ms);
     BOOST_REQUIRE(opened);
     p = std::move(opened.value());
-    p->set_leadership(true, 3);
+    p->set_leadership(true, leader_epoch{3});
   }
   append_outcome append(std::vector<std::byte> b) { return p->append(b, now_ms); }
 
   /// Reads into a buffer, as the fetch reply builder does.
-  std::pair<read_outcome, std::vector<std::byte>> read(std::int64_t offset, std::int32_t max_bytes, bool min_one,
+  std::pair<read_outcome, std::vector<std::byte>> read(std::int64_t at, std::int32_t max_bytes, bool min_one,
                                                        std::int32_t epoch = -1) {
     std::vector<std::byte> out;
     std::size_t handed = 0;
-    auto r = p->read(offset, epoch, max_bytes, min_one, [&](std::size_t n) {
+    auto r = p->read(offset{at}, leader_epoch{epoch}, max_bytes, min_one, [&](std::size_t n) {
       handed += n;
       out.resize(out.size() + n);
       return std::span<std::byte>(out.data() + out.size() - n, n);
@@ -74,24 +77,24 @@ BOOST_FIXTURE_TEST_SUITE(partition_state_tests, fixture)
 BOOST_AUTO_TEST_CASE(appends_get_consecutive_offsets_and_the_leader_epoch) {
   auto a = append(batch(3));
   BOOST_TEST(a.error == pv1::PARTITION_OK);
-  BOOST_TEST(a.base_offset == 0);
-  BOOST_TEST(a.last_offset == 2);
+  BOOST_TEST(a.base_offset == offset{0});
+  BOOST_TEST(a.last_offset == offset{2});
   BOOST_TEST(a.log_append_time_ms == -1);
   auto b = append(batch(2));
-  BOOST_TEST(b.base_offset == 3);
-  BOOST_TEST(p->log_end_offset() == 5);
+  BOOST_TEST(b.base_offset == offset{3});
+  BOOST_TEST(p->log_end_offset() == offset{5});
 
   auto [r, bytes] = read(0, 1 << 20, true);
   BOOST_TEST(r.error == pv1::PARTITION_OK);
-  BOOST_TEST(r.high_watermark == 5);
-  BOOST_TEST(r.last_stable_offset == 5);
-  BOOST_TEST(r.log_start_offset == 0);
+  BOOST_TEST(r.high_watermark == offset{5});
+  BOOST_TEST(r.last_stable_offset == offset{5});
+  BOOST_TEST(r.log_start_offset == offset{0});
   BOOST_TEST(base_offsets(bytes) == (std::vector<std::int64_t>{0, 3}));
   proto::batch_iterator it(bytes);
   auto first = it.next();
   BOOST_REQUIRE(first);
   BOOST_TEST(proto::batch_header(*first).partition_leader_epoch() == 3);
-  BOOST_TEST(proto::check_batch_crc(*first));
+  BOOST_TEST(proto::batch_is_intact(*first));
 }
 
 BOOST_AUTO_TEST_CASE(invalid_batches_are_refused_and_nothing_is_appended) {
@@ -99,36 +102,59 @@ BOOST_AUTO_TEST_CASE(invalid_batches_are_refused_and_nothing_is_appended) {
   bad.back() ^= std::byte{0x5a};  // covered by the CRC
   auto a = append(bad);
   BOOST_TEST(a.error == pv1::CORRUPT_MESSAGE);
-  BOOST_TEST(a.base_offset == -1);
+  BOOST_TEST(a.base_offset == no_offset);
   BOOST_TEST(p->append({}, now_ms).error == pv1::CORRUPT_MESSAGE);
-  BOOST_TEST(p->log_end_offset() == 0);
+  BOOST_TEST(p->log_end_offset() == offset{0});
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_record_set_is_refused_once_by_the_log_with_its_log_start) {
+  append(batch(3));
+  auto a = p->append({}, now_ms);
+  BOOST_TEST(a.error == pv1::CORRUPT_MESSAGE);
+  BOOST_TEST(a.message == "no record batch");
+  BOOST_TEST(a.log_start_offset == offset{0});
+  BOOST_TEST(p->log_end_offset() == offset{3});
+}
+
+BOOST_AUTO_TEST_CASE(every_append_error_has_its_own_partition_error) {
+  using proto::append_errc;
+  const std::vector<std::pair<append_errc, pv1::PartitionError>> expected{
+      {append_errc::ok, pv1::PARTITION_OK},
+      {append_errc::corrupt_message, pv1::CORRUPT_MESSAGE},
+      {append_errc::invalid_record, pv1::INVALID_RECORD},
+      {append_errc::unsupported_compression, pv1::UNSUPPORTED_COMPRESSION},
+      {append_errc::message_too_large, pv1::MESSAGE_TOO_LARGE},
+      {append_errc::invalid_timestamp, pv1::INVALID_TIMESTAMP},
+      {append_errc::storage_error, pv1::STORAGE_ERROR},
+  };
+  for (const auto& [from, to] : expected) BOOST_TEST(map_append_error(from) == to);
 }
 
 BOOST_AUTO_TEST_CASE(followers_refuse_produce_and_fetch) {
-  p->set_leadership(false, 4);
+  p->set_leadership(false, leader_epoch{4});
   BOOST_TEST(append(batch(1)).error == pv1::NOT_LEADER);
   BOOST_TEST(read(0, 1000, true).first.error == pv1::NOT_LEADER);
-  BOOST_TEST(p->list_offset(-1, -1).error == pv1::NOT_LEADER);
+  BOOST_TEST(p->list_offset(-1, no_leader_epoch).error == pv1::NOT_LEADER);
 }
 
 BOOST_AUTO_TEST_CASE(leader_epoch_in_requests_is_checked) {
   BOOST_TEST(read(0, 1000, true, 2).first.error == pv1::FENCED_LEADER_EPOCH);
   BOOST_TEST(read(0, 1000, true, 9).first.error == pv1::UNKNOWN_LEADER_EPOCH);
   BOOST_TEST(read(0, 1000, true, 3).first.error == pv1::PARTITION_OK);
-  BOOST_TEST(p->list_offset(-1, 2).error == pv1::FENCED_LEADER_EPOCH);
+  BOOST_TEST(p->list_offset(-1, leader_epoch{2}).error == pv1::FENCED_LEADER_EPOCH);
 }
 
 BOOST_AUTO_TEST_CASE(reads_outside_the_log_are_out_of_range_and_at_the_end_empty) {
   append(batch(2));
   auto [past, b1] = read(3, 1000, true);
   BOOST_TEST(past.error == pv1::OFFSET_OUT_OF_RANGE);
-  BOOST_TEST(past.high_watermark == 2);
+  BOOST_TEST(past.high_watermark == offset{2});
   BOOST_TEST(b1.empty());
   BOOST_TEST(read(-1, 1000, true).first.error == pv1::OFFSET_OUT_OF_RANGE);
   auto [at_end, b2] = read(2, 1000, true);
   BOOST_TEST(at_end.error == pv1::PARTITION_OK);
   BOOST_TEST(at_end.bytes == 0u);
-  BOOST_TEST(at_end.high_watermark == 2);
+  BOOST_TEST(at_end.high_watermark == offset{2});
 }
 
 BOOST_AUTO_TEST_CASE(reads_start_at_the_batch_holding_the_offset) {
@@ -152,26 +178,26 @@ BOOST_AUTO_TEST_CASE(max_bytes_limits_whole_batches_and_min_one_returns_one_over
 }
 
 BOOST_AUTO_TEST_CASE(list_offsets_latest_earliest_max_timestamp_and_by_time) {
-  auto empty_latest = p->list_offset(-1, -1);
-  BOOST_TEST(empty_latest.offset == 0);
-  BOOST_TEST(empty_latest.leader_epoch == 3);
+  auto empty_latest = p->list_offset(-1, no_leader_epoch);
+  BOOST_TEST(empty_latest.offset == offset{0});
+  BOOST_TEST(empty_latest.leader_epoch == leader_epoch{3});
   append(batch(3, 1000));  // offsets 0..2, ts 1000..1002
   append(batch(3, 5000));  // offsets 3..5, ts 5000..5002
   append(batch(2, 2000));  // offsets 6..7, ts 2000..2001
-  BOOST_TEST(p->list_offset(-1, -1).offset == 8);
-  BOOST_TEST(p->list_offset(-2, -1).offset == 0);
-  auto max = p->list_offset(-3, -1);
-  BOOST_TEST(max.offset == 5);
+  BOOST_TEST(p->list_offset(-1, no_leader_epoch).offset == offset{8});
+  BOOST_TEST(p->list_offset(-2, no_leader_epoch).offset == offset{0});
+  auto max = p->list_offset(-3, no_leader_epoch);
+  BOOST_TEST(max.offset == offset{5});
   BOOST_TEST(max.timestamp == 5002);
-  auto by_time = p->list_offset(4000, -1);
-  BOOST_TEST(by_time.offset == 3);
+  auto by_time = p->list_offset(4000, no_leader_epoch);
+  BOOST_TEST(by_time.offset == offset{3});
   BOOST_TEST(by_time.timestamp == 5000);
-  auto exact = p->list_offset(1001, -1);
-  BOOST_TEST(exact.offset == 1);
-  auto none = p->list_offset(9000, -1);
-  BOOST_TEST(none.offset == -1);
+  auto exact = p->list_offset(1001, no_leader_epoch);
+  BOOST_TEST(exact.offset == offset{1});
+  auto none = p->list_offset(9000, no_leader_epoch);
+  BOOST_TEST(none.offset == no_offset);
   BOOST_TEST(none.timestamp == -1);
-  BOOST_TEST(p->list_offset(-7, -1).error == pv1::INVALID_REQUEST);
+  BOOST_TEST(p->list_offset(-7, no_leader_epoch).error == pv1::INVALID_REQUEST);
 }
 
 BOOST_AUTO_TEST_CASE(long_poll_waiter_wakes_once_enough_bytes_arrive) {
@@ -193,7 +219,7 @@ BOOST_AUTO_TEST_CASE(waiter_registered_after_a_missed_append_wakes_at_once) {
   append(batch(1));
   std::atomic<int> wakes{0};
   auto w = std::make_shared<fetch_waiter>(1 << 20, [&] { ++wakes; });
-  p->watch(w, 0);  // the fetch saw an empty log; one batch came in since
+  p->watch(w, offset{0});  // the fetch saw an empty log; one batch came in since
   BOOST_TEST(wakes == 1);
   BOOST_TEST(p->waiter_count() == 0u);
 }
@@ -201,10 +227,10 @@ BOOST_AUTO_TEST_CASE(waiter_registered_after_a_missed_append_wakes_at_once) {
 BOOST_AUTO_TEST_CASE(timed_out_waiters_are_dropped_and_close_wakes_the_rest) {
   std::atomic<int> wakes{0};
   auto timed_out = std::make_shared<fetch_waiter>(1 << 20, [&] { ++wakes; });
-  p->watch(timed_out, 0);
+  p->watch(timed_out, offset{0});
   timed_out->wake();  // its timer fired
   auto parked = std::make_shared<fetch_waiter>(1 << 20, [&] { ++wakes; });
-  p->watch(parked, 0);
+  p->watch(parked, offset{0});
   BOOST_TEST(p->waiter_count() == 1u);
   p->close();
   BOOST_TEST(wakes == 2);
@@ -216,9 +242,9 @@ BOOST_AUTO_TEST_CASE(appended_data_survives_reopen) {
   append(batch(4));
   BOOST_REQUIRE(p->flush());
   reopen();
-  BOOST_TEST(p->log_end_offset() == 7);
+  BOOST_TEST(p->log_end_offset() == offset{7});
   BOOST_TEST(base_offsets(read(0, 1 << 20, true).second) == (std::vector<std::int64_t>{0, 3}));
-  BOOST_TEST(append(batch(1)).base_offset == 7);
+  BOOST_TEST(append(batch(1)).base_offset == offset{7});
 }
 
 BOOST_AUTO_TEST_CASE(retention_moves_the_log_start_and_old_offsets_go_out_of_range) {
@@ -229,12 +255,12 @@ BOOST_AUTO_TEST_CASE(retention_moves_the_log_start_and_old_offsets_go_out_of_ran
   for (int i = 0; i < 20; ++i) BOOST_REQUIRE(append(batch(2, now_ms, 200)).error == pv1::PARTITION_OK);
   BOOST_TEST(p->apply_retention(now_ms) > 0u);
   const auto start = p->log_start_offset();
-  BOOST_TEST(start > 0);
-  BOOST_TEST(p->list_offset(-2, -1).offset == start);
+  BOOST_TEST(start > offset{0});
+  BOOST_TEST(p->list_offset(-2, no_leader_epoch).offset == start);
   auto [old, bytes] = read(0, 1 << 20, true);
   BOOST_TEST(old.error == pv1::OFFSET_OUT_OF_RANGE);
   BOOST_TEST(old.log_start_offset == start);
-  BOOST_TEST(base_offsets(read(start, 1 << 20, true).second).front() == start);
+  BOOST_TEST(base_offsets(read(start(), 1 << 20, true).second).front() == start());
   BOOST_TEST(append(batch(1)).log_start_offset == start);
 }
 

@@ -16,8 +16,12 @@
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/integration/partition_server/partition_rpc.h"
+#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
+using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
+namespace partition_rpc = sluice::test::partition_rpc;
 using namespace std::chrono_literals;
 namespace proto = sluice::protocol;
 namespace pv1 = sluice::partition::v1;
@@ -53,16 +57,16 @@ struct ops_fixture {
     system = std::make_unique<caf::actor_system>(cfg);
     timer = system->spawn(fetch_timer);
     auto r = std::make_shared<routes>();
-    r->node_id = 1;
+    r->this_node = node_id{1};
     auto& t = r->topics["t"];
     t.actors.resize(4);
-    t.leaders = {1, 1, 9, 1};
+    t.leaders = {node_id{1}, node_id{1}, node_id{9}, node_id{1}};
     for (int p = 0; p < 2; ++p) {
       auto dir = log_dir_path(data.path(), "t", p);
       BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x01')));
-      auto st = partition_state::open(dir, "t", p, sluice::config::log_config{});
+      auto st = partition_state::open(dir, "t", p, sluice::config::log_config{}, 0);
       BOOST_REQUIRE(st);
-      st.value()->set_leadership(true, 5);
+      st.value()->set_leadership(true, leader_epoch{5});
       t.actors[static_cast<std::size_t>(p)] =
           system->spawn(partition_actor, std::shared_ptr<partition_state>(std::move(st.value())), 60s, caf::actor{});
     }
@@ -92,18 +96,8 @@ struct ops_fixture {
   }
 
   pv1::ProduceResponse produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts) {
-    pv1::ProduceRequest req;
-    std::size_t total = 0;
-    for (auto& [p, b] : parts) {
-      auto* a = req.add_partitions();
-      a->set_topic("t");
-      a->set_partition(p);
-      a->set_records_size(static_cast<std::uint32_t>(b.size()));
-      total += b.size();
-    }
-    auto m = message::make(method::produce, req, total);
-    for (auto& [p, b] : parts) m.append_payload(b);
-    auto [status, reply] = client->call_sync(std::move(m), 10s);
+    std::vector<std::pair<int, std::span<const std::byte>>> views(parts.begin(), parts.end());
+    auto [status, reply] = client->call_sync(partition_rpc::produce_request("t", views, 0, 0), 10s);
     BOOST_REQUIRE(status == rpc_status::ok);
     pv1::ProduceResponse out;
     BOOST_REQUIRE(reply.parse_header(out));
@@ -113,19 +107,8 @@ struct ops_fixture {
   std::pair<pv1::FetchResponse, message> fetch(const std::vector<std::pair<int, std::int64_t>>& from,
                                                int max_bytes, int partition_max_bytes, int max_wait_ms = 0,
                                                int min_bytes = 1) {
-    pv1::FetchRequest req;
-    req.set_max_wait_ms(max_wait_ms);
-    req.set_min_bytes(min_bytes);
-    req.set_max_bytes(max_bytes);
-    for (auto& [p, o] : from) {
-      auto* f = req.add_partitions();
-      f->set_topic("t");
-      f->set_partition(p);
-      f->set_fetch_offset(o);
-      f->set_partition_max_bytes(partition_max_bytes);
-      f->set_current_leader_epoch(-1);
-    }
-    auto [status, reply] = client->call_sync(message::make(method::fetch, req), 10s);
+    auto [status, reply] = client->call_sync(
+        partition_rpc::fetch_request("t", from, max_wait_ms, min_bytes, max_bytes, partition_max_bytes), 10s);
     BOOST_REQUIRE(status == rpc_status::ok);
     pv1::FetchResponse out;
     BOOST_REQUIRE(reply.parse_header(out));
@@ -235,13 +218,13 @@ BOOST_AUTO_TEST_SUITE_END()
 // on the old one is refused). Other topics are never checked.
 BOOST_AUTO_TEST_CASE(group_shard_epochs_fence_old_owners) {
   routes r;
-  r.group_shard_epochs = {0, 4};
+  r.group_shard_epochs = {sluice::shard_epoch{0}, sluice::shard_epoch{4}};
   const std::string offsets = "__consumer_offsets";
-  BOOST_TEST(r.check_group_shard(offsets, 1, 4, true) == pv1::PARTITION_OK);
-  BOOST_TEST(r.check_group_shard(offsets, 1, 5, true) == pv1::PARTITION_OK);  // our metadata lags: let it through
-  BOOST_TEST(r.check_group_shard(offsets, 1, 3, true) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
-  BOOST_TEST(r.check_group_shard(offsets, 1, 4, false) == pv1::PARTITION_OK);
-  BOOST_TEST(r.check_group_shard(offsets, 1, 5, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
-  BOOST_TEST(r.check_group_shard(offsets, 7, 1, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
-  BOOST_TEST(r.check_group_shard("t", 1, 0, true) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{4}, true) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{5}, true) == pv1::PARTITION_OK);  // our metadata lags: let it through
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{3}, true) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{4}, false) == pv1::PARTITION_OK);
+  BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{5}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard(offsets, 7, sluice::shard_epoch{1}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
+  BOOST_TEST(r.check_group_shard("t", 1, sluice::shard_epoch{0}, true) == pv1::PARTITION_OK);
 }

@@ -60,7 +60,7 @@ std::vector<std::byte> keyed_batch(const std::vector<std::pair<opt, opt>>& kvs, 
 
 /// Appends key=v<offset> with timestamp ts_base + offset (one batch per record).
 void put(partition_log& log, opt key, std::int64_t ts_base = 1000, bool tombstone = false) {
-  const std::int64_t at = log.log_end_offset();
+  const std::int64_t at = log.log_end_offset()();
   auto r = append_batch(log, keyed_batch({{key, tombstone ? opt{} : opt{"v" + std::to_string(at)}}}, ts_base + at));
   BOOST_REQUIRE_MESSAGE(r.error == append_errc::ok, r.message);
 }
@@ -73,7 +73,7 @@ void fill(partition_log& log, int n, int keys, std::int64_t ts_base = 1000) {
 /// Every record a read from the log start hands out; each batch must have a
 /// good CRC and decode.
 std::vector<rec> records_of(partition_log& log, std::int64_t from = -1) {
-  auto out = read_all(log, from < 0 ? log.log_start_offset() : from, 1 << 24);
+  auto out = read_all(log, from < 0 ? log.log_start_offset()() : from, 1 << 24);
   std::vector<rec> recs;
   std::vector<std::byte> scratch;
   protocol::batch_iterator it(out.bytes);
@@ -97,7 +97,7 @@ std::vector<rec> records_of(partition_log& log, std::int64_t from = -1) {
 std::vector<std::int64_t> segment_bases(const std::filesystem::path& dir) {
   std::vector<std::int64_t> bases;
   for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (auto b = parse_segment_file(e.path().filename().string(), log_format::log_suffix)) bases.push_back(*b);
+    if (auto b = parse_segment_file(e.path().filename().string(), log_format::log_suffix)) bases.push_back((*b)());
   std::sort(bases.begin(), bases.end());
   return bases;
 }
@@ -154,12 +154,12 @@ BOOST_AUTO_TEST_CASE(keeps_the_latest_record_per_key_at_its_offset) {
   auto r = log->clean(100000);
   BOOST_TEST(!r.failed);
   BOOST_TEST(r.segments_rewritten + r.segments_removed > 0u);
-  BOOST_TEST(r.first_dirty_offset == bases.back());  // everything sealed was cleaned
+  BOOST_TEST(r.first_dirty_offset == offset{bases.back()});  // everything sealed was cleaned
   BOOST_TEST(r.records_removed > 0);
   const auto expected = expected_after(before, bases.back());
   BOOST_TEST(records_of(*log) == expected, boost::test_tools::per_element());
-  BOOST_TEST(log->log_start_offset() == 0);
-  BOOST_TEST(log->log_end_offset() == 60);
+  BOOST_TEST(log->log_start_offset() == offset{0});
+  BOOST_TEST(log->log_end_offset() == offset{60});
   // Middle segments left with nothing were deleted; the first one stays
   // (it holds the log start) and so does the active one.
   BOOST_TEST(log->segment_count() < bases.size());
@@ -168,16 +168,16 @@ BOOST_AUTO_TEST_CASE(keeps_the_latest_record_per_key_at_its_offset) {
   // Appends carry on at the same offsets, and a reopened log (indexes of the
   // rewritten segments rebuilt, segments missing in the middle) agrees.
   put(*log, "k1");
-  BOOST_TEST(log->log_end_offset() == 61);
+  BOOST_TEST(log->log_end_offset() == offset{61});
   auto now = records_of(*log);
   log->close();
   auto again = open_log(dir.path(), compact_config());
-  BOOST_TEST(again->log_end_offset() == 61);
+  BOOST_TEST(again->log_end_offset() == offset{61});
   BOOST_TEST(records_of(*again) == now, boost::test_tools::per_element());
-  BOOST_TEST(again->first_dirty_offset() == bases.back());
+  BOOST_TEST(again->first_dirty_offset() == offset{bases.back()});
   // A kept record is still found by its timestamp.
   const rec& kept = expected.front();
-  BOOST_TEST(again->offset_for_timestamp(kept.timestamp).offset == kept.offset);
+  BOOST_TEST(again->offset_for_timestamp(kept.timestamp).offset == offset{kept.offset});
 }
 
 BOOST_AUTO_TEST_CASE(reads_skip_the_offsets_compaction_removed) {
@@ -200,10 +200,10 @@ BOOST_AUTO_TEST_CASE(reads_skip_the_offsets_compaction_removed) {
   }
   // A consumer bounded by the high watermark still stops before it.
   read_output bounded;
-  log->read(0, 1 << 20, true, [&](std::size_t n) {
+  log->read(offset{0}, 1 << 20, true, [&](std::size_t n) {
     bounded.bytes.resize(n);
     return std::span<std::byte>(bounded.bytes);
-  }, 50);
+  }, offset{50});
   protocol::batch_iterator it(bounded.bytes);
   while (auto b = it.next()) BOOST_TEST(protocol::batch_header(*b).last_offset() < 50);
 }
@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(records_without_a_key_are_refused_then_dropped) {
     put(*log, "k" + std::to_string(i));
   }
   log->update_config(compact_config());
-  const std::int64_t end = log->log_end_offset();
+  const offset end = log->log_end_offset();
   auto refused = append_batch(*log, keyed_batch({{"k", "v"}, {std::nullopt, "v"}}, 5000));
   BOOST_TEST((refused.error == append_errc::invalid_record));
   BOOST_TEST(refused.message.find("without a key") != std::string::npos, refused.message);
@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(compressed_batches_are_reencoded_with_their_codec) {
       auto out = read_all(*log, 0, 1, true);
       BOOST_TEST_REQUIRE(out.batches.size() == 1u);
       std::span<const std::byte> b(out.bytes);
-      BOOST_TEST(protocol::check_batch_crc(b));
+      BOOST_TEST(protocol::batch_is_intact(b));
       const protocol::batch_header h(b);
       BOOST_TEST(h.base_offset() == 0);
       BOOST_TEST(h.last_offset() == 4);  // lastOffsetDelta kept: the batch still ends at 4
@@ -359,12 +359,12 @@ BOOST_AUTO_TEST_CASE(min_compaction_lag_keeps_young_segments_whole) {
   const std::int64_t first_young = 30;
   // The cleaned range ends at the first segment holding a young record.
   const std::int64_t expected_end = *std::prev(std::upper_bound(bases.begin(), bases.end(), first_young));
-  BOOST_TEST(log->first_dirty_offset() == expected_end);
+  BOOST_TEST(log->first_dirty_offset() == offset{expected_end});
   BOOST_TEST(records_of(*log) == expected_after(before, expected_end), boost::test_tools::per_element());
 
   // Later everything sealed is old enough.
   BOOST_REQUIRE(!log->clean(200000).failed);
-  BOOST_TEST(log->first_dirty_offset() == bases.back());
+  BOOST_TEST(log->first_dirty_offset() == offset{bases.back()});
   BOOST_TEST(records_of(*log) == expected_after(before, bases.back()), boost::test_tools::per_element());
 }
 
@@ -374,9 +374,9 @@ BOOST_AUTO_TEST_CASE(dirty_ratio_decides_when_to_clean_and_is_checkpointed) {
   fill(*log, 40, 40);  // distinct keys: a first cleaning finds nothing to remove
   auto r = log->clean(100000);
   const std::int64_t clean_end = segment_bases(dir.path()).back();
-  BOOST_TEST(r.first_dirty_offset == clean_end);
+  BOOST_TEST(r.first_dirty_offset == offset{clean_end});
   BOOST_TEST(r.records_removed == 0);
-  BOOST_TEST(cleaner_checkpoint::load(dir.path()).value_or(-1) == clean_end);
+  BOOST_TEST(cleaner_checkpoint::load(dir.path()).value_or(no_offset) == offset{clean_end});
 
   // New updates of old keys fill and seal one more segment (two rolls: the
   // first may happen before any of them is written): dirty / (clean + dirty)
@@ -386,20 +386,20 @@ BOOST_AUTO_TEST_CASE(dirty_ratio_decides_when_to_clean_and_is_checkpointed) {
   while (segment_bases(dir.path()).size() < count + 2) put(*log, "k" + std::to_string(i++ % 4));
   const auto before = records_of(*log);
   r = log->clean(100000);
-  BOOST_TEST(r.first_dirty_offset == -1);  // did not run
-  BOOST_TEST(log->first_dirty_offset() == clean_end);
+  BOOST_TEST(r.first_dirty_offset == no_offset);  // did not run
+  BOOST_TEST(log->first_dirty_offset() == offset{clean_end});
   BOOST_TEST(records_of(*log) == before, boost::test_tools::per_element());
 
   // The checkpoint outlives a restart, so the clean part still counts as clean.
   log->close();
   log = open_log(dir.path(), compact_config({{"min.cleanable.dirty.ratio", "0.9"}}));
-  BOOST_TEST(log->first_dirty_offset() == clean_end);
-  BOOST_TEST(log->clean(100000).first_dirty_offset == -1);
+  BOOST_TEST(log->first_dirty_offset() == offset{clean_end});
+  BOOST_TEST(log->clean(100000).first_dirty_offset == no_offset);
 
   log->update_config(compact_config({{"min.cleanable.dirty.ratio", "0.01"}}));
   r = log->clean(100000);
   const auto bases = segment_bases(dir.path());
-  BOOST_TEST(r.first_dirty_offset == bases.back());
+  BOOST_TEST(r.first_dirty_offset == offset{bases.back()});
   BOOST_TEST(r.records_removed > 0);
   BOOST_TEST(records_of(*log) == expected_after(before, bases.back()), boost::test_tools::per_element());
 }
@@ -410,7 +410,7 @@ BOOST_AUTO_TEST_CASE(the_active_segment_and_non_compacted_logs_are_left_alone) {
   fill(*log, 30, 2);
   const auto before = records_of(*log);
   auto r = log->clean(100000);
-  BOOST_TEST(r.first_dirty_offset == -1);
+  BOOST_TEST(r.first_dirty_offset == no_offset);
   BOOST_TEST(log->segment_count() == 1u);
   BOOST_TEST(records_of(*log) == before, boost::test_tools::per_element());
 
@@ -418,7 +418,7 @@ BOOST_AUTO_TEST_CASE(the_active_segment_and_non_compacted_logs_are_left_alone) {
   auto plain = open_log(other.path(), compact_config({{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}));
   fill(*plain, 60, 2);
   const auto plain_before = records_of(*plain);
-  BOOST_TEST(plain->clean(100000).first_dirty_offset == -1);
+  BOOST_TEST(plain->clean(100000).first_dirty_offset == no_offset);
   BOOST_TEST(records_of(*plain) == plain_before, boost::test_tools::per_element());
 }
 
@@ -431,8 +431,8 @@ BOOST_AUTO_TEST_CASE(segments_at_or_above_the_upper_bound_are_not_cleaned) {
   // The high watermark sits inside the third segment: only the first two
   // (wholly below it) may be cleaned.
   const std::int64_t hw = bases[2] + 1;
-  BOOST_REQUIRE(!log->clean(100000, hw).failed);
-  BOOST_TEST(log->first_dirty_offset() == bases[2]);
+  BOOST_REQUIRE(!log->clean(100000, offset{hw}).failed);
+  BOOST_TEST(log->first_dirty_offset() == offset{bases[2]});
   BOOST_TEST(records_of(*log) == expected_after(before, bases[2]), boost::test_tools::per_element());
 }
 
@@ -444,11 +444,11 @@ BOOST_AUTO_TEST_CASE(compact_delete_applies_both) {
   const auto bases = segment_bases(dir.path());
   BOOST_TEST(log->apply_retention(100000) > 0u);  // the segments of the old batch of timestamps
   const auto before = records_of(*log);
-  const std::int64_t start = log->log_start_offset();
-  BOOST_TEST(start > 0);
+  const offset start = log->log_start_offset();
+  BOOST_TEST(start > offset{0});
   BOOST_REQUIRE(!log->clean(100000).failed);
   BOOST_TEST(log->log_start_offset() == start);
-  BOOST_TEST(log->first_dirty_offset() == bases.back());
+  BOOST_TEST(log->first_dirty_offset() == offset{bases.back()});
   BOOST_TEST(records_of(*log) == expected_after(before, bases.back()), boost::test_tools::per_element());
 }
 
@@ -460,7 +460,7 @@ BOOST_AUTO_TEST_CASE(an_unfinished_rewrite_is_deleted_at_open) {
     fill(*log, 40, 3);
     before = records_of(*log);
   }
-  const auto leftover = segment_file(dir.path(), 0, log_format::cleaned_suffix);
+  const auto leftover = segment_file(dir.path(), offset{0}, log_format::cleaned_suffix);
   std::ofstream(leftover) << "half a rewrite";
   auto log = open_log(dir.path(), compact_config());
   BOOST_TEST(!std::filesystem::exists(leftover));
@@ -487,12 +487,12 @@ BOOST_AUTO_TEST_CASE(a_committed_swap_is_installed_at_open) {
   // b crashed between the rename to .swap and its installation: the old
   // .log and its indexes (index.interval.bytes 128: several entries, all
   // wrong for the new file) are still there.
-  std::filesystem::copy_file(segment_file(a.path(), 0, log_format::log_suffix),
-                             segment_file(b.path(), 0, log_format::swap_suffix));
-  BOOST_REQUIRE(std::filesystem::file_size(segment_file(b.path(), 0, log_format::index_suffix)) > 0);
+  std::filesystem::copy_file(segment_file(a.path(), offset{0}, log_format::log_suffix),
+                             segment_file(b.path(), offset{0}, log_format::swap_suffix));
+  BOOST_REQUIRE(std::filesystem::file_size(segment_file(b.path(), offset{0}, log_format::index_suffix)) > 0);
 
   auto log = open_log(b.path(), compact_config());
-  BOOST_TEST(!std::filesystem::exists(segment_file(b.path(), 0, log_format::swap_suffix)));
+  BOOST_TEST(!std::filesystem::exists(segment_file(b.path(), offset{0}, log_format::swap_suffix)));
   std::vector<rec> expected;
   for (const auto& r : cleaned)
     if (r.offset < bases[1]) expected.push_back(r);
@@ -516,7 +516,7 @@ BOOST_AUTO_TEST_CASE(a_compacted_leader_log_replicates_with_gaps) {
   auto follower = open_log(b.path(), compact_config());
   // The follower fetches from its log end, as replica_fetcher does.
   for (int round = 0; round < 100 && follower->log_end_offset() < leader->log_end_offset(); ++round) {
-    auto out = read_all(*leader, follower->log_end_offset(), 300);
+    auto out = read_all(*leader, follower->log_end_offset()(), 300);
     BOOST_REQUIRE(!out.bytes.empty());
     auto r = follower->append_replicated(out.bytes, 6000);
     BOOST_REQUIRE_MESSAGE(r.error == append_errc::ok, r.message);
@@ -531,25 +531,27 @@ BOOST_AUTO_TEST_CASE(a_compacted_leader_log_replicates_with_gaps) {
 
 BOOST_AUTO_TEST_CASE(find_cleanable_follows_kafkas_rules) {
   // base, end, size, max timestamp
-  const std::vector<sealed_segment> sealed{
-      {0, 10, 100, 1000}, {10, 20, 100, 2000}, {20, 30, 300, 3000}, {30, 40, 100, 9000}};
-  auto r = find_cleanable(sealed, 10, INT64_MAX, 10000, 0);
+  const std::vector<sealed_segment> sealed{{offset{0}, offset{10}, 100, 1000},
+                                          {offset{10}, offset{20}, 100, 2000},
+                                          {offset{20}, offset{30}, 300, 3000},
+                                          {offset{30}, offset{40}, 100, 9000}};
+  auto r = find_cleanable(sealed, offset{10}, offset{INT64_MAX}, 10000, 0);
   BOOST_TEST(r.segments == 4u);
   BOOST_TEST(r.first_dirty == 1u);
   BOOST_TEST(r.clean_bytes == 100u);
   BOOST_TEST(r.dirty_bytes == 500u);
-  BOOST_TEST(r.end_offset == 40);
+  BOOST_TEST(r.end_offset == offset{40});
   BOOST_TEST(r.dirty_ratio() == 500.0 / 600.0);
-  r = find_cleanable(sealed, 10, INT64_MAX, 10000, 5000);  // 9000 > 10000 - 5000: the last is too young
+  r = find_cleanable(sealed, offset{10}, offset{INT64_MAX}, 10000, 5000);  // 9000 > 10000 - 5000: the last is too young
   BOOST_TEST(r.segments == 3u);
-  BOOST_TEST(r.end_offset == 30);
-  r = find_cleanable(sealed, 10, 25, 10000, 0);  // high watermark inside the third
+  BOOST_TEST(r.end_offset == offset{30});
+  r = find_cleanable(sealed, offset{10}, offset{25}, 10000, 0);  // high watermark inside the third
   BOOST_TEST(r.segments == 2u);
-  BOOST_TEST(r.end_offset == 20);
-  r = find_cleanable(sealed, 40, INT64_MAX, 10000, 0);  // all clean
+  BOOST_TEST(r.end_offset == offset{20});
+  r = find_cleanable(sealed, offset{40}, offset{INT64_MAX}, 10000, 0);  // all clean
   BOOST_TEST(r.dirty_bytes == 0u);
   BOOST_TEST(r.dirty_ratio() == 0.0);
-  r = find_cleanable(sealed, 0, INT64_MAX, 1500, 1000);  // even the first dirty one is too young
+  r = find_cleanable(sealed, offset{0}, offset{INT64_MAX}, 1500, 1000);  // even the first dirty one is too young
   BOOST_TEST(r.segments == 0u);
 }
 

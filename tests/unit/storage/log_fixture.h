@@ -11,9 +11,11 @@
 #include "common/protocol/record_batch.h"
 #include "services/partition-server/storage/partition_log.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/storage/print_types.h"
 
 namespace sluice::storage::test {
 
+using protocol::append_errc;
 using sluice::test::temp_dir;
 
 /// `count` records of `value_size` bytes, timestamps ts, ts+1, ...
@@ -41,10 +43,10 @@ struct read_output {
   std::vector<read_batch> batches;
 };
 
-inline read_output read_all(partition_log& log, std::int64_t offset, std::int32_t max_bytes, bool min_one = true) {
+inline read_output read_all(partition_log& log, std::int64_t from, std::int32_t max_bytes, bool min_one = true) {
   read_output out;
   int calls = 0;
-  out.result = log.read(offset, max_bytes, min_one, [&](std::size_t n) {
+  out.result = log.read(offset{from}, max_bytes, min_one, [&](std::size_t n) {
     ++calls;
     out.bytes.resize(n);
     return std::span<std::byte>(out.bytes);
@@ -53,7 +55,7 @@ inline read_output read_all(partition_log& log, std::int64_t offset, std::int32_
   BOOST_TEST(out.result.bytes == out.bytes.size());
   protocol::batch_iterator it(out.bytes);
   while (auto b = it.next()) {
-    BOOST_TEST(protocol::check_batch_crc(*b));
+    BOOST_TEST(protocol::batch_is_intact(*b));
     const protocol::batch_header h(*b);
     out.batches.push_back({h.base_offset(), h.last_offset()});
   }
@@ -67,15 +69,17 @@ inline config::log_config small_config() {
   return cfg;
 }
 
-inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, config::log_config cfg) {
-  auto log = partition_log::open(dir, cfg);
+/// Opens at `now_ms` (the default matches append_batch's).
+inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, config::log_config cfg,
+                                               std::int64_t now_ms = 5000) {
+  auto log = partition_log::open(dir, cfg, now_ms);
   BOOST_REQUIRE_MESSAGE(log.has_value(), "open failed: " << (log ? "" : log.error().message()));
   return std::move(log).value();
 }
 
 inline append_result append_batch(partition_log& log, std::vector<std::byte> batch, std::int64_t now_ms = 5000,
                                   std::int32_t epoch = 3) {
-  return log.append(batch, epoch, now_ms);
+  return log.append(batch, leader_epoch{epoch}, now_ms);
 }
 
 }  // namespace sluice::storage::test

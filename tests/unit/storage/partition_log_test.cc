@@ -15,22 +15,22 @@ BOOST_AUTO_TEST_SUITE(partition_log_suite)
 BOOST_AUTO_TEST_CASE(append_then_read_round_trip) {
   temp_dir dir;
   auto log = open_log(dir.path() / "t-0", small_config());
-  BOOST_TEST(log->log_start_offset() == 0);
-  BOOST_TEST(log->log_end_offset() == 0);
+  BOOST_TEST(log->log_start_offset() == offset{0});
+  BOOST_TEST(log->log_end_offset() == offset{0});
 
   auto r1 = append_batch(*log, make_batch(3));
   BOOST_TEST((r1.error == append_errc::ok), r1.message);
-  BOOST_TEST(r1.base_offset == 0);
-  BOOST_TEST(r1.last_offset == 2);
+  BOOST_TEST(r1.base_offset == offset{0});
+  BOOST_TEST(r1.last_offset == offset{2});
   BOOST_TEST(r1.log_append_time_ms == -1);
   auto r2 = append_batch(*log, make_batch(5, 100, 2000, protocol::compression_codec::zstd));
-  BOOST_TEST(r2.base_offset == 3);
-  BOOST_TEST(r2.last_offset == 7);
-  BOOST_TEST(log->log_end_offset() == 8);
+  BOOST_TEST(r2.base_offset == offset{3});
+  BOOST_TEST(r2.last_offset == offset{7});
+  BOOST_TEST(log->log_end_offset() == offset{8});
 
   auto out = read_all(*log, 0, 1 << 20);
   BOOST_TEST(!out.result.offset_out_of_range);
-  BOOST_TEST(out.result.log_end_offset == 8);
+  BOOST_TEST(out.result.log_end_offset == offset{8});
   BOOST_REQUIRE(out.batches.size() == 2u);
   BOOST_TEST(out.batches[0].base == 0);
   BOOST_TEST(out.batches[1].base == 3);
@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(append_then_read_round_trip) {
   const protocol::batch_header h(out.bytes);
   BOOST_TEST(h.partition_leader_epoch() == 3);
   BOOST_TEST((protocol::validate_batch(std::span<const std::byte>(out.bytes.data(), h.total_size()), {}).error ==
-              protocol::batch_errc::ok));
+              protocol::append_errc::ok));
 }
 
 BOOST_AUTO_TEST_CASE(stamps_the_producer_bytes_in_place) {
@@ -46,12 +46,12 @@ BOOST_AUTO_TEST_CASE(stamps_the_producer_bytes_in_place) {
   auto log = open_log(dir.path(), small_config());
   append_batch(*log, make_batch(2));
   auto batch = make_batch(4);
-  auto r = log->append(batch, 9, 5000);
-  BOOST_TEST(r.base_offset == 2);
+  auto r = log->append(batch, leader_epoch{9}, 5000);
+  BOOST_TEST(r.base_offset == offset{2});
   const protocol::batch_header h(batch);
   BOOST_TEST(h.base_offset() == 2);
   BOOST_TEST(h.partition_leader_epoch() == 9);
-  BOOST_TEST(protocol::check_batch_crc(batch));
+  BOOST_TEST(protocol::batch_is_intact(batch));
 }
 
 BOOST_AUTO_TEST_CASE(several_batches_in_one_append_get_consecutive_offsets) {
@@ -61,10 +61,10 @@ BOOST_AUTO_TEST_CASE(several_batches_in_one_append_get_consecutive_offsets) {
   auto b = make_batch(3, 10, 1, protocol::compression_codec::lz4);
   std::vector<std::byte> both(a);
   both.insert(both.end(), b.begin(), b.end());
-  auto r = log->append(both, 0, 1);
+  auto r = log->append(both, leader_epoch{0}, 1);
   BOOST_TEST((r.error == append_errc::ok), r.message);
-  BOOST_TEST(r.base_offset == 0);
-  BOOST_TEST(r.last_offset == 4);
+  BOOST_TEST(r.base_offset == offset{0});
+  BOOST_TEST(r.last_offset == offset{4});
   auto out = read_all(*log, 0, 1 << 20);
   BOOST_REQUIRE(out.batches.size() == 2u);
   BOOST_TEST(out.batches[1].base == 2);
@@ -78,18 +78,18 @@ BOOST_AUTO_TEST_CASE(nothing_is_appended_unless_every_batch_is_valid) {
   bad[bad.size() - 3] ^= std::byte{1};
   std::vector<std::byte> both(good);
   both.insert(both.end(), bad.begin(), bad.end());
-  auto r = log->append(both, 0, 1);
+  auto r = log->append(both, leader_epoch{0}, 1);
   BOOST_TEST((r.error == append_errc::corrupt_message));
   BOOST_TEST(!r.message.empty());
-  BOOST_TEST(log->log_end_offset() == 0);
+  BOOST_TEST(log->log_end_offset() == offset{0});
 
   std::vector<std::byte> torn(good.begin(), good.end() - 1);
-  BOOST_TEST((log->append(torn, 0, 1).error == append_errc::corrupt_message));
+  BOOST_TEST((log->append(torn, leader_epoch{0}, 1).error == append_errc::corrupt_message));
   std::vector<std::byte> trailing(good);
   trailing.resize(trailing.size() + 20);
-  BOOST_TEST((log->append(trailing, 0, 1).error == append_errc::corrupt_message));
-  BOOST_TEST((log->append({}, 0, 1).error == append_errc::corrupt_message));
-  BOOST_TEST(log->log_end_offset() == 0);
+  BOOST_TEST((log->append(trailing, leader_epoch{0}, 1).error == append_errc::corrupt_message));
+  BOOST_TEST((log->append({}, leader_epoch{0}, 1).error == append_errc::corrupt_message));
+  BOOST_TEST(log->log_end_offset() == offset{0});
   BOOST_TEST(read_all(*log, 0, 1 << 20).bytes.empty());
 }
 
@@ -116,9 +116,9 @@ BOOST_AUTO_TEST_CASE(offsets_continue_after_reopen) {
     log->close();
   }
   auto log = open_log(dir.path(), small_config());
-  BOOST_TEST(log->log_end_offset() == 10);
+  BOOST_TEST(log->log_end_offset() == offset{10});
   auto r = append_batch(*log, make_batch(1));
-  BOOST_TEST(r.base_offset == 10);
+  BOOST_TEST(r.base_offset == offset{10});
   auto out = read_all(*log, 0, 1 << 20);
   BOOST_TEST(out.batches.size() == 3u);
 }
@@ -132,10 +132,10 @@ BOOST_AUTO_TEST_CASE(rolls_by_segment_bytes_and_reads_across_segments) {
   for (int i = 0; i < 30; ++i) BOOST_REQUIRE(append_batch(*log, make_batch(2, 400)).error == append_errc::ok);
   const std::size_t per_segment = 4096 / batch_size;
   BOOST_TEST(log->segment_count() == (30 + per_segment - 1) / per_segment);
-  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), 0, ".log")));
-  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), 2 * per_segment, ".log")));
-  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), 2 * per_segment, ".index")));
-  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), 2 * per_segment, ".timeindex")));
+  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), offset{0}, ".log")));
+  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), offset{static_cast<std::int64_t>(2 * per_segment)}, ".log")));
+  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), offset{static_cast<std::int64_t>(2 * per_segment)}, ".index")));
+  BOOST_TEST(std::filesystem::exists(segment_file(dir.path(), offset{static_cast<std::int64_t>(2 * per_segment)}, ".timeindex")));
   for (const auto& e : std::filesystem::directory_iterator(dir.path()))
     if (e.path().extension() == ".log") BOOST_TEST(std::filesystem::file_size(e.path()) <= 4096u);
 
@@ -207,7 +207,7 @@ BOOST_AUTO_TEST_CASE(offsets_outside_the_log_are_out_of_range) {
   auto at_end = read_all(*log, 3, 1000);
   BOOST_TEST(!at_end.result.offset_out_of_range);
   BOOST_TEST(at_end.bytes.empty());
-  BOOST_TEST(at_end.result.log_end_offset == 3);
+  BOOST_TEST(at_end.result.log_end_offset == offset{3});
   BOOST_TEST(read_all(*log, 4, 1000).result.offset_out_of_range);
   BOOST_TEST(read_all(*log, -1, 1000).result.offset_out_of_range);
 }
@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(log_append_time_is_stamped_with_a_new_crc) {
   BOOST_TEST((h.ts_type() == protocol::timestamp_type::log_append_time));
   BOOST_TEST(h.max_timestamp() == 777'000);
   BOOST_TEST((h.compression() == protocol::compression_codec::snappy));
-  BOOST_TEST(protocol::check_batch_crc(out.bytes));
+  BOOST_TEST(protocol::batch_is_intact(out.bytes));
 }
 
 BOOST_AUTO_TEST_CASE(wrong_producer_max_timestamp_is_corrected) {
@@ -233,10 +233,10 @@ BOOST_AUTO_TEST_CASE(wrong_producer_max_timestamp_is_corrected) {
   auto log = open_log(dir.path(), small_config());
   auto batch = make_batch(3, 10, 1000);  // max 1002
   protocol::stamp_max_timestamp(batch, 5, protocol::timestamp_type::create_time);
-  BOOST_TEST((log->append(batch, 0, 1).error == append_errc::ok));
+  BOOST_TEST((log->append(batch, leader_epoch{0}, 1).error == append_errc::ok));
   auto out = read_all(*log, 0, 1 << 20);
   BOOST_TEST(protocol::batch_header(out.bytes).max_timestamp() == 1002);
-  BOOST_TEST(protocol::check_batch_crc(out.bytes));
+  BOOST_TEST(protocol::batch_is_intact(out.bytes));
 }
 
 BOOST_AUTO_TEST_CASE(rolls_by_segment_ms) {
@@ -250,6 +250,32 @@ BOOST_AUTO_TEST_CASE(rolls_by_segment_ms) {
   append_batch(*log, make_batch(1), 11'000);
   BOOST_TEST(log->segment_count() == 2u);
   BOOST_TEST(read_all(*log, 0, 1 << 20).batches.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(segment_ms_counts_from_the_reopening_time_it_is_given) {
+  // The log has no clock of its own: a test drives time through open() and
+  // each append, across a restart too.
+  temp_dir dir;
+  auto cfg = small_config();
+  cfg.segment_ms = 1000;
+  {
+    auto log = open_log(dir.path(), cfg, 10'000);
+    append_batch(*log, make_batch(1), 10'000);
+    log->close();
+  }
+  auto log = open_log(dir.path(), cfg, 50'000);
+  append_batch(*log, make_batch(1), 50'999);  // 999 ms after the reopening: same segment
+  BOOST_TEST(log->segment_count() == 1u);
+  append_batch(*log, make_batch(1), 51'000);
+  BOOST_TEST(log->segment_count() == 2u);
+  BOOST_TEST(read_all(*log, 0, 1 << 20).batches.size() == 3u);
+  // Retention is driven by the same injected time.
+  cfg.retention_ms = 30'000;
+  log->update_config(cfg);
+  BOOST_TEST(log->apply_retention(1000 + 30'000) == 0u);  // segment 0's newest record (1000) is 30 s old
+  BOOST_TEST(log->apply_retention(1000 + 30'001) == 1u);
+  BOOST_TEST(log->log_start_offset() == offset{2});
+  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), offset{0}, ".timeindex")));
 }
 
 BOOST_AUTO_TEST_CASE(flush_and_close_are_idempotent) {
@@ -286,12 +312,12 @@ BOOST_AUTO_TEST_CASE(retention_bytes_deletes_the_oldest_segments) {
   for (const auto& e : std::filesystem::directory_iterator(dir.path()))
     if (e.path().extension() == ".log") total += std::filesystem::file_size(e.path());
   BOOST_TEST(total >= 2000u);
-  BOOST_TEST(log->log_start_offset() > 0);
-  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), 0, ".log")));
-  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), 0, ".index")));
+  BOOST_TEST(log->log_start_offset() > offset{0});
+  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), offset{0}, ".log")));
+  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), offset{0}, ".index")));
   BOOST_TEST(read_all(*log, 0, 1000).result.offset_out_of_range);
-  auto out = read_all(*log, log->log_start_offset(), 1 << 20);
-  BOOST_TEST(out.batches.front().base == log->log_start_offset());
+  auto out = read_all(*log, log->log_start_offset()(), 1 << 20);
+  BOOST_TEST(offset{out.batches.front().base} == log->log_start_offset());
   BOOST_TEST(out.batches.back().last == 39);
   BOOST_TEST(append_batch(*log, make_batch(1)).log_start_offset == log->log_start_offset());
   const auto start = log->log_start_offset();
@@ -327,7 +353,7 @@ BOOST_AUTO_TEST_CASE(compacted_topics_are_not_deleted_by_retention) {
   auto log = open_log(dir.path(), cfg);
   for (int i = 0; i < 20; ++i) append_batch(*log, make_batch(2, 200));
   BOOST_TEST(log->apply_retention(5000) == 0u);
-  BOOST_TEST(log->log_start_offset() == 0);
+  BOOST_TEST(log->log_start_offset() == offset{0});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

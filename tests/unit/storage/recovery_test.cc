@@ -36,13 +36,26 @@ std::size_t write_five(const std::filesystem::path& dir, config::log_config cfg)
   return make_batch(3, 80).size();
 }
 
+// Runs `damage_and_check(dir, cfg, batch size)` on a fresh five-batch log for
+// each index interval: every batch indexed, some, none.
+template <class Fn>
+void for_each_index_interval(Fn&& damage_and_check) {
+  for (std::int32_t interval : {1, 256, 1 << 20}) {
+    temp_dir dir;
+    auto cfg = small_config();
+    cfg.index_interval_bytes = interval;
+    const auto size = write_five(dir.path(), cfg);
+    damage_and_check(dir.path(), cfg, size);
+  }
+}
+
 void expect_log(const std::filesystem::path& dir, config::log_config cfg, std::int64_t end) {
   auto log = open_log(dir, cfg);
-  BOOST_TEST(log->log_end_offset() == end);
+  BOOST_TEST(log->log_end_offset() == offset{end});
   BOOST_TEST(read_all(*log, 0, 1 << 20).batches.size() == static_cast<std::size_t>(end / 3));
   auto r = append_batch(*log, make_batch(3, 80));
   BOOST_TEST((r.error == append_errc::ok));
-  BOOST_TEST(r.base_offset == end);
+  BOOST_TEST(r.base_offset == offset{end});
   auto out = read_all(*log, 0, 1 << 20);
   BOOST_TEST(out.batches.size() == static_cast<std::size_t>(end / 3 + 1));
   BOOST_TEST(out.batches.back().base == end);
@@ -53,34 +66,26 @@ void expect_log(const std::filesystem::path& dir, config::log_config cfg, std::i
 BOOST_AUTO_TEST_SUITE(recovery_suite)
 
 BOOST_AUTO_TEST_CASE(a_torn_last_write_is_cut_off) {
-  for (std::int32_t interval : {1, 256, 1 << 20}) {
-    temp_dir dir;
-    auto cfg = small_config();
-    cfg.index_interval_bytes = interval;
-    const auto size = write_five(dir.path(), cfg);
-    const auto log_file = segment_file(dir.path(), 0, ".log");
+  for_each_index_interval([](const std::filesystem::path& dir, const config::log_config& cfg, std::size_t size) {
+    const auto log_file = segment_file(dir, offset{0}, ".log");
     std::filesystem::resize_file(log_file, 5 * size - 10);
-    expect_log(dir.path(), cfg, 12);
+    expect_log(dir, cfg, 12);
     BOOST_TEST(std::filesystem::file_size(log_file) == 5 * size);
-  }
+  });
 }
 
 BOOST_AUTO_TEST_CASE(a_write_torn_inside_the_header_is_cut_off) {
   temp_dir dir;
   const auto size = write_five(dir.path(), small_config());
-  std::filesystem::resize_file(segment_file(dir.path(), 0, ".log"), 4 * size + 20);
+  std::filesystem::resize_file(segment_file(dir.path(), offset{0}, ".log"), 4 * size + 20);
   expect_log(dir.path(), small_config(), 12);
 }
 
 BOOST_AUTO_TEST_CASE(a_corrupt_byte_in_the_tail_ends_the_log_at_the_last_good_batch) {
-  for (std::int32_t interval : {1, 256, 1 << 20}) {
-    temp_dir dir;
-    auto cfg = small_config();
-    cfg.index_interval_bytes = interval;
-    const auto size = write_five(dir.path(), cfg);
-    flip_byte(segment_file(dir.path(), 0, ".log"), 4 * size + 100);
-    expect_log(dir.path(), cfg, 12);
-  }
+  for_each_index_interval([](const std::filesystem::path& dir, const config::log_config& cfg, std::size_t size) {
+    flip_byte(segment_file(dir, offset{0}, ".log"), 4 * size + 100);
+    expect_log(dir, cfg, 12);
+  });
 }
 
 BOOST_AUTO_TEST_CASE(corruption_before_the_last_index_entry_is_found_by_a_full_scan) {
@@ -90,7 +95,7 @@ BOOST_AUTO_TEST_CASE(corruption_before_the_last_index_entry_is_found_by_a_full_s
   const auto size = write_five(dir.path(), cfg);
   // A bad length in batch 4 itself: the indexed batch is unusable, so
   // recovery re-reads from position 0.
-  flip_byte(segment_file(dir.path(), 0, ".log"), 4 * size + 9);
+  flip_byte(segment_file(dir.path(), offset{0}, ".log"), 4 * size + 9);
   expect_log(dir.path(), cfg, 12);
 }
 
@@ -98,11 +103,11 @@ BOOST_AUTO_TEST_CASE(garbage_appended_after_the_last_batch_is_removed) {
   temp_dir dir;
   const auto size = write_five(dir.path(), small_config());
   {
-    std::ofstream out(segment_file(dir.path(), 0, ".log"), std::ios::binary | std::ios::app);
+    std::ofstream out(segment_file(dir.path(), offset{0}, ".log"), std::ios::binary | std::ios::app);
     out << std::string(500, '\x7f');
   }
   expect_log(dir.path(), small_config(), 15);
-  BOOST_TEST(std::filesystem::file_size(segment_file(dir.path(), 0, ".log")) == 6 * size);
+  BOOST_TEST(std::filesystem::file_size(segment_file(dir.path(), offset{0}, ".log")) == 6 * size);
 }
 
 BOOST_AUTO_TEST_CASE(deleted_indexes_are_rebuilt_identically) {
@@ -114,8 +119,8 @@ BOOST_AUTO_TEST_CASE(deleted_indexes_are_rebuilt_identically) {
     for (int i = 0; i < 20; ++i) append_batch(*log, make_batch(3, 80, 1000 + 10 * i));
     BOOST_TEST(log->segment_count() >= 3u);
   }
-  const auto index = segment_file(dir.path(), 0, ".index");
-  const auto time_index = segment_file(dir.path(), 0, ".timeindex");
+  const auto index = segment_file(dir.path(), offset{0}, ".index");
+  const auto time_index = segment_file(dir.path(), offset{0}, ".timeindex");
   const auto index_before = file_bytes(index);
   const auto time_before = file_bytes(time_index);
   BOOST_TEST(!index_before.empty());
@@ -123,10 +128,10 @@ BOOST_AUTO_TEST_CASE(deleted_indexes_are_rebuilt_identically) {
   std::filesystem::remove(index);
   std::filesystem::remove(time_index);
   // And a short index in the second segment, and garbage in the active one's.
-  std::int64_t second = 0;
+  offset second{0};
   for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
     auto base = parse_segment_file(e.path().filename().string(), ".log");
-    if (base && *base > 0 && (second == 0 || *base < second)) second = *base;
+    if (base && *base > offset{0} && (second == offset{0} || *base < second)) second = *base;
   }
   const auto second_index = segment_file(dir.path(), second, ".index");
   const auto second_before = file_bytes(second_index);
@@ -134,7 +139,7 @@ BOOST_AUTO_TEST_CASE(deleted_indexes_are_rebuilt_identically) {
   std::filesystem::resize_file(second_index, second_before.size() - 8);
 
   auto log = open_log(dir.path(), cfg);
-  BOOST_TEST(log->log_end_offset() == 60);
+  BOOST_TEST(log->log_end_offset() == offset{60});
   BOOST_TEST((file_bytes(index) == index_before));
   BOOST_TEST((file_bytes(time_index) == time_before));
   BOOST_TEST((file_bytes(second_index) == second_before));
@@ -148,12 +153,12 @@ BOOST_AUTO_TEST_CASE(a_garbage_active_index_is_rebuilt) {
   temp_dir dir;
   write_five(dir.path(), small_config());
   {
-    std::ofstream out(segment_file(dir.path(), 0, ".index"), std::ios::binary | std::ios::trunc);
+    std::ofstream out(segment_file(dir.path(), offset{0}, ".index"), std::ios::binary | std::ios::trunc);
     out << std::string(13, '\xff');
   }
-  std::filesystem::remove(segment_file(dir.path(), 0, ".timeindex"));
+  std::filesystem::remove(segment_file(dir.path(), offset{0}, ".timeindex"));
   auto log = open_log(dir.path(), small_config());
-  BOOST_TEST(log->log_end_offset() == 15);
+  BOOST_TEST(log->log_end_offset() == offset{15});
   for (std::int64_t offset = 0; offset < 15; ++offset)
     BOOST_TEST(read_all(*log, offset, 1).batches.front().base == offset - offset % 3);
   BOOST_TEST(log->max_timestamp().timestamp == 1002);
@@ -167,14 +172,14 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_kill_9) {
   BOOST_REQUIRE(child >= 0);
   if (child == 0) {
     ::close(acks[0]);
-    auto opened = partition_log::open(dir.path(), small_config());
+    auto opened = partition_log::open(dir.path(), small_config(), 5000);
     if (!opened) ::_exit(2);
     auto& log = *opened.value();
     for (int i = 0; i < 200; ++i) {
       auto batch = make_batch(2, 300);
-      auto r = log.append(batch, 0, 1000 + i);
+      auto r = log.append(batch, leader_epoch{0}, 1000 + i);
       if (r.error != append_errc::ok) ::_exit(3);
-      const std::int64_t acked = r.last_offset;
+      const std::int64_t acked = r.last_offset();
       if (::write(acks[1], &acked, sizeof acked) != sizeof acked) ::_exit(4);
     }
     ::kill(::getpid(), SIGKILL);  // no close(), no flush()
@@ -190,7 +195,7 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_kill_9) {
   BOOST_TEST(WIFSIGNALED(status));
   BOOST_TEST(last_acked == 399);
   auto log = open_log(dir.path(), small_config());
-  BOOST_TEST(log->log_end_offset() == last_acked + 1);
+  BOOST_TEST(log->log_end_offset() == offset{last_acked + 1});
   BOOST_TEST(read_all(*log, 0, 1 << 30).batches.size() == 200u);
   BOOST_TEST(log->max_timestamp().timestamp == 1001);
 }
@@ -198,22 +203,22 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_kill_9) {
 BOOST_AUTO_TEST_CASE(an_index_without_a_segment_is_removed) {
   temp_dir dir;
   write_five(dir.path(), small_config());
-  { std::ofstream(segment_file(dir.path(), 999, ".index")) << "x"; }
+  { std::ofstream(segment_file(dir.path(), offset{999}, ".index")) << "x"; }
   auto log = open_log(dir.path(), small_config());
-  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), 999, ".index")));
-  BOOST_TEST(log->log_end_offset() == 15);
+  BOOST_TEST(!std::filesystem::exists(segment_file(dir.path(), offset{999}, ".index")));
+  BOOST_TEST(log->log_end_offset() == offset{15});
 }
 
 BOOST_AUTO_TEST_CASE(a_log_of_random_bytes_recovers_to_empty) {
   temp_dir dir;
   {
-    std::ofstream out(segment_file(dir.path(), 0, ".log"), std::ios::binary);
+    std::ofstream out(segment_file(dir.path(), offset{0}, ".log"), std::ios::binary);
     for (int i = 0; i < 5000; ++i) out.put(static_cast<char>((i * 7919) % 251));
   }
   auto log = open_log(dir.path(), small_config());
-  BOOST_TEST(log->log_end_offset() == 0);
-  BOOST_TEST(std::filesystem::file_size(segment_file(dir.path(), 0, ".log")) == 0u);
-  BOOST_TEST(append_batch(*log, make_batch(2)).base_offset == 0);
+  BOOST_TEST(log->log_end_offset() == offset{0});
+  BOOST_TEST(std::filesystem::file_size(segment_file(dir.path(), offset{0}, ".log")) == 0u);
+  BOOST_TEST(append_batch(*log, make_batch(2)).base_offset == offset{0});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,20 +28,20 @@ void fill(partition_log& log) {
 
 void check_queries(partition_log& log) {
   auto q = [&](std::int64_t ts) { return log.offset_for_timestamp(ts); };
-  BOOST_TEST(q(0).offset == 0);
+  BOOST_TEST(q(0).offset == offset{0});
   BOOST_TEST(q(0).timestamp == 1000);
-  BOOST_TEST(q(1001).offset == 1);
-  BOOST_TEST(q(1003).offset == 3);
+  BOOST_TEST(q(1001).offset == offset{1});
+  BOOST_TEST(q(1003).offset == offset{3});
   BOOST_TEST(q(1003).timestamp == 2000);
-  BOOST_TEST(q(1500).offset == 3);
-  BOOST_TEST(q(2004).offset == 7);
-  BOOST_TEST(q(2005).offset == 9);
-  BOOST_TEST(q(8000).offset == 10);
+  BOOST_TEST(q(1500).offset == offset{3});
+  BOOST_TEST(q(2004).offset == offset{7});
+  BOOST_TEST(q(2005).offset == offset{9});
+  BOOST_TEST(q(8000).offset == offset{10});
   BOOST_TEST(q(8000).timestamp == 9000);
-  BOOST_TEST(q(9001).offset == -1);
+  BOOST_TEST(q(9001).offset == no_offset);
   BOOST_TEST(q(9001).timestamp == -1);
   auto max = log.max_timestamp();
-  BOOST_TEST(max.offset == 10);
+  BOOST_TEST(max.offset == offset{10});
   BOOST_TEST(max.timestamp == 9000);
 }
 
@@ -52,8 +52,8 @@ BOOST_AUTO_TEST_SUITE(timestamp_suite)
 BOOST_AUTO_TEST_CASE(empty_log_has_no_timestamps) {
   temp_dir dir;
   auto log = open_log(dir.path(), small_config());
-  BOOST_TEST(log->offset_for_timestamp(0).offset == -1);
-  BOOST_TEST(log->max_timestamp().offset == -1);
+  BOOST_TEST(log->offset_for_timestamp(0).offset == no_offset);
+  BOOST_TEST(log->max_timestamp().offset == no_offset);
   BOOST_TEST(log->max_timestamp().timestamp == -1);
 }
 
@@ -94,12 +94,12 @@ BOOST_AUTO_TEST_CASE(many_batches_use_the_time_index) {
   for (int i = 0; i < 300; ++i) append_batch(*log, make_batch(2, 50, 10'000 + 10 * i));
   for (int i = 0; i < 300; i += 13) {
     auto r = log->offset_for_timestamp(10'000 + 10 * i + 1);
-    BOOST_TEST(r.offset == 2 * i + 1);
+    BOOST_TEST(r.offset == offset{2 * i + 1});
     BOOST_TEST(r.timestamp == 10'000 + 10 * i + 1);
     auto between = log->offset_for_timestamp(10'000 + 10 * i + 5);
-    BOOST_TEST(between.offset == (i + 1 < 300 ? 2 * i + 2 : -1));
+    BOOST_TEST(between.offset == (i + 1 < 300 ? offset{2 * i + 2} : no_offset));
   }
-  BOOST_TEST(log->max_timestamp().offset == 599);
+  BOOST_TEST(log->max_timestamp().offset == offset{599});
 }
 
 BOOST_AUTO_TEST_CASE(log_append_time_uses_the_broker_time) {
@@ -110,10 +110,10 @@ BOOST_AUTO_TEST_CASE(log_append_time_uses_the_broker_time) {
   append_batch(*log, batch_with_timestamps({1, 2, 3}), 50'000);
   append_batch(*log, batch_with_timestamps({4, 5}), 60'000);
   auto r = log->offset_for_timestamp(55'000);
-  BOOST_TEST(r.offset == 3);
+  BOOST_TEST(r.offset == offset{3});
   BOOST_TEST(r.timestamp == 60'000);
   auto max = log->max_timestamp();
-  BOOST_TEST(max.offset == 3);
+  BOOST_TEST(max.offset == offset{3});
   BOOST_TEST(max.timestamp == 60'000);
 }
 

@@ -7,6 +7,8 @@
 #include "common/protocol/record_batch.h"
 
 using namespace sluice::protocol;
+using sluice::load_be;
+using sluice::store_be;
 namespace L = sluice::protocol::batch_layout;
 
 namespace {
@@ -136,10 +138,10 @@ BOOST_AUTO_TEST_CASE(one_corrupt_byte_anywhere_is_a_crc_error) {
       auto bad = good;
       bad[at] ^= std::byte{0x40};
       auto v = validate_batch(bad, {});
-      BOOST_TEST((v.error == batch_errc::corrupt_message), "byte " << at << " " << v.message);
-      BOOST_TEST(!check_batch_crc(bad));
+      BOOST_TEST((v.error == append_errc::corrupt_message), "byte " << at << " " << v.message);
+      BOOST_TEST(!batch_is_intact(bad));
     }
-    BOOST_TEST(check_batch_crc(good));
+    BOOST_TEST(batch_is_intact(good));
   }
 }
 
@@ -147,11 +149,11 @@ BOOST_AUTO_TEST_CASE(truncated_or_mislabelled_lengths_are_corrupt) {
   auto batch = build_batch(three_records());
   for (std::size_t cut : {std::size_t{0}, std::size_t{10}, L::header_size - 1, batch.size() - 1}) {
     std::span<const std::byte> s(batch.data(), cut);
-    BOOST_TEST((validate_batch(s, {}).error == batch_errc::corrupt_message), "cut at " << cut);
+    BOOST_TEST((validate_batch(s, {}).error == append_errc::corrupt_message), "cut at " << cut);
   }
   auto longer = batch;
   longer.push_back(std::byte{0});
-  BOOST_TEST((validate_batch(longer, {}).error == batch_errc::corrupt_message));
+  BOOST_TEST((validate_batch(longer, {}).error == append_errc::corrupt_message));
 }
 
 BOOST_AUTO_TEST_CASE(bad_counts_are_invalid_records) {
@@ -160,24 +162,24 @@ BOOST_AUTO_TEST_CASE(bad_counts_are_invalid_records) {
     auto b = good;
     patch<std::int32_t>(b, L::records_count, 2);
     patch<std::int32_t>(b, L::last_offset_delta, 1);
-    BOOST_TEST((validate_batch(b, {}).error == batch_errc::invalid_record));  // bytes left after 2 records
+    BOOST_TEST((validate_batch(b, {}).error == append_errc::invalid_record));  // bytes left after 2 records
   }
   {
     auto b = good;
     patch<std::int32_t>(b, L::records_count, 4);
     patch<std::int32_t>(b, L::last_offset_delta, 3);
-    BOOST_TEST((validate_batch(b, {}).error == batch_errc::invalid_record));  // 4th record missing
+    BOOST_TEST((validate_batch(b, {}).error == append_errc::invalid_record));  // 4th record missing
   }
   {
     auto b = good;
     patch<std::int32_t>(b, L::last_offset_delta, 5);
-    BOOST_TEST((validate_batch(b, {}).error == batch_errc::invalid_record));
+    BOOST_TEST((validate_batch(b, {}).error == append_errc::invalid_record));
   }
   {
     auto b = good;
     patch<std::int32_t>(b, L::records_count, 0);
     patch<std::int32_t>(b, L::last_offset_delta, -1);
-    BOOST_TEST((validate_batch(b, {}).error == batch_errc::invalid_record));
+    BOOST_TEST((validate_batch(b, {}).error == append_errc::invalid_record));
   }
 }
 
@@ -193,30 +195,30 @@ BOOST_AUTO_TEST_CASE(offset_deltas_must_be_consecutive) {
   store_be(batch.data() + L::batch_length, static_cast<std::int32_t>(batch.size() - L::log_overhead));
   store_be(batch.data() + L::crc, compute_batch_crc(batch));
   auto v = validate_batch(batch, {});
-  BOOST_TEST((v.error == batch_errc::invalid_record), v.message);
+  BOOST_TEST((v.error == append_errc::invalid_record), v.message);
 }
 
 BOOST_AUTO_TEST_CASE(control_batches_and_unknown_codecs_are_refused) {
   auto control = build_batch(three_records(), {.transactional = true, .control = true});
-  BOOST_TEST((validate_batch(control, {}).error == batch_errc::invalid_record));
+  BOOST_TEST((validate_batch(control, {}).error == append_errc::invalid_record));
   BOOST_TEST(static_cast<bool>(validate_batch(control, {.allow_control = true})));
 
   auto codec6 = build_batch(three_records());
   patch<std::int16_t>(codec6, L::attributes, 6);
-  BOOST_TEST((validate_batch(codec6, {}).error == batch_errc::unsupported_compression));
+  BOOST_TEST((validate_batch(codec6, {}).error == append_errc::unsupported_compression));
 
   auto idempotent_without_sequence = build_batch(three_records(), {.producer_id = 7, .producer_epoch = 0});
-  BOOST_TEST((validate_batch(idempotent_without_sequence, {}).error == batch_errc::invalid_record));
+  BOOST_TEST((validate_batch(idempotent_without_sequence, {}).error == append_errc::invalid_record));
 }
 
 BOOST_AUTO_TEST_CASE(bad_magic_and_oversize_are_reported) {
   auto b = build_batch(three_records());
   b[L::magic] = std::byte{1};
-  BOOST_TEST((validate_batch(b, {}).error == batch_errc::invalid_record));
+  BOOST_TEST((validate_batch(b, {}).error == append_errc::invalid_record));
 
   auto big = build_batch(three_records());
   BOOST_TEST((validate_batch(big, {.max_batch_bytes = static_cast<std::int32_t>(big.size()) - 1}).error ==
-              batch_errc::message_too_large));
+              append_errc::message_too_large));
   BOOST_TEST(static_cast<bool>(validate_batch(big, {.max_batch_bytes = static_cast<std::int32_t>(big.size())})));
 }
 
@@ -234,18 +236,18 @@ BOOST_AUTO_TEST_CASE(corrupt_compressed_payload_with_valid_crc_is_rejected) {
 BOOST_AUTO_TEST_CASE(decompression_bomb_is_bounded) {
   std::vector<record_to_build> recs{{.key = std::nullopt, .value = std::string(1 << 20, 'z'), .headers = {}, .timestamp = 1}};
   auto b = build_batch(recs, {.codec = compression_codec::zstd});
-  BOOST_TEST((validate_batch(b, {.max_uncompressed_bytes = 4096}).error == batch_errc::message_too_large));
+  BOOST_TEST((validate_batch(b, {.max_uncompressed_bytes = 4096}).error == append_errc::message_too_large));
   BOOST_TEST(static_cast<bool>(validate_batch(b, {})));
 }
 
 BOOST_AUTO_TEST_CASE(timestamps_outside_the_window_are_invalid) {
   auto b = build_batch(three_records());  // 1700000000000 .. +5
   validate_options o{.now_ms = 1700000001000, .timestamp_before_max_ms = 500};
-  BOOST_TEST((validate_batch(b, o).error == batch_errc::invalid_timestamp));
+  BOOST_TEST((validate_batch(b, o).error == append_errc::invalid_timestamp));
   o.timestamp_before_max_ms = 2000;
   BOOST_TEST(static_cast<bool>(validate_batch(b, o)));
   o = {.now_ms = 1699999999000, .timestamp_after_max_ms = 100};
-  BOOST_TEST((validate_batch(b, o).error == batch_errc::invalid_timestamp));
+  BOOST_TEST((validate_batch(b, o).error == append_errc::invalid_timestamp));
 }
 
 BOOST_AUTO_TEST_CASE(stamping_base_offset_and_epoch_keeps_the_crc) {
@@ -256,7 +258,7 @@ BOOST_AUTO_TEST_CASE(stamping_base_offset_and_epoch_keeps_the_crc) {
   BOOST_TEST(h.base_offset() == 1234);
   BOOST_TEST(h.last_offset() == 1236);
   BOOST_TEST(h.partition_leader_epoch() == 9);
-  BOOST_TEST(check_batch_crc(b));
+  BOOST_TEST(batch_is_intact(b));
 }
 
 BOOST_AUTO_TEST_CASE(stamping_log_append_time_recomputes_the_crc) {
@@ -266,11 +268,43 @@ BOOST_AUTO_TEST_CASE(stamping_log_append_time_recomputes_the_crc) {
   BOOST_TEST(h.max_timestamp() == 1800000000000);
   BOOST_TEST((h.ts_type() == timestamp_type::log_append_time));
   BOOST_TEST((h.compression() == compression_codec::none));
-  BOOST_TEST(check_batch_crc(b));
+  BOOST_TEST(batch_is_intact(b));
   BOOST_TEST(static_cast<bool>(validate_batch(b, {})));
   stamp_max_timestamp(b, 5, timestamp_type::create_time);
   BOOST_TEST((batch_header(b).ts_type() == timestamp_type::create_time));
-  BOOST_TEST(check_batch_crc(b));
+  BOOST_TEST(batch_is_intact(b));
+}
+
+BOOST_AUTO_TEST_CASE(an_intact_batch_has_its_length_a_sane_header_and_its_crc) {
+  const auto good = build_batch(three_records(), {.codec = compression_codec::zstd});
+  BOOST_TEST(batch_is_intact(good));
+  BOOST_TEST(header_is_sane(batch_header(good)));
+  // A negative last_offset_delta under a CRC that matches: not a batch any
+  // log could hold.
+  auto negative = good;
+  store_be<std::int32_t>(negative.data() + L::last_offset_delta, -1);
+  store_be(negative.data() + L::crc, compute_batch_crc(negative));
+  BOOST_TEST(!header_is_sane(batch_header(negative)));
+  BOOST_TEST(!batch_is_intact(negative));
+  auto magic1 = good;
+  magic1[L::magic] = std::byte{1};
+  BOOST_TEST(!batch_is_intact(magic1));
+  std::vector<std::byte> longer(good);
+  longer.push_back(std::byte{0});
+  BOOST_TEST(!batch_is_intact(longer));
+  BOOST_TEST(!batch_is_intact(std::span<const std::byte>(good.data(), 20)));
+}
+
+BOOST_AUTO_TEST_CASE(the_codec_is_decided_once_for_validation_and_reading) {
+  auto b = build_batch(three_records());
+  const auto attributes = static_cast<std::int16_t>(batch_header(b).attributes() | 0x06);
+  store_be(b.data() + L::attributes, attributes);
+  store_be(b.data() + L::crc, compute_batch_crc(b));
+  BOOST_TEST((validate_batch(b, {}).error == append_errc::unsupported_compression));
+  std::vector<std::byte> scratch;
+  std::span<const std::byte> records;
+  BOOST_TEST(!batch_records(b, scratch, records, 1 << 20).empty());
+  BOOST_TEST((batch_header(b).compression() == compression_codec::none));
 }
 
 BOOST_AUTO_TEST_CASE(iterator_walks_concatenated_batches_and_stops_at_a_torn_tail) {
@@ -286,7 +320,7 @@ BOOST_AUTO_TEST_CASE(iterator_walks_concatenated_batches_and_stops_at_a_torn_tai
     int n = 0;
     while (auto b = it.next()) {
       BOOST_TEST(b->size() == sizes[n]);
-      BOOST_TEST(check_batch_crc(*b));
+      BOOST_TEST(batch_is_intact(*b));
       ++n;
     }
     BOOST_TEST(n == 3);
@@ -323,7 +357,7 @@ BOOST_AUTO_TEST_CASE(garbage_never_crashes_validation) {
       c[at] = std::byte(v);
       store_be(c.data() + L::crc, compute_batch_crc(c));
       auto r = validate_batch(c, {});
-      if (!r) BOOST_TEST((r.error == batch_errc::invalid_record), r.message);
+      if (!r) BOOST_TEST((r.error == append_errc::invalid_record), r.message);
     }
   }
 }

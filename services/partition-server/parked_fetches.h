@@ -1,0 +1,47 @@
+#pragma once
+// The long-poll fetches parked on one partition, and what wakes them.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "common/base/types.h"
+#include "services/partition-server/fetch_waiter.h"
+
+namespace sluice::partition_server {
+
+/// Consumers and followers wait for different things: a consumer only sees
+/// records below the high watermark, so its waiter counts the bytes of
+/// appends as the high watermark passes them; a follower reads up to the
+/// log end, so every append counts at once. Owned by one partition_state;
+/// not thread-safe (the waiters themselves are).
+class parked_fetches {
+ public:
+  /// Parks `waiter`. `seen` is the position the fetch saw when it read (the
+  /// high watermark for a consumer, the log end for a follower), `current`
+  /// that position now: if they differ, appends ran between the read and
+  /// this call, their bytes were never counted, and the waiter is woken at
+  /// once so the fetch looks again.
+  void watch(std::shared_ptr<fetch_waiter> waiter, bool replica, offset seen, offset current);
+  /// An append of `bytes` whose last offset is `end_offset` - 1: counts for
+  /// followers now, for consumers once the high watermark reaches `end_offset`.
+  void on_append(offset end_offset, std::size_t bytes);
+  /// The high watermark moved to `high_watermark`: consumers get the bytes of
+  /// the appends it passed.
+  void on_high_watermark(offset high_watermark);
+  /// Wakes every parked fetch (the partition closes: answer now, not at
+  /// the fetches' timeout).
+  void wake_all();
+  std::size_t size() const noexcept { return consumers_.size() + followers_.size(); }
+
+ private:
+  void drop_fired();
+
+  std::deque<std::pair<offset, std::size_t>> above_hw_;  // (end offset, bytes) of appends, in order
+  std::vector<std::shared_ptr<fetch_waiter>> consumers_;       // woken by the high watermark
+  std::vector<std::shared_ptr<fetch_waiter>> followers_;       // woken by appends
+};
+
+}  // namespace sluice::partition_server

@@ -1,0 +1,66 @@
+#pragma once
+// Reads of one partition log: whole batches from an offset up to a byte
+// budget and a bound, and the timestamp lookups behind ListOffsets.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "common/base/types.h"
+
+namespace sluice::storage {
+
+class segment;
+
+/// A log's segments by base offset (partition_log owns them).
+using segment_map = std::map<offset, std::unique_ptr<segment>>;
+
+struct read_result {
+  bool offset_out_of_range = false;
+  offset log_start_offset{0};
+  offset log_end_offset{0};               // = high watermark at replication factor 1
+  std::size_t bytes = 0;                  // bytes handed to the sink
+};
+
+struct offset_and_timestamp {
+  sluice::offset offset = no_offset;
+  std::int64_t timestamp = -1;
+};
+
+/// Reads over a log's segments; built by partition_log for one call, on the
+/// partition's actor thread, and holds nothing beyond it. Never changes a
+/// segment.
+class log_reader {
+ public:
+  using sink = std::function<std::span<std::byte>(std::size_t)>;
+
+  log_reader(const segment_map& segments, offset log_end_offset, spdlog::logger& log, std::string name)
+      : segments_(segments), log_end_offset_(log_end_offset), log_(log), name_(std::move(name)) {}
+
+  /// partition_log::read: whole batches from the one holding `from`, at
+  /// most `max_bytes` (the first even if larger with `min_one`, KIP-74),
+  /// never the batch holding `upper_bound` or any after it; one sink call.
+  read_result read(offset from, std::int32_t max_bytes, bool min_one, const sink& into, offset upper_bound) const;
+  /// First offset whose timestamp >= ts (batch max_timestamp via .timeindex then scan), or {-1,-1}.
+  offset_and_timestamp offset_for_timestamp(std::int64_t ts) const;
+  /// Offset and timestamp of the record with the largest timestamp, or {-1,-1}.
+  offset_and_timestamp max_timestamp() const;
+
+ private:
+  offset log_start_offset() const { return segments_.begin()->first; }
+  /// Finds, within one batch, the first record with timestamp >= ts.
+  offset_and_timestamp first_record_at_or_after(const segment& seg, std::uint64_t position, std::uint32_t size,
+                                                std::int64_t ts) const;
+
+  const segment_map& segments_;
+  offset log_end_offset_;
+  spdlog::logger& log_;
+  std::string name_;
+};
+
+}  // namespace sluice::storage
