@@ -10,11 +10,12 @@
 //   offset{50} - o            // 8 (std::int64_t): the distance between two
 //   o()                       // the raw value, for the wire and for storage
 //
-// Constructing from the raw type is explicit; comparisons, hashing and fmt
-// formatting behave as for T.
+// Constructing from the raw type is explicit; comparisons, hashing, fmt
+// formatting and streaming behave as for T.
 #include <compare>
 #include <cstddef>
 #include <functional>
+#include <ostream>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -53,6 +54,8 @@ class named_type {
   friend constexpr named_type operator-(named_type a, T n) noexcept { return a -= n; }
   /// How far apart two values are (a count, not a value of this type).
   friend constexpr T operator-(named_type a, named_type b) noexcept { return a.value_ - b.value_; }
+  /// Prints the raw value (logs built with streams, failed test checks).
+  friend std::ostream& operator<<(std::ostream& os, named_type v) { return os << v.value_; }
 
  private:
   T value_{};

@@ -43,25 +43,26 @@ message::~message() {
   if (msg_) nng_msg_free(msg_);
 }
 
+void write_frame_prefix(std::byte* at, std::uint16_t method, rpc_status status, std::size_t header_len) noexcept {
+  store_be<std::uint16_t>(at, method);
+  store_be<std::uint16_t>(at + 2, static_cast<std::uint16_t>(status));
+  store_be<std::uint32_t>(at + 4, static_cast<std::uint32_t>(header_len));
+}
+
 message message::make(std::uint16_t method, const google::protobuf::MessageLite& header,
                       std::size_t payload_hint, rpc_status status) {
   const std::size_t header_len = header.ByteSizeLong();
   message out(allocate(frame_prefix_size + header_len));
   if (payload_hint > 0) nng_msg_reserve(out.msg_, frame_prefix_size + header_len + payload_hint);
   auto* p = static_cast<std::byte*>(nng_msg_body(out.msg_));
-  store_be<std::uint16_t>(p, method);
-  store_be<std::uint16_t>(p + 2, static_cast<std::uint16_t>(status));
-  store_be<std::uint32_t>(p + 4, static_cast<std::uint32_t>(header_len));
+  write_frame_prefix(p, method, status, header_len);
   header.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(p + frame_prefix_size));
   return out;
 }
 
 message message::make_status(std::uint16_t method, rpc_status status) {
   message out(allocate(frame_prefix_size));
-  auto* p = static_cast<std::byte*>(nng_msg_body(out.msg_));
-  store_be<std::uint16_t>(p, method);
-  store_be<std::uint16_t>(p + 2, static_cast<std::uint16_t>(status));
-  store_be<std::uint32_t>(p + 4, 0);
+  write_frame_prefix(static_cast<std::byte*>(nng_msg_body(out.msg_)), method, status, 0);
   return out;
 }
 

@@ -33,6 +33,11 @@ enum class rpc_status : std::uint16_t {
 
 const char* to_string(rpc_status);
 
+/// Writes the 8-byte prefix above at `at`; the header's `header_len` bytes
+/// follow it. The one writer of the layout (messages, and the partition
+/// server's replies built around a payload read first).
+void write_frame_prefix(std::byte* at, std::uint16_t method, rpc_status status, std::size_t header_len) noexcept;
+
 /// One NNG message in the frame layout above. Owns its nng_msg; move-only.
 /// Wrap it in std::shared_ptr to pass it through CAF (see caf_types.h).
 class message {

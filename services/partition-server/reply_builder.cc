@@ -7,15 +7,7 @@
 #include <google/protobuf/message_lite.h>
 #include <nng/nng.h>
 
-#include "common/base/endian.h"
-
 namespace sluice::partition_server {
-
-void write_frame_prefix(std::byte* p, std::uint16_t method, std::uint16_t status, std::uint32_t header_len) {
-  store_be(p, method);
-  store_be(p + 2, status);
-  store_be(p + 4, header_len);
-}
 
 reply_builder::reply_builder(std::size_t header_room, std::size_t payload_hint)
     : room_(header_room + messaging::frame_prefix_size) {
@@ -55,7 +47,7 @@ messaging::message reply_builder::finish(std::uint16_t method, const google::pro
   auto* body = static_cast<std::byte*>(nng_msg_body(msg_));
   if (need <= room_) {
     std::byte* at = body + (room_ - need);
-    write_frame_prefix(at, method, 0, static_cast<std::uint32_t>(header_len));
+    messaging::write_frame_prefix(at, method, messaging::rpc_status::ok, header_len);
     header.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(at + messaging::frame_prefix_size));
     nng_msg_trim(msg_, room_ - need);
     return messaging::message(std::exchange(msg_, nullptr));

@@ -44,7 +44,4 @@ class reply_builder {
   std::size_t room_ = 0;
 };
 
-/// Writes the 8-byte frame prefix (frame.h) at `at`.
-void write_frame_prefix(std::byte* at, std::uint16_t method, std::uint16_t status, std::uint32_t header_len);
-
 }  // namespace sluice::partition_server

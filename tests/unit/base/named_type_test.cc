@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <sstream>
 #include <type_traits>
 #include <unordered_set>
 
@@ -45,6 +46,12 @@ BOOST_AUTO_TEST_CASE(compares_hashes_and_formats_as_the_value) {
   std::unordered_set<shard_epoch> epochs{shard_epoch{7}, shard_epoch{7}};
   BOOST_TEST(epochs.size() == 1u);
   BOOST_TEST(fmt::format("[{}] {:>4}", node_id{3}, offset{12}) == "[3]   12");
+}
+
+BOOST_AUTO_TEST_CASE(streams_as_the_value) {
+  std::ostringstream out;
+  out << leader_epoch{5} << '/' << offset{-1};
+  BOOST_TEST(out.str() == "5/-1");
 }
 
 }  // namespace

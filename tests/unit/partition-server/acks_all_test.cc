@@ -10,7 +10,6 @@
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
 #include "tests/fixtures/temp_dir.h"
-#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "services/partition-server/commit_waiters.h"
-#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "services/partition-server/parked_fetches.h"
-#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values

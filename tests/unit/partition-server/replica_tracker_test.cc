@@ -3,7 +3,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "services/partition-server/replica_tracker.h"
-#include "tests/unit/storage/print_types.h"
 
 using sluice::partition_server::replica_tracker;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values

@@ -17,7 +17,6 @@
 #include "services/partition-server/rpc/produce_op.h"
 #include "tests/fixtures/temp_dir.h"
 #include "tests/integration/partition_server/partition_rpc.h"
-#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::partition_server;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values

@@ -1,7 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "services/partition-server/storage/file_names.h"
-#include "tests/unit/storage/print_types.h"
 
 using namespace sluice::storage;
 using sluice::offset;

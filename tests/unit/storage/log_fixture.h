@@ -11,7 +11,6 @@
 #include "common/protocol/record_batch.h"
 #include "services/partition-server/storage/partition_log.h"
 #include "tests/fixtures/temp_dir.h"
-#include "tests/unit/storage/print_types.h"
 
 namespace sluice::storage::test {
 
