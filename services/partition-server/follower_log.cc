@@ -13,7 +13,7 @@ namespace pv1 = sluice::partition::v1;
 pv1::PartitionError follower_log::append_fetched(std::span<const std::byte> batches, std::int64_t now_ms) {
   auto r = log_.append_replicated(batches, now_ms);
   if (r.error == protocol::append_errc::ok) return pv1::PARTITION_OK;
-  log()->warn("[{}] replicated append failed: {}", label_, r.message);
+  log()->warn("[{}/{}] replicated append failed: {}", topic_, partition_, r.message);
   return map_append_error(r.error);
 }
 
@@ -27,10 +27,10 @@ pv1::PartitionError follower_log::truncate_diverging(leader_epoch epoch, offset 
     target = std::min(mine.end_offset, leo);  // another round will refine it
   else
     target = std::min(end_offset, mine.end_offset);
-  log()->info("[{}] log diverged from the leader at epoch {} (leader ends it at {}): truncating {} -> {}", label_,
-              epoch, end_offset, leo, target);
+  log()->info("[{}/{}] log diverged from the leader at epoch {} (leader ends it at {}): truncating {} -> {}", topic_,
+              partition_, epoch, end_offset, leo, target);
   if (auto r = log_.truncate_to(target); !r) {
-    log()->error("[{}] truncation failed: {}", label_, r.error().message());
+    log()->error("[{}/{}] truncation failed: {}", topic_, partition_, r.error().message());
     return pv1::STORAGE_ERROR;
   }
   return pv1::PARTITION_OK;
@@ -40,10 +40,10 @@ pv1::PartitionError follower_log::reset_to_leader_range(offset leader_start, off
   const offset leo = log_.log_end_offset();
   result<void> r = success();
   if (leo < leader_start) {
-    log()->info("[{}] behind the leader's log start {}: restarting the log there", label_, leader_start);
+    log()->info("[{}/{}] behind the leader's log start {}: restarting the log there", topic_, partition_, leader_start);
     r = log_.truncate_fully_and_start_at(leader_start);
   } else if (leo > leader_end && leader_end >= offset{0}) {
-    log()->info("[{}] ahead of the leader's log end {}: truncating", label_, leader_end);
+    log()->info("[{}/{}] ahead of the leader's log end {}: truncating", topic_, partition_, leader_end);
     r = log_.truncate_to(leader_end);
   }
   return r ? pv1::PARTITION_OK : pv1::STORAGE_ERROR;

@@ -15,13 +15,15 @@ namespace sluice::partition_server {
 /// The follower side of one replica's log: append the leader's batches as
 /// they are, truncate where the two logs diverged (Kafka's truncation by
 /// leader epoch), or move into the leader's offset range. Built by
-/// partition_state for one call, on the partition's actor; holds no state.
+/// partition_state for one call, on the partition's actor; holds no state
+/// (references to the log and the topic name).
 /// partition_state decides that the replica follows, and keeps the high
 /// watermark (each call may move the log end below it).
 class follower_log {
  public:
-  /// `label` names the partition in log lines ("topic/3").
-  follower_log(storage::partition_log& log, std::string label) : log_(log), label_(std::move(label)) {}
+  /// `topic` and `partition` name the partition in log lines.
+  follower_log(storage::partition_log& log, const std::string& topic, std::int32_t partition)
+      : log_(log), topic_(topic), partition_(partition) {}
 
   /// A fetch answer's batches (whole v2 batches, offsets and epochs kept).
   partition::v1::PartitionError append_fetched(std::span<const std::byte> batches, std::int64_t now_ms);
@@ -35,7 +37,8 @@ class follower_log {
 
  private:
   storage::partition_log& log_;
-  std::string label_;
+  const std::string& topic_;
+  std::int32_t partition_;
 };
 
 }  // namespace sluice::partition_server

@@ -65,7 +65,6 @@ void partition_state::set_partition_info(const mv1::PartitionInfo& info, node_id
   const sluice::leader_epoch epoch{info.leader_epoch()};
   // Never step back: a late view or an answer older than what we applied.
   if (epoch < leader_epoch_ || (epoch == leader_epoch_ && info.partition_epoch() < info_.partition_epoch())) return;
-  self_ = self;
   info_ = info;
   leader_ = node_id{info.leader()} == self && self >= node_id{0};
   leader_epoch_ = epoch;
@@ -279,7 +278,7 @@ pv1::PartitionError partition_state::check_follower() const {
   return pv1::PARTITION_OK;
 }
 
-follower_log partition_state::follower() { return follower_log(*log_, topic_ + "/" + std::to_string(partition_)); }
+follower_log partition_state::follower() { return follower_log(*log_, topic_, partition_); }
 
 pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> batches, offset leader_hw,
                                                    std::int64_t now_ms) {

@@ -228,7 +228,6 @@ class partition_state {
   std::unique_ptr<storage::partition_log> log_;
   bool leader_ = false;
   sluice::leader_epoch leader_epoch_ = no_leader_epoch;
-  node_id self_ = no_node;
   mv1::PartitionInfo info_;
   replication_options repl_;
   config::log_config cfg_;

@@ -47,7 +47,7 @@ read_result log_reader::read(offset from, std::int32_t max_bytes, bool min_one, 
     // the start of their segment.
     auto first = ranges.empty() ? seg.locate(from) : seg.header_at(0);
     if (!first) {
-      log_.error("[{}] read at {} failed: {}", name_, from, first.error().message());
+      log_.error("[{}] read at {} failed: {}", dir_.filename().string(), from, first.error().message());
       break;
     }
     if (!first.value()) {
@@ -79,7 +79,7 @@ read_result log_reader::read(offset from, std::int32_t max_bytes, bool min_one, 
     if (want == 0) break;
     auto n = r.seg->read(r.position, out.subspan(done, want));
     if (!n) {
-      log_.error("[{}] pread failed: {}", name_, n.error().message());
+      log_.error("[{}] pread failed: {}", dir_.filename().string(), n.error().message());
       break;
     }
     done += n.value();

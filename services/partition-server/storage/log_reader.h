@@ -3,11 +3,11 @@
 // budget and a bound, and the timestamp lookups behind ListOffsets.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <span>
-#include <string>
 
 #include <spdlog/logger.h>
 
@@ -33,14 +33,15 @@ struct offset_and_timestamp {
 };
 
 /// Reads over a log's segments; built by partition_log for one call, on the
-/// partition's actor thread, and holds nothing beyond it. Never changes a
-/// segment.
+/// partition's actor thread, and holds nothing beyond it (references to the
+/// log's segments and directory). Never changes a segment.
 class log_reader {
  public:
   using sink = std::function<std::span<std::byte>(std::size_t)>;
 
-  log_reader(const segment_map& segments, offset log_end_offset, spdlog::logger& log, std::string name)
-      : segments_(segments), log_end_offset_(log_end_offset), log_(log), name_(std::move(name)) {}
+  /// `dir` names the log in error lines.
+  log_reader(const segment_map& segments, offset log_end_offset, spdlog::logger& log, const std::filesystem::path& dir)
+      : segments_(segments), log_end_offset_(log_end_offset), log_(log), dir_(dir) {}
 
   /// partition_log::read: whole batches from the one holding `from`, at
   /// most `max_bytes` (the first even if larger with `min_one`, KIP-74),
@@ -60,7 +61,7 @@ class log_reader {
   const segment_map& segments_;
   offset log_end_offset_;
   spdlog::logger& log_;
-  std::string name_;
+  const std::filesystem::path& dir_;
 };
 
 }  // namespace sluice::storage

@@ -262,7 +262,7 @@ offset_and_timestamp partition_log::max_timestamp() {
 }
 
 log_reader partition_log::reader() const {
-  return log_reader(segments_, log_end_offset_, *log_, dir_.filename().string());
+  return log_reader(segments_, log_end_offset_, *log_, dir_);
 }
 
 void partition_log::update_config(config::log_config cfg) {
