@@ -14,6 +14,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+int code_of(error_code e) { return static_cast<int>(e); }
+
 /// A classic group "g" served by a shard over a fake log: the tests see
 /// what clients would, answers included only once the log has the
 /// group's records.
@@ -123,19 +125,20 @@ struct fixture {
     return *out;
   }
 
-  /// Leaves; answered once what the leave changed is written.
+  /// Leaves; answered once what the leave changed is written. The
+  /// member's own answer.
   error_code leave(const std::string& member) {
-    std::optional<error_code> out;
-    shard->leave_group("g", {{member, std::nullopt}}, now, [&out](std::vector<error_code> e) { out = e.at(0); });
+    std::optional<group_shard::leave_result> out;
+    shard->leave_group("g", {{member, std::nullopt}}, now, [&out](group_shard::leave_result r) { out = r; });
     log.complete_all();
     BOOST_REQUIRE(out);
-    return *out;
+    BOOST_TEST(code_of(out->error) == code_of(error_code::none));
+    BOOST_REQUIRE(out->members.size() == 1u);
+    return out->members[0];
   }
 
   void tick() { shard->tick(topics, now); }
 };
-
-int code_of(error_code e) { return static_cast<int>(e); }
 
 }  // namespace
 
@@ -443,17 +446,19 @@ BOOST_FIXTURE_TEST_CASE(a_static_restart_that_cannot_be_stored_keeps_the_old_mem
 
 BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable, fixture) {
   const auto id = stable_member();
-  std::optional<error_code> left;
+  std::optional<group_shard::leave_result> left;
   auto leave_now = [&] {
     left.reset();
-    shard->leave_group("g", {{id, std::nullopt}}, now, [&](std::vector<error_code> e) { left = e.at(0); });
+    shard->leave_group("g", {{id, std::nullopt}}, now, [&](group_shard::leave_result r) { left = r; });
   };
   leave_now();
   BOOST_TEST(!left);
   BOOST_TEST(group().members().count(id) == 1u);  // the empty generation is not durable yet
   log.complete(error_code::coordinator_not_available);
   BOOST_REQUIRE(left);
-  BOOST_TEST(code_of(*left) == code_of(error_code::coordinator_not_available));
+  // As Kafka: the request's error, no member answers.
+  BOOST_TEST(code_of(left->error) == code_of(error_code::coordinator_not_available));
+  BOOST_TEST(left->members.empty());
   BOOST_TEST(group().members().count(id) == 1u);
   BOOST_TEST(group().generation() == 1);
   BOOST_TEST(group().state() == group_state::stable);
@@ -461,7 +466,9 @@ BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable,
   leave_now();
   log.complete();
   BOOST_REQUIRE(left);
-  BOOST_TEST(code_of(*left) == code_of(error_code::none));
+  BOOST_TEST(code_of(left->error) == code_of(error_code::none));
+  BOOST_REQUIRE(left->members.size() == 1u);
+  BOOST_TEST(code_of(left->members[0]) == code_of(error_code::none));
   BOOST_TEST(group().empty());
   BOOST_TEST(group().generation() == 2);
 }
