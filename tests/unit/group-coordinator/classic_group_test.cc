@@ -491,4 +491,76 @@ BOOST_FIXTURE_TEST_CASE(an_expired_member_is_gone_once_the_empty_group_is_durabl
   BOOST_TEST(log.written.size() == 2u);  // the assignment, then the empty generation
 }
 
+BOOST_FIXTURE_TEST_CASE(closing_while_the_assignment_is_written_answers_every_request_once, pair_fixture) {
+  std::vector<sync_result> a_syncs, b_syncs;
+  std::vector<error_code> beats;
+  std::vector<join_result> c_joins;
+  auto sync_into = [&](const std::string& member, std::map<std::string, std::string> assignments,
+                       std::vector<sync_result>& out) {
+    sync_request s;
+    s.member_id = member;
+    s.generation = 2;
+    s.assignments = std::move(assignments);
+    shard->sync_group("g", std::move(s), now, [&out](sync_result r) { out.push_back(std::move(r)); });
+  };
+  sync_into(b, {}, b_syncs);                    // waits in the group for the leader
+  sync_into(a, {{a, "A"}, {b, "B"}}, a_syncs);  // the assignment's write is under way
+  // Both wait for that write.
+  shard->heartbeat("g", {b, std::nullopt}, 2, now, [&](error_code e) { beats.push_back(e); });
+  shard->join_group("g", join_req(""), now, [&](join_result r) { c_joins.push_back(std::move(r)); });
+  BOOST_TEST(log.pending.size() == 1u);
+  BOOST_TEST(a_syncs.empty());
+  BOOST_TEST(b_syncs.empty());
+  BOOST_TEST(beats.empty());
+  BOOST_TEST(c_joins.empty());
+
+  shard->close();
+  BOOST_REQUIRE(a_syncs.size() == 1u);
+  BOOST_REQUIRE(b_syncs.size() == 1u);
+  BOOST_REQUIRE(beats.size() == 1u);
+  BOOST_REQUIRE(c_joins.size() == 1u);
+  BOOST_TEST(code_of(a_syncs[0].error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(code_of(b_syncs[0].error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(code_of(beats[0]) == code_of(error_code::not_coordinator));
+  BOOST_TEST(code_of(c_joins[0].error) == code_of(error_code::not_coordinator));
+
+  log.complete();  // the write lands after all: nobody is answered again, nothing changes
+  BOOST_TEST(a_syncs.size() == 1u);
+  BOOST_TEST(b_syncs.size() == 1u);
+  BOOST_TEST(beats.size() == 1u);
+  BOOST_TEST(c_joins.size() == 1u);
+  BOOST_TEST(group().state() == group_state::completing_rebalance);
+  BOOST_TEST(group().members().at(b).assignment.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rejoin_replacing_a_waiting_join_answers_each_request_once, pair_fixture) {
+  sync_stored(a, 2, {{a, "A"}, {b, "B"}});
+  std::vector<join_result> a_joins, b_first, b_second;
+  auto join_into = [&](const std::string& member, std::vector<join_result>& out) {
+    shard->join_group("g", join_req(member, "m2"), now, [&out](join_result r) { out.push_back(std::move(r)); });
+  };
+  join_into(b, b_first);  // new metadata: a rebalance, b waits for a
+  BOOST_TEST(group().state() == group_state::preparing_rebalance);
+  BOOST_TEST(b_first.empty());
+  join_into(b, b_second);  // b asks again: its first request is answered, the second waits
+  BOOST_REQUIRE(b_first.size() == 1u);
+  BOOST_TEST(code_of(b_first[0].error) == code_of(error_code::rebalance_in_progress));
+  BOOST_TEST(b_second.empty());
+  join_into(a, a_joins);  // everyone is in: both are answered, in one generation
+  BOOST_REQUIRE(a_joins.size() == 1u);
+  BOOST_REQUIRE(b_second.size() == 1u);
+  BOOST_TEST(b_first.size() == 1u);
+  BOOST_TEST(code_of(a_joins[0].error) == code_of(error_code::none));
+  BOOST_TEST(code_of(b_second[0].error) == code_of(error_code::none));
+  BOOST_TEST(a_joins[0].generation == 3);
+  BOOST_TEST(b_second[0].generation == 3);
+  BOOST_TEST(a_joins[0].leader == b_second[0].leader);
+  BOOST_TEST(log.pending.empty());  // completing a join writes nothing, as Kafka's
+
+  shard->close();  // nobody is waiting any more
+  BOOST_TEST(a_joins.size() == 1u);
+  BOOST_TEST(b_first.size() == 1u);
+  BOOST_TEST(b_second.size() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
