@@ -80,15 +80,24 @@ class group_shard {
   void sync_group(const std::string& group, sync_request req, time_point now, sync_callback reply);
   void heartbeat(const std::string& group, member_identity member, std::int32_t generation, time_point now,
                  std::function<void(error_code)> reply);
-  /// One answer per member, in order.
+  /// LeaveGroup's answer: one error per member, in order; or, when what
+  /// the leave changed could not be written (or the shard closed first),
+  /// `error` for the whole request and no member answers, as Kafka's
+  /// GroupCoordinatorService answers a failed classic-group-leave.
+  struct leave_result {
+    error_code error = error_code::none;
+    std::vector<error_code> members;
+  };
   void leave_group(const std::string& group, std::vector<member_identity> members, time_point now,
-                   std::function<void(std::vector<error_code>)> reply);
+                   std::function<void(leave_result)> reply);
 
   /// ConsumerGroupHeartbeat: runs on a copy of the group; what changed is
   /// written, and once durable the copy becomes the group and `done` gets
   /// the answer. A failed write changes nothing and answers Kafka's error
   /// (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, ...). GROUP_ID_NOT_FOUND
-  /// when the id is a non-empty classic group. `topics` must outlive the call.
+  /// when the id is a non-empty classic group. `topics` must stay valid
+  /// until `done` runs, not only for the call: the heartbeat may wait for
+  /// the group's write under way.
   void consumer_group_heartbeat(const std::string& group, consumer_heartbeat req, const topic_catalog& topics,
                                 time_point now, std::function<void(consumer_heartbeat_result)> done);
 

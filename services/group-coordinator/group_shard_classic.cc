@@ -138,17 +138,19 @@ void group_shard::heartbeat(const std::string& group, member_identity member, st
 }
 
 void group_shard::leave_group(const std::string& group, std::vector<member_identity> members, time_point now,
-                              std::function<void(std::vector<error_code>)> reply) {
+                              std::function<void(leave_result)> reply) {
   const std::size_t count = members.size();
-  classic_op<std::vector<error_code>> op;
+  classic_op<leave_result> op;
   op.now = now;
   op.change = [members = std::move(members), now](classic_group& g) {
-    std::vector<error_code> left;
-    for (const auto& m : members) left.push_back(g.leave(m.member_id, m.instance_id, now));
+    leave_result left;
+    for (const auto& m : members) left.members.push_back(g.leave(m.member_id, m.instance_id, now));
     return left;
   };
-  op.no_group = [count] { return std::vector<error_code>(count, error_code::unknown_member_id); };
-  op.failed = [count](error_code e) { return std::vector<error_code>(count, e); };
+  op.no_group = [count] {
+    return leave_result{error_code::none, std::vector<error_code>(count, error_code::unknown_member_id)};
+  };
+  op.failed = [](error_code e) { return leave_result{e, {}}; };
   op.reply = std::move(reply);
   run_classic(group, std::move(op));
 }

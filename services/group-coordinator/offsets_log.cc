@@ -33,7 +33,9 @@ error_code commit_error(pv1::PartitionError e) {
     case pv1::PARTITION_OK: return error_code::none;
     case pv1::NOT_LEADER:
     case pv1::FENCED_LEADER_EPOCH:
-    case pv1::GROUP_SHARD_EPOCH_MISMATCH: return error_code::not_coordinator;  // another instance owns it now
+    case pv1::GROUP_SHARD_EPOCH_MISMATCH:  // another instance owns it now
+    case pv1::STORAGE_ERROR:               // KAFKA_STORAGE_ERROR: the client finds the coordinator again and retries
+      return error_code::not_coordinator;
     case pv1::MESSAGE_TOO_LARGE: return error_code::invalid_commit_offset_size;
     case pv1::UNKNOWN_PARTITION:
     case pv1::NOT_ENOUGH_REPLICAS:
@@ -45,7 +47,6 @@ error_code commit_error(pv1::PartitionError e) {
     case pv1::CORRUPT_MESSAGE:
     case pv1::INVALID_RECORD:
     case pv1::OFFSET_OUT_OF_RANGE:
-    case pv1::STORAGE_ERROR:
     case pv1::INVALID_TIMESTAMP:
     case pv1::UNKNOWN_LEADER_EPOCH:
     case pv1::UNSUPPORTED_COMPRESSION:

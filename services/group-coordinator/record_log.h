@@ -17,7 +17,8 @@ namespace sluice::group_coordinator {
 /// to one partition complete in the order they were made.
 ///
 /// `done` gets NONE, or why the append failed as Kafka tells a committer:
-/// NOT_COORDINATOR (another instance owns the shard now),
+/// NOT_COORDINATOR (another instance owns the shard now, or the leader's
+/// log cannot write: Kafka's answer to KAFKA_STORAGE_ERROR),
 /// COORDINATOR_NOT_AVAILABLE (no leader, too few replicas, a timeout),
 /// INVALID_COMMIT_OFFSET_SIZE (the records are too large), or
 /// UNKNOWN_SERVER_ERROR. Group operations answer the same failure with

@@ -1,5 +1,6 @@
 // LeaveGroup: one member (v0-2) or a batch of them (v3+) leave a classic
-// group, answered once what their leaving changed is stored.
+// group, answered once what their leaving changed is stored. A failed write
+// is the request's error, with no member answers (Kafka's, any version).
 #include "common/protocol/messages/leave_group.h"
 #include "services/group-coordinator/api/api_context.h"
 
@@ -19,17 +20,17 @@ void serve_leave_group(const api_context& ctx) {
   } else {
     for (const auto& m : req.members) leaving.push_back({m.member_id, m.group_instance_id});
   }
-  found.shard->leave_group(req.group_id, leaving, ctx.now, [ctx, leaving](std::vector<error_code> errors) {
+  found.shard->leave_group(req.group_id, leaving, ctx.now, [ctx, leaving](group_shard::leave_result left) {
     protocol::leave_group_response r;
-    if (ctx.version < 3) {
-      r.error_code = code(errors.at(0));
+    if (left.error != error_code::none || ctx.version < 3) {
+      r.error_code = code(left.error != error_code::none ? left.error : left.members.at(0));
       return ctx.respond(r);
     }
     for (std::size_t i = 0; i < leaving.size(); ++i) {
       auto& out = r.members.emplace_back();
       out.member_id = leaving[i].member_id;
       out.group_instance_id = leaving[i].instance_id;
-      out.error_code = code(errors.at(i));
+      out.error_code = code(left.members.at(i));
     }
     ctx.respond(r);
   });

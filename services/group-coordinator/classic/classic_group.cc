@@ -40,7 +40,6 @@ const char* state_name(group_state s) noexcept {
     case group_state::preparing_rebalance: return "PreparingRebalance";
     case group_state::completing_rebalance: return "CompletingRebalance";
     case group_state::stable: return "Stable";
-    case group_state::dead: return "Dead";
   }
   return "Unknown";
 }
@@ -100,8 +99,6 @@ void classic_group::join(join_request req, waiter_id waiter, time_point now) {
   const auto session = milliseconds(req.session_timeout_ms);
   if (session < options_.min_session_timeout || session > options_.max_session_timeout)
     return answer_join(waiter, join_error(error_code::invalid_session_timeout, req.member_id));
-  if (state_ == group_state::dead)
-    return answer_join(waiter, join_error(error_code::coordinator_not_available, req.member_id));
   if (!supports_protocols(req))
     return answer_join(waiter, join_error(error_code::inconsistent_group_protocol, req.member_id));
 
@@ -219,7 +216,6 @@ void classic_group::update_member(classic_member& m, join_request& req, waiter_i
       if (!changed && leader_ != m.member_id) return answer_join(waiter, current_join_result(m));
       break;
     case group_state::empty:  // a member of an empty group cannot be known
-    case group_state::dead:
       break;
   }
   m.awaiting_join = waiter;
@@ -323,8 +319,7 @@ void classic_group::complete_join(time_point now) {
 }
 
 void classic_group::sync(sync_request req, waiter_id waiter, time_point now) {
-  if (state_ == group_state::dead || state_ == group_state::empty)
-    return answer_sync(waiter, sync_error(error_code::unknown_member_id));
+  if (state_ == group_state::empty) return answer_sync(waiter, sync_error(error_code::unknown_member_id));
   if (auto e = check_member(req.member_id, req.instance_id); e != error_code::none)
     return answer_sync(waiter, sync_error(e));
   if (req.generation != generation_) return answer_sync(waiter, sync_error(error_code::illegal_generation));
@@ -342,7 +337,6 @@ void classic_group::sync(sync_request req, waiter_id waiter, time_point now) {
     case group_state::completing_rebalance:
       break;
     case group_state::empty:  // refused above
-    case group_state::dead:
       return answer_sync(waiter, sync_error(error_code::unknown_member_id));
   }
   if (m.awaiting_sync)
@@ -382,7 +376,7 @@ void classic_group::fail_pending_syncs(error_code e) {
 
 error_code classic_group::heartbeat(const std::string& member_id, const std::optional<std::string>& instance_id,
                                     std::int32_t generation, time_point now) {
-  if (state_ == group_state::dead || state_ == group_state::empty) return error_code::unknown_member_id;
+  if (state_ == group_state::empty) return error_code::unknown_member_id;
   if (auto e = check_member(member_id, instance_id); e != error_code::none) return e;
   auto& m = members_.at(member_id);
   if (generation != generation_) return error_code::illegal_generation;
@@ -393,7 +387,6 @@ error_code classic_group::heartbeat(const std::string& member_id, const std::opt
 
 error_code classic_group::leave(const std::string& member_id, const std::optional<std::string>& instance_id,
                                 time_point now) {
-  if (state_ == group_state::dead) return error_code::coordinator_not_available;
   std::string id = member_id;
   if (id.empty() && instance_id) {  // LeaveGroup v3+ may name only the instance
     auto it = static_members_.find(*instance_id);
@@ -427,14 +420,12 @@ void classic_group::remove_member(const std::string& member_id, time_point now) 
       prepare_rebalance(now, false);
       break;
     case group_state::empty:  // has no member to remove
-    case group_state::dead:
       break;
   }
 }
 
 error_code classic_group::validate_commit(const std::string& member_id, const std::optional<std::string>& instance_id,
                                           std::int32_t generation) const {
-  if (state_ == group_state::dead) return error_code::coordinator_not_available;
   // A commit outside any generation (standalone consumer, admin tools) is
   // fine while nobody is a member.
   if (generation < 0 && member_id.empty() && state_ == group_state::empty) return error_code::none;

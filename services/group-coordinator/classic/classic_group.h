@@ -34,10 +34,10 @@ namespace sluice::group_coordinator {
 
 using protocol::error_code;
 
-/// Kafka's states. Dead is Kafka's state of a group no longer served; a
-/// group here is erased instead, so only DescribeGroups of an unknown group
-/// shows it.
-enum class group_state { empty, preparing_rebalance, completing_rebalance, stable, dead };
+/// Kafka's states but Dead: Kafka's state of a group no longer served. A
+/// group here is erased instead (deleted, or its shard closed), so only
+/// DescribeGroups of an unknown group says "Dead".
+enum class group_state { empty, preparing_rebalance, completing_rebalance, stable };
 
 /// Kafka's names ("Empty", "PreparingRebalance", ...), as DescribeGroups and ListGroups show them.
 const char* state_name(group_state s) noexcept;

@@ -14,6 +14,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+int code_of(error_code e) { return static_cast<int>(e); }
+
 /// A classic group "g" served by a shard over a fake log: the tests see
 /// what clients would, answers included only once the log has the
 /// group's records.
@@ -123,19 +125,20 @@ struct fixture {
     return *out;
   }
 
-  /// Leaves; answered once what the leave changed is written.
+  /// Leaves; answered once what the leave changed is written. The
+  /// member's own answer.
   error_code leave(const std::string& member) {
-    std::optional<error_code> out;
-    shard->leave_group("g", {{member, std::nullopt}}, now, [&out](std::vector<error_code> e) { out = e.at(0); });
+    std::optional<group_shard::leave_result> out;
+    shard->leave_group("g", {{member, std::nullopt}}, now, [&out](group_shard::leave_result r) { out = r; });
     log.complete_all();
     BOOST_REQUIRE(out);
-    return *out;
+    BOOST_TEST(code_of(out->error) == code_of(error_code::none));
+    BOOST_REQUIRE(out->members.size() == 1u);
+    return out->members[0];
   }
 
   void tick() { shard->tick(topics, now); }
 };
-
-int code_of(error_code e) { return static_cast<int>(e); }
 
 }  // namespace
 
@@ -443,17 +446,19 @@ BOOST_FIXTURE_TEST_CASE(a_static_restart_that_cannot_be_stored_keeps_the_old_mem
 
 BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable, fixture) {
   const auto id = stable_member();
-  std::optional<error_code> left;
+  std::optional<group_shard::leave_result> left;
   auto leave_now = [&] {
     left.reset();
-    shard->leave_group("g", {{id, std::nullopt}}, now, [&](std::vector<error_code> e) { left = e.at(0); });
+    shard->leave_group("g", {{id, std::nullopt}}, now, [&](group_shard::leave_result r) { left = r; });
   };
   leave_now();
   BOOST_TEST(!left);
   BOOST_TEST(group().members().count(id) == 1u);  // the empty generation is not durable yet
   log.complete(error_code::coordinator_not_available);
   BOOST_REQUIRE(left);
-  BOOST_TEST(code_of(*left) == code_of(error_code::coordinator_not_available));
+  // As Kafka: the request's error, no member answers.
+  BOOST_TEST(code_of(left->error) == code_of(error_code::coordinator_not_available));
+  BOOST_TEST(left->members.empty());
   BOOST_TEST(group().members().count(id) == 1u);
   BOOST_TEST(group().generation() == 1);
   BOOST_TEST(group().state() == group_state::stable);
@@ -461,7 +466,9 @@ BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable,
   leave_now();
   log.complete();
   BOOST_REQUIRE(left);
-  BOOST_TEST(code_of(*left) == code_of(error_code::none));
+  BOOST_TEST(code_of(left->error) == code_of(error_code::none));
+  BOOST_REQUIRE(left->members.size() == 1u);
+  BOOST_TEST(code_of(left->members[0]) == code_of(error_code::none));
   BOOST_TEST(group().empty());
   BOOST_TEST(group().generation() == 2);
 }
@@ -482,6 +489,78 @@ BOOST_FIXTURE_TEST_CASE(an_expired_member_is_gone_once_the_empty_group_is_durabl
   BOOST_TEST(group().empty());
   BOOST_TEST(group().generation() == 2);
   BOOST_TEST(log.written.size() == 2u);  // the assignment, then the empty generation
+}
+
+BOOST_FIXTURE_TEST_CASE(closing_while_the_assignment_is_written_answers_every_request_once, pair_fixture) {
+  std::vector<sync_result> a_syncs, b_syncs;
+  std::vector<error_code> beats;
+  std::vector<join_result> c_joins;
+  auto sync_into = [&](const std::string& member, std::map<std::string, std::string> assignments,
+                       std::vector<sync_result>& out) {
+    sync_request s;
+    s.member_id = member;
+    s.generation = 2;
+    s.assignments = std::move(assignments);
+    shard->sync_group("g", std::move(s), now, [&out](sync_result r) { out.push_back(std::move(r)); });
+  };
+  sync_into(b, {}, b_syncs);                    // waits in the group for the leader
+  sync_into(a, {{a, "A"}, {b, "B"}}, a_syncs);  // the assignment's write is under way
+  // Both wait for that write.
+  shard->heartbeat("g", {b, std::nullopt}, 2, now, [&](error_code e) { beats.push_back(e); });
+  shard->join_group("g", join_req(""), now, [&](join_result r) { c_joins.push_back(std::move(r)); });
+  BOOST_TEST(log.pending.size() == 1u);
+  BOOST_TEST(a_syncs.empty());
+  BOOST_TEST(b_syncs.empty());
+  BOOST_TEST(beats.empty());
+  BOOST_TEST(c_joins.empty());
+
+  shard->close();
+  BOOST_REQUIRE(a_syncs.size() == 1u);
+  BOOST_REQUIRE(b_syncs.size() == 1u);
+  BOOST_REQUIRE(beats.size() == 1u);
+  BOOST_REQUIRE(c_joins.size() == 1u);
+  BOOST_TEST(code_of(a_syncs[0].error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(code_of(b_syncs[0].error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(code_of(beats[0]) == code_of(error_code::not_coordinator));
+  BOOST_TEST(code_of(c_joins[0].error) == code_of(error_code::not_coordinator));
+
+  log.complete();  // the write lands after all: nobody is answered again, nothing changes
+  BOOST_TEST(a_syncs.size() == 1u);
+  BOOST_TEST(b_syncs.size() == 1u);
+  BOOST_TEST(beats.size() == 1u);
+  BOOST_TEST(c_joins.size() == 1u);
+  BOOST_TEST(group().state() == group_state::completing_rebalance);
+  BOOST_TEST(group().members().at(b).assignment.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rejoin_replacing_a_waiting_join_answers_each_request_once, pair_fixture) {
+  sync_stored(a, 2, {{a, "A"}, {b, "B"}});
+  std::vector<join_result> a_joins, b_first, b_second;
+  auto join_into = [&](const std::string& member, std::vector<join_result>& out) {
+    shard->join_group("g", join_req(member, "m2"), now, [&out](join_result r) { out.push_back(std::move(r)); });
+  };
+  join_into(b, b_first);  // new metadata: a rebalance, b waits for a
+  BOOST_TEST(group().state() == group_state::preparing_rebalance);
+  BOOST_TEST(b_first.empty());
+  join_into(b, b_second);  // b asks again: its first request is answered, the second waits
+  BOOST_REQUIRE(b_first.size() == 1u);
+  BOOST_TEST(code_of(b_first[0].error) == code_of(error_code::rebalance_in_progress));
+  BOOST_TEST(b_second.empty());
+  join_into(a, a_joins);  // everyone is in: both are answered, in one generation
+  BOOST_REQUIRE(a_joins.size() == 1u);
+  BOOST_REQUIRE(b_second.size() == 1u);
+  BOOST_TEST(b_first.size() == 1u);
+  BOOST_TEST(code_of(a_joins[0].error) == code_of(error_code::none));
+  BOOST_TEST(code_of(b_second[0].error) == code_of(error_code::none));
+  BOOST_TEST(a_joins[0].generation == 3);
+  BOOST_TEST(b_second[0].generation == 3);
+  BOOST_TEST(a_joins[0].leader == b_second[0].leader);
+  BOOST_TEST(log.pending.empty());  // completing a join writes nothing, as Kafka's
+
+  shard->close();  // nobody is waiting any more
+  BOOST_TEST(a_joins.size() == 1u);
+  BOOST_TEST(b_first.size() == 1u);
+  BOOST_TEST(b_second.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -250,7 +250,7 @@ BOOST_FIXTURE_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group, shard_
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   // An old group: one member, stable, then left (generation 2, empty), with offsets.
   const auto old_member = stable_classic_member(shard, log, "old");
-  shard.leave_group("g", {{old_member, std::nullopt}}, {}, [](std::vector<error_code>) {});
+  shard.leave_group("g", {{old_member, std::nullopt}}, {}, [](group_shard::leave_result) {});
   shard.commit("g", {{{"t", 0}, at(5)}}, [](error_code) {});
   log.complete_all();
   BOOST_REQUIRE(shard.classic("g"));
