@@ -148,24 +148,34 @@ class group_shard {
   void run_classic(const std::string& group, classic_op<Reply> op);
   template <class Reply>
   coordinator_result<classic_reply<Reply>> classic_result(const std::string& group, const classic_op<Reply>& op);
-  /// A KIP-848 change on a copy of `live` (group_shard_consumer.cc).
+  /// A KIP-848 change on a copy of `current`, the group of `incarnation`
+  /// (new_group: an empty group not created yet) (group_shard_consumer.cc).
   template <class Response>
-  coordinator_result<Response> consumer_result(const std::string& group, live_group<consumer_group>& live,
-                                               const topic_catalog& topics,
+  coordinator_result<Response> consumer_result(const std::string& group, std::uint64_t incarnation,
+                                               const consumer_group& current, const topic_catalog& topics,
                                                const std::function<Response(consumer_group&)>& change);
 
   void tick_classic(time_point now);
   void tick_consumer(const topic_catalog& topics, time_point now);
   live_group<classic_group>* find_classic(const std::string& group);
   live_group<consumer_group>* find_consumer(const std::string& group);
-  /// Creates the group (empty) when it does not exist, taking the id from
-  /// an empty group of the other protocol; nullptr when the id belongs to a
-  /// non-empty group of the other protocol.
+  /// Replay: creates the group (empty) when it does not exist, taking the
+  /// id from an empty group of the other protocol; nullptr when the id
+  /// belongs to a non-empty group of the other protocol.
   live_group<classic_group>* classic_or_create(const std::string& group);
   live_group<consumer_group>* consumer_or_create(const std::string& group);
-  /// Puts `next` in the place of the group `incarnation` names.
-  template <class Group>
-  void install(group_map<Group>& groups, const std::string& id, std::uint64_t incarnation, Group next);
+  /// Whether a new group may take `id`: no group of the other protocol
+  /// has it, or only an empty one.
+  template <class Other>
+  static bool id_free_for_new_group(const group_map<Other>& others, const std::string& id);
+  /// The incarnation an operation names when it starts a group that does
+  /// not exist yet: the group comes into being when the result is applied.
+  static constexpr std::uint64_t new_group = 0;
+  /// Puts `next` in the place of the group `incarnation` names; for
+  /// new_group, creates it, replacing an empty group of the other protocol.
+  template <class Group, class Other>
+  void install(group_map<Group>& groups, group_map<Other>& others, const std::string& id,
+               std::uint64_t incarnation, Group next);
   /// One committed offset set, or removed (nullopt): replay and writes alike.
   void apply_offset(const std::string& group, const topic_partition& tp, const std::optional<offset_value>& value);
   void apply_consumer(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics,
@@ -184,13 +194,26 @@ class group_shard {
   std::int64_t first_check_ms_ = -1;
 };
 
-template <class Group>
-void group_shard::install(group_map<Group>& groups, const std::string& id, std::uint64_t incarnation, Group next) {
+template <class Other>
+bool group_shard::id_free_for_new_group(const group_map<Other>& others, const std::string& id) {
+  auto it = others.find(id);
+  return it == others.end() || it->second.group->empty();
+}
+
+template <class Group, class Other>
+void group_shard::install(group_map<Group>& groups, group_map<Other>& others, const std::string& id,
+                          std::uint64_t incarnation, Group next) {
   // A group's writes run one at a time and nothing else replaces a group
   // while one is under way, so the group is still the one the result was
   // computed from. Should it be gone (or be a later group of the same id),
   // the result is not its to apply.
   auto it = groups.find(id);
+  if (incarnation == new_group) {
+    if (it != groups.end() || !id_free_for_new_group(others, id)) return;
+    others.erase(id);  // an empty group may change protocol
+    groups.emplace(id, live_group<Group>{++incarnations_, std::make_unique<Group>(std::move(next))});
+    return;
+  }
   if (it == groups.end() || it->second.incarnation != incarnation) return;
   it->second.group = std::make_unique<Group>(std::move(next));
 }

@@ -55,16 +55,21 @@ template <class Reply>
 coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_result(const std::string& group,
                                                                                   const classic_op<Reply>& op) {
   using response = classic_reply<Reply>;
-  auto* live = op.create ? classic_or_create(group) : find_classic(group);
-  if (!live) return answered_now(response{op.no_group(), {}});
-  auto next = std::make_shared<classic_group>(*live->group);
+  std::shared_ptr<classic_group> next;
+  std::uint64_t incarnation = new_group;
+  if (auto* live = find_classic(group)) {
+    next = std::make_shared<classic_group>(*live->group);
+    incarnation = live->incarnation;
+  } else if (op.create && id_free_for_new_group(consumer_, group)) {
+    next = std::make_shared<classic_group>(group, options_);  // exists once applied
+  } else {
+    return answered_now(response{op.no_group(), {}});
+  }
   coordinator_result<response> r;
   r.response.own = op.change(*next);
   r.response.owed = next->take_effects();
   if (r.response.owed.metadata_changed) r.records.push_back(classic_group_record(*next, wall_clock_ms()));
-  r.apply = [this, group, incarnation = live->incarnation, next] {
-    install(classic_, group, incarnation, std::move(*next));
-  };
+  r.apply = [this, group, incarnation, next] { install(classic_, consumer_, group, incarnation, std::move(*next)); };
   // An operation that writes answers every request it made wait on the
   // copy (the leader's SyncGroup answers every waiting member, a static
   // member's rejoin answers itself, a group left empty has nobody

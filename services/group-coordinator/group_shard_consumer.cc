@@ -23,16 +23,14 @@ consumer_heartbeat_result refused(error_code e, std::string message = {}) {
 }  // namespace
 
 template <class Response>
-coordinator_result<Response> group_shard::consumer_result(const std::string& group, live_group<consumer_group>& live,
-                                                          const topic_catalog& topics,
+coordinator_result<Response> group_shard::consumer_result(const std::string& group, std::uint64_t incarnation,
+                                                          const consumer_group& current, const topic_catalog& topics,
                                                           const std::function<Response(consumer_group&)>& change) {
-  auto next = std::make_shared<consumer_group>(*live.group);
+  auto next = std::make_shared<consumer_group>(current);
   coordinator_result<Response> r;
   r.response = change(*next);
-  r.records = consumer_group_changes(*live.group, *next, topics);
-  r.apply = [this, group, incarnation = live.incarnation, next] {
-    install(consumer_, group, incarnation, std::move(*next));
-  };
+  r.records = consumer_group_changes(current, *next, topics);
+  r.apply = [this, group, incarnation, next] { install(consumer_, classic_, group, incarnation, std::move(*next)); };
   return r;
 }
 
@@ -42,11 +40,17 @@ void group_shard::consumer_group_heartbeat(const std::string& group, consumer_he
   writer_.run<consumer_heartbeat_result>(
       group,
       [this, group, req = std::move(req), &topics, now]() -> coordinator_result<consumer_heartbeat_result> {
-        auto* live = consumer_or_create(group);
-        if (!live)
+        const auto change = [&](consumer_group& g) { return g.heartbeat(req, topics, now); };
+        coordinator_result<consumer_heartbeat_result> r;
+        if (auto* live = find_consumer(group)) {
+          r = consumer_result<consumer_heartbeat_result>(group, live->incarnation, *live->group, topics, change);
+        } else if (id_free_for_new_group(classic_, group)) {
+          // A new group exists once its first records are durable.
+          r = consumer_result<consumer_heartbeat_result>(group, new_group, consumer_group(group, options_), topics,
+                                                         change);
+        } else {
           return answered_now(refused(error_code::group_id_not_found, "Group " + group + " is not a consumer group."));
-        auto r = consumer_result<consumer_heartbeat_result>(
-            group, *live, topics, [&](consumer_group& g) { return g.heartbeat(req, topics, now); });
+        }
         // Kafka's answer to a heartbeat whose records could not be written
         // (GroupCoordinatorService): the member retries.
         r.failed = [](error_code e) { return refused(group_write_error(e)); };
@@ -66,7 +70,7 @@ void group_shard::tick_consumer(const topic_catalog& topics, time_point now) {
         [this, id, &topics, now] {
           auto* live = find_consumer(id);
           if (!live) return answered_now(std::monostate{});
-          return consumer_result<std::monostate>(id, *live, topics, [&](consumer_group& g) {
+          return consumer_result<std::monostate>(id, live->incarnation, *live->group, topics, [&](consumer_group& g) {
             g.tick(topics, now);
             return std::monostate{};
           });

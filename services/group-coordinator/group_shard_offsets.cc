@@ -43,11 +43,13 @@ void group_shard::delete_offsets(const std::string& group, std::vector<topic_par
 }
 
 void group_shard::delete_group(const std::string& group, std::function<void(error_code)> done) {
+  // A write under way may be a member joining (a new group's first member
+  // among them: the group exists once that write is durable).
+  if (writer_.writing(group)) return done(error_code::non_empty_group);
   if (!exists(group)) return done(error_code::group_id_not_found);
   const auto* c = classic(group);
   const auto* k = consumer(group);
-  // A write under way may be a member joining.
-  if (writer_.writing(group) || (c && !c->empty()) || (k && !k->empty())) return done(error_code::non_empty_group);
+  if ((c && !c->empty()) || (k && !k->empty())) return done(error_code::non_empty_group);
   writer_.run<error_code>(
       group,
       [this, group] {

@@ -246,7 +246,7 @@ BOOST_FIXTURE_TEST_CASE(a_join_is_answered_once_durable, shard_fixture) {
   std::optional<consumer_heartbeat_result> result;
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { result = r; });
   BOOST_TEST(!result);
-  BOOST_TEST(shard->consumer("g")->empty());  // not visible before the write is durable
+  BOOST_TEST(!shard->consumer("g"));  // a new group does not exist before its write is durable
   // A second join waits behind the first write.
   auto hb2 = hb;
   hb2.member_id = "b";
@@ -273,12 +273,38 @@ BOOST_FIXTURE_TEST_CASE(a_failed_write_changes_nothing, shard_fixture) {
   log.complete_all(error_code::not_coordinator);
   BOOST_REQUIRE(result);
   BOOST_TEST(code_of(result->error) == code_of(error_code::not_coordinator));
-  BOOST_TEST(shard->consumer("g")->empty());
-  BOOST_TEST(shard->consumer("g")->group_epoch() == 0);
+  BOOST_TEST(!shard->consumer("g"));  // a new group whose first write failed never came to be
   // A record too large for the log is Kafka's UNKNOWN_SERVER_ERROR.
   shard->consumer_group_heartbeat("g", hb, topics, now, [&](consumer_heartbeat_result r) { result = r; });
   log.complete_all(error_code::invalid_commit_offset_size);
   BOOST_TEST(code_of(result->error) == code_of(error_code::unknown_server_error));
+}
+
+BOOST_FIXTURE_TEST_CASE(an_empty_classic_group_keeps_its_id_until_the_new_group_is_durable, shard_fixture) {
+  // An empty classic group "g", as the log holds it.
+  group_value empty_classic;
+  empty_classic.protocol_type = "consumer";
+  empty_classic.generation = 3;
+  shard->apply(encode_key(group_key{"g"}), encode_value(empty_classic), topics, now);
+  BOOST_REQUIRE(shard->classic("g"));
+  std::optional<consumer_heartbeat_result> result;
+  shard->consumer_group_heartbeat("g", joining("a"), topics, now, [&](consumer_heartbeat_result r) { result = r; });
+  BOOST_TEST(shard->classic("g"));  // still the group while the write is under way
+  log.complete_all(error_code::not_coordinator);
+  BOOST_REQUIRE(result);
+  BOOST_TEST(code_of(result->error) == code_of(error_code::not_coordinator));
+  BOOST_TEST(!shard->consumer("g"));
+  BOOST_REQUIRE(shard->classic("g"));  // memory still matches the log
+  BOOST_TEST(shard->classic("g")->generation() == 3);
+  // Once a write is durable, the KIP-848 group takes the id.
+  result.reset();
+  shard->consumer_group_heartbeat("g", joining("a"), topics, now, [&](consumer_heartbeat_result r) { result = r; });
+  log.complete_all();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(code_of(result->error) == code_of(error_code::none));
+  BOOST_TEST(!shard->classic("g"));
+  BOOST_REQUIRE(shard->consumer("g"));
+  BOOST_TEST(shard->consumer("g")->members().size() == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_stable_group_replays_with_its_members_epochs_and_assignments, shard_fixture) {
