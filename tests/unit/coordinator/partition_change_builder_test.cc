@@ -2,7 +2,7 @@
 // change, lease expiry, controlled shutdown, registration take-back,
 // elections, reassignment steps) and a random walk over all intents, with
 // the invariants checked after every change: the leader is -1 or in the ISR,
-// the ISR is never empty, the leader epoch grows exactly when the leader
+// the ISR is never empty and holds replicas only, the leader epoch grows exactly when the leader
 // changes (or a fence asks for it), the partition epoch grows exactly when
 // the replicas or the ISR change, unclean leaders only when asked for.
 #include <boost/test/unit_test.hpp>
@@ -89,6 +89,7 @@ void check_invariants(const partition_record& before, const partition_record& af
                       const partition_change_builder::acceptable_fn& acceptable) {
   BOOST_TEST_CONTEXT("before: " << show(before) << "\nafter:  " << show(after)) {
     BOOST_TEST(!after.isr.empty());
+    for (auto n : after.isr) BOOST_TEST(after.is_replica(n), "ISR member " << n << " is no replica");
     if (after.leader != no_node) {
       BOOST_TEST(after.in_isr(after.leader));
       BOOST_TEST(after.is_replica(after.leader));
