@@ -252,6 +252,20 @@ BOOST_AUTO_TEST_CASE(a_reassignment_steps_then_completes_when_the_new_replicas_a
   check_invariants(*synced, *done, {}, everyone);
 }
 
+BOOST_AUTO_TEST_CASE(a_leaderless_partition_completes_a_reassignment_at_the_same_leader_epoch) {
+  // Nobody can lead (that is why it is leaderless); the reassignment that
+  // only removed 2 still completes.
+  auto p = record(ids({1, 2}), ids({1, 2}), -1);
+  p.removing_replicas = ids({2});
+  auto nobody = live({});
+  auto done = partition_change_builder(p, nobody).complete_reassignment().build();
+  BOOST_TEST(outcome(done) == "leader -1, epochs 5/8, isr [1]");
+  BOOST_REQUIRE(done);
+  BOOST_TEST(show(done->replicas) == "[1]");
+  BOOST_TEST(done->removing_replicas.empty());
+  check_invariants(p, *done, {}, nobody);
+}
+
 BOOST_AUTO_TEST_CASE(isr_members_that_are_no_replica_any_more_leave_the_isr) {
   const auto p = record(ids({1, 2, 4}), ids({1, 4}), 1);
   // A reassignment replaced by one that no longer adds 4.

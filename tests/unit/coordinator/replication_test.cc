@@ -94,6 +94,17 @@ BOOST_AUTO_TEST_CASE(isr_changes_are_fenced_by_every_epoch) {
   BOOST_TEST(f.st->alter_partition(req).error() == cv1::STALE_EPOCH);
 }
 
+BOOST_AUTO_TEST_CASE(an_isr_change_to_the_current_isr_moves_no_epoch) {
+  cluster_fixture f;
+  f.create("t", {f.node(0), f.node(1)});
+  const auto p = f.partition("t", 0);
+  auto same = f.alter_isr(0, p, {f.node(0), f.node(1)});
+  BOOST_TEST(same.results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(same.results(0).partition_info().partition_epoch() == p.partition_epoch());
+  BOOST_TEST(same.results(0).partition_info().leader_epoch() == p.leader_epoch());
+  BOOST_TEST(f.partition("t", 0).partition_epoch() == p.partition_epoch());
+}
+
 BOOST_AUTO_TEST_CASE(controlled_shutdown_moves_leadership_and_blocks_rejoining) {
   cluster_fixture f;
   f.create("t", {f.node(0), f.node(1), f.node(2)});
@@ -202,7 +213,8 @@ BOOST_AUTO_TEST_CASE(unclean_election_only_when_allowed) {
   BOOST_TEST(f.partition("clean", 0).leader() == -1);
   auto u = f.partition("unclean", 0);
   BOOST_TEST(u.leader() == f.node(1));
-  BOOST_TEST(u.isr_size() == 1);
+  BOOST_REQUIRE(u.isr_size() == 1);
+  BOOST_TEST(u.isr(0) == f.node(1));  // the new leader is the whole ISR, not the dead one
 }
 
 namespace {
