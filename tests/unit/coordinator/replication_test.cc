@@ -265,6 +265,23 @@ BOOST_AUTO_TEST_CASE(cancelling_drops_a_leader_that_was_being_added) {
   BOOST_TEST(after.partition_epoch() == before.partition_epoch() + 1);
 }
 
+BOOST_AUTO_TEST_CASE(replacing_a_reassignment_that_drops_every_in_sync_replica_needs_unclean_election) {
+  cluster_fixture f;
+  f.create("t", {f.node(0)});
+  move_half_way(f, false);  // only node 1 is in sync
+  const auto before = f.partition("t", 0);
+  cv1::AlterPartitionReassignmentsRequest req;
+  auto* r = req.add_reassignments();
+  r->set_topic("t");
+  r->set_partition(0);
+  r->add_replicas(f.node(2));
+  auto resp = f.st->alter_partition_reassignments(req);
+  BOOST_TEST(resp.results(0).error() == cv1::INVALID_REPLICA_ASSIGNMENT);
+  BOOST_TEST(resp.results(0).error_message() ==
+             "Unable to change partition assignment for t:0 because it would require an unclean leader election.");
+  BOOST_TEST(f.partition("t", 0).SerializeAsString() == before.SerializeAsString());
+}
+
 BOOST_AUTO_TEST_CASE(cancelling_when_only_added_replicas_are_in_sync_needs_unclean_election) {
   for (bool unclean : {false, true}) {
     BOOST_TEST_CONTEXT("unclean.leader.election.enable " << unclean) {
