@@ -52,6 +52,16 @@ struct cluster_fixture : test::state_fixture {
     return st->alter_partition(req);
   }
 
+  /// AlterPartitionReassignments of t/0 towards `replicas` (empty: cancel).
+  cv1::AlterPartitionReassignmentsResponse reassign(std::vector<std::int32_t> replicas) {
+    cv1::AlterPartitionReassignmentsRequest req;
+    auto* r = req.add_reassignments();
+    r->set_topic("t");
+    r->set_partition(0);
+    for (auto id : replicas) r->add_replicas(id);
+    return st->alter_partition_reassignments(req);
+  }
+
   void keep_alive(std::initializer_list<int> which) {
     for (int i : which) beat(servers[static_cast<std::size_t>(i)]);
   }
@@ -150,13 +160,7 @@ BOOST_AUTO_TEST_CASE(preferred_election_and_rebalance) {
 BOOST_AUTO_TEST_CASE(reassignment_completes_when_new_replicas_are_in_sync) {
   cluster_fixture f;
   f.create("t", {f.node(0)});
-  cv1::AlterPartitionReassignmentsRequest req;
-  auto* r = req.add_reassignments();
-  r->set_topic("t");
-  r->set_partition(0);
-  r->add_replicas(f.node(1));
-  r->add_replicas(f.node(2));
-  BOOST_TEST(f.st->alter_partition_reassignments(req).results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_TEST(f.reassign({f.node(1), f.node(2)}).results(0).error() == cv1::COORDINATOR_OK);
   auto moving = f.partition("t", 0);
   BOOST_TEST(moving.replicas_size() == 3);
   BOOST_TEST(moving.adding_replicas_size() == 2);
@@ -175,8 +179,7 @@ BOOST_AUTO_TEST_CASE(reassignment_completes_when_new_replicas_are_in_sync) {
   BOOST_TEST(done.leader_epoch() == moving.leader_epoch() + 1);
   BOOST_TEST(f.st->list_partition_reassignments({}).reassignments_size() == 0);
   // Nothing to cancel now.
-  r->clear_replicas();
-  BOOST_TEST(f.st->alter_partition_reassignments(req).results(0).error() == cv1::NO_REASSIGNMENT_IN_PROGRESS);
+  BOOST_TEST(f.reassign({}).results(0).error() == cv1::NO_REASSIGNMENT_IN_PROGRESS);
 }
 
 BOOST_AUTO_TEST_CASE(explicit_assignments_are_checked) {
@@ -222,13 +225,7 @@ namespace {
 /// "t" on node 0, being moved to nodes 1 and 2: node 1 is in sync and leads
 /// (a preferred election), node 0 is in the ISR only if `keep_original`.
 void move_half_way(cluster_fixture& f, bool keep_original) {
-  cv1::AlterPartitionReassignmentsRequest move;
-  auto* r = move.add_reassignments();
-  r->set_topic("t");
-  r->set_partition(0);
-  r->add_replicas(f.node(1));
-  r->add_replicas(f.node(2));
-  BOOST_REQUIRE(f.st->alter_partition_reassignments(move).results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_REQUIRE(f.reassign({f.node(1), f.node(2)}).results(0).error() == cv1::COORDINATOR_OK);
   BOOST_REQUIRE(f.alter_isr(0, f.partition("t", 0), {f.node(0), f.node(1)}).results(0).error() == cv1::COORDINATOR_OK);
   cv1::ElectLeadersRequest elect;
   elect.set_type(cv1::PREFERRED);
@@ -238,14 +235,6 @@ void move_half_way(cluster_fixture& f, bool keep_original) {
     BOOST_REQUIRE(f.alter_isr(1, f.partition("t", 0), {f.node(1)}).results(0).error() == cv1::COORDINATOR_OK);
 }
 
-cv1::AlterPartitionReassignmentsResponse cancel(cluster_fixture& f) {
-  cv1::AlterPartitionReassignmentsRequest req;
-  auto* r = req.add_reassignments();
-  r->set_topic("t");
-  r->set_partition(0);
-  return f.st->alter_partition_reassignments(req);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(cancelling_drops_a_leader_that_was_being_added) {
@@ -253,7 +242,7 @@ BOOST_AUTO_TEST_CASE(cancelling_drops_a_leader_that_was_being_added) {
   f.create("t", {f.node(0)});
   move_half_way(f, true);
   const auto before = f.partition("t", 0);
-  BOOST_REQUIRE(cancel(f).results(0).error() == cv1::COORDINATOR_OK);
+  BOOST_REQUIRE(f.reassign({}).results(0).error() == cv1::COORDINATOR_OK);
   const auto after = f.partition("t", 0);
   BOOST_TEST(after.replicas_size() == 1);
   BOOST_TEST(after.adding_replicas_size() == 0);
@@ -270,12 +259,7 @@ BOOST_AUTO_TEST_CASE(replacing_a_reassignment_that_drops_every_in_sync_replica_n
   f.create("t", {f.node(0)});
   move_half_way(f, false);  // only node 1 is in sync
   const auto before = f.partition("t", 0);
-  cv1::AlterPartitionReassignmentsRequest req;
-  auto* r = req.add_reassignments();
-  r->set_topic("t");
-  r->set_partition(0);
-  r->add_replicas(f.node(2));
-  auto resp = f.st->alter_partition_reassignments(req);
+  auto resp = f.reassign({f.node(2)});
   BOOST_TEST(resp.results(0).error() == cv1::INVALID_REPLICA_ASSIGNMENT);
   BOOST_TEST(resp.results(0).error_message() ==
              "Unable to change partition assignment for t:0 because it would require an unclean leader election.");
@@ -289,7 +273,7 @@ BOOST_AUTO_TEST_CASE(cancelling_when_only_added_replicas_are_in_sync_needs_uncle
       f.create("t", {f.node(0)}, {{"unclean.leader.election.enable", unclean ? "true" : "false"}});
       move_half_way(f, false);
       const auto before = f.partition("t", 0);
-      auto r = cancel(f);
+      auto r = f.reassign({});
       if (!unclean) {
         // As Kafka: the revert would need an unclean election; nothing changes.
         BOOST_TEST(r.results(0).error() == cv1::INVALID_REPLICA_ASSIGNMENT);
