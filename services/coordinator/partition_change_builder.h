@@ -62,8 +62,9 @@ enum class election {
 /// Guarantees for a current record whose ISR is not empty and holds replicas
 /// only: the ISR stays so (given the rule on set_target_replicas); the leader
 /// is -1 or a member of the ISR and the replicas; epochs never go back; a new
-/// leader from outside the ISR (current or target) only under `unclean`. A value built on the stack for one change by
-/// whoever makes it (coordinator_state, on its actor); no shared state.
+/// leader from outside the ISR (current or target) only under `unclean`. A
+/// value built on the stack for one change by whoever makes it
+/// (coordinator_state, on its actor); no shared state.
 class partition_change_builder {
  public:
   using acceptable_fn = std::function<bool(node_id)>;
