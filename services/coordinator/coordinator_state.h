@@ -92,7 +92,9 @@ class coordinator_state {
   /// a preferred election for every partition where it would change the leader.
   std::size_t rebalance_preferred_leaders();
   /// KIP-455 reassignments: start, replace or cancel; they complete when every
-  /// adding replica is in the ISR (checked in alter_partition).
+  /// adding replica is in the ISR (checked in alter_partition). A step that
+  /// leaves no in-sync replica is refused unless the topic allows unclean
+  /// election.
   cv1::AlterPartitionReassignmentsResponse alter_partition_reassignments(
       const cv1::AlterPartitionReassignmentsRequest& req);
   cv1::ListPartitionReassignmentsResponse list_partition_reassignments(

@@ -29,12 +29,6 @@ std::vector<node_id> lease_manager::take_expired(time_point now) {
   return out;
 }
 
-std::optional<std::uint64_t> lease_manager::epoch(node_id id) const {
-  auto it = leases_.find(id);
-  if (it == leases_.end()) return std::nullopt;
-  return it->second.epoch;
-}
-
 std::optional<lease_manager::time_point> lease_manager::next_deadline() const {
   std::optional<time_point> out;
   for (const auto& [id, l] : leases_)

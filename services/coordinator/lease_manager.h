@@ -22,7 +22,6 @@ class lease_manager {
 
   explicit lease_manager(std::chrono::milliseconds ttl) : ttl_(ttl) {}
 
-  std::chrono::milliseconds ttl() const noexcept { return ttl_; }
   /// Creates or replaces the lease of `id` (a re-registration fences the old epoch).
   void grant(node_id id, std::uint64_t epoch, time_point now);
   /// ok: deadline moved to now + ttl. expired: no lease (or it lapsed).
@@ -30,9 +29,6 @@ class lease_manager {
   renew_result renew(node_id id, std::uint64_t epoch, time_point now);
   /// Removes and returns (in node id order) every lease whose deadline is <= now.
   std::vector<node_id> take_expired(time_point now);
-  void remove(node_id id) { leases_.erase(id); }
-  bool holds(node_id id) const { return leases_.count(id) != 0; }
-  std::optional<std::uint64_t> epoch(node_id id) const;
   /// Earliest deadline, for scheduling the next sweep.
   std::optional<time_point> next_deadline() const;
 

@@ -59,11 +59,12 @@ enum class election {
 ///    partition epoch +1 when replicas, ISR, adding or removing change. At
 ///    most +1 each per build.
 ///
-/// Guarantees for a current record whose ISR is not empty: the ISR stays
-/// non-empty; the leader is -1 or a member of the ISR and the replicas;
-/// epochs never go back; a new leader from outside the ISR (current or
-/// target) only under `unclean`. A value built on the stack for one change by
-/// whoever makes it (coordinator_state, on its actor); no shared state.
+/// Guarantees for a current record whose ISR is not empty and holds replicas
+/// only: the ISR stays so (given the rule on set_target_replicas); the leader
+/// is -1 or a member of the ISR and the replicas; epochs never go back; a new
+/// leader from outside the ISR (current or target) only under `unclean`. A
+/// value built on the stack for one change by whoever makes it
+/// (coordinator_state, on its actor); no shared state.
 class partition_change_builder {
  public:
   using acceptable_fn = std::function<bool(node_id)>;
@@ -73,7 +74,9 @@ class partition_change_builder {
   /// The ISR the change wants (AlterPartition, a node leaving the ISR).
   partition_change_builder& set_target_isr(std::vector<node_id> isr) { return set(target_isr_, std::move(isr)); }
   /// A reassignment step: the replica set (the union of old and new while it
-  /// runs) and which of them are being added and removed.
+  /// runs) and which of them are being added and removed. A step that drops
+  /// every ISR member must also set the target ISR: an empty ISR keeps the
+  /// old one (rule 2), which would then hold no replica.
   partition_change_builder& set_target_replicas(std::vector<node_id> replicas, std::vector<node_id> adding,
                                                 std::vector<node_id> removing) {
     target_adding_ = std::move(adding);

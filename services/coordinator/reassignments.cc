@@ -1,6 +1,7 @@
 // coordinator_state: KIP-455 partition reassignments. A reassignment starts
 // (or is replaced, or cancelled) here; it completes when every adding replica
 // is in the ISR, here or at the AlterPartition that gets it there.
+#include <algorithm>
 #include <set>
 
 #include <fmt/ranges.h>
@@ -12,9 +13,10 @@ namespace {
 
 /// The replica lists while moving `p` towards `target` (empty: back to where
 /// the running reassignment started): the target first, then the original
-/// replicas not in it, which leave when it completes.
+/// replicas not in it, which leave when it completes. `original` is the
+/// replica list before any reassignment started.
 struct reassignment_step {
-  std::vector<node_id> replicas, adding, removing;
+  std::vector<node_id> replicas, adding, removing, original;
 };
 
 reassignment_step step_towards(const partition_record& p, std::vector<node_id> target) {
@@ -22,7 +24,7 @@ reassignment_step step_towards(const partition_record& p, std::vector<node_id> t
   for (auto id : p.replicas)
     if (!contains(p.adding_replicas, id)) original.push_back(id);
   if (target.empty()) target = original;
-  reassignment_step s{target, {}, {}};
+  reassignment_step s{target, {}, {}, original};
   for (auto id : original)
     if (!contains(target, id)) {
       s.replicas.push_back(id);
@@ -63,12 +65,33 @@ cv1::AlterPartitionReassignmentsResponse coordinator_state::alter_partition_reas
       continue;
     }
     // Two changes, each with its own partition epoch: the step (ISR members
-    // that are no replica any more leave the ISR), then its completion when
-    // every adding replica is already in sync.
+    // that are no replica any more leave the ISR; a leader among them is
+    // replaced by the topic's rule for a lost leader), then its completion
+    // when every adding replica is already in sync.
     auto step = step_towards(p, to_node_ids(ra.replicas()));
-    if (auto next = change_of(p)
-                        .set_target_replicas(std::move(step.replicas), std::move(step.adding), std::move(step.removing))
-                        .build())
+    const election on_leader_loss = election_on_leader_loss(st_.topics.at(ra.topic()));
+    auto b = change_of(p).set_election(on_leader_loss);
+    const bool none_in_sync =
+        std::none_of(p.isr.begin(), p.isr.end(), [&](node_id n) { return contains(step.replicas, n); });
+    if (none_in_sync) {
+      // Only replicas this request drops are in sync (they were being
+      // added). As Kafka does for a cancellation: refused unless the topic
+      // allows unclean election; if it does, the first original replica
+      // becomes the ISR and the leader is elected from it, else from any
+      // live replica.
+      if (on_leader_loss != election::unclean || step.original.empty()) {
+        r->set_error(cv1::INVALID_REPLICA_ASSIGNMENT);
+        r->set_error_message(fmt::format(
+            "Unable to {} partition assignment for {}:{} because it would require an unclean leader election.",
+            ra.replicas_size() == 0 ? "revert" : "change", ra.topic(), ra.partition()));
+        continue;
+      }
+      log()->warn("unclean reassignment step: {}/{} restarts its ISR from replica {}", ra.topic(), ra.partition(),
+                  step.original.front());
+      b.set_target_isr({step.original.front()}).elect();
+    }
+    if (auto next =
+            b.set_target_replicas(std::move(step.replicas), std::move(step.adding), std::move(step.removing)).build())
       p = *next;
     if (auto done = change_of(p).complete_reassignment().build()) p = *done;
     *info = p.to_proto();

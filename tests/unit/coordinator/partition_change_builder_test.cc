@@ -2,7 +2,7 @@
 // change, lease expiry, controlled shutdown, registration take-back,
 // elections, reassignment steps) and a random walk over all intents, with
 // the invariants checked after every change: the leader is -1 or in the ISR,
-// the ISR is never empty, the leader epoch grows exactly when the leader
+// the ISR is never empty and holds replicas only, the leader epoch grows exactly when the leader
 // changes (or a fence asks for it), the partition epoch grows exactly when
 // the replicas or the ISR change, unclean leaders only when asked for.
 #include <boost/test/unit_test.hpp>
@@ -89,6 +89,7 @@ void check_invariants(const partition_record& before, const partition_record& af
                       const partition_change_builder::acceptable_fn& acceptable) {
   BOOST_TEST_CONTEXT("before: " << show(before) << "\nafter:  " << show(after)) {
     BOOST_TEST(!after.isr.empty());
+    for (auto n : after.isr) BOOST_TEST(after.is_replica(n), "ISR member " << n << " is no replica");
     if (after.leader != no_node) {
       BOOST_TEST(after.in_isr(after.leader));
       BOOST_TEST(after.is_replica(after.leader));
@@ -249,6 +250,20 @@ BOOST_AUTO_TEST_CASE(a_reassignment_steps_then_completes_when_the_new_replicas_a
   BOOST_TEST(done->leader_epoch() == synced->leader_epoch() + 1);
   BOOST_TEST(done->partition_epoch() == synced->partition_epoch() + 1);
   check_invariants(*synced, *done, {}, everyone);
+}
+
+BOOST_AUTO_TEST_CASE(a_leaderless_partition_completes_a_reassignment_at_the_same_leader_epoch) {
+  // Nobody can lead (that is why it is leaderless); the reassignment that
+  // only removed 2 still completes.
+  auto p = record(ids({1, 2}), ids({1, 2}), -1);
+  p.removing_replicas = ids({2});
+  auto nobody = live({});
+  auto done = partition_change_builder(p, nobody).complete_reassignment().build();
+  BOOST_TEST(outcome(done) == "leader -1, epochs 5/8, isr [1]");
+  BOOST_REQUIRE(done);
+  BOOST_TEST(show(done->replicas) == "[1]");
+  BOOST_TEST(done->removing_replicas.empty());
+  check_invariants(p, *done, {}, nobody);
 }
 
 BOOST_AUTO_TEST_CASE(isr_members_that_are_no_replica_any_more_leave_the_isr) {
