@@ -17,14 +17,20 @@ inline constexpr std::uint16_t controlled_shutdown = 9;
 inline constexpr std::uint16_t elect_leaders = 10;
 inline constexpr std::uint16_t alter_partition_reassignments = 11;
 inline constexpr std::uint16_t list_partition_reassignments = 12;
+inline constexpr std::uint16_t allocate_producer_ids = 13;
 
 // partition server (common/proto/partition.proto)
 inline constexpr std::uint16_t produce = 100;
 inline constexpr std::uint16_t fetch = 101;
 inline constexpr std::uint16_t list_offsets = 102;
 inline constexpr std::uint16_t offset_for_leader_epoch = 104;  // fetch (101) with replica_id >= 0 replicates
+inline constexpr std::uint16_t write_txn_markers = 105;
+inline constexpr std::uint16_t describe_producers = 106;
 
 // group coordinator (common/proto/group.proto)
 inline constexpr std::uint16_t kafka_group_request = 200;
+// Transaction markers for the __consumer_offsets partitions an instance owns
+// (partition.proto WriteTxnMarkersRequest/Response).
+inline constexpr std::uint16_t write_txn_markers_group = 201;
 
 }  // namespace sluice::messaging::method

@@ -26,6 +26,13 @@ error_code to_kafka(partition::v1::PartitionError e) noexcept {
     case pv1::NOT_ENOUGH_REPLICAS_AFTER_APPEND: return error_code::not_enough_replicas_after_append;
     // Only group coordinators send shard epochs; a client never sees this.
     case pv1::GROUP_SHARD_EPOCH_MISMATCH: return error_code::not_coordinator;
+    case pv1::OUT_OF_ORDER_SEQUENCE_NUMBER: return error_code::out_of_order_sequence_number;
+    case pv1::INVALID_PRODUCER_EPOCH: return error_code::invalid_producer_epoch;
+    case pv1::PRODUCER_FENCED: return error_code::producer_fenced;
+    case pv1::UNKNOWN_PRODUCER_ID: return error_code::unknown_producer_id;
+    case pv1::INVALID_TXN_STATE: return error_code::invalid_txn_state;
+    case pv1::TRANSACTION_COORDINATOR_FENCED: return error_code::transaction_coordinator_fenced;
+    case pv1::INVALID_PRODUCER_ID_MAPPING: return error_code::invalid_producer_id_mapping;
     case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }

@@ -51,6 +51,15 @@ error_code commit_error(pv1::PartitionError e) {
     case pv1::UNKNOWN_LEADER_EPOCH:
     case pv1::UNSUPPORTED_COMPRESSION:
     case pv1::INVALID_REQUEST:
+    // The shard writes no producer ids; a marker's errors are the marker
+    // writer's to map.
+    case pv1::OUT_OF_ORDER_SEQUENCE_NUMBER:
+    case pv1::INVALID_PRODUCER_EPOCH:
+    case pv1::PRODUCER_FENCED:
+    case pv1::UNKNOWN_PRODUCER_ID:
+    case pv1::INVALID_TXN_STATE:
+    case pv1::TRANSACTION_COORDINATOR_FENCED:
+    case pv1::INVALID_PRODUCER_ID_MAPPING:
     case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }
