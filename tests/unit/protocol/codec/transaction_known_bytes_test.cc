@@ -24,14 +24,8 @@
 #include "tests/unit/protocol/codec/known_bytes.h"
 
 namespace sluice::protocol {
-namespace {
 
-using testgen::bytes_builder;
-using testgen::decode_all;
-using testgen::encode;
-using testgen::hex;
-
-}  // namespace
+using namespace testgen;  // bytes_builder, encode, decode_all, hex: the byte tests' helpers
 
 BOOST_AUTO_TEST_SUITE(transaction_apis)
 
