@@ -18,6 +18,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -41,7 +42,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Prints "COMMITTED <records>", "ABORTED <records> <why>", and finally "DONE
  * <records copied in committed transactions>".
  *
- * Usage: TxnCopy BOOTSTRAP IN OUT GROUP TRANSACTIONAL_ID MODE DEADLINE_MS [PAUSE_MS]
+ * PAUSE_MS: a sleep after each transaction (so a chaos test's faults fall
+ * in the middle of the copy). MIN_INPUT: "loop" goes on, even at IN's end,
+ * until IN holds at least that many records in all (more may come later).
+ *
+ * Usage: TxnCopy BOOTSTRAP IN OUT GROUP TRANSACTIONAL_ID MODE DEADLINE_MS [PAUSE_MS [MIN_INPUT]]
  */
 public final class TxnCopy {
     static String bootstrap;
@@ -56,6 +61,7 @@ public final class TxnCopy {
         String mode = args[5];
         long deadline = System.currentTimeMillis() + Long.parseLong(args[6]);
         long pauseMs = args.length > 7 ? Long.parseLong(args[7]) : 0;
+        long minInput = args.length > 8 ? Long.parseLong(args[8]) : 0;
 
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(group));
         KafkaProducer<String, String> producer = newProducer();
@@ -65,7 +71,8 @@ public final class TxnCopy {
             while (System.currentTimeMillis() < deadline) {
                 Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
                 if (!consumer.assignment().isEmpty() && consumer.assignment().size() == partitionCount(consumer, in)
-                        && reached(consumer, end) && (copied > 0 || !mode.equals("loop"))) {
+                        && reached(consumer, end) && (copied > 0 || !mode.equals("loop"))
+                        && end.values().stream().mapToLong(Long::longValue).sum() >= minInput) {
                     break;
                 }
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
@@ -90,7 +97,7 @@ public final class TxnCopy {
                         println("ABORTED " + records.count() + " asked");
                         break;
                     }
-                    producer.commitTransaction();
+                    commit(producer, deadline);
                     copied += records.count();
                     println("COMMITTED " + records.count());
                     if (mode.equals("once-commit")) {
@@ -99,9 +106,9 @@ public final class TxnCopy {
                 } catch (ProducerFencedException | FencedInstanceIdException e) {
                     println("FENCED " + e.getClass().getSimpleName() + ": " + e.getMessage());
                     System.exit(3);
-                } catch (KafkaException e) {
+                } catch (KafkaException | IllegalStateException e) {
                     println("ABORTED " + records.count() + " " + e.getClass().getSimpleName() + ": " + e.getMessage());
-                    producer = recover(producer, e);
+                    producer = recover(producer);
                     rewind(consumer);
                 }
                 if (pauseMs > 0) {
@@ -112,6 +119,24 @@ public final class TxnCopy {
             println("DONE " + copied);
             producer.close(Duration.ofSeconds(5));
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    /**
+     * A commit that timed out must be retried (the outcome is unknown, and
+     * the producer refuses anything else until it knows).
+     */
+    static void commit(KafkaProducer<String, String> producer, long deadline) {
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                println("RETRY commit after " + e.getMessage());
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -148,14 +173,14 @@ public final class TxnCopy {
     }
 
     /** After an abortable error: abort; if the producer cannot go on, a new one (same id). */
-    static KafkaProducer<String, String> recover(KafkaProducer<String, String> producer, KafkaException why) {
+    static KafkaProducer<String, String> recover(KafkaProducer<String, String> producer) {
         try {
             producer.abortTransaction();
             return producer;
         } catch (ProducerFencedException e) {
             println("FENCED " + e.getClass().getSimpleName() + ": " + e.getMessage());
             System.exit(3);
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
             println("RESTART producer after " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         producer.close(Duration.ofSeconds(5));
