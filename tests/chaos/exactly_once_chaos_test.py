@@ -241,13 +241,7 @@ def consume_transform_produce(stack, workdir):
     assert not missing, 'input records missing from the output: %r' % sorted(missing)[:10]
     assert duplicates == 0, 'input records copied more than once: %d' % duplicates
     assert set(sources) == want, 'output records from nowhere: %r' % sorted(set(sources) - want)[:10]
-    c = clients.consumer(stack.bootstrap, **{'group.id': GROUP})
-    try:
-        from confluent_kafka import TopicPartition
-        offsets = {tp.partition: tp.offset for tp in
-                   c.committed([TopicPartition('eos-in', q) for q in range(PARTITIONS)], timeout=30)}
-    finally:
-        c.close()
+    offsets = clients.committed(stack.bootstrap, GROUP, 'eos-in', PARTITIONS)
     ends = {q: sum(1 for m in inputs if m.partition() == q) for q in range(PARTITIONS)}
     assert offsets == ends, 'committed offsets %r, input ends %r' % (offsets, ends)
 

@@ -21,28 +21,12 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VENV_PYTHON = os.environ.get('SLUICE_KIP848_PYTHON', '')
-
-
-def reexec_in_venv():
-    """This file runs under the venv's python; ctest starts it with Debian's."""
-    try:
-        import confluent_kafka
-        if confluent_kafka.libversion()[1] >= 0x02040000:
-            return
-    except ImportError:
-        pass
-    if VENV_PYTHON and os.access(VENV_PYTHON, os.X_OK) and sys.executable != VENV_PYTHON:
-        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
-    print('SKIP: no confluent-kafka 2.x (scripts/setup.sh test makes %s)' % VENV_PYTHON)
-    sys.exit(77)
-
-
-reexec_in_venv()
 sys.path.insert(0, os.path.join(HERE, '..', 'fixtures'))
+from test_venv import reexec_in_venv  # noqa: E402
+reexec_in_venv()
 from sluice_stack import SluiceStack, main_guard, run_checks  # noqa: E402
 import clients  # noqa: E402
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition  # noqa: E402
+from confluent_kafka import Consumer, KafkaError, KafkaException  # noqa: E402
 
 PARTITIONS = 3
 
@@ -88,15 +72,7 @@ def commit_and_abort(bootstrap):
     clients.create_topic(bootstrap, 'c-txn', PARTITIONS)
     acks = clients.Acks()
     p = txn_producer(bootstrap, 'c-txn-1')
-    for tag, commit in (('c1', True), ('a1', False), ('c2', True)):
-        p.begin_transaction()
-        for q in range(PARTITIONS):
-            p.produce('c-txn', value=('%s-%d' % (tag, q)).encode(), partition=q, on_delivery=acks)
-        p.flush(30)
-        if commit:
-            p.commit_transaction(30)
-        else:
-            p.abort_transaction(30)
+    clients.write_transactions(p, 'c-txn', PARTITIONS, (('c1', True), ('a1', False), ('c2', True)), acks)
     assert not acks.errors, acks.errors
     sent = {at: v.decode() for at, (_k, v, _) in acks.acked.items()}
     assert len(sent) == 3 * PARTITIONS, sent
@@ -122,15 +98,6 @@ def last_stable_offset(bootstrap):
     p.commit_transaction(30)
     assert list(v for _, v in sorted(read(bootstrap, 'c-lso', 'read_committed', 1).items())) == \
         ['before', 'open', 'after']
-
-
-def committed(bootstrap, group, topic):
-    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': group, 'enable.auto.commit': False})
-    try:
-        return {tp.partition: tp.offset for tp in
-                c.committed([TopicPartition(topic, q) for q in range(PARTITIONS)], timeout=30)}
-    finally:
-        c.close()
 
 
 def copy_once(bootstrap, group, tid, commit, expect):
@@ -167,11 +134,12 @@ def send_offsets(bootstrap, count=30):
         plain.produce('c-in', value=b'%d' % i, partition=i % PARTITIONS)
     clients.flush(plain)
     copy_once(bootstrap, 'c-group', 'c-copy', commit=False, expect=count)
-    assert committed(bootstrap, 'c-group', 'c-in') == {q: -1001 for q in range(PARTITIONS)}, \
+    assert clients.committed(bootstrap, 'c-group', 'c-in', PARTITIONS) == {q: -1001 for q in range(PARTITIONS)}, \
         'an aborted transaction committed offsets'
     assert read(bootstrap, 'c-out', 'read_committed') == {}
     copy_once(bootstrap, 'c-group', 'c-copy', commit=True, expect=count)
-    assert committed(bootstrap, 'c-group', 'c-in') == {q: count // PARTITIONS for q in range(PARTITIONS)}
+    assert clients.committed(bootstrap, 'c-group', 'c-in', PARTITIONS) == \
+        {q: count // PARTITIONS for q in range(PARTITIONS)}
     assert sorted(int(v) for v in read(bootstrap, 'c-out', 'read_committed').values()) == list(range(count))
 
 

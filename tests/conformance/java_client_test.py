@@ -27,7 +27,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'fixtures'))
 from sluice_stack import SluiceStack, main_guard, run_checks  # noqa: E402
 import clients  # noqa: E402
 import java_clients  # noqa: E402
-from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 
 PARTITIONS = 3
 
@@ -82,15 +81,6 @@ def transactions(bootstrap):
         assert all(b - a == 2 for a, b in zip(offsets, offsets[1:])), 'partition %d offsets %r' % (p, offsets)
 
 
-def committed_offsets(bootstrap, group, topic):
-    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': group, 'enable.auto.commit': False})
-    try:
-        tps = c.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=30)
-        return {tp.partition: tp.offset for tp in tps}
-    finally:
-        c.close()
-
-
 def send_offsets(bootstrap, per_partition=10):
     clients.create_topic(bootstrap, 'copy-in', PARTITIONS)
     clients.create_topic(bootstrap, 'copy-out', PARTITIONS)
@@ -103,13 +93,13 @@ def send_offsets(bootstrap, per_partition=10):
     _, out, _ = java_clients.run('TxnCopy', bootstrap, 'copy-in', 'copy-out', 'copy-group', 'java-copy',
                                  'once-abort', 60000, timeout=120)
     assert any(line.startswith('ABORTED %d' % (per_partition * PARTITIONS)) for line in out), out
-    assert committed_offsets(bootstrap, 'copy-group', 'copy-in') == nothing, 'an aborted transaction committed offsets'
+    assert clients.committed(bootstrap, 'copy-group', 'copy-in', PARTITIONS) == nothing, 'an aborted transaction committed offsets'
     assert read(bootstrap, 'copy-out', 'read_committed') == {}, 'aborted output visible to read_committed'
 
     _, out, _ = java_clients.run('TxnCopy', bootstrap, 'copy-in', 'copy-out', 'copy-group', 'java-copy',
                                  'once-commit', 60000, timeout=120)
     assert 'COMMITTED %d' % (per_partition * PARTITIONS) in out, out
-    assert committed_offsets(bootstrap, 'copy-group', 'copy-in') == {q: per_partition for q in range(PARTITIONS)}
+    assert clients.committed(bootstrap, 'copy-group', 'copy-in', PARTITIONS) == {q: per_partition for q in range(PARTITIONS)}
     copied = read(bootstrap, 'copy-out', 'read_committed')
     inputs = sorted(int(v.split(':')[2]) for v in copied.values())
     assert inputs == list(range(per_partition * PARTITIONS)), 'copied %r' % inputs

@@ -40,15 +40,7 @@ def write_transactions(bootstrap):
     acks = clients.Acks()
     p = clients.producer(bootstrap, **{'transactional.id': 'debian-librdkafka', 'transaction.timeout.ms': 30000})
     p.init_transactions(30)
-    for tag, commit in TRANSACTIONS:
-        p.begin_transaction()
-        for q in range(PARTITIONS):
-            p.produce(TOPIC, value=('%s-%d' % (tag, q)).encode(), key=b'%d' % q, partition=q, on_delivery=acks)
-        p.flush(30)
-        if commit:
-            p.commit_transaction(30)
-        else:
-            p.abort_transaction(30)
+    clients.write_transactions(p, TOPIC, PARTITIONS, TRANSACTIONS, acks)
     assert not acks.errors, acks.errors
     State.sent = {at: v.decode() for at, (_k, v, _) in acks.acked.items()}
     assert len(State.sent) == len(TRANSACTIONS) * PARTITIONS, State.sent

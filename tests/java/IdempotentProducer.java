@@ -3,7 +3,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * An explicitly idempotent producer (enable.idempotence=true, acks=all, five
@@ -30,10 +29,7 @@ public final class IdempotentProducer {
         double rate = args.length > 4 ? Double.parseDouble(args[4]) : 0;
         String deliveryTimeout = args.length > 5 ? args[5] : "60000";
 
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Properties props = TestClients.producerProps(args[0], Long.parseLong(deliveryTimeout));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
@@ -41,9 +37,6 @@ public final class IdempotentProducer {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         // Small batches, so that five of them are really in flight at once.
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, "512");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeout);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, deliveryTimeout);
 
         AtomicInteger acked = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();

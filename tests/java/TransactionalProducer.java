@@ -3,10 +3,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A transactional producer running one transaction per ACTION, each writing
@@ -25,14 +23,7 @@ public final class TransactionalProducer {
     public static void main(String[] args) throws Exception {
         String topic = args[1];
         int partitions = Integer.parseInt(args[2]);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, args[3]);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        Properties props = TestClients.transactionalProps(args[0], args[3], 30000);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             producer.initTransactions();
             for (int a = 4; a < args.length; a++) {

@@ -1,9 +1,6 @@
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Zombie fencing: two producers with the same transactional.id. The first
@@ -20,8 +17,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class ZombieFencing {
     public static void main(String[] args) throws Exception {
         String topic = args[1];
-        try (KafkaProducer<String, String> zombie = new KafkaProducer<>(props(args[0], args[2]));
-             KafkaProducer<String, String> live = new KafkaProducer<>(props(args[0], args[2]))) {
+        try (KafkaProducer<String, String> zombie = new KafkaProducer<>(TestClients.transactionalProps(args[0], args[2], 30000));
+             KafkaProducer<String, String> live = new KafkaProducer<>(TestClients.transactionalProps(args[0], args[2], 30000))) {
             zombie.initTransactions();
             zombie.beginTransaction();
             zombie.send(new ProducerRecord<>(topic, 0, "z", "zombie-1")).get();
@@ -62,17 +59,5 @@ public final class ZombieFencing {
             }
         }
         return false;
-    }
-
-    static Properties props(String bootstrap, String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        return props;
     }
 }
