@@ -21,7 +21,7 @@ __consumer_offsets partition, so one group-coordinator instance is both the
 group's and the transaction's coordinator). While it copies: that instance is
 killed with SIGKILL (another takes the shard over) and restarted; the leader
 of output partition 0 is killed with SIGKILL and restarted; then the copier
-is frozen with SIGSTOP, a second copier with the same transactional.id and
+is frozen with SIGSTOP inside a transaction, a second copier with the same transactional.id and
 group takes over, and the frozen one, resumed, must be fenced (exit 3,
 ProducerFencedException). Then: every input record is in the output exactly
 once under read_committed (so nothing aborted is read), and the group's
@@ -134,8 +134,9 @@ def idempotent_producer(stack, workdir):
     records = clients.read_partitions(stack.bootstrap, topic, PARTITIONS, expect=len(acked), timeout=120)
     at = {(m.partition(), m.offset()): int(m.value()) for m in records}
     seqs = list(at.values())
-    duplicates = len(seqs) - len(set(seqs))
-    lost = sorted(s for s, where in acked.items() if s not in set(seqs))
+    present = set(seqs)
+    duplicates = len(seqs) - len(present)
+    lost = sorted(s for s in acked if s not in present)
     misplaced = sorted(s for s, where in acked.items() if at.get(where) != s)
     disordered = []
     for q in range(PARTITIONS):
@@ -170,6 +171,23 @@ def produce_input(stack, topic, first, count):
 
 def copied_lines(path):
     return sum(int(n) for (n,) in java_clients.lines('COMMITTED', output_of(path)))
+
+
+def freeze_in_transaction(proc, path, timeout=60):
+    """SIGSTOPs the copier while it holds an open transaction: its last line
+    is OPEN (it sleeps PAUSE_MS between OPEN and the commit). Retries if the
+    commit slipped in before the stop."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = output_of(path)
+        if lines and lines[-1].startswith('OPEN'):
+            os.killpg(proc.pid, signal.SIGSTOP)
+            time.sleep(0.2)  # any output written before the stop is in the file now
+            if output_of(path)[-1].startswith('OPEN'):
+                return
+            os.killpg(proc.pid, signal.SIGCONT)
+        time.sleep(0.02)
+    raise AssertionError('the copier never held an open transaction: %r' % output_of(path)[-10:])
 
 
 def consume_transform_produce(stack, workdir):
@@ -209,8 +227,8 @@ def consume_transform_produce(stack, workdir):
                            detail=lambda: output_of(out_a)[-10:])
 
         produce_input(stack, 'eos-in', COPY_FIRST, COPY_SECOND)
-        os.killpg(a.pid, signal.SIGSTOP)
-        print('froze the copier; a second one takes %s over' % tid, flush=True)
+        freeze_in_transaction(a, out_a)
+        print('froze the copier inside a transaction; a second one takes %s over' % tid, flush=True)
         b = java_clients.start('TxnCopy', *args, 100, total, stdout_path=out_b)
         clients.wait_until('the second copier committing', lambda: copied_lines(out_b) > 0, 60,
                            detail=lambda: output_of(out_b)[-10:])

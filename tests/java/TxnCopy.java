@@ -38,11 +38,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * (ProducerFencedException, another producer took TRANSACTIONAL_ID) prints
  * "FENCED" and exits 3.
  *
- * Prints "COMMITTED <records>", "ABORTED <records> <why>", and finally "DONE
+ * Prints "OPEN <records>" once a transaction's records and offsets are sent,
+ * "COMMITTED <records>", "ABORTED <records> <why>", and finally "DONE
  * <records copied in committed transactions>".
  *
- * PAUSE_MS: a sleep after each transaction (so a chaos test's faults fall
- * in the middle of the copy). MIN_INPUT: "loop" goes on, even at IN's end,
+ * PAUSE_MS: a sleep inside each transaction, after OPEN and before the
+ * commit, so that a chaos test's faults fall on open transactions, and a
+ * test can freeze the program (SIGSTOP) while it holds one. MIN_INPUT: "loop" goes on, even at IN's end,
  * until IN holds at least that many records in all (more may come later).
  *
  * Usage: TxnCopy BOOTSTRAP IN OUT GROUP TRANSACTIONAL_ID MODE DEADLINE_MS [PAUSE_MS [MIN_INPUT]]
@@ -91,6 +93,10 @@ public final class TxnCopy {
                         offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                     }
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    println("OPEN " + records.count());
+                    if (pauseMs > 0) {
+                        Thread.sleep(pauseMs);
+                    }
                     if (mode.equals("once-abort")) {
                         producer.abortTransaction();
                         println("ABORTED " + records.count() + " asked");
@@ -109,9 +115,6 @@ public final class TxnCopy {
                     println("ABORTED " + records.count() + " " + e.getClass().getSimpleName() + ": " + e.getMessage());
                     producer = recover(producer);
                     rewind(consumer);
-                }
-                if (pauseMs > 0) {
-                    Thread.sleep(pauseMs);
                 }
             }
         } finally {
