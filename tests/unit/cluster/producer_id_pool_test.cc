@@ -75,15 +75,30 @@ struct answers {
   }
 };
 
+/// A pool on a fake coordinator, and what its callers got.
+struct pool_fixture {
+  fake_coordinator coord;
+  producer_id_pool pool = coord.pool();
+  answers a;
+
+  /// `n` more next() calls.
+  void take(int n) {
+    for (int i = 0; i < n; ++i) pool.next(a.collect());
+  }
+  /// The first block, [first, first + count), with `used` of its ids taken.
+  void use_first_block(std::int64_t first, std::int32_t count, int used) {
+    take(1);
+    coord.block(first, count);
+    take(used - 1);
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(producer_id_pool_tests)
 
-BOOST_AUTO_TEST_CASE(callers_wait_for_the_first_block_and_are_answered_in_order) {
-  fake_coordinator coord;
-  auto pool = coord.pool();
-  answers a;
-  for (int i = 0; i < 3; ++i) pool.next(a.collect());
+BOOST_FIXTURE_TEST_CASE(callers_wait_for_the_first_block_and_are_answered_in_order, pool_fixture) {
+  take(3);
   // given three callers and no block: one request, carrying the registration
   BOOST_TEST(coord.sent == 1u);
   BOOST_TEST(a.got.empty());
@@ -96,54 +111,40 @@ BOOST_AUTO_TEST_CASE(callers_wait_for_the_first_block_and_are_answered_in_order)
   BOOST_TEST(a.id(1) == 5001);
   BOOST_TEST(a.id(2) == 5002);
   // then later callers are answered at once, without a request
-  pool.next(a.collect());
+  take(1);
   BOOST_TEST(a.id(3) == 5003);
   BOOST_TEST(coord.sent == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(the_next_block_is_requested_at_90_percent) {
-  fake_coordinator coord;
-  auto pool = coord.pool();
-  answers a;
-  pool.next(a.collect());
-  coord.block(0, 10);
-  for (int i = 1; i < 8; ++i) pool.next(a.collect());
+BOOST_FIXTURE_TEST_CASE(the_next_block_is_requested_at_90_percent, pool_fixture) {
+  use_first_block(0, 10, 8);
   BOOST_TEST(coord.sent == 1u);  // 8 of 10 used: no request yet
-  pool.next(a.collect());        // the 9th: 90% used
+  take(1);                       // the 9th: 90% used
   BOOST_TEST(coord.sent == 2u);
-  pool.next(a.collect());  // the last id of the block, while the request is in flight
+  take(1);  // the last id of the block, while the request is in flight
   BOOST_TEST(coord.sent == 2u);
   BOOST_REQUIRE(a.got.size() == 10u);
   for (std::size_t i = 0; i < 10; ++i) BOOST_TEST(a.id(i) == static_cast<std::int64_t>(i));
   // the prefetched block arrives before it is needed: nobody waits for it
   coord.block(10, 10);
   BOOST_TEST(a.got.size() == 10u);
-  pool.next(a.collect());
+  take(1);
   BOOST_TEST(a.id(10) == 10);
   BOOST_TEST(coord.sent == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(a_prefetched_block_waits_until_the_current_one_is_used_up) {
-  fake_coordinator coord;
-  auto pool = coord.pool();
-  answers a;
-  pool.next(a.collect());
-  coord.block(100, 10);
-  for (int i = 1; i < 9; ++i) pool.next(a.collect());  // 9 used: prefetch sent
+BOOST_FIXTURE_TEST_CASE(a_prefetched_block_waits_until_the_current_one_is_used_up, pool_fixture) {
+  use_first_block(100, 10, 9);  // prefetch sent
   BOOST_REQUIRE(coord.sent == 2u);
   coord.block(2000, 10);
-  pool.next(a.collect());  // the current block's last id comes first
-  pool.next(a.collect());
+  take(2);  // the current block's last id comes first
   BOOST_TEST(a.id(9) == 109);
   BOOST_TEST(a.id(10) == 2000);
   BOOST_TEST(coord.sent == 2u);  // the new block is 10% used: no request
 }
 
-BOOST_AUTO_TEST_CASE(a_block_smaller_than_the_queue_leaves_the_rest_waiting_for_another) {
-  fake_coordinator coord;
-  auto pool = coord.pool();
-  answers a;
-  for (int i = 0; i < 3; ++i) pool.next(a.collect());
+BOOST_FIXTURE_TEST_CASE(a_block_smaller_than_the_queue_leaves_the_rest_waiting_for_another, pool_fixture) {
+  take(3);
   coord.block(40, 2);
   BOOST_TEST(a.got.size() == 2u);
   BOOST_TEST(coord.sent == 2u);  // asked again at once for the third
@@ -152,64 +153,52 @@ BOOST_AUTO_TEST_CASE(a_block_smaller_than_the_queue_leaves_the_rest_waiting_for_
   BOOST_TEST(a.id(2) == 90);
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_request_fails_the_waiting_callers_and_a_later_call_asks_again) {
-  fake_coordinator coord;
-  auto pool = coord.pool();
-  answers a;
-  pool.next(a.collect());
-  pool.next(a.collect());
+BOOST_FIXTURE_TEST_CASE(a_failed_request_fails_the_waiting_callers_and_a_later_call_asks_again, pool_fixture) {
+  take(2);
   coord.fail(errc::timed_out);
   BOOST_REQUIRE(a.got.size() == 2u);
   BOOST_TEST(a.error(0) == make_error_code(errc::timed_out));
   BOOST_TEST(a.error(1) == make_error_code(errc::timed_out));
   BOOST_TEST(coord.requests.empty());  // nothing retried by itself
 
-  pool.next(a.collect());
+  take(1);
   BOOST_TEST(coord.sent == 2u);
   coord.refuse(cv1::STALE_EPOCH);
   BOOST_TEST(a.error(2) == make_error_code(errc::stale_registration));
 
   coord.me = {7, 4};  // registered again
-  pool.next(a.collect());
+  take(1);
   BOOST_TEST(coord.requests.front().request.registration_epoch() == 4u);
   coord.refuse(cv1::STORAGE_FAILURE);
   BOOST_TEST(a.error(3) == make_error_code(errc::refused));
 
-  pool.next(a.collect());
+  take(1);
   coord.refuse(cv1::LEASE_EXPIRED);
   BOOST_TEST(a.error(4) == make_error_code(errc::stale_registration));
 
-  pool.next(a.collect());
+  take(1);
   coord.block(0, 0);  // an empty block is no answer
   BOOST_TEST(a.error(5) == make_error_code(errc::bad_reply));
 
-  pool.next(a.collect());
+  take(1);
   coord.block(3000, 1000);
   BOOST_TEST(a.id(6) == 3000);
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_prefetch_is_retried_by_the_next_call) {
-  fake_coordinator coord;
-  auto pool = coord.pool();
-  answers a;
-  pool.next(a.collect());
-  coord.block(0, 10);
-  for (int i = 1; i < 9; ++i) pool.next(a.collect());
+BOOST_FIXTURE_TEST_CASE(a_failed_prefetch_is_retried_by_the_next_call, pool_fixture) {
+  use_first_block(0, 10, 9);
   BOOST_REQUIRE(coord.sent == 2u);
   coord.fail(errc::unavailable);  // nobody was waiting: nobody fails
   BOOST_TEST(a.got.size() == 9u);
   for (std::size_t i = 0; i < 9; ++i) BOOST_TEST(a.id(i) == static_cast<std::int64_t>(i));
-  pool.next(a.collect());  // still an id at hand, and a new request
+  take(1);  // still an id at hand, and a new request
   BOOST_TEST(a.id(9) == 9);
   BOOST_TEST(coord.sent == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(before_registration_callers_fail_without_a_request) {
-  fake_coordinator coord;
+BOOST_FIXTURE_TEST_CASE(before_registration_callers_fail_without_a_request, pool_fixture) {
   coord.me = {};
-  auto pool = coord.pool();
-  answers a;
-  pool.next(a.collect());
+  take(1);
   BOOST_TEST(coord.sent == 0u);
   BOOST_TEST(a.error(0) == make_error_code(errc::not_ready));
 }
