@@ -61,8 +61,11 @@ class producer_id_pool {
 
   producer_id_pool(allocate_fn allocate, registration_fn registration);
   /// Through `coordinator`'s allocate_producer_ids, for the registration
-  /// `cluster` holds; both must outlive the pool and its request in flight.
+  /// `cluster` holds; both must outlive the pool (not its request in flight:
+  /// a closed coordinator_client fails it with errc::unavailable).
   producer_id_pool(coordinator_client& coordinator, const cluster_client& cluster);
+  /// Waits for a request being sent to leave allocate_fn, so that nothing
+  /// calls it afterwards; never destroy the pool from one of its callbacks.
   ~producer_id_pool();
   producer_id_pool(const producer_id_pool&) = delete;
   producer_id_pool& operator=(const producer_id_pool&) = delete;
