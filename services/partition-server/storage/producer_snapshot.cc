@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <system_error>
 
 #include "common/base/endian.h"
 #include "common/protocol/crc32c.h"
@@ -144,20 +143,7 @@ decoded_snapshot decode_producer_snapshot(std::span<const std::byte> bytes) {
 result<void> write_producer_snapshot(const std::filesystem::path& dir, offset at,
                                      const std::map<std::int64_t, producer_entry>& producers, bool sync) {
   const auto bytes = encode_producer_snapshot(producers);
-  const auto path = segment_file(dir, at, snapshot_suffix);
-  if (sync) return write_file_atomically(path, bytes);
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    auto f = posix_file::open(tmp);
-    if (!f) return f.error();
-    if (auto r = f.value().truncate(0); !r) return r.error();
-    if (auto r = f.value().write_at(bytes, 0); !r) return r.error();
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return ec;
-  return success();
+  return write_file_atomically(segment_file(dir, at, snapshot_suffix), bytes, sync);
 }
 
 decoded_snapshot read_producer_snapshot(const std::filesystem::path& dir, offset at) {

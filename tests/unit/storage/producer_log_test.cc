@@ -66,6 +66,14 @@ producer_map as_snapshotted(producer_map m) {
   return m;
 }
 
+/// Writes `rounds` of write_producers into a new log in `dir` and closes
+/// it: the producers it held (as_snapshotted) and its end.
+std::pair<producer_map, offset> write_and_close(const std::filesystem::path& dir, int rounds) {
+  auto log = open_log(dir, rolling_config());
+  write_producers(*log, rounds);
+  return {as_snapshotted(log->producers().producers()), log->log_end_offset()};
+}
+
 producer_map reopened_producers(const std::filesystem::path& dir, config::log_config cfg) {
   auto log = open_log(dir, cfg);
   return as_snapshotted(log->producers().producers());
@@ -161,17 +169,10 @@ BOOST_AUTO_TEST_CASE(snapshots_are_written_at_each_roll_and_at_close) {
 
 BOOST_AUTO_TEST_CASE(recovery_from_a_snapshot_and_the_tail_equals_recovery_from_scratch) {
   temp_dir dir;
-  producer_map live;
-  offset end;
-  {
-    auto log = open_log(dir.path(), rolling_config());
-    write_producers(*log, 10);
-    live = as_snapshotted(log->producers().producers());
-    end = log->log_end_offset();
-    BOOST_REQUIRE(live.size() == 3u);
-    BOOST_TEST(live.at(3).txn_first_offset.has_value());  // its second transaction is open
-    BOOST_TEST((log->producers().first_unstable_offset().has_value()));
-  }  // clean close: a snapshot at the log end
+  const auto [live, end] = write_and_close(dir.path(), 10);
+  BOOST_REQUIRE(live.size() == 3u);
+  BOOST_REQUIRE(live.at(3).txn_first_offset.has_value());  // its second transaction is open
+  // The clean close left a snapshot at the log end.
   BOOST_REQUIRE(list_producer_snapshots(dir.path()).back() == end);
   BOOST_TEST((reopened_producers(dir.path(), rolling_config()) == live));
 
@@ -203,14 +204,7 @@ BOOST_AUTO_TEST_CASE(recovery_from_a_snapshot_and_the_tail_equals_recovery_from_
 
 BOOST_AUTO_TEST_CASE(a_corrupt_snapshot_is_ignored_and_an_earlier_one_used) {
   temp_dir dir;
-  producer_map live;
-  offset end;
-  {
-    auto log = open_log(dir.path(), rolling_config());
-    write_producers(*log, 8);
-    live = as_snapshotted(log->producers().producers());
-    end = log->log_end_offset();
-  }
+  const auto [live, end] = write_and_close(dir.path(), 8);
   const auto newest = segment_file(dir.path(), end, snapshot_suffix);
   corrupt_byte(newest, 20);
   BOOST_TEST(!read_producer_snapshot(dir.path(), end).ok());
