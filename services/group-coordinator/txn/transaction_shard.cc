@@ -124,28 +124,33 @@ void transaction_shard::init_with(const std::string& transactional_id, std::int3
 void transaction_shard::add_partitions(const std::string& transactional_id, std::int64_t producer_id,
                                        std::int16_t producer_epoch, std::set<txn_partition> partitions,
                                        std::int64_t now_ms, std::function<void(error_code)> done) {
-  now_ms_ = std::max(now_ms_, now_ms);
-  auto operation = [this, transactional_id, producer_id, producer_epoch, partitions = std::move(partitions), now_ms] {
-    auto d = decide_add_partitions(find(transactional_id), producer_id, producer_epoch, partitions, now_ms);
-    if (!d.next) return answered_now(d.error);
-    const auto next = *d.next;
-    auto r = write_of<error_code>(next, error_code::none, [this, next] { install(next); });
-    r.failed = [](error_code e) { return group_write_error(e); };
-    return r;
-  };
-  writer_.run<error_code>(transactional_id, operation, std::move(done), [](error_code e) { return e; });
+  run_decision(transactional_id, now_ms,
+               [producer_id, producer_epoch, partitions = std::move(partitions), now_ms](const transaction_metadata* cur) {
+                 return decide_add_partitions(cur, producer_id, producer_epoch, partitions, now_ms);
+               },
+               std::move(done));
 }
 
 void transaction_shard::end_txn(const std::string& transactional_id, std::int64_t producer_id,
                                 std::int16_t producer_epoch, bool commit, std::int64_t now_ms,
                                 std::function<void(error_code)> done) {
+  // Answered once Prepare* is durable (transaction version 1): the outcome
+  // is decided, the markers follow (install() starts them).
+  run_decision(transactional_id, now_ms,
+               [producer_id, producer_epoch, commit, now_ms](const transaction_metadata* cur) {
+                 return decide_end_txn(cur, producer_id, producer_epoch, commit, now_ms);
+               },
+               std::move(done));
+}
+
+void transaction_shard::run_decision(const std::string& transactional_id, std::int64_t now_ms,
+                                     std::function<txn_decision(const transaction_metadata*)> decide,
+                                     std::function<void(error_code)> done) {
   now_ms_ = std::max(now_ms_, now_ms);
-  auto operation = [this, transactional_id, producer_id, producer_epoch, commit, now_ms] {
-    auto d = decide_end_txn(find(transactional_id), producer_id, producer_epoch, commit, now_ms);
+  auto operation = [this, transactional_id, decide = std::move(decide)] {
+    auto d = decide(find(transactional_id));
     if (!d.next) return answered_now(d.error);
     const auto next = *d.next;
-    // Answered once Prepare* is durable (transaction version 1): the
-    // outcome is decided, the markers follow.
     auto r = write_of<error_code>(next, error_code::none, [this, next] { install(next); });
     r.failed = [](error_code e) { return group_write_error(e); };
     return r;

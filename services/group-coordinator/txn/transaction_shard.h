@@ -107,6 +107,11 @@ class transaction_shard {
   void init_with(const std::string& transactional_id, std::int32_t timeout_ms,
                  std::optional<producer_id_and_epoch> expected, std::int64_t now_ms,
                  std::optional<std::int64_t> fresh_producer_id, std::function<void(init_answer)> done);
+  /// Runs a client's request whose rule decides on the id's durable state:
+  /// refused, answered as it stands, or its new state written and installed.
+  void run_decision(const std::string& transactional_id, std::int64_t now_ms,
+                    std::function<txn_decision(const transaction_metadata*)> decide,
+                    std::function<void(error_code)> done);
   /// Installs a durable state; a Prepare* one starts its markers.
   void install(const transaction_metadata& m);
   void start_markers(const transaction_metadata& prepared);
