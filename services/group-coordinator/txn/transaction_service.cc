@@ -21,7 +21,7 @@ transaction_service::transaction_service(transaction_service_settings settings, 
     : settings_(std::move(settings)),
       cluster_(cluster),
       coordinator_(coordinator),
-      log_(cluster, post, transaction_state_topic),
+      log_(cluster, post, cluster::transaction_state_topic),
       markers_(cluster, post),
       pool_(coordinator, cluster),
       ids_(pool_, post) {}
@@ -36,11 +36,11 @@ void transaction_service::adopt(std::int32_t partition, std::int64_t epoch) {
   s.shard = std::make_unique<transaction_shard>(partition, epoch, settings_.transactions, log_, ids_, markers_);
   auto* shard = s.shard.get();
   s.loader = std::make_unique<log_loader>(
-      log_, std::string(transaction_state_topic) + "-" + std::to_string(partition), partition, epoch,
+      log_, std::string(cluster::transaction_state_topic) + "-" + std::to_string(partition), partition, epoch,
       [shard](std::string_view key, std::optional<std::string_view> value) { shard->apply(key, value); },
       [shard] { shard->loaded(wall_clock_ms()); });
-  log()->info("taking over {}-{} (shard epoch {}): replaying it", transaction_state_topic, partition, epoch);
-  if (view_ && view_->partition(transaction_state_topic, partition)) s.loader->poll();
+  log()->info("taking over {}-{} (shard epoch {}): replaying it", cluster::transaction_state_topic, partition, epoch);
+  if (view_ && view_->partition(cluster::transaction_state_topic, partition)) s.loader->poll();
 }
 
 void transaction_service::drop(std::int32_t partition) {
@@ -61,15 +61,15 @@ void transaction_service::tick() {
   const auto now_ms = wall_clock_ms();
   for (auto& [p, s] : slots_) {
     if (s.loader->loaded()) s.shard->tick(now_ms);
-    else if (view_ && view_->partition(transaction_state_topic, p)) s.loader->poll();  // no topic yet: created below
+    else if (view_ && view_->partition(cluster::transaction_state_topic, p)) s.loader->poll();  // no topic yet: created below
   }
   if (!slots_.empty() && view_) ensure_topic();
 }
 
 void transaction_service::ensure_topic() {
   ensure_internal_topic(*view_, coordinator_,
-                        {.name = std::string(transaction_state_topic),
-                         .partitions = cluster::default_offsets_partitions,
+                        {.name = std::string(cluster::transaction_state_topic),
+                         .partitions = cluster::default_transaction_state_partitions,
                          .replication_factor = settings_.replication_factor,
                          .segment_bytes = settings_.segment_bytes,
                          .min_insync_replicas = transaction_state_min_isr},
@@ -77,8 +77,7 @@ void transaction_service::ensure_topic() {
 }
 
 transaction_lookup transaction_service::find(const std::string& transactional_id) {
-  // Kafka's partitionFor: the same hash as a group id's.
-  auto it = slots_.find(cluster::offsets_partition_for(transactional_id));
+  auto it = slots_.find(cluster::transaction_partition_for(transactional_id));
   if (it == slots_.end()) return {nullptr, error_code::not_coordinator};
   if (!it->second.loader->loaded()) return {nullptr, error_code::coordinator_load_in_progress};
   return {it->second.shard.get(), error_code::none};

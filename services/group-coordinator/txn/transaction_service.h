@@ -21,6 +21,7 @@
 
 #include "common/cluster/cluster_client.h"
 #include "common/cluster/coordinator_client.h"
+#include "common/cluster/group_shards.h"
 #include "common/cluster/producer_id_pool.h"
 #include "services/group-coordinator/log_loader.h"
 #include "services/group-coordinator/offsets_log.h"
@@ -30,7 +31,6 @@
 
 namespace sluice::group_coordinator::txn {
 
-inline constexpr std::string_view transaction_state_topic = "__transaction_state";
 /// transaction.state.log.min.isr.
 inline constexpr std::int32_t transaction_state_min_isr = 2;
 
