@@ -9,6 +9,8 @@
 //   prepared_append.{h,cc}       validation and stamping of what an append writes
 //   log_reader.{h,cc}            reads and timestamp lookups
 //   partition_log_compaction.cc  the compaction driver (pieces in log_cleaner.h)
+//   partition_log_transactions.cc the .txnindex of the segments: aborts added,
+//                                collected for read_committed fetches, rebuilt
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +29,7 @@
 #include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/leader_epoch_cache.h"
 #include "services/partition-server/storage/log_reader.h"
+#include "services/partition-server/storage/transaction_index.h"
 
 namespace sluice::storage {
 
@@ -142,6 +145,16 @@ class partition_log {
   result<void> flush();  // fsync
   void close();
 
+  /// An ABORT marker, already written at `txn.last_offset`, closed `txn`:
+  /// its entry goes to the .txnindex of the segment holding the marker. The
+  /// same marker twice (a replay) changes nothing.
+  result<void> add_aborted_txn(const aborted_txn& txn);
+  /// Kafka's collectAbortedTransactions: the aborted transactions overlapping
+  /// [from, upper_bound), from the .txnindex of the segment holding `from`
+  /// and of the following ones until the search is complete
+  /// (transaction_index::collect).
+  std::vector<aborted_txn> collect_aborted(offset from, offset upper_bound) const;
+
   /// Introspection for tests and metrics.
   std::size_t segment_count() const noexcept { return segments_.size(); }
   const std::filesystem::path& dir() const noexcept { return dir_; }
@@ -158,6 +171,9 @@ class partition_log {
   /// Cleans one sealed segment under `rules`: rewrite, swap, reopen (or removal when it is left
   /// empty and is not the first).
   result<void> clean_segment(offset base, const retention_rules& rules, clean_result& out);
+  /// Rebuilds the .txnindex of the segments `stale` (base offsets, growing)
+  /// from a walk over the log's transactional batches from its start.
+  result<void> rebuild_transaction_indexes(const std::vector<offset>& stale);
   /// Opens segment `base` again from its files (indexes checked or rebuilt) in place of the old object.
   result<void> reopen_segment(offset base);
   /// Closes and deletes the segment files of `base`: the one way a segment goes (retention,

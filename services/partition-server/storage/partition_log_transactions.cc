@@ -1,0 +1,109 @@
+// partition_log's transaction index: where an abort's entry goes, which
+// aborts a read_committed fetch must hear about, and the rebuild of a
+// .txnindex that was lost or torn. Format in log_format.h, the entry and its
+// search in transaction_index.h.
+#include "services/partition-server/storage/partition_log.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include "common/base/endian.h"
+#include "common/protocol/record_batch_view.h"
+#include "services/partition-server/storage/segment.h"
+
+namespace sluice::storage {
+
+namespace {
+
+// Whether the control batch `batch` is an ABORT marker: its one record's key
+// is i16 version, i16 type (0 ABORT, 1 COMMIT), Kafka's ControlRecordType.
+// nullopt when it does not decode or is another kind of control record.
+std::optional<bool> is_abort_marker(std::span<const std::byte> batch) {
+  const protocol::batch_header h(batch);
+  std::vector<std::byte> scratch;
+  std::span<const std::byte> records;
+  if (!protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes).empty())
+    return std::nullopt;
+  std::optional<std::int16_t> type;
+  auto err = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
+    if (!type && r.key && r.key->size() >= 4) type = load_be<std::int16_t>(r.key->data() + 2);
+  });
+  if (!err.empty() || !type || (*type != 0 && *type != 1)) return std::nullopt;
+  return *type == 0;
+}
+
+}  // namespace
+
+result<void> partition_log::add_aborted_txn(const aborted_txn& txn) {
+  if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
+  auto it = segments_.upper_bound(txn.last_offset);
+  if (it == segments_.begin()) return std::make_error_code(std::errc::invalid_argument);
+  auto added = std::prev(it)->second->add_aborted(txn);
+  if (!added) return added.error();
+  return success();
+}
+
+std::vector<aborted_txn> partition_log::collect_aborted(offset from, offset upper_bound) const {
+  std::vector<aborted_txn> out;
+  if (closed_ || from >= upper_bound) return out;
+  auto it = segments_.upper_bound(from);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    if (it->second->transactions().collect(from, upper_bound, out)) break;
+  }
+  return out;
+}
+
+result<void> partition_log::rebuild_transaction_indexes(const std::vector<offset>& stale) {
+  // Kafka rebuilds from its producer-state snapshot; the walk from the log
+  // start needs none. Only batch headers are read, and the one record of
+  // each control batch. Open transactions: producer id -> first offset.
+  const std::string name = dir_.filename().string();
+  std::map<std::int64_t, offset> open;
+  std::map<offset, std::vector<aborted_txn>> rebuilt;
+  for (offset base : stale) rebuilt[base];
+  const offset last_stale = stale.back();
+  std::vector<std::byte> buf;
+  for (const auto& [base, seg] : segments_) {
+    if (base > last_stale) break;
+    std::uint64_t pos = 0;
+    while (pos < seg->size()) {
+      auto h = seg->header_at(pos);
+      if (!h) return h.error();
+      if (!h.value()) break;
+      const batch_location b = *h.value();
+      pos += b.size;
+      if (b.producer_id < 0 || !b.transactional) continue;
+      if (!b.control) {
+        open.try_emplace(b.producer_id, b.base_offset);
+        continue;
+      }
+      buf.resize(b.size);
+      auto n = seg->read(b.position, buf);
+      if (!n) return n.error();
+      if (n.value() != buf.size()) break;
+      const auto abort = is_abort_marker(buf);
+      auto txn = open.find(b.producer_id);
+      if (!abort || txn == open.end()) continue;  // a marker with nothing open closes nothing (Kafka)
+      const offset first = txn->second;
+      open.erase(txn);
+      if (!*abort) continue;
+      // Kafka's lastStableOffset(completedTxn): the first offset of another
+      // open transaction, else just past the marker.
+      offset lso = b.last_offset + 1;
+      for (const auto& [pid, f] : open) lso = std::min(lso, f);
+      if (auto r = rebuilt.find(base); r != rebuilt.end())
+        r->second.push_back({b.producer_id, first, b.last_offset, lso});
+    }
+  }
+  for (auto& [base, txns] : rebuilt) {
+    if (auto r = segments_.at(base)->rewrite_transactions(txns); !r) return r.error();
+    log_->info("[{}] rebuilt the transaction index of segment {}: {} aborted transaction(s)", name, base, txns.size());
+  }
+  return success();
+}
+
+}  // namespace sluice::storage
