@@ -26,6 +26,7 @@
 #include "services/partition-server/follower_log.h"
 #include "services/partition-server/parked_fetches.h"
 #include "services/partition-server/replica_tracker.h"
+#include "services/partition-server/storage/transaction_index.h"
 
 namespace sluice::storage { class partition_log; }
 
@@ -62,6 +63,7 @@ struct read_outcome {
   leader_epoch diverging_epoch = no_leader_epoch;  // followers: truncate, then fetch again
   offset diverging_end_offset = no_offset;
   std::size_t bytes = 0;
+  std::vector<storage::aborted_txn> aborted;  // read_committed: the aborts overlapping the returned batches
 };
 
 /// Who is asking a read: a consumer (bounded by the high watermark) or a
@@ -70,6 +72,7 @@ struct reader {
   node_id replica_id = no_node;                     // no_node: a consumer
   leader_epoch last_fetched_epoch = no_leader_epoch;  // followers only
   std::int64_t now_ms = 0;
+  bool read_committed = false;  // isolation_level 1: bounded by the LSO, with the aborted transactions
   bool is_replica() const noexcept { return replica_id >= node_id{0}; }
 };
 
@@ -140,6 +143,10 @@ class partition_state {
   const replication_options& replication() const noexcept { return repl_; }
   void update_config(config::log_config cfg);
   offset high_watermark() const noexcept { return hw_; }
+  /// Kafka's LSO: the first offset of the oldest open transaction if it is
+  /// below the high watermark, else the high watermark. read_committed
+  /// consumers read below it.
+  offset last_stable_offset() const;
   sluice::partition_epoch partition_epoch() const noexcept { return sluice::partition_epoch{info_.partition_epoch()}; }
   /// The node this replica follows, no_node when it leads or nobody does.
   node_id leader_node() const noexcept { return leader_ ? no_node : node_id{info_.leader()}; }
@@ -180,16 +187,20 @@ class partition_state {
   read_outcome read(offset from, sluice::leader_epoch current_leader_epoch, std::int32_t max_bytes, bool min_one,
                     const sink& into, const reader& who = {});
 
-  /// timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset
-  /// whose timestamp is >= it ({no_offset, -1} when none).
-  offset_outcome list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch);
+  /// timestamp -1 latest (the HW, or the LSO when `read_committed`), -2
+  /// earliest, -3 max timestamp, else the first offset whose timestamp is
+  /// >= it ({no_offset, -1} when none).
+  offset_outcome list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch,
+                             bool read_committed = false);
 
   /// Parks `waiter` until appends bring new bytes. `end_offset_seen` is the
   /// log end offset the fetch saw: if appends already moved past it (they
   /// ran between the read and this call) the waiter is woken at once.
   /// Consumers are woken as the high watermark moves (`end_offset_seen` is
-  /// the HW they saw), followers as the log end moves.
-  void watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica = false);
+  /// the HW they saw), read_committed ones as the LSO moves (the LSO they
+  /// saw), followers as the log end moves.
+  void watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica = false,
+             bool read_committed = false);
   std::size_t waiter_count() const noexcept { return parked_.size(); }
 
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
@@ -215,6 +226,8 @@ class partition_state {
   /// Recomputes the HW; on progress answers commits and wakes consumers.
   void maybe_advance_hw();
   void set_hw(offset hw);
+  /// The oldest open transaction's first offset (producer state), if any.
+  std::optional<offset> first_unstable_offset() const;
   /// What a commit answers now: OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when
   /// the ISR is below min.insync.replicas.
   pv1::PartitionError commit_answer() const;

@@ -83,8 +83,8 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
         op->read_current(*state);
         if (state->is_leader()) propose_isr(self, *state, *x);
       },
-      [state](watch_atom, const fetch_waiter_ptr& waiter, offset end_seen, bool replica) {
-        state->watch(waiter, end_seen, replica);
+      [state](watch_atom, const fetch_waiter_ptr& waiter, offset end_seen, bool replica, bool read_committed) {
+        state->watch(waiter, end_seen, replica, read_committed);
       },
       [state](offsets_atom, const list_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },

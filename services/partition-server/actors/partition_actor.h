@@ -15,7 +15,7 @@ namespace sluice::partition_server {
 /// actor system; this only adapts messages to its calls and owns the timers:
 ///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
 ///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
-///   (watch_atom, fetch_waiter_ptr, offset, bool) park a long-poll fetch (bool: a follower's)
+///   (watch_atom, fetch_waiter_ptr, offset, bool, bool) park a long-poll fetch (a follower's; read_committed)
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
 ///   (epoch_atom, epoch_offsets_op_ptr, uint32)
 ///   (info_atom, PartitionInfo, node_id self)  role, epochs and ISR from metadata

@@ -39,7 +39,7 @@ struct fetched_partition {
 // partition_actor
 using append_atom = caf::atom_constant<caf::atom("append")>;      // (shared_ptr<produce_op>, uint32 index)
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;        // (shared_ptr<fetch_op>)
-using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica)
+using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica, bool read_committed)
 using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr<list_offsets_op>, uint32 index)
 using epoch_atom = caf::atom_constant<caf::atom("epoch")>;        // (shared_ptr<epoch_offsets_op>, uint32 index)
 using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, node_id self) from the manager

@@ -155,6 +155,14 @@ class partition_log {
   /// (transaction_index::collect).
   std::vector<aborted_txn> collect_aborted(offset from, offset upper_bound) const;
 
+  /// A read_committed read (Kafka's FetchIsolation.TXN_COMMITTED): read()
+  /// bounded by `last_stable_offset`, plus in `aborted` the aborted
+  /// transactions overlapping [from, end of the returned batches), which
+  /// the consumer needs to drop their records.
+  read_result read_committed(offset from, std::int32_t max_bytes, bool min_one,
+                             const std::function<std::span<std::byte>(std::size_t)>& sink,
+                             offset last_stable_offset, std::vector<aborted_txn>& aborted);
+
   /// Introspection for tests and metrics.
   std::size_t segment_count() const noexcept { return segments_.size(); }
   const std::filesystem::path& dir() const noexcept { return dir_; }

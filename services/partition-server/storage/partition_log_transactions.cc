@@ -57,6 +57,25 @@ std::vector<aborted_txn> partition_log::collect_aborted(offset from, offset uppe
   return out;
 }
 
+read_result partition_log::read_committed(offset from, std::int32_t max_bytes, bool min_one,
+                                          const std::function<std::span<std::byte>(std::size_t)>& sink,
+                                          offset last_stable_offset, std::vector<aborted_txn>& aborted) {
+  std::span<std::byte> given;
+  auto r = read(
+      from, max_bytes, min_one,
+      [&](std::size_t n) {
+        given = sink(n);
+        return given;
+      },
+      last_stable_offset);
+  // The end of what was returned: one past the last whole batch read in.
+  offset end = from;
+  protocol::batch_iterator it(given.first(std::min(r.bytes, given.size())));
+  while (auto b = it.next()) end = offset{protocol::batch_header(*b).next_offset()};
+  if (end > from) aborted = collect_aborted(from, end);
+  return r;
+}
+
 result<void> partition_log::rebuild_transaction_indexes(const std::vector<offset>& stale) {
   // Kafka rebuilds from its producer-state snapshot; the walk from the log
   // start needs none. Only batch headers are read, and the one record of

@@ -239,4 +239,45 @@ BOOST_AUTO_TEST_CASE(an_entry_past_a_torn_tail_is_dropped_at_open) {
   BOOST_TEST(log->collect_aborted(offset{0}, offset{10}).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_read_committed_read_stops_at_the_lso_and_names_the_aborts_it_returned) {
+  temp_dir dir;
+  auto log = open_log(dir.path(), small_config());
+  replicate(*log, txn_data_batch(0, 1, 2));        // 0-1 pid 1
+  replicate(*log, txn_data_batch(2, 2, 2));        // 2-3 pid 2
+  replicate(*log, marker_batch(4, 1, false));      // 4   pid 1 aborts; pid 2 open from 2
+  BOOST_REQUIRE(log->add_aborted_txn(txn(1, 0, 4, 2)).has_value());
+  replicate(*log, txn_data_batch(5, 3, 1));        // 5   pid 3
+
+  auto read = [&](std::int64_t from, std::int64_t lso, std::vector<aborted_txn>& aborted) {
+    std::vector<std::byte> bytes;
+    auto r = log->read_committed(
+        offset{from}, 1 << 20, true,
+        [&](std::size_t n) {
+          bytes.resize(n);
+          return std::span<std::byte>(bytes);
+        },
+        offset{lso}, aborted);
+    std::vector<std::int64_t> bases;
+    protocol::batch_iterator it(std::span<const std::byte>(bytes.data(), r.bytes));
+    while (auto b = it.next()) bases.push_back(protocol::batch_header(*b).base_offset());
+    return bases;
+  };
+  std::vector<aborted_txn> aborted;
+  BOOST_TEST((read(0, 2, aborted) == std::vector<std::int64_t>{0}));
+  BOOST_REQUIRE_EQUAL(aborted.size(), 1u);
+  BOOST_TEST((aborted[0] == txn(1, 0, 4, 2)));
+
+  aborted.clear();
+  BOOST_TEST(read(0, 1, aborted).empty());  // the batch holding the LSO is not handed out
+  BOOST_TEST(aborted.empty());
+
+  aborted.clear();
+  BOOST_TEST((read(2, 6, aborted) == std::vector<std::int64_t>{2, 4, 5}));
+  BOOST_TEST(aborted.size() == 1u);  // marker 4 is in the range
+
+  aborted.clear();
+  BOOST_TEST((read(5, 6, aborted) == std::vector<std::int64_t>{5}));
+  BOOST_TEST(aborted.empty());  // pid 1's abort ended before 5
+}
+
 BOOST_AUTO_TEST_SUITE_END()
