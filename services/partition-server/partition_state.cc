@@ -156,15 +156,18 @@ pv1::PartitionError partition_state::check_leader(sluice::leader_epoch current_l
   return pv1::PARTITION_OK;
 }
 
+pv1::PartitionError partition_state::check_append(std::int32_t acks, std::string& message) const {
+  const auto e = check_leader(no_leader_epoch);
+  if (e != pv1::PARTITION_OK || acks != -1 || isr_size() >= static_cast<std::size_t>(min_insync())) return e;
+  message = "The ISR has " + std::to_string(isr_size()) + " replicas, fewer than min.insync.replicas=" +
+            std::to_string(min_insync());
+  return pv1::NOT_ENOUGH_REPLICAS;
+}
+
 append_outcome partition_state::append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks) {
   append_outcome out;
   auto& probe = partition_probe::get();
-  out.error = check_leader(no_leader_epoch);
-  if (out.error == pv1::PARTITION_OK && acks == -1 && isr_size() < static_cast<std::size_t>(min_insync())) {
-    out.error = pv1::NOT_ENOUGH_REPLICAS;
-    out.message = "The ISR has " + std::to_string(isr_size()) + " replicas, fewer than min.insync.replicas=" +
-                  std::to_string(min_insync());
-  }
+  out.error = check_append(acks, out.message);
   if (out.error != pv1::PARTITION_OK) {
     out.log_start_offset = log_start_offset();
     probe.produce_errors.add();
@@ -371,8 +374,9 @@ std::size_t partition_state::apply_retention(std::int64_t now_ms) {
     log()->info("[{}/{}] retention deleted {} segment(s); log start offset now {}", topic_, partition_, deleted,
                 log_->log_start_offset());
   // Compaction on the same tick, only below the high watermark: a record a
-  // new leader might not have must not decide which older ones are removed.
-  const auto cleaned = log_->clean(now_ms, hw_);
+  // new leader might not have must not decide which older ones are removed;
+  // and below the LSO (Kafka): every transaction there is decided.
+  const auto cleaned = log_->clean(now_ms, last_stable_offset());
   auto& probe = partition_probe::get();
   if (cleaned.failed) probe.cleaner_failures.add();
   if (cleaned.segments_rewritten + cleaned.segments_removed > 0) {

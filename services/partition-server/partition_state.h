@@ -52,6 +52,15 @@ struct append_outcome {
   offset log_start_offset{0};
 };
 
+/// One WriteTxnMarkers entry for one partition: the transaction
+/// coordinator ends producer `producer_id`'s transaction here.
+struct txn_marker {
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  bool commit = false;                 // COMMIT, else ABORT
+  std::int32_t coordinator_epoch = -1;
+};
+
 /// What a read returned: the offsets a fetch reply carries and how many
 /// bytes went into the sink.
 struct read_outcome {
@@ -156,6 +165,13 @@ class partition_state {
   /// Wakes parked fetches that were waiting for these bytes.
   /// acks=-1 first checks min.insync.replicas (NOT_ENOUGH_REPLICAS).
   append_outcome append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks = 1);
+  /// WriteTxnMarkers (partition_state_transactions.cc), leaders only and
+  /// always acks=all (min.insync.replicas checked first, as append does):
+  /// checks the marker against the producer's state, appends the control
+  /// batch at the current leader epoch and closes the producer's open
+  /// transaction; an ABORT adds the .txnindex entry with the LSO of that
+  /// moment. The caller then awaits the commit of last_offset + 1.
+  append_outcome write_txn_marker(const txn_marker& marker, std::int64_t now_ms);
   /// acks=all: `done` runs once the high watermark passes `end_offset` (OK or
   /// NOT_ENOUGH_REPLICAS_AFTER_APPEND), at `deadline_ms` (REQUEST_TIMED_OUT),
   /// or when leadership is lost (NOT_LEADER). Maybe at once.
@@ -231,6 +247,9 @@ class partition_state {
   /// What a commit answers now: OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when
   /// the ISR is below min.insync.replicas.
   pv1::PartitionError commit_answer() const;
+  /// NOT_LEADER / STORAGE_ERROR, or NOT_ENOUGH_REPLICAS for acks=-1 when the
+  /// ISR is below min.insync.replicas: what an append answers before the log.
+  pv1::PartitionError check_append(std::int32_t acks, std::string& message) const;
   std::int32_t min_insync() const;
   std::vector<node_id> pending_additions() const;
   std::size_t isr_size() const { return static_cast<std::size_t>(info_.isr_size()); }

@@ -18,6 +18,7 @@ namespace sluice::partition_server {
 ///   (watch_atom, fetch_waiter_ptr, offset, bool, bool) park a long-poll fetch (a follower's; read_committed)
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
 ///   (epoch_atom, epoch_offsets_op_ptr, uint32)
+///   (marker_atom, write_txn_markers_op_ptr, uint32 marker, uint32 partition)  write one transaction marker
 ///   (info_atom, PartitionInfo, node_id self)  role, epochs and ISR from metadata
 ///   (replicate_atom, fetched_partition_ptr) -> follower_position   a follower's fetch result
 ///   (position_atom) -> follower_position      where a follower stands

@@ -57,9 +57,14 @@
 //   00000000000000000000.log.swap     the rewrite, complete and fsynced: it
 //                                     replaces the .log (the indexes are
 //                                     deleted first and rebuilt from it)
+//   00000000000000000000.txnindex.cleaned / .txnindex.swap
+//                                     the rewrite's .txnindex, renamed to
+//                                     .swap just before the .log is, and
+//                                     installed with it
 //
 // At open a .cleaned file is deleted (the old .log is still whole) and a
-// .swap file is installed (it is the newer copy of the same offsets).
+// .swap file is installed (it is the newer copy of the same offsets), its
+// .txnindex.swap with it; a .txnindex.swap without a .log.swap is deleted.
 //
 // cleaner-offset-checkpoint (cleaner_checkpoint.h) holds the first offset the
 // cleaner has not been through yet.
@@ -75,6 +80,8 @@ inline constexpr std::string_view time_index_suffix = ".timeindex";
 inline constexpr std::string_view txn_index_suffix = ".txnindex";
 inline constexpr std::string_view cleaned_suffix = ".log.cleaned";
 inline constexpr std::string_view swap_suffix = ".log.swap";
+inline constexpr std::string_view txn_cleaned_suffix = ".txnindex.cleaned";
+inline constexpr std::string_view txn_swap_suffix = ".txnindex.swap";
 inline constexpr int file_name_digits = 20;
 
 inline constexpr std::size_t index_entry_size = 8;

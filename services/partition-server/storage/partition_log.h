@@ -36,6 +36,8 @@ namespace sluice::storage {
 class segment;
 struct prepared_append;
 struct retention_rules;
+struct producer_last_record;
+using active_producers = std::map<std::int64_t, producer_last_record>;
 
 /// What an append did. `error` is the append path's one vocabulary
 /// (protocol::append_errc): the validator's batch errors, or storage_error.
@@ -182,6 +184,9 @@ class partition_log {
   /// Rebuilds the .txnindex of the segments `stale` (base offsets, growing)
   /// from a walk over the log's transactional batches from its start.
   result<void> rebuild_transaction_indexes(const std::vector<offset>& stale);
+  /// Kafka's lastRecordsOfActiveProducers: the batch of each producer the
+  /// cleaner keeps even when emptied (log_cleaner.h).
+  active_producers last_records_of_producers() const;
   /// Opens segment `base` again from its files (indexes checked or rebuilt) in place of the old object.
   result<void> reopen_segment(offset base);
   /// Closes and deletes the segment files of `base`: the one way a segment goes (retention,

@@ -16,27 +16,6 @@
 
 namespace sluice::storage {
 
-namespace {
-
-// Whether the control batch `batch` is an ABORT marker: its one record's key
-// is i16 version, i16 type (0 ABORT, 1 COMMIT), Kafka's ControlRecordType.
-// nullopt when it does not decode or is another kind of control record.
-std::optional<bool> is_abort_marker(std::span<const std::byte> batch) {
-  const protocol::batch_header h(batch);
-  std::vector<std::byte> scratch;
-  std::span<const std::byte> records;
-  if (!protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes).empty())
-    return std::nullopt;
-  std::optional<std::int16_t> type;
-  auto err = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
-    if (!type && r.key && r.key->size() >= 4) type = load_be<std::int16_t>(r.key->data() + 2);
-  });
-  if (!err.empty() || !type || (*type != 0 && *type != 1)) return std::nullopt;
-  return *type == 0;
-}
-
-}  // namespace
-
 result<void> partition_log::add_aborted_txn(const aborted_txn& txn) {
   if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
   auto it = segments_.upper_bound(txn.last_offset);
