@@ -316,4 +316,8 @@ BOOST_AUTO_TEST_CASE(group_shard_epochs_fence_old_owners) {
   BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{5}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
   BOOST_TEST(r.check_group_shard(offsets, 7, sluice::shard_epoch{1}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
   BOOST_TEST(r.check_group_shard("t", 1, sluice::shard_epoch{0}, true) == pv1::PARTITION_OK);
+  // __transaction_state partition p shares __consumer_offsets p's shard.
+  BOOST_TEST(r.check_group_shard("__transaction_state", 1, sluice::shard_epoch{3}, true) ==
+             pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard("__transaction_state", 1, sluice::shard_epoch{4}, true) == pv1::PARTITION_OK);
 }
