@@ -36,10 +36,11 @@ namespace pv1 = sluice::partition::v1;
 namespace mv1 = sluice::metadata::v1;
 namespace cv1 = sluice::coordinator::v1;
 
-/// Server-wide replication settings.
+/// Server-wide settings every replica applies (Kafka's broker configs).
 struct replication_options {
   std::int64_t lag_max_ms = 30000;         // replica.lag.time.max.ms
   std::int32_t default_min_insync = 1;     // min.insync.replicas when the topic has no override
+  std::int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms (a broker config in Kafka)
 };
 
 /// What an append did, in the RPC's terms.
@@ -54,7 +55,7 @@ struct append_outcome {
 
 /// One WriteTxnMarkers entry for one partition: the transaction
 /// coordinator ends producer `producer_id`'s transaction here.
-struct txn_marker {
+struct marker_request {
   std::int64_t producer_id = -1;
   std::int16_t producer_epoch = -1;
   bool commit = false;                 // COMMIT, else ABORT
@@ -171,7 +172,7 @@ class partition_state {
   /// batch at the current leader epoch and closes the producer's open
   /// transaction; an ABORT adds the .txnindex entry with the LSO of that
   /// moment. The caller then awaits the commit of last_offset + 1.
-  append_outcome write_txn_marker(const txn_marker& marker, std::int64_t now_ms);
+  append_outcome write_txn_marker(const marker_request& marker, std::int64_t now_ms);
   /// acks=all: `done` runs once the high watermark passes `end_offset` (OK or
   /// NOT_ENOUGH_REPLICAS_AFTER_APPEND), at `deadline_ms` (REQUEST_TIMED_OUT),
   /// or when leadership is lost (NOT_LEADER). Maybe at once.
@@ -219,8 +220,13 @@ class partition_state {
              bool read_committed = false);
   std::size_t waiter_count() const noexcept { return parked_.size(); }
 
+  /// DescribeProducers: the producers the leader keeps (leaders only, else
+  /// NOT_LEADER like the other reads).
+  pv1::PartitionProducers describe_producers() const;
+
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
-  /// start offset), then compacts (cleanup.policy=compact) the sealed
+  /// start offset), removes producers idle past producer.id.expiration.ms
+  /// without an open transaction, then compacts (cleanup.policy=compact) the sealed
   /// segments below the high watermark; returns how many were deleted.
   std::size_t apply_retention(std::int64_t now_ms);
 

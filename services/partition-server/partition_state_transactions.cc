@@ -1,12 +1,13 @@
 // partition_state's side of transactions: the leader's transaction marker
-// (WriteTxnMarkers) and what a written control batch changes (producer
-// state, the .txnindex, the LSO and the read_committed fetches parked on it).
+// (WriteTxnMarkers). What a written marker changes (the producer's open
+// transaction, an abort's .txnindex entry) happens in the log
+// (partition_log::write); the LSO it moves wakes read_committed fetches
+// once the high watermark passes the marker (set_hw).
 #include "services/partition-server/partition_state.h"
 
 #include <string>
-#include <vector>
 
-#include "common/base/endian.h"
+#include "common/protocol/control_record.h"
 #include "common/protocol/record_batch.h"
 #include "services/partition-server/errors.h"
 #include "services/partition-server/logger.h"
@@ -14,40 +15,30 @@
 
 namespace sluice::partition_server {
 
-namespace {
-
-// Kafka's EndTransactionMarker as a control batch at `at`: transactional |
-// control, the marker's producer id and epoch, base sequence -1, one record
-// whose key is i16 version 0 + i16 type (0 ABORT, 1 COMMIT) and whose value
-// is i16 version 0 + i32 coordinator epoch.
-std::vector<std::byte> marker_batch(const txn_marker& m, offset at, leader_epoch epoch, std::int64_t now_ms) {
-  std::string key(4, '\0');
-  std::string value(6, '\0');
-  store_be(reinterpret_cast<std::byte*>(key.data()) + 2, static_cast<std::int16_t>(m.commit ? 1 : 0));
-  store_be(reinterpret_cast<std::byte*>(value.data()) + 2, m.coordinator_epoch);
-  const std::vector<protocol::record_to_build> records{{.key = key, .value = value, .headers = {}, .timestamp = now_ms}};
-  return protocol::build_batch(records, {.base_offset = at(),
-                                         .partition_leader_epoch = epoch(),
-                                         .transactional = true,
-                                         .control = true,
-                                         .producer_id = m.producer_id,
-                                         .producer_epoch = m.producer_epoch,
-                                         .base_sequence = -1});
-}
-
-}  // namespace
-
-append_outcome partition_state::write_txn_marker(const txn_marker& marker, std::int64_t now_ms) {
+append_outcome partition_state::write_txn_marker(const marker_request& marker, std::int64_t now_ms) {
   append_outcome out;
   out.error = check_append(-1, out.message);
   if (out.error != pv1::PARTITION_OK) {
     out.log_start_offset = log_start_offset();
     return out;
   }
-  // Built here, so stamped already: written as it is, after the integrity
-  // and order checks every batch copied from elsewhere gets.
-  const offset at = log_->log_end_offset();
-  const auto batch = marker_batch(marker, at, leader_epoch_, now_ms);
+  // Kafka's epoch and coordinator fencing, before anything is written.
+  if (auto refused = log_->producers().check_marker(marker.producer_id, marker.producer_epoch,
+                                                    marker.coordinator_epoch)) {
+    out.error = map_append_error(*refused);
+    out.message = "transaction marker of producer " + std::to_string(marker.producer_id) + " epoch " +
+                  std::to_string(marker.producer_epoch) + " refused";
+    out.log_start_offset = log_start_offset();
+    return out;
+  }
+  auto batch = protocol::build_txn_marker_batch(
+      {marker.commit ? protocol::control_type::commit : protocol::control_type::abort, marker.coordinator_epoch},
+      marker.producer_id, marker.producer_epoch, now_ms);
+  // Built and stamped here, then written as it is after the integrity and
+  // order checks every batch copied from elsewhere gets. The log's producer
+  // state closes the transaction and indexes an abort (partition_log::write).
+  protocol::stamp_base_offset(batch, log_->log_end_offset()());
+  protocol::stamp_partition_leader_epoch(batch, leader_epoch_());
   auto r = log_->append_replicated(batch, now_ms);
   out.error = map_append_error(r.error);
   out.message = std::move(r.message);

@@ -15,15 +15,11 @@ routes::target routes::find(const std::string& topic, std::int32_t partition) co
   return {caf::actor{}, pv1::UNKNOWN_PARTITION};
 }
 
-namespace {
-// The transaction coordinator's log: its partition p belongs to the owner of
-// __consumer_offsets partition p, with the same shard epoch.
-constexpr std::string_view transaction_state_topic = "__transaction_state";
-}  // namespace
-
 pv1::PartitionError routes::check_group_shard(const std::string& topic, std::int32_t partition, shard_epoch epoch,
                                              bool write) const {
-  if ((topic != cluster::offsets_topic && topic != transaction_state_topic) || partition < 0) return pv1::PARTITION_OK;
+  // Partition p of __transaction_state belongs to group shard p like
+  // partition p of __consumer_offsets: one owner, one epoch, one fence.
+  if (!cluster::is_group_sharded_topic(topic) || partition < 0) return pv1::PARTITION_OK;
   const auto idx = static_cast<std::size_t>(partition);
   const shard_epoch current = idx < group_shard_epochs.size() ? group_shard_epochs[idx] : shard_epoch{0};
   const bool fenced = write ? epoch < current : epoch > current;

@@ -54,7 +54,7 @@ void write_txn_markers_op::start(const messaging::message& request, messaging::r
 bool write_txn_markers_op::write_at(std::uint32_t marker, std::uint32_t partition, partition_state& p,
                                     std::int64_t now_ms) {
   const auto& m = header_.markers(static_cast<int>(marker));
-  txn_marker t;
+  marker_request t;
   t.producer_id = m.producer_id();
   t.producer_epoch = static_cast<std::int16_t>(m.producer_epoch());
   t.commit = m.committed();

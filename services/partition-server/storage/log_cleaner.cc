@@ -6,6 +6,7 @@
 
 #include "common/base/endian.h"
 
+#include "common/protocol/control_record.h"
 #include "common/protocol/record_batch_filter.h"
 #include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/file_names.h"
@@ -115,9 +116,9 @@ bool cleaned_transactions::on_data_batch(const protocol::batch_header& h) {
 bool cleaned_transactions::on_control_batch(std::span<const std::byte> batch) {
   const protocol::batch_header h(batch);
   open_aborted_up_to(offset{h.last_offset()});
-  const auto abort = is_abort_marker(batch);
-  if (!abort) return h.records_count() == 0;  // an empty one was cleaned before; another kind stays
-  if (!*abort) return ongoing_committed_.erase(h.producer_id()) == 0;
+  const auto read = protocol::read_txn_marker(batch);
+  if (!read.marker) return read.error.empty();  // an empty one was cleaned before; another kind stays
+  if (read.marker->type == protocol::control_type::commit) return ongoing_committed_.erase(h.producer_id()) == 0;
   auto it = ongoing_aborted_.find(h.producer_id());
   if (it == ongoing_aborted_.end()) return true;
   const ongoing_abort ended = it->second;
@@ -234,6 +235,11 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
     if (rules.transactions && rules.transactions->on_data_batch(h)) {
       if (auto intact = require_intact(seg, batch, log); !intact) return intact;
       return drop_records();  // an aborted transaction's records, whatever their keys
+    }
+    if (h.records_count() == 0) {
+      // Kept empty for a producer's state before; it goes once it no longer holds it.
+      if (auto intact = require_intact(seg, batch, log); !intact) return intact;
+      return drop_records();
     }
     auto filtered = protocol::filter_batch(
         batch,

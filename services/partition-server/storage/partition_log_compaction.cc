@@ -102,7 +102,14 @@ result<void> partition_log::clean_segment(offset base, const retention_rules& ru
 }
 
 active_producers partition_log::last_records_of_producers() const {
-  return {};  // from the producer state once it lands
+  active_producers out;
+  for (const auto& [pid, e] : producers_.producers()) {
+    producer_last_record r;
+    if (!e.batches.empty()) r.last_data_offset = e.batches.back().last_offset;
+    r.epoch = e.epoch;
+    out.emplace(pid, r);
+  }
+  return out;
 }
 
 result<void> partition_log::reopen_segment(offset base) {

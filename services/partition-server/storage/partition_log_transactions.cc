@@ -10,7 +10,7 @@
 #include <system_error>
 #include <vector>
 
-#include "common/base/endian.h"
+#include "common/protocol/control_record.h"
 #include "common/protocol/record_batch_view.h"
 #include "services/partition-server/storage/segment.h"
 
@@ -23,6 +23,16 @@ result<void> partition_log::add_aborted_txn(const aborted_txn& txn) {
   auto added = std::prev(it)->second->add_aborted(txn);
   if (!added) return added.error();
   return success();
+}
+
+void partition_log::index_abort(const completed_txn& txn) {
+  if (!txn.aborted) return;
+  offset lso = txn.last_offset + 1;
+  for (const auto& [pid, e] : producers_.producers())
+    if (e.txn_first_offset && pid != txn.producer_id) lso = std::min(lso, *e.txn_first_offset);
+  if (auto r = add_aborted_txn({txn.producer_id, txn.first_offset, txn.last_offset, lso}); !r)
+    log_->warn("[{}] cannot index the abort of producer {} at {}: {}", dir_.filename().string(), txn.producer_id,
+               txn.last_offset, r.error().message());
 }
 
 std::vector<aborted_txn> partition_log::collect_aborted(offset from, offset upper_bound) const {
@@ -83,12 +93,12 @@ result<void> partition_log::rebuild_transaction_indexes(const std::vector<offset
       auto n = seg->read(b.position, buf);
       if (!n) return n.error();
       if (n.value() != buf.size()) break;
-      const auto abort = is_abort_marker(buf);
+      const auto marker = protocol::read_txn_marker(buf).marker;
       auto txn = open.find(b.producer_id);
-      if (!abort || txn == open.end()) continue;  // a marker with nothing open closes nothing (Kafka)
+      if (!marker || txn == open.end()) continue;  // a marker with nothing open closes nothing (Kafka)
       const offset first = txn->second;
       open.erase(txn);
-      if (!*abort) continue;
+      if (marker->type != protocol::control_type::abort) continue;
       // Kafka's lastStableOffset(completedTxn): the first offset of another
       // open transaction, else just past the marker.
       offset lso = b.last_offset + 1;

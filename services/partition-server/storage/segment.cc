@@ -299,7 +299,10 @@ result<bool> segment::open_transactions() {
 }
 
 result<bool> segment::add_aborted(const aborted_txn& txn) {
-  if (!txns_open_) {
+  // Already there (a replay over a sealed segment): no need to open the file.
+  if (!txns_.entries().empty() && txn.last_offset <= txns_.entries().back().last_offset) return false;
+  const bool was_open = txns_open_;
+  if (!was_open) {
     if (auto r = open_transactions(); !r) return r.error();
   }
   auto added = txns_.add(txn);
@@ -307,6 +310,7 @@ result<bool> segment::add_aborted(const aborted_txn& txn) {
     txns_dirty_ = true;
     dirty_ = true;
   }
+  if (!was_open) close_transactions();
   return added;
 }
 

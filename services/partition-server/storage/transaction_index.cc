@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/base/endian.h"
-#include "common/protocol/record_batch_view.h"
 #include "services/partition-server/storage/log_format.h"
 
 namespace sluice::storage {
@@ -45,20 +44,6 @@ bool transaction_index::collect(offset fetch_offset, offset upper_bound, std::ve
     if (t.last_stable_offset >= upper_bound) return true;
   }
   return false;
-}
-
-std::optional<bool> is_abort_marker(std::span<const std::byte> batch) {
-  const protocol::batch_header h(batch);
-  std::vector<std::byte> scratch;
-  std::span<const std::byte> records;
-  if (!protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes).empty())
-    return std::nullopt;
-  std::optional<std::int16_t> type;
-  auto err = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
-    if (!type && r.key && r.key->size() >= 4) type = load_be<std::int16_t>(r.key->data() + 2);
-  });
-  if (!err.empty() || !type || (*type != 0 && *type != 1)) return std::nullopt;
-  return *type == 0;
 }
 
 }  // namespace sluice::storage

@@ -5,8 +5,6 @@
 // drop without reading the data twice.
 #include <cstddef>
 #include <cstdint>
-#include <optional>
-#include <span>
 #include <vector>
 
 #include "common/base/result.h"
@@ -59,10 +57,5 @@ class transaction_index : public index_file<transaction_index_format> {
   /// hold an abort of records below it.
   bool collect(offset fetch_offset, offset upper_bound, std::vector<aborted_txn>& out) const;
 };
-
-/// Whether the control batch `batch` (whole) is an ABORT marker: its record's
-/// key is i16 version, i16 type (0 ABORT, 1 COMMIT). nullopt when it has no
-/// record (a cleaned one) or is another kind of control record.
-std::optional<bool> is_abort_marker(std::span<const std::byte> batch);
 
 }  // namespace sluice::storage

@@ -48,6 +48,13 @@ std::vector<std::byte> batch_at(std::int64_t base, const std::vector<std::pair<s
   return protocol::build_batch(records, o);
 }
 
+/// A non-transactional batch of idempotent producer `pid` at `base`.
+std::vector<std::byte> idempotent_at(std::int64_t base, const std::string& key, std::int64_t pid, std::int32_t seq) {
+  const std::vector<protocol::record_to_build> records{{.key = key, .value = "x", .headers = {}, .timestamp = 1000}};
+  return protocol::build_batch(records, {.base_offset = base, .partition_leader_epoch = 0, .producer_id = pid,
+                                         .producer_epoch = 0, .base_sequence = seq});
+}
+
 void replicate(partition_log& log, std::vector<std::byte> batch) {
   auto r = log.append_replicated(batch, 5000);
   BOOST_REQUIRE_MESSAGE(r.error == append_errc::ok, r.message);
@@ -148,10 +155,26 @@ BOOST_AUTO_TEST_CASE(markers_go_once_their_data_is_gone_and_the_horizon_passed) 
   BOOST_TEST((markers_of(*log) == std::vector<std::int64_t>{1, 3}));
   BOOST_TEST(values_of(*log).front() == "c");
 
-  // Later: nothing of either transaction is left and the horizon passed.
+  // The horizon passed, but each producer's last batch is one of the
+  // transactions' (kept as an empty header for its state): Kafka still
+  // counts it as the transaction's data, so both markers stay.
   roll_past(*log, 4);
   BOOST_REQUIRE(!log->clean(100000).failed);
+  BOOST_TEST((markers_of(*log) == std::vector<std::int64_t>{1, 3}));
+  const auto kept = batches_of(*log);
+  BOOST_TEST(kept[0].base == 0);
+  BOOST_TEST(kept[0].count == 0);
+
+  // Both producers write again: their transactions' batches stop holding
+  // their state, go at the next cleaning, and the markers at the one after.
+  replicate(*log, idempotent_at(log->log_end_offset()(), "p1", 1, 1));
+  replicate(*log, idempotent_at(log->log_end_offset()(), "p2", 2, 1));
+  roll_past(*log, 4);
+  BOOST_REQUIRE(!log->clean(100000).failed);
+  roll_past(*log, 4);
+  BOOST_REQUIRE(!log->clean(200000).failed);
   BOOST_TEST(markers_of(*log).empty());
+  BOOST_TEST(batches_of(*log).front().base == 4);  // "c": nothing before it is left
   BOOST_TEST(log->collect_aborted(offset{0}, offset{4}).empty());
 }
 
