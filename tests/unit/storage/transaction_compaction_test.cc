@@ -18,7 +18,7 @@
 #include "services/partition-server/storage/log_format.h"
 #include "services/partition-server/storage/segment.h"
 #include "tests/unit/storage/log_fixture.h"
-#include "tests/unit/storage/txn_batches.h"
+#include "tests/unit/storage/producer_batches.h"
 
 using namespace sluice;
 using namespace sluice::storage;
@@ -114,10 +114,10 @@ BOOST_AUTO_TEST_CASE(aborted_records_go_and_never_shadow_committed_ones) {
   replicate(*log, batch_at(0, {{"k1", "aborted-1"}, {"k2", "aborted-2"}}, 1));  // 0-1 pid 1
   replicate(*log, batch_at(2, {{"k5", "committed-5"}}));                        // 2
   replicate(*log, batch_at(3, {{"k5", "aborted-5"}}, 1));                       // 3 pid 1, a later k5
-  replicate(*log, marker_batch(4, 1, false));                                   // 4 ABORT
+  replicate(*log, marker_bytes(1, 0, false, 0, 4));                                   // 4 ABORT
   BOOST_REQUIRE(log->add_aborted_txn({1, offset{0}, offset{4}, offset{5}}).has_value());
   replicate(*log, batch_at(5, {{"k3", "committed-3"}}, 2));                     // 5 pid 2
-  replicate(*log, marker_batch(6, 2, true));                                    // 6 COMMIT
+  replicate(*log, marker_bytes(2, 0, true, 0, 6));                                    // 6 COMMIT
   roll_past(*log);
   BOOST_REQUIRE(!log->clean(100000).failed);
 
@@ -142,10 +142,10 @@ BOOST_AUTO_TEST_CASE(markers_go_once_their_data_is_gone_and_the_horizon_passed) 
   temp_dir dir;
   auto log = open_log(dir.path(), compact_config(1000));
   replicate(*log, batch_at(0, {{"k1", "a"}}, 1));    // 0 pid 1
-  replicate(*log, marker_batch(1, 1, false));         // 1 ABORT
+  replicate(*log, marker_bytes(1, 0, false, 0, 1));         // 1 ABORT
   BOOST_REQUIRE(log->add_aborted_txn({1, offset{0}, offset{1}, offset{2}}).has_value());
   replicate(*log, batch_at(2, {{"k2", "b"}}, 2));    // 2 pid 2
-  replicate(*log, marker_batch(3, 2, true));          // 3 COMMIT
+  replicate(*log, marker_bytes(2, 0, true, 0, 3));          // 3 COMMIT
   replicate(*log, batch_at(4, {{"k2", "c"}}));       // 4 supersedes pid 2's k2
   roll_past(*log);
 
@@ -197,7 +197,7 @@ BOOST_AUTO_TEST_CASE(an_empty_batch_keeps_a_producers_state) {
   {
     auto log = open_log(dir.path(), compact_config(0));
     replicate(*log, batch_at(0, {{"k1", "a"}}, 7));  // pid 7's last data batch (ends at 0)
-    replicate(*log, marker_batch(1, 7, true));
+    replicate(*log, marker_bytes(7, 0, true, 0, 1));
     replicate(*log, batch_at(2, {{"k1", "b"}}));     // supersedes its record
   }
   auto logger = logging::get("storage");

@@ -11,7 +11,7 @@
 #include "services/partition-server/storage/log_format.h"
 #include "services/partition-server/storage/transaction_index.h"
 #include "tests/unit/storage/log_fixture.h"
-#include "tests/unit/storage/txn_batches.h"
+#include "tests/unit/storage/producer_batches.h"
 
 using namespace sluice;
 using namespace sluice::storage;
@@ -34,6 +34,12 @@ aborted_txn txn(std::int64_t pid, std::int64_t first, std::int64_t last, std::in
 void replicate(partition_log& log, std::vector<std::byte> batch) {
   auto r = log.append_replicated(batch, 5000);
   BOOST_REQUIRE_MESSAGE(r.error == append_errc::ok, r.message);
+}
+
+/// `count` records of producer `pid` in a transaction, at `base`.
+std::vector<std::byte> txn_data(std::int64_t base, std::int64_t pid, int count, std::int32_t seq = 0) {
+  return producer_batch_bytes(
+      {.producer_id = pid, .sequence = seq, .records = count, .base_offset = base, .transactional = true});
 }
 
 std::filesystem::path txn_file(const std::filesystem::path& dir, std::int64_t base) {
@@ -119,10 +125,9 @@ BOOST_AUTO_TEST_CASE(collect_finds_the_overlapping_aborts_and_stops_at_the_last_
   temp_dir dir;
   transaction_index idx;
   bool consistent = false;
-  BOOST_REQUIRE(idx.open(dir.path() / "x.txnindex", consistent).has_value());
-  // (pid, first, marker, lso)
+  BOOST_REQUIRE(idx.open(dir.path() / "x.txnindex", consistent).has_value());  // (pid, first, marker, lso)
   BOOST_TEST(idx.add(txn(1, 0, 10, 11)).value());
-  BOOST_TEST(idx.add(txn(2, 5, 15, 12)).value());   // pid 3 was still open from 12
+  BOOST_TEST(idx.add(txn(2, 5, 15, 12)).value());  // pid 3 was still open from 12
   BOOST_TEST(idx.add(txn(3, 12, 30, 31)).value());
   BOOST_TEST(idx.add(txn(4, 40, 50, 51)).value());
 
@@ -145,12 +150,12 @@ BOOST_AUTO_TEST_CASE(aborts_are_collected_across_segments_and_survive_reopen) {
   cfg.segment_bytes = 300;
   {
     auto log = open_log(dir.path(), cfg);
-    replicate(*log, txn_data_batch(0, 1, 2));        // 0-1   pid 1 opens
-    replicate(*log, txn_data_batch(2, 2, 2));        // 2-3   pid 2 opens
-    replicate(*log, marker_batch(4, 1, false));      // 4     pid 1 aborts; pid 2 still open from 2
+    replicate(*log, txn_data(0, 1, 2, 0));  // 0-1   pid 1 opens
+    replicate(*log, txn_data(2, 2, 2, 0));  // 2-3   pid 2 opens
+    replicate(*log, marker_bytes(1, 0, false, 0, 4));  // 4     pid 1 aborts; pid 2 still open from 2
     BOOST_REQUIRE(log->add_aborted_txn(txn(1, 0, 4, 2)).has_value());
-    replicate(*log, txn_data_batch(5, 2, 2, 0, 2));  // 5-6
-    replicate(*log, marker_batch(7, 2, false));      // 7     pid 2 aborts
+    replicate(*log, txn_data(5, 2, 2, 2));  // 5-6
+    replicate(*log, marker_bytes(2, 0, false, 0, 7));  // 7     pid 2 aborts
     BOOST_REQUIRE(log->add_aborted_txn(txn(2, 2, 7, 8)).has_value());
     BOOST_TEST(log->segment_count() > 1u);
     const auto all = log->collect_aborted(offset{0}, offset{8});
@@ -172,15 +177,15 @@ BOOST_AUTO_TEST_CASE(a_missing_or_torn_index_is_rebuilt_from_the_log) {
   std::vector<std::int64_t> bases;
   {
     auto log = open_log(dir.path(), cfg);
-    replicate(*log, txn_data_batch(0, 1, 2));        // pid 1 opens at 0
-    replicate(*log, txn_data_batch(2, 2, 2));        // pid 2 opens at 2
-    replicate(*log, marker_batch(4, 1, false));      // pid 1 aborts (lso 2: pid 2 open)
+    replicate(*log, txn_data(0, 1, 2, 0));  // pid 1 opens at 0
+    replicate(*log, txn_data(2, 2, 2, 0));  // pid 2 opens at 2
+    replicate(*log, marker_bytes(1, 0, false, 0, 4));  // pid 1 aborts (lso 2: pid 2 open)
     BOOST_REQUIRE(log->add_aborted_txn(txn(1, 0, 4, 2)).has_value());
-    replicate(*log, marker_batch(5, 2, true));       // pid 2 commits: no entry
-    replicate(*log, txn_data_batch(6, 1, 1, 0, 2));  // pid 1 opens again at 6
-    replicate(*log, marker_batch(7, 1, false));      // and aborts (lso 8)
+    replicate(*log, marker_bytes(2, 0, true, 0, 5));  // pid 2 commits: no entry
+    replicate(*log, txn_data(6, 1, 1, 2));  // pid 1 opens again at 6
+    replicate(*log, marker_bytes(1, 0, false, 0, 7));  // and aborts (lso 8)
     BOOST_REQUIRE(log->add_aborted_txn(txn(1, 6, 7, 8)).has_value());
-    replicate(*log, marker_batch(8, 3, false));      // pid 3 never opened: no entry
+    replicate(*log, marker_bytes(3, 0, false, 0, 8));  // pid 3 never opened: no entry
     before = log->collect_aborted(offset{0}, offset{9});
     BOOST_REQUIRE_EQUAL(before.size(), 2u);
   }
@@ -205,11 +210,11 @@ BOOST_AUTO_TEST_CASE(a_missing_or_torn_index_is_rebuilt_from_the_log) {
 BOOST_AUTO_TEST_CASE(entries_go_with_truncation_and_deleted_segments) {
   temp_dir dir;
   auto log = open_log(dir.path(), small_config());
-  replicate(*log, txn_data_batch(0, 1, 2));
-  replicate(*log, marker_batch(2, 1, false));
+  replicate(*log, txn_data(0, 1, 2, 0));
+  replicate(*log, marker_bytes(1, 0, false, 0, 2));
   BOOST_REQUIRE(log->add_aborted_txn(txn(1, 0, 2, 3)).has_value());
-  replicate(*log, txn_data_batch(3, 1, 2, 0, 2));
-  replicate(*log, marker_batch(5, 1, false));
+  replicate(*log, txn_data(3, 1, 2, 2));
+  replicate(*log, marker_bytes(1, 0, false, 0, 5));
   BOOST_REQUIRE(log->add_aborted_txn(txn(1, 3, 5, 6)).has_value());
   BOOST_TEST(log->collect_aborted(offset{0}, offset{6}).size() == 2u);
 
@@ -227,8 +232,8 @@ BOOST_AUTO_TEST_CASE(an_entry_past_a_torn_tail_is_dropped_at_open) {
   temp_dir dir;
   {
     auto log = open_log(dir.path(), small_config());
-    replicate(*log, txn_data_batch(0, 1, 2));
-    replicate(*log, marker_batch(2, 1, false));
+    replicate(*log, txn_data(0, 1, 2, 0));
+    replicate(*log, marker_bytes(1, 0, false, 0, 2));
     BOOST_REQUIRE(log->add_aborted_txn(txn(1, 0, 2, 3)).has_value());
   }
   // The marker's batch is torn off; its index entry survived.
@@ -242,11 +247,11 @@ BOOST_AUTO_TEST_CASE(an_entry_past_a_torn_tail_is_dropped_at_open) {
 BOOST_AUTO_TEST_CASE(a_read_committed_read_stops_at_the_lso_and_names_the_aborts_it_returned) {
   temp_dir dir;
   auto log = open_log(dir.path(), small_config());
-  replicate(*log, txn_data_batch(0, 1, 2));        // 0-1 pid 1
-  replicate(*log, txn_data_batch(2, 2, 2));        // 2-3 pid 2
-  replicate(*log, marker_batch(4, 1, false));      // 4   pid 1 aborts; pid 2 open from 2
+  replicate(*log, txn_data(0, 1, 2, 0));  // 0-1 pid 1
+  replicate(*log, txn_data(2, 2, 2, 0));  // 2-3 pid 2
+  replicate(*log, marker_bytes(1, 0, false, 0, 4));  // 4   pid 1 aborts; pid 2 open from 2
   BOOST_REQUIRE(log->add_aborted_txn(txn(1, 0, 4, 2)).has_value());
-  replicate(*log, txn_data_batch(5, 3, 1));        // 5   pid 3
+  replicate(*log, txn_data(5, 3, 1, 0));  // 5   pid 3
 
   auto read = [&](std::int64_t from, std::int64_t lso, std::vector<aborted_txn>& aborted) {
     std::vector<std::byte> bytes;
