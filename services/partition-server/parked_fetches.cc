@@ -3,21 +3,20 @@
 namespace sluice::partition_server {
 
 void parked_fetches::watch(std::shared_ptr<fetch_waiter> waiter, bool replica, offset seen, offset current) {
-  drop_fired();
-  if (current != seen) {
-    waiter->wake();
-    return;
-  }
-  (replica ? followers_ : consumers_).push_back(std::move(waiter));
+  park(replica ? followers_ : consumers_, std::move(waiter), seen, current);
 }
 
 void parked_fetches::watch_committed(std::shared_ptr<fetch_waiter> waiter, offset seen, offset current) {
+  park(committed_, std::move(waiter), seen, current);
+}
+
+void parked_fetches::park(waiters& into, std::shared_ptr<fetch_waiter> waiter, offset seen, offset current) {
   drop_fired();
   if (current != seen) {
     waiter->wake();
     return;
   }
-  committed_.push_back(std::move(waiter));
+  into.push_back(std::move(waiter));
 }
 
 void parked_fetches::on_append(offset end_offset, std::size_t bytes) {
@@ -33,25 +32,20 @@ void parked_fetches::on_append(offset end_offset, std::size_t bytes) {
   drop_fired();
 }
 
-void parked_fetches::on_high_watermark(offset high_watermark) {
-  std::size_t newly = 0;
-  while (!above_hw_.empty() && above_hw_.front().first <= high_watermark) {
-    newly += above_hw_.front().second;
-    above_hw_.pop_front();
-  }
-  if (newly == 0 || consumers_.empty()) return;
-  for (auto& w : consumers_) w->add_bytes(newly);
-  drop_fired();
-}
+void parked_fetches::on_high_watermark(offset high_watermark) { release(above_hw_, high_watermark, consumers_); }
 
 void parked_fetches::on_last_stable_offset(offset last_stable_offset) {
+  release(above_lso_, last_stable_offset, committed_);
+}
+
+void parked_fetches::release(appends& pending, offset bound, waiters& woken) {
   std::size_t newly = 0;
-  while (!above_lso_.empty() && above_lso_.front().first <= last_stable_offset) {
-    newly += above_lso_.front().second;
-    above_lso_.pop_front();
+  while (!pending.empty() && pending.front().first <= bound) {
+    newly += pending.front().second;
+    pending.pop_front();
   }
-  if (newly == 0 || committed_.empty()) return;
-  for (auto& w : committed_) w->add_bytes(newly);
+  if (newly == 0 || woken.empty()) return;
+  for (auto& w : woken) w->add_bytes(newly);
   drop_fired();
 }
 

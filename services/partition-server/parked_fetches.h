@@ -51,13 +51,20 @@ class parked_fetches {
   static constexpr std::size_t max_above_lso = 4096;
 
  private:
-  void drop_fired();
+  using appends = std::deque<std::pair<offset, std::size_t>>;  // (end offset, bytes), in order
+  using waiters = std::vector<std::shared_ptr<fetch_waiter>>;
 
-  std::deque<std::pair<offset, std::size_t>> above_hw_;  // (end offset, bytes) of appends, in order
-  std::deque<std::pair<offset, std::size_t>> above_lso_;  // the same above the LSO
-  std::vector<std::shared_ptr<fetch_waiter>> committed_;       // woken by the LSO
-  std::vector<std::shared_ptr<fetch_waiter>> consumers_;       // woken by the high watermark
-  std::vector<std::shared_ptr<fetch_waiter>> followers_;       // woken by appends
+  void drop_fired();
+  /// Parks `waiter` in `into`, or wakes it when its position moved since its read.
+  void park(waiters& into, std::shared_ptr<fetch_waiter> waiter, offset seen, offset current);
+  /// A bound moved to `bound`: the bytes of the `pending` appends it passed count for `woken`.
+  void release(appends& pending, offset bound, waiters& woken);
+
+  appends above_hw_;   // appends above the high watermark
+  appends above_lso_;  // appends above the LSO
+  waiters committed_;  // read_committed consumers, woken by the LSO
+  waiters consumers_;  // woken by the high watermark
+  waiters followers_;  // woken by appends
 };
 
 }  // namespace sluice::partition_server

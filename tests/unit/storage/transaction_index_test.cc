@@ -42,6 +42,13 @@ std::vector<std::byte> txn_data(std::int64_t base, std::int64_t pid, int count, 
       {.producer_id = pid, .sequence = seq, .records = count, .base_offset = base, .transactional = true});
 }
 
+/// Opens `path` into `idx`; returns whether the file was consistent.
+bool open_index(transaction_index& idx, const std::filesystem::path& path) {
+  bool consistent = false;
+  BOOST_REQUIRE(idx.open(path, consistent).has_value());
+  return consistent;
+}
+
 std::filesystem::path txn_file(const std::filesystem::path& dir, std::int64_t base) {
   return segment_file(dir, offset{base}, log_format::txn_index_suffix);
 }
@@ -55,9 +62,7 @@ BOOST_AUTO_TEST_CASE(entries_are_kafkas_34_bytes_and_read_back) {
   const auto path = dir.path() / "x.txnindex";
   {
     transaction_index idx;
-    bool consistent = false;
-    BOOST_REQUIRE(idx.open(path, consistent).has_value());
-    BOOST_TEST(consistent);
+    BOOST_TEST(open_index(idx, path));
     BOOST_TEST(idx.add(txn(7, 10, 20, 21)).value());
     BOOST_TEST(idx.add(txn(0x0102030405060708, 25, 30, 12)).value());
   }
@@ -71,9 +76,7 @@ BOOST_AUTO_TEST_CASE(entries_are_kafkas_34_bytes_and_read_back) {
   BOOST_TEST(load_be<std::int64_t>(raw.data() + 36) == 0x0102030405060708);
 
   transaction_index again;
-  bool consistent = false;
-  BOOST_REQUIRE(again.open(path, consistent).has_value());
-  BOOST_TEST(consistent);
+  BOOST_TEST(open_index(again, path));
   BOOST_REQUIRE_EQUAL(again.entries().size(), 2u);
   BOOST_TEST((again.entries()[0] == txn(7, 10, 20, 21)));
   BOOST_TEST((again.entries()[1] == txn(0x0102030405060708, 25, 30, 12)));
@@ -84,15 +87,12 @@ BOOST_AUTO_TEST_CASE(a_torn_or_unknown_version_file_is_inconsistent) {
   const auto path = dir.path() / "x.txnindex";
   {
     transaction_index idx;
-    bool consistent = false;
-    BOOST_REQUIRE(idx.open(path, consistent).has_value());
+    open_index(idx, path);
     BOOST_TEST(idx.add(txn(1, 0, 5, 6)).value());
   }
   std::filesystem::resize_file(path, 33);
   transaction_index torn;
-  bool consistent = true;
-  BOOST_REQUIRE(torn.open(path, consistent).has_value());
-  BOOST_TEST(!consistent);
+  BOOST_TEST(!open_index(torn, path));
   BOOST_TEST(torn.entries().empty());
 
   {
@@ -102,15 +102,13 @@ BOOST_AUTO_TEST_CASE(a_torn_or_unknown_version_file_is_inconsistent) {
     f.write(entry.data(), 34);
   }
   transaction_index future;
-  BOOST_REQUIRE(future.open(path, consistent).has_value());
-  BOOST_TEST(!consistent);
+  BOOST_TEST(!open_index(future, path));
 }
 
 BOOST_AUTO_TEST_CASE(the_same_marker_twice_is_added_once_and_truncation_drops_later_markers) {
   temp_dir dir;
   transaction_index idx;
-  bool consistent = false;
-  BOOST_REQUIRE(idx.open(dir.path() / "x.txnindex", consistent).has_value());
+  open_index(idx, dir.path() / "x.txnindex");
   BOOST_TEST(idx.add(txn(1, 0, 5, 6)).value());
   BOOST_TEST(!idx.add(txn(1, 0, 5, 6)).value());
   BOOST_TEST(!idx.add(txn(2, 1, 4, 6)).value());  // not after the last marker: a replay
@@ -124,8 +122,8 @@ BOOST_AUTO_TEST_CASE(the_same_marker_twice_is_added_once_and_truncation_drops_la
 BOOST_AUTO_TEST_CASE(collect_finds_the_overlapping_aborts_and_stops_at_the_last_stable_offset) {
   temp_dir dir;
   transaction_index idx;
-  bool consistent = false;
-  BOOST_REQUIRE(idx.open(dir.path() / "x.txnindex", consistent).has_value());  // (pid, first, marker, lso)
+  open_index(idx, dir.path() / "x.txnindex");
+  // (pid, first, marker, lso)
   BOOST_TEST(idx.add(txn(1, 0, 10, 11)).value());
   BOOST_TEST(idx.add(txn(2, 5, 15, 12)).value());  // pid 3 was still open from 12
   BOOST_TEST(idx.add(txn(3, 12, 30, 31)).value());
