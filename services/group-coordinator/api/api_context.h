@@ -28,6 +28,9 @@ class shard_directory {
  public:
   virtual ~shard_directory() = default;
   virtual shard_lookup find(const std::string& group) = 0;
+  /// The shard of __consumer_offsets partition `partition`, when it is ours
+  /// and loaded (transaction markers name partitions, not groups).
+  virtual shard_lookup find_partition(std::int32_t partition) = 0;
   /// Every shard that is loaded and served here.
   virtual std::vector<group_shard*> loaded() = 0;
 };
