@@ -86,6 +86,7 @@ void serve_sync_group(const api_context& ctx);
 void serve_heartbeat(const api_context& ctx);
 void serve_leave_group(const api_context& ctx);
 void serve_offset_commit(const api_context& ctx);
+void serve_txn_offset_commit(const api_context& ctx);
 void serve_offset_fetch(const api_context& ctx);
 void serve_describe_groups(const api_context& ctx);
 void serve_list_groups(const api_context& ctx);
