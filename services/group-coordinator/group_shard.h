@@ -16,6 +16,10 @@
 // effect, through the same code replay runs. One write per group at a
 // time: the group's next operations wait for it, in order.
 //
+// Transactional offsets (TxnOffsetCommit) are pending for their producer
+// until its marker, written through the same writer in log order, commits
+// or drops them (group_shard_txn.cc).
+//
 // The read-only APIs (DescribeGroups, ListGroups, OffsetFetch, ...) read
 // the const accessors: what is durable. Not thread-safe.
 #include <cstdint>
