@@ -178,8 +178,10 @@ void offsets_log::send_produce(std::int32_t partition, std::vector<pending_appen
   protocol::batch_build_options options;
   if (auto* producer = std::get_if<txn_producer>(&sent.front().kind)) {
     // As Kafka's coordinator runtime writes a transaction's offsets: the
-    // producer's id and epoch, the transactional bit, base sequence 0 (a
-    // coordinator's write is not sequence-checked).
+    // producer's id and epoch, the transactional bit, base sequence 0. The
+    // partition server checks the epoch but not the sequence of a write
+    // carrying a group shard epoch (Kafka's AppendOrigin.COORDINATOR):
+    // every such batch starts at 0.
     options.transactional = true;
     options.producer_id = producer->id;
     options.producer_epoch = producer->epoch;
