@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/base/endian.h"
+#include "common/protocol/control_record.h"
 #include "common/protocol/record_batch_view.h"
 
 namespace sluice::group_coordinator {
@@ -14,11 +14,6 @@ namespace {
 
 // Our own batches are small; the bound only stops a decompression bomb.
 constexpr std::size_t max_replayed_batch = 64 * 1024 * 1024;
-
-// A control record's key (Kafka's ControlRecordType): int16 version, int16
-// type. Types other than ABORT (0) and COMMIT (1) are not markers.
-constexpr std::int16_t control_abort = 0;
-constexpr std::int16_t control_commit = 1;
 
 std::string_view as_text(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -32,17 +27,19 @@ void replay_batches(group_shard& shard, std::span<const std::byte> batches, cons
   std::vector<std::byte> scratch;
   while (auto batch = it.next()) {
     protocol::batch_header h(*batch);
+    if (h.is_control()) {
+      // A transaction marker; a control batch of another kind, or one the
+      // cleaner emptied, changes nothing (Kafka's loader skips it too).
+      if (auto read = protocol::read_txn_marker(*batch); read.marker)
+        shard.apply_marker(h.producer_id(), read.marker->type == protocol::control_type::commit);
+      next_offset = h.next_offset();
+      continue;
+    }
     std::span<const std::byte> records;
     if (auto why = protocol::batch_records(*batch, scratch, records, max_replayed_batch); !why.empty())
       throw std::runtime_error(why);
     const bool transactional = h.is_transactional() && h.producer_id() >= 0;
     auto bad = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
-      if (h.is_control()) {
-        if (!r.key || r.key->size() < 4) return;
-        const auto type = load_be<std::int16_t>(r.key->data() + 2);
-        if (type == control_commit || type == control_abort) shard.apply_marker(h.producer_id(), type == control_commit);
-        return;
-      }
       if (!r.key) return;
       std::optional<std::string_view> value;
       if (r.value) value = as_text(*r.value);

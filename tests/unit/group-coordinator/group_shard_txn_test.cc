@@ -6,7 +6,7 @@
 // control batches), rebuilds the same state.
 #include <boost/test/unit_test.hpp>
 
-#include "common/base/endian.h"
+#include "common/protocol/control_record.h"
 #include "common/protocol/record_batch_builder.h"
 #include "services/group-coordinator/consumer/consumer_group.h"
 #include "services/group-coordinator/shard_replay.h"
@@ -22,15 +22,6 @@ constexpr txn_producer producer_b{1001, 3};
 
 txn_marker marker(txn_producer p, bool commit) { return txn_marker{p, commit, 7}; }
 
-/// A control record's key or value: int16 version 0, then `field` big-endian.
-template <class T>
-std::string control_field(T field) {
-  std::string out(2 + sizeof(T), '\0');
-  sluice::store_be<std::int16_t>(out.data(), 0);
-  sluice::store_be<T>(out.data() + 2, field);
-  return out;
-}
-
 /// The log as the partition server would return it: one record batch per
 /// write, transactional batches with their producer, markers as control
 /// batches (Kafka's EndTransactionMarker).
@@ -38,27 +29,27 @@ std::vector<std::byte> as_batches(const fake_record_log& log) {
   std::vector<std::byte> out;
   std::int64_t offset = 0;
   for (const auto& e : log.entries) {
-    sluice::protocol::batch_build_options options;
-    options.base_offset = offset;
-    std::vector<sluice::protocol::record_to_build> records;
+    std::vector<std::byte> batch;
     if (e.marker) {
-      options.control = options.transactional = true;
-      options.producer_id = e.marker->producer.id;
-      options.producer_epoch = e.marker->producer.epoch;
-      records.push_back({control_field<std::int16_t>(e.marker->commit ? 1 : 0),
-                         control_field<std::int32_t>(e.marker->coordinator_epoch), {}, 0});
+      const sluice::protocol::txn_marker m{
+          e.marker->commit ? sluice::protocol::control_type::commit : sluice::protocol::control_type::abort,
+          e.marker->coordinator_epoch};
+      batch = sluice::protocol::build_txn_marker_batch(m, e.marker->producer.id, e.marker->producer.epoch, 0);
     } else {
+      sluice::protocol::batch_build_options options;
       if (e.producer) {
         options.transactional = true;
         options.producer_id = e.producer->id;
         options.producer_epoch = e.producer->epoch;
         options.base_sequence = 0;
       }
+      std::vector<sluice::protocol::record_to_build> records;
       for (const auto& r : e.records) records.push_back({r.key, r.value, {}, 0});
+      batch = sluice::protocol::build_batch(records, options);
     }
-    auto batch = sluice::protocol::build_batch(records, options);
+    sluice::protocol::stamp_base_offset(batch, offset);
+    offset = sluice::protocol::batch_header(batch).next_offset();
     out.insert(out.end(), batch.begin(), batch.end());
-    offset += static_cast<std::int64_t>(records.size());
   }
   return out;
 }
