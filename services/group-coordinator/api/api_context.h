@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,6 +65,22 @@ struct api_context {
 };
 
 inline std::int16_t code(error_code e) { return static_cast<std::int16_t>(e); }
+
+/// A partition of an OffsetCommit or TxnOffsetCommit as the offset to store
+/// (committed at `commit_timestamp`), or nullopt when its metadata is over
+/// offset.metadata.max.bytes (OFFSET_METADATA_TOO_LARGE).
+template <class Partition>
+std::optional<offset_value> offset_to_commit(const Partition& p, const group_options& options,
+                                             std::int64_t commit_timestamp) {
+  std::string metadata = p.committed_metadata.value_or("");
+  if (static_cast<std::int32_t>(metadata.size()) > options.max_metadata_size) return std::nullopt;
+  offset_value v;
+  v.offset = p.committed_offset;
+  v.leader_epoch = p.committed_leader_epoch;
+  v.metadata = std::move(metadata);
+  v.commit_timestamp = commit_timestamp;
+  return v;
+}
 
 /// For the APIs that describe several groups: one entry per id asked, in
 /// order, with the id; `describe(shard, id, entry)` fills it when this

@@ -177,14 +177,8 @@ BOOST_FIXTURE_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_cha
 }
 
 BOOST_FIXTURE_TEST_CASE(a_failed_kip848_heartbeat_leaves_the_group_as_it_was, shard_fixture) {
-  topic_catalog topics;
-  sluice::protocol::uuid id{};
-  id.bytes[15] = std::byte{1};
-  topics.add("orders", id, 4);
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  const auto topics = orders_catalog();
+  auto hb = joining_member("a");
   std::optional<consumer_heartbeat_result> result;
   shard.consumer_group_heartbeat("g", hb, topics, {}, [&](consumer_heartbeat_result r) { result = r; });
   log.complete();

@@ -302,16 +302,9 @@ BOOST_FIXTURE_TEST_CASE(the_committer_is_checked_as_kafka_does, shard_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_kip848_member_with_a_stale_epoch_is_illegal_generation, shard_fixture) {
-  topic_catalog topics;
-  sluice::protocol::uuid id{};
-  id.bytes[15] = std::byte{1};
-  topics.add("orders", id, 4);
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  const auto topics = orders_catalog();
   std::optional<consumer_heartbeat_result> joined;
-  shard.consumer_group_heartbeat("g", hb, topics, {}, [&](consumer_heartbeat_result r) { joined = r; });
+  shard.consumer_group_heartbeat("g", joining_member("a"), topics, {}, [&](consumer_heartbeat_result r) { joined = r; });
   log.complete();
   BOOST_REQUIRE(joined);
   const auto epoch = joined->member_epoch;

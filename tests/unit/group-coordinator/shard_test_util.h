@@ -44,6 +44,24 @@ inline offset_value at(std::int64_t offset) {
   return v;
 }
 
+/// A catalog with topic "orders" (4 partitions).
+inline topic_catalog orders_catalog() {
+  topic_catalog topics;
+  sluice::protocol::uuid id{};
+  id.bytes[15] = std::byte{1};
+  topics.add("orders", id, 4);
+  return topics;
+}
+
+/// A KIP-848 member `member_id` joining, subscribed to "orders".
+inline consumer_heartbeat joining_member(std::string member_id) {
+  consumer_heartbeat hb;
+  hb.member_id = std::move(member_id);
+  hb.client_generates_member_id = true;
+  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  return hb;
+}
+
 /// A shard of partition 0 over a fake log; tests may change the options
 /// before the first group is made.
 struct shard_fixture {
