@@ -106,11 +106,12 @@ error_code marker_error(pv1::PartitionError e) {
 
 }  // namespace
 
-offsets_log::offsets_log(cluster::cluster_client& cluster, post_fn post) : cluster_(cluster), post_(std::move(post)) {}
+offsets_log::offsets_log(cluster::cluster_client& cluster, post_fn post, std::string_view topic)
+    : cluster_(cluster), post_(std::move(post)), topic_(topic) {}
 
 std::shared_ptr<messaging::rpc_client> offsets_log::leader_client(std::int32_t partition) {
   auto view = cluster_.current();
-  const auto* p = view->partition(cluster::offsets_topic, partition);
+  const auto* p = view->partition(topic_, partition);
   if (p == nullptr || p->leader() < 0) return nullptr;
   return servers_.client(*view, p->leader());
 }
@@ -197,7 +198,7 @@ void offsets_log::send_produce(std::int32_t partition, std::vector<pending_appen
   req.set_timeout_ms(static_cast<std::int32_t>(append_timeout.count()));
   req.set_group_shard_epoch(shard_epoch);
   auto* p = req.add_partitions();
-  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_topic(topic_);
   p->set_partition(partition);
   p->set_records_size(static_cast<std::uint32_t>(bytes.size()));
   auto msg = messaging::message::make(messaging::method::produce, req, bytes.size());
@@ -230,7 +231,7 @@ void offsets_log::send_marker(std::int32_t partition, pending_append sent) {
   m->set_committed(marker.commit);
   m->set_coordinator_epoch(marker.coordinator_epoch);
   auto* p = m->add_partitions();
-  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_topic(topic_);
   p->set_partition(partition);
   client->call(messaging::message::make(messaging::method::write_txn_markers, req),
                append_timeout + std::chrono::seconds(2),
@@ -269,7 +270,7 @@ void offsets_log::read(std::int32_t partition, std::int64_t shard_epoch, std::in
   req.set_max_bytes(read_limit);
   req.set_group_shard_epoch(shard_epoch);
   auto* p = req.add_partitions();
-  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_topic(topic_);
   p->set_partition(partition);
   p->set_fetch_offset(offset);
   p->set_partition_max_bytes(read_limit);
