@@ -7,7 +7,9 @@
 #include "common/messaging/methods.h"
 #include "common/proto/group.pb.h"
 #include "common/protocol/record_batch.h"
+#include "services/group-coordinator/api/write_txn_markers.h"
 #include "services/group-coordinator/internal_topic.h"
+#include "services/group-coordinator/shard_replay.h"
 
 namespace sluice::group_coordinator {
 
@@ -24,8 +26,6 @@ auto log() {
 constexpr auto replay_wait = std::chrono::seconds(15);
 // Kafka's offsets.retention.check.interval.ms.
 constexpr auto retention_check = std::chrono::minutes(10);
-// Our own batches are small; the bound only stops a decompression bomb.
-constexpr std::size_t max_replayed_batch = 64 * 1024 * 1024;
 
 }  // namespace
 
@@ -141,25 +141,7 @@ void group_service::read_more(std::int32_t partition) {
 }
 
 void group_service::replay(slot& s, const std::vector<std::byte>& batches) {
-  const auto now = std::chrono::steady_clock::now();
-  protocol::batch_iterator it(batches);
-  std::vector<std::byte> scratch;
-  while (auto batch = it.next()) {
-    protocol::batch_header h(*batch);
-    if (!h.is_control()) {
-      std::span<const std::byte> records;
-      if (auto why = protocol::batch_records(*batch, scratch, records, max_replayed_batch); !why.empty()) throw std::runtime_error(why);
-      auto bad = protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
-        if (!r.key) return;
-        std::string_view key(reinterpret_cast<const char*>(r.key->data()), r.key->size());
-        std::optional<std::string_view> value;
-        if (r.value) value = std::string_view(reinterpret_cast<const char*>(r.value->data()), r.value->size());
-        s.shard->apply(key, value, catalog_, now);
-      });
-      if (!bad.empty()) throw std::runtime_error(bad);
-    }
-    s.next_offset = h.next_offset();
-  }
+  replay_batches(*s.shard, batches, catalog_, std::chrono::steady_clock::now(), s.next_offset);
 }
 
 void group_service::ensure_offsets_topic() {
@@ -202,7 +184,10 @@ void group_service::tick() {
 }
 
 shard_lookup group_service::find(const std::string& group) {
-  const auto p = cluster::offsets_partition_for(group);
+  return find_partition(cluster::offsets_partition_for(group));
+}
+
+shard_lookup group_service::find_partition(std::int32_t p) {
   auto it = slots_.find(p);
   if (it == slots_.end()) return {nullptr, error_code::not_coordinator};
   if (!it->second.loaded) return {nullptr, error_code::coordinator_load_in_progress};
@@ -217,6 +202,13 @@ std::vector<group_shard*> group_service::loaded() {
 }
 
 void group_service::handle(const messaging::message& request, const messaging::responder& reply_to) {
+  if (request.method() == messaging::method::write_txn_markers_group) {
+    partition::v1::WriteTxnMarkersRequest markers;
+    if (!request.parse_header(markers)) return reply_to.fail(messaging::rpc_status::bad_request);
+    return serve_write_txn_markers(markers, *this, [reply_to](partition::v1::WriteTxnMarkersResponse response) {
+      reply_to.reply(messaging::message::make(messaging::method::write_txn_markers_group, response));
+    });
+  }
   group::v1::KafkaRequest header;
   if (request.method() != messaging::method::kafka_group_request) return reply_to.fail(messaging::rpc_status::unknown_method);
   if (!request.parse_header(header)) return reply_to.fail(messaging::rpc_status::bad_request);

@@ -43,7 +43,9 @@ class group_service : public shard_directory {
                 cluster::coordinator_client& coordinator, post_fn post);
   ~group_service() override;
 
-  /// A Kafka group request forwarded by a gateway.
+  /// A Kafka group request forwarded by a gateway (method
+  /// kafka_group_request), or transaction markers for our offsets
+  /// partitions (write_txn_markers_group).
   void handle(const messaging::message& request, const messaging::responder& reply_to);
   /// New metadata: ownership, the topic catalog, partition leaders.
   void on_view(std::shared_ptr<const cluster::metadata_view> view);
@@ -53,6 +55,7 @@ class group_service : public shard_directory {
   void tick();
 
   shard_lookup find(const std::string& group) override;
+  shard_lookup find_partition(std::int32_t partition) override;
   std::vector<group_shard*> loaded() override;
 
  private:

@@ -1,7 +1,7 @@
 // group_shard: lookups, replay, listing, timers and closing. The
 // operations are in group_shard_classic.cc (classic protocol),
-// group_shard_consumer.cc (KIP-848) and group_shard_offsets.cc (offsets,
-// DeleteGroups, retention).
+// group_shard_consumer.cc (KIP-848), group_shard_offsets.cc (offsets,
+// DeleteGroups, retention) and group_shard_txn.cc (transactional offsets).
 #include "services/group-coordinator/group_shard.h"
 
 #include <type_traits>
@@ -36,7 +36,7 @@ const consumer_group* group_shard::consumer(const std::string& group) const {
 }
 
 bool group_shard::exists(const std::string& group) const {
-  return classic_.count(group) || consumer_.count(group) || offsets_.count(group);
+  return classic_.count(group) || consumer_.count(group) || offsets_.count(group) || open_txns_.count(group);
 }
 
 const group_offsets* group_shard::offsets(const std::string& group) const {
@@ -67,8 +67,24 @@ group_shard::live_group<consumer_group>* group_shard::consumer_or_create(const s
 void group_shard::apply_offset(const std::string& group, const topic_partition& tp,
                                const std::optional<offset_value>& value) {
   if (value) {
-    offsets_[group][tp] = *value;
+    offsets_[group][tp] = stored_offset{*value, ++log_order_};
     return;
+  }
+  // A tombstone ends the partition's offset, pending ones included (Kafka's
+  // replay does the same: a later COMMIT marker brings nothing back).
+  if (auto open = open_txns_.find(group); open != open_txns_.end()) {
+    for (auto producer : std::set<std::int64_t>(open->second)) {
+      auto txn = pending_.find(producer);
+      if (txn == pending_.end()) continue;
+      auto g = txn->second.find(group);
+      if (g == txn->second.end()) continue;
+      g->second.erase(tp);
+      if (!g->second.empty()) continue;
+      txn->second.erase(g);
+      if (txn->second.empty()) pending_.erase(txn);
+      open->second.erase(producer);
+    }
+    if (open->second.empty()) open_txns_.erase(open);
   }
   auto it = offsets_.find(group);
   if (it == offsets_.end()) return;
@@ -121,6 +137,8 @@ std::vector<group_shard::listing> group_shard::list() const {
   // Groups known only by their offsets (standalone commits) are empty classic groups.
   for (const auto& [id, o] : offsets_)
     if (!classic_.count(id) && !consumer_.count(id)) out.push_back({id, "", "Empty", "classic"});
+  for (const auto& [id, producers] : open_txns_)
+    if (!classic_.count(id) && !consumer_.count(id) && !offsets_.count(id)) out.push_back({id, "", "Empty", "classic"});
   return out;
 }
 

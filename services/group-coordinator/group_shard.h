@@ -16,6 +16,10 @@
 // effect, through the same code replay runs. One write per group at a
 // time: the group's next operations wait for it, in order.
 //
+// Transactional offsets (TxnOffsetCommit) are pending for their producer
+// until its marker, written through the same writer in log order, commits
+// or drops them (group_shard_txn.cc).
+//
 // The read-only APIs (DescribeGroups, ListGroups, OffsetFetch, ...) read
 // the const accessors: what is durable. Not thread-safe.
 #include <cstdint>
@@ -23,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +42,16 @@
 namespace sluice::group_coordinator {
 
 using topic_partition = std::pair<std::string, std::int32_t>;
-using group_offsets = std::map<topic_partition, offset_value>;
+
+/// An offset as the shard holds it: the record's value, and where its
+/// record stands in the log among the shard's offset records (Kafka keeps
+/// the record's offset). A transaction's offset becomes the committed one
+/// only if its record came after the committed one's (a plain commit made
+/// while the transaction was open wins), whatever compaction removed since.
+struct stored_offset : offset_value {
+  std::uint64_t log_order = 0;
+};
+using group_offsets = std::map<topic_partition, stored_offset>;
 
 /// One shard's groups and offsets. Owned by group_service (on its actor)
 /// from the moment it takes the partition over until it moves away
@@ -54,13 +68,29 @@ class group_shard {
   /// Replay: one record of the partition, in log order. `topics` names the
   /// topic ids of KIP-848 assignments.
   void apply(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics, time_point now);
+  /// Replay: one record of a transactional batch of `producer_id`. An
+  /// offset becomes pending for the producer; anything else applies as in
+  /// apply().
+  void apply_transactional(std::int64_t producer_id, std::string_view key, std::optional<std::string_view> value,
+                           const topic_catalog& topics, time_point now);
+  /// Replay: a transaction marker (control batch) of `producer_id`. COMMIT
+  /// makes the producer's pending offsets committed, ABORT drops them
+  /// (Kafka's replayEndTransactionMarker); no pending offsets: nothing.
+  void apply_marker(std::int64_t producer_id, bool commit);
 
   // What is durable.
   const classic_group* classic(const std::string& group) const;
   const consumer_group* consumer(const std::string& group) const;
+  /// A group exists with members, committed offsets, or pending ones
+  /// (Kafka creates an empty "simple" group for a commit without one).
   bool exists(const std::string& group) const;
   /// nullptr when the group has no committed offsets.
   const group_offsets* offsets(const std::string& group) const;
+  /// Whether an open transaction has an offset pending for the group's
+  /// partition (OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT).
+  bool has_pending(const std::string& group, const topic_partition& tp) const;
+  /// The offset `producer`'s open transaction holds for the partition; nullptr if none.
+  const stored_offset* pending(std::int64_t producer, const std::string& group, const topic_partition& tp) const;
   /// Every group id with its protocol type and state, for ListGroups.
   struct listing {
     std::string group_id;
@@ -106,8 +136,28 @@ class group_shard {
               std::function<void(error_code)> done);
   void delete_offsets(const std::string& group, std::vector<topic_partition> partitions,
                       std::function<void(error_code)> done);
-  /// DeleteGroups: tombstones for the group and all its offsets (and, for a
-  /// KIP-848 group, its records). GROUP_ID_NOT_FOUND when there is nothing
+  /// TxnOffsetCommit's check of the committer (Kafka's
+  /// validateTransactionalOffsetCommit): a group nobody manages accepts
+  /// generation -1 (an unknown one is ILLEGAL_GENERATION otherwise); a
+  /// classic group checks member, instance and generation (v3+), whatever
+  /// its state; a KIP-848 group the member and its epoch, a stale epoch
+  /// answering ILLEGAL_GENERATION.
+  error_code validate_txn_commit(const std::string& group, const std::string& member_id,
+                                 const std::optional<std::string>& instance_id, std::int32_t generation) const;
+  /// TxnOffsetCommit: writes the offsets as one transactional batch of
+  /// `producer`; once durable they are pending for it, invisible to
+  /// OffsetFetch until its COMMIT marker. `done` gets the outcome.
+  void commit_transactional(const std::string& group, txn_producer producer,
+                            std::vector<std::pair<topic_partition, offset_value>> offsets,
+                            std::function<void(error_code)> done);
+  /// A transaction marker for this shard (the transaction coordinator ends
+  /// a transaction): writes it and, once durable, applies it as
+  /// apply_marker() does. `done` gets NONE or the marker's error
+  /// (record_log::write_marker).
+  void complete_transaction(txn_marker marker, std::function<void(error_code)> done);
+
+  /// DeleteGroups: tombstones for the group and all its offsets, pending
+  /// ones included (and, for a KIP-848 group, its records). GROUP_ID_NOT_FOUND when there is nothing
   /// of it; NON_EMPTY_GROUP when it has members or a write of it is under
   /// way (a member may be joining).
   void delete_group(const std::string& group, std::function<void(error_code)> done);
@@ -176,8 +226,14 @@ class group_shard {
   template <class Group, class Other>
   void install(group_map<Group>& groups, group_map<Other>& others, const std::string& id,
                std::uint64_t incarnation, Group next);
-  /// One committed offset set, or removed (nullopt): replay and writes alike.
+  /// One committed offset set, or removed (nullopt): replay and writes
+  /// alike. A removal drops the partition's pending offsets too.
   void apply_offset(const std::string& group, const topic_partition& tp, const std::optional<offset_value>& value);
+  /// One offset of `producer`'s transaction, pending: replay and writes alike.
+  void apply_pending(std::int64_t producer, const std::string& group, const topic_partition& tp,
+                     const offset_value& value);
+  /// Partitions of `group` with pending offsets and no committed one.
+  std::vector<topic_partition> pending_only(const std::string& group) const;
   void apply_consumer(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics,
                       time_point now);
 
@@ -190,6 +246,12 @@ class group_shard {
   group_map<classic_group> classic_;
   group_map<consumer_group> consumer_;
   std::map<std::string, group_offsets> offsets_;
+  // Transactional offsets awaiting their marker, by producer id then group
+  // (Kafka's pendingTransactionalOffsets), and the producers with pending
+  // offsets in each group (openTransactionsByGroup).
+  std::map<std::int64_t, std::map<std::string, group_offsets>> pending_;
+  std::map<std::string, std::set<std::int64_t>> open_txns_;
+  std::uint64_t log_order_ = 0;  // the last offset record's place (stored_offset::log_order)
   std::map<std::string, std::int64_t> last_active_ms_;  // wall time a retention check last saw members
   std::int64_t first_check_ms_ = -1;
 };

@@ -60,6 +60,13 @@ void group_shard::delete_group(const std::string& group, std::function<void(erro
             offsets.push_back(tp);
             r.records.push_back({encode_key(offset_key{group, tp.first, tp.second}), std::nullopt});
           }
+        // Offsets open transactions hold: one tombstone each where none was
+        // written above (Kafka's deleteAllOffsets). A later COMMIT marker
+        // then brings nothing back.
+        for (auto& tp : pending_only(group)) {
+          r.records.push_back({encode_key(offset_key{group, tp.first, tp.second}), std::nullopt});
+          offsets.push_back(std::move(tp));
+        }
         auto* kip848 = find_consumer(group);
         if (kip848) {
           auto tombstones = consumer_group_tombstones(*kip848->group);
@@ -107,8 +114,11 @@ std::size_t group_shard::expire_offsets(std::int64_t wall_now_ms, const topic_ca
     auto seen = last_active_ms_.find(group);
     const std::int64_t since = active ? 0 : (seen != last_active_ms_.end() ? seen->second : first_check_ms_);
     std::vector<topic_partition> old;
+    // An offset an open transaction is about to replace stays (Kafka waits for the marker).
     for (const auto& [tp, v] : stored)
-      if (!in_use.count(tp.first) && std::max(v.commit_timestamp, since) + retention <= wall_now_ms) old.push_back(tp);
+      if (!in_use.count(tp.first) && std::max(v.commit_timestamp, since) + retention <= wall_now_ms &&
+          !has_pending(group, tp))
+        old.push_back(tp);
     if (old.empty()) continue;
     expiring += old.size();
     delete_offsets(group, std::move(old), [](error_code) {});  // a failed write is retried at the next check

@@ -6,11 +6,14 @@
 // (an owner that was replaced cannot write); callbacks come back through
 // `post` (onto the service's actor), which is also where append() is called.
 //
-// Appends to one partition land in the order they were made: one produce is
-// in flight per partition, and the appends that queue up meanwhile go
-// together in the next one (one batch, so all or none of them). Two produce
-// RPCs in flight at once could be appended in either order, and a replay
-// would then see an older commit after a newer one.
+// Appends to one partition land in the order they were made: one write is
+// in flight per partition, and the plain appends that queue up meanwhile go
+// together in the next one (one batch, so all or none of them). Two writes
+// in flight at once could be appended in either order, and a replay would
+// then see an older commit after a newer one. A transactional append (one
+// producer's batch) and a transaction marker (WriteTxnMarkers to the
+// partition's leader, method write_txn_markers) each go alone, in turn with
+// the rest, so a marker's effect applies after the writes made before it.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -18,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/cluster/cluster_client.h"
@@ -35,6 +39,10 @@ class offsets_log : public record_log {
 
   void append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
               std::function<void(error_code)> done) override;
+  void append_transactional(std::int32_t partition, std::int64_t shard_epoch, txn_producer producer,
+                            std::vector<record> records, std::function<void(error_code)> done) override;
+  void write_marker(std::int32_t partition, std::int64_t shard_epoch, txn_marker marker,
+                    std::function<void(error_code)> done) override;
 
   struct read_result {
     error_code error = error_code::none;
@@ -56,6 +64,9 @@ class offsets_log : public record_log {
     std::int64_t shard_epoch = 0;
     std::vector<record> records;
     std::function<void(error_code)> done;
+    /// Plain records (merged with their neighbours), one producer's
+    /// transactional batch, or a marker (no records).
+    std::variant<std::monostate, txn_producer, txn_marker> kind;
   };
   struct partition_queue {
     bool in_flight = false;
@@ -67,9 +78,18 @@ class offsets_log : public record_log {
   };
 
   std::shared_ptr<messaging::rpc_client> leader_client(std::int32_t partition);
-  /// Sends the appends waiting on `partition` (those of the first one's shard
-  /// epoch, up to a size bound) as one produce, unless one is in flight.
+  void enqueue(std::int32_t partition, pending_append append);
+  /// Sends what waits first on `partition`, unless a write is in flight:
+  /// the plain appends at the front (of the first one's shard epoch, up to
+  /// a size bound) as one produce, or the transactional batch or marker
+  /// there alone.
   void send_next(std::int32_t partition);
+  /// The write of `sent` (its records) as one produce request.
+  void send_produce(std::int32_t partition, std::vector<pending_append> sent);
+  /// The marker `sent` names as one WriteTxnMarkers request.
+  void send_marker(std::int32_t partition, pending_append sent);
+  /// How the answers of the in-flight write reach finish(), on our actor.
+  std::function<void(std::vector<pending_append>, error_code)> completion(std::int32_t partition);
   /// Tells the appends of a produce how it went, then sends what waits.
   void finish(std::int32_t partition, std::vector<pending_append> sent, error_code e);
 

@@ -12,6 +12,21 @@
 
 namespace sluice::group_coordinator {
 
+/// A transactional producer as a batch names it (TxnOffsetCommit's records
+/// go in a batch carrying the producer's id and epoch, transactional bit set).
+struct txn_producer {
+  std::int64_t id = -1;
+  std::int16_t epoch = -1;
+};
+
+/// One transaction marker for one partition (Kafka's EndTransactionMarker):
+/// the partition's leader writes it as a control batch of the producer.
+struct txn_marker {
+  txn_producer producer;
+  bool commit = false;  // COMMIT, else ABORT
+  std::int32_t coordinator_epoch = 0;
+};
+
 /// Appends records to this shard's partition of __consumer_offsets and calls
 /// `done` once they are durable (or failed), on the owner's actor. Appends
 /// to one partition complete in the order they were made.
@@ -34,6 +49,31 @@ class record_log {
   /// partition; the write is refused if the shard has a newer one.
   virtual void append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
                       std::function<void(protocol::error_code)> done) = 0;
+
+  // Transactions on __consumer_offsets (group shards only). They keep the
+  // order of append(): everything reaches the log in the order made. A log
+  // that never carries a consumer group's transaction (the transaction
+  // coordinator's __transaction_state) keeps these defaults, which refuse.
+
+  /// Appends `records` as one transactional batch of `producer` (Kafka writes
+  /// TxnOffsetCommit so). Besides append()'s errors, `done` may get the
+  /// producer's: INVALID_PRODUCER_EPOCH, PRODUCER_FENCED, INVALID_TXN_STATE.
+  virtual void append_transactional(std::int32_t partition, std::int64_t shard_epoch, txn_producer producer,
+                                    std::vector<record> records, std::function<void(protocol::error_code)> done) {
+    (void)partition, (void)shard_epoch, (void)producer, (void)records;
+    done(protocol::error_code::unknown_server_error);
+  }
+  /// Has the partition's leader write `marker` (acks=all). `done` gets NONE
+  /// once it is durable, else the reason as Kafka's WriteTxnMarkers answers
+  /// it: NOT_LEADER_OR_FOLLOWER (not ours or no leader: retry),
+  /// NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT,
+  /// KAFKA_STORAGE_ERROR, or the producer's (PRODUCER_FENCED,
+  /// INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED, ...).
+  virtual void write_marker(std::int32_t partition, std::int64_t shard_epoch, txn_marker marker,
+                            std::function<void(protocol::error_code)> done) {
+    (void)partition, (void)shard_epoch, (void)marker;
+    done(protocol::error_code::unknown_server_error);
+  }
 };
 
 /// Kafka's answer to a group operation (JoinGroup, SyncGroup, LeaveGroup,

@@ -10,16 +10,22 @@ bool result_writer::writing(const std::string& key) const {
   return it != keys_.end() && it->second.writing;
 }
 
-void result_writer::append(std::optional<std::string> key, std::vector<record_log::record> records,
+void result_writer::append(std::optional<std::string> key, write_kind kind, std::vector<record_log::record> records,
                            std::function<void(protocol::error_code)> done, std::function<void()> refuse) {
   const std::uint64_t write = ++last_write_;
   if (key) keys_[*key].writing = true;
   in_flight_.emplace(write, write_in_flight{std::move(key), std::move(done), std::move(refuse)});
   std::weak_ptr<bool> alive = alive_;
-  log_.append(partition_, epoch_, std::move(records), [this, alive, write](protocol::error_code e) {
+  auto completion = [this, alive, write](protocol::error_code e) {
     if (alive.expired()) return;
     completed(write, e);
-  });
+  };
+  if (auto* producer = std::get_if<txn_producer>(&kind))
+    log_.append_transactional(partition_, epoch_, *producer, std::move(records), std::move(completion));
+  else if (auto* marker = std::get_if<txn_marker>(&kind))
+    log_.write_marker(partition_, epoch_, *marker, std::move(completion));
+  else
+    log_.append(partition_, epoch_, std::move(records), std::move(completion));
 }
 
 void result_writer::completed(std::uint64_t write, protocol::error_code e) {

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "services/group-coordinator/coordinator_result.h"
@@ -53,6 +54,20 @@ class result_writer {
   void write(coordinator_result<Response> result, std::function<void(Response)> respond) {
     write_result(std::nullopt, std::move(result), std::move(respond));
   }
+  /// The same, its records written as one transactional batch of `producer`
+  /// (TxnOffsetCommit).
+  template <class Response>
+  void write_transactional(txn_producer producer, coordinator_result<Response> result,
+                           std::function<void(Response)> respond) {
+    write_result(std::nullopt, std::move(result), std::move(respond), producer);
+  }
+  /// Writes `marker` (the result has no records) and, once it is durable,
+  /// applies the result and answers; it holds no key. In log order with the
+  /// other writes, so its effect applies after theirs, as a replay would.
+  template <class Response>
+  void write_marker(txn_marker marker, coordinator_result<Response> result, std::function<void(Response)> respond) {
+    write_result(std::nullopt, std::move(result), std::move(respond), marker);
+  }
 
   /// The shard is no longer ours: writes under way are answered as failed
   /// with NOT_COORDINATOR and never applied, waiting operations are
@@ -70,10 +85,14 @@ class result_writer {
     std::deque<std::function<void(bool run)>> waiting;  // run(false): refuse, the writer closed
   };
 
+  /// How a result's records reach the log: a plain batch, a transactional
+  /// batch of a producer, or a marker (no records).
+  using write_kind = std::variant<std::monostate, txn_producer, txn_marker>;
+
   template <class Response>
   void write_result(std::optional<std::string> key, coordinator_result<Response> result,
-                    std::function<void(Response)> respond);
-  void append(std::optional<std::string> key, std::vector<record_log::record> records,
+                    std::function<void(Response)> respond, write_kind kind = {});
+  void append(std::optional<std::string> key, write_kind kind, std::vector<record_log::record> records,
               std::function<void(protocol::error_code)> done, std::function<void()> refuse);
   void completed(std::uint64_t write, protocol::error_code e);
   /// Runs what waited for `key`, until one of them writes it again.
@@ -106,18 +125,18 @@ void result_writer::run(const std::string& key, std::function<coordinator_result
 
 template <class Response>
 void result_writer::write_result(std::optional<std::string> key, coordinator_result<Response> result,
-                                 std::function<void(Response)> respond) {
+                                 std::function<void(Response)> respond, write_kind kind) {
   auto shared = std::make_shared<coordinator_result<Response>>(std::move(result));
   auto answer_failure = [shared, respond](protocol::error_code e) {
     respond(shared->failed ? shared->failed(e) : Response{});
   };
   if (closed_) return answer_failure(protocol::error_code::not_coordinator);
-  if (shared->records.empty()) {
+  if (shared->records.empty() && !std::holds_alternative<txn_marker>(kind)) {
     if (shared->apply) shared->apply();
     return respond(std::move(shared->response));
   }
   auto records = std::move(shared->records);
-  append(std::move(key), std::move(records),
+  append(std::move(key), kind, std::move(records),
          [shared, respond, answer_failure](protocol::error_code e) {
            if (e == protocol::error_code::none) {
              if (shared->apply) shared->apply();

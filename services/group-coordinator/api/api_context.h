@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class shard_directory {
  public:
   virtual ~shard_directory() = default;
   virtual shard_lookup find(const std::string& group) = 0;
+  /// The shard of __consumer_offsets partition `partition`, when it is ours
+  /// and loaded (transaction markers name partitions, not groups).
+  virtual shard_lookup find_partition(std::int32_t partition) = 0;
   /// Every shard that is loaded and served here.
   virtual std::vector<group_shard*> loaded() = 0;
 };
@@ -64,6 +68,22 @@ struct api_context {
 
 inline std::int16_t code(error_code e) { return static_cast<std::int16_t>(e); }
 
+/// A partition of an OffsetCommit or TxnOffsetCommit as the offset to store
+/// (committed at `commit_timestamp`), or nullopt when its metadata is over
+/// offset.metadata.max.bytes (OFFSET_METADATA_TOO_LARGE).
+template <class Partition>
+std::optional<offset_value> offset_to_commit(const Partition& p, const group_options& options,
+                                             std::int64_t commit_timestamp) {
+  std::string metadata = p.committed_metadata.value_or("");
+  if (static_cast<std::int32_t>(metadata.size()) > options.max_metadata_size) return std::nullopt;
+  offset_value v;
+  v.offset = p.committed_offset;
+  v.leader_epoch = p.committed_leader_epoch;
+  v.metadata = std::move(metadata);
+  v.commit_timestamp = commit_timestamp;
+  return v;
+}
+
 /// For the APIs that describe several groups: one entry per id asked, in
 /// order, with the id; `describe(shard, id, entry)` fills it when this
 /// instance serves the group, else it carries why not.
@@ -85,6 +105,7 @@ void serve_sync_group(const api_context& ctx);
 void serve_heartbeat(const api_context& ctx);
 void serve_leave_group(const api_context& ctx);
 void serve_offset_commit(const api_context& ctx);
+void serve_txn_offset_commit(const api_context& ctx);
 void serve_offset_fetch(const api_context& ctx);
 void serve_describe_groups(const api_context& ctx);
 void serve_list_groups(const api_context& ctx);

@@ -15,6 +15,7 @@ bool serve(std::int16_t key, const api_context& ctx) {
       {api_key::heartbeat, serve_heartbeat},
       {api_key::leave_group, serve_leave_group},
       {api_key::offset_commit, serve_offset_commit},
+      {api_key::txn_offset_commit, serve_txn_offset_commit},
       {api_key::offset_fetch, serve_offset_fetch},
       {api_key::describe_groups, serve_describe_groups},
       {api_key::list_groups, serve_list_groups},

@@ -49,17 +49,12 @@ void serve_offset_commit(const api_context& ctx) {
     for (std::size_t pi = 0; pi < req.topics[ti].partitions.size(); ++pi) {
       const auto& p = req.topics[ti].partitions[pi];
       auto& out = answer->topics[ti].partitions[pi];
-      const std::string metadata = p.committed_metadata.value_or("");
-      if (static_cast<std::int32_t>(metadata.size()) > ctx.options->max_metadata_size) {
+      auto v = offset_to_commit(p, *ctx.options, p.commit_timestamp >= 0 ? p.commit_timestamp : now_ms);
+      if (!v) {
         out.error_code = code(error_code::offset_metadata_too_large);
         continue;
       }
-      offset_value v;
-      v.offset = p.committed_offset;
-      v.leader_epoch = p.committed_leader_epoch;
-      v.metadata = metadata;
-      v.commit_timestamp = p.commit_timestamp >= 0 ? p.commit_timestamp : now_ms;
-      offsets.push_back({{req.topics[ti].name, p.partition_index}, std::move(v)});
+      offsets.push_back({{req.topics[ti].name, p.partition_index}, std::move(*v)});
       written.push_back(&out);
     }
   }

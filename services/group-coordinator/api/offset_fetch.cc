@@ -1,5 +1,8 @@
 // OffsetFetch: a group's committed offsets, for the partitions asked or all
-// of them. v8+ asks for several groups at once.
+// of them. v8+ asks for several groups at once. With require_stable (v7+),
+// a partition an open transaction has an offset pending for answers
+// UNSTABLE_OFFSET_COMMIT (the consumer retries once the transaction ends);
+// without it, the committed offset, as Kafka does.
 #include "common/protocol/messages/offset_fetch.h"
 #include "services/group-coordinator/api/api_context.h"
 
@@ -12,6 +15,7 @@ struct fetched_partition {
   std::int64_t offset = -1;
   std::int32_t leader_epoch = -1;
   std::string metadata;
+  error_code error = error_code::none;
 };
 using fetched = std::map<std::string, std::vector<fetched_partition>>;  // by topic
 
@@ -23,7 +27,8 @@ struct asked_topic {
 /// The offsets of `group`; `topics` null means every committed one. A
 /// partition without a commit answers offset -1, as in Kafka.
 error_code fetch_group(const api_context& ctx, const std::string& group, const std::optional<std::string>& member_id,
-                       std::int32_t member_epoch, const std::optional<std::vector<asked_topic>>& topics, fetched& out) {
+                       std::int32_t member_epoch, const std::optional<std::vector<asked_topic>>& topics,
+                       bool require_stable, fetched& out) {
   auto found = ctx.shards->find(group);
   if (!found.shard) return found.error;
   if (member_id && !member_id->empty()) {  // v9: a KIP-848 member asks; it must be current
@@ -32,16 +37,22 @@ error_code fetch_group(const api_context& ctx, const std::string& group, const s
     }
   }
   const group_offsets* stored = found.shard->offsets(group);
+  auto unstable = [&](const topic_partition& tp) { return require_stable && found.shard->has_pending(group, tp); };
   if (!topics) {
+    // Every committed offset (a partition with only pending ones is not listed, as in Kafka).
     if (stored)
-      for (const auto& [tp, v] : *stored) out[tp.first].push_back({tp.second, v.offset, v.leader_epoch, v.metadata});
+      for (const auto& [tp, v] : *stored)
+        out[tp.first].push_back(unstable(tp) ? fetched_partition{tp.second, -1, -1, "", error_code::unstable_offset_commit}
+                                             : fetched_partition{tp.second, v.offset, v.leader_epoch, v.metadata});
     return error_code::none;
   }
   for (const auto& t : *topics) {
     auto& list = out[t.name];
     for (auto p : t.partitions) {
       fetched_partition f{p, -1, -1, ""};
-      if (stored) {
+      if (unstable({t.name, p})) {
+        f.error = error_code::unstable_offset_commit;
+      } else if (stored) {
         auto it = stored->find({t.name, p});
         if (it != stored->end()) f = {p, it->second.offset, it->second.leader_epoch, it->second.metadata};
       }
@@ -63,6 +74,7 @@ void write_topics(fetched& f, TopicList& out) {
       rp.committed_offset = p.offset;
       rp.committed_leader_epoch = p.leader_epoch;
       rp.metadata = p.metadata;
+      rp.error_code = code(p.error);
     }
   }
 }
@@ -85,7 +97,8 @@ void serve_offset_fetch(const api_context& ctx) {
       auto& rg = r.groups.emplace_back();
       rg.group_id = g.group_id;
       fetched f;
-      rg.error_code = code(fetch_group(ctx, g.group_id, g.member_id, g.member_epoch, asked(g.topics), f));
+      rg.error_code =
+          code(fetch_group(ctx, g.group_id, g.member_id, g.member_epoch, asked(g.topics), req.require_stable, f));
       write_topics(f, rg.topics);
     }
     return ctx.respond(r);
@@ -94,7 +107,7 @@ void serve_offset_fetch(const api_context& ctx) {
   std::optional<std::vector<asked_topic>> topics;
   if (req.topics) topics = asked(req.topics);
   fetched f;
-  const error_code e = fetch_group(ctx, req.group_id, std::nullopt, -1, topics, f);
+  const error_code e = fetch_group(ctx, req.group_id, std::nullopt, -1, topics, req.require_stable, f);
   r.error_code = code(e);
   if (e != error_code::none && ctx.version < 2 && topics) {
     // No top-level error before v2: every partition carries it.

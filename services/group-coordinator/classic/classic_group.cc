@@ -435,6 +435,16 @@ error_code classic_group::validate_commit(const std::string& member_id, const st
   return error_code::none;
 }
 
+error_code classic_group::validate_txn_commit(const std::string& member_id,
+                                              const std::optional<std::string>& instance_id,
+                                              std::int32_t generation) const {
+  if (generation < 0 && state_ == group_state::empty) return error_code::none;
+  if (generation < 0 && member_id.empty() && !instance_id) return error_code::none;
+  if (auto e = check_member(member_id, instance_id); e != error_code::none) return e;
+  if (generation != generation_) return error_code::illegal_generation;
+  return error_code::none;
+}
+
 void classic_group::tick(time_point now) {
   std::erase_if(pending_members_, [&](const auto& p) { return p.second <= now; });
   // A member blocked in JoinGroup or SyncGroup cannot heartbeat: its session

@@ -170,6 +170,11 @@ class classic_group {
   /// The check an OffsetCommit from a member passes before it is written.
   error_code validate_commit(const std::string& member_id, const std::optional<std::string>& instance_id,
                              std::int32_t generation) const;
+  /// The same for a TxnOffsetCommit (Kafka's isTransactional): the group's
+  /// state does not matter (no REBALANCE_IN_PROGRESS), and a request naming
+  /// no member and no generation (v0-2) is accepted whatever the state.
+  error_code validate_txn_commit(const std::string& member_id, const std::optional<std::string>& instance_id,
+                                 std::int32_t generation) const;
 
   /// Rebuilds the group from its stored metadata (the owner's replay);
   /// members get a fresh session from `now`.

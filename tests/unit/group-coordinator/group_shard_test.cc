@@ -5,27 +5,14 @@
 
 #include "services/group-coordinator/classic/consumer_protocol.h"
 #include "services/group-coordinator/group_shard.h"
-#include "tests/unit/group-coordinator/fake_record_log.h"
+#include "tests/unit/group-coordinator/shard_test_util.h"
 
 using namespace sluice::group_coordinator;
+using namespace sluice::group_coordinator::test;
 
 namespace {
 
-int code_of(error_code e) { return static_cast<int>(e); }
-
-using fake_log = test::fake_record_log;
-
-/// A member joining a classic group without MEMBER_ID_REQUIRED (JoinGroup v3).
-join_request dynamic_join(std::string subscription = "subscription") {
-  join_request j;
-  j.client_id = "c";
-  j.client_host = "/10.0.0.1";
-  j.session_timeout_ms = 10000;
-  j.rebalance_timeout_ms = 10000;
-  j.protocol_type = "consumer";
-  j.protocols = {{"range", std::move(subscription)}};
-  return j;
-}
+using fake_log = fake_record_log;
 
 /// A shard's new owner: `written`'s records replayed into a fresh shard.
 struct replayed_shard {
@@ -35,35 +22,6 @@ struct replayed_shard {
     for (const auto& r : written.written)
       shard.apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, topic_catalog{}, {});
   }
-};
-
-/// A member alone in classic group "g", stable in generation 1 with `assignment`.
-std::string stable_classic_member(group_shard& shard, fake_log& log, const std::string& assignment) {
-  std::string member;
-  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { member = r.member_id; });
-  sync_request s;
-  s.member_id = member;
-  s.generation = 1;
-  s.assignments = {{member, assignment}};
-  shard.sync_group("g", s, {}, [](sync_result) {});
-  log.complete();
-  return member;
-}
-
-offset_value at(std::int64_t offset) {
-  offset_value v;
-  v.offset = offset;
-  v.metadata = "meta";
-  v.commit_timestamp = 1700000000000;
-  return v;
-}
-
-/// A shard of partition 0 over a fake log; tests may change the options
-/// before the first group is made.
-struct shard_fixture {
-  group_options options;
-  fake_log log;
-  group_shard shard{0, 1, options, log};
 };
 
 }  // namespace
@@ -219,14 +177,8 @@ BOOST_FIXTURE_TEST_CASE(a_commit_too_large_is_invalid_commit_offset_size_and_cha
 }
 
 BOOST_FIXTURE_TEST_CASE(a_failed_kip848_heartbeat_leaves_the_group_as_it_was, shard_fixture) {
-  topic_catalog topics;
-  sluice::protocol::uuid id{};
-  id.bytes[15] = std::byte{1};
-  topics.add("orders", id, 4);
-  consumer_heartbeat hb;
-  hb.member_id = "a";
-  hb.client_generates_member_id = true;
-  hb.subscribed_topic_names = std::vector<std::string>{"orders"};
+  const auto topics = orders_catalog();
+  auto hb = joining_member("a");
   std::optional<consumer_heartbeat_result> result;
   shard.consumer_group_heartbeat("g", hb, topics, {}, [&](consumer_heartbeat_result r) { result = r; });
   log.complete();

@@ -349,7 +349,7 @@ BOOST_AUTO_TEST_CASE(idle_ids_expire_with_a_tombstone) {
   shard->loaded(t0);
   shard->tick(t0 + 5000);
   BOOST_REQUIRE(log.pending.size() == 1u);
-  BOOST_TEST(!log.pending.front().first.front().value);
+  BOOST_TEST(!log.pending.front().first.records.front().value);
   BOOST_TEST(shard->find("idle"));  // until the tombstone is durable
   log.complete();
   BOOST_TEST(!shard->find("idle"));
