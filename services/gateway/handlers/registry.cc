@@ -21,8 +21,8 @@ constexpr std::array served{
     // librdkafka 1.7 (confluent-kafka 1.7) sends v0 for offset resets.
     handler{api_key::list_offsets, 0, 7, 0, handle_list_offsets},
     handler{api_key::metadata, 0, 12, 0, handle_metadata},
-    // Groups only (key type 0); v4+ batches keys. librdkafka also needs v0
-    // advertised before it enables lz4.
+    // Groups (key type 0) and transactional ids (1); v4+ batches keys.
+    // librdkafka also needs v0 advertised before it enables lz4.
     handler{api_key::find_coordinator, 0, 6, 0, handle_find_coordinator},
     // Consumer groups: every version Kafka 3.x serves, forwarded to the group
     // coordinators. OffsetCommit v9 / OffsetFetch v9 carry KIP-848 member epochs.
