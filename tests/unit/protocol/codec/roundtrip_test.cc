@@ -57,6 +57,10 @@ BOOST_AUTO_TEST_CASE(covers_every_api_and_version_served) {
         {api_key::describe_groups, 0, 5},   {api_key::list_groups, 0, 5},
         {api_key::delete_groups, 0, 2},     {api_key::offset_delete, 0, 0},
         {api_key::consumer_group_heartbeat, 0, 1}, {api_key::consumer_group_describe, 0, 0},
+        {api_key::init_producer_id, 0, 5}, {api_key::add_partitions_to_txn, 0, 5},
+        {api_key::add_offsets_to_txn, 0, 4}, {api_key::end_txn, 0, 5},
+        {api_key::txn_offset_commit, 0, 5}, {api_key::describe_producers, 0, 0},
+        {api_key::describe_transactions, 0, 0}, {api_key::list_transactions, 0, 2},
     };
     std::set<std::tuple<api_key, bool, int>> seen;
     for (const auto& c : cases()) seen.emplace(c.key, c.is_request, c.version);
@@ -92,6 +96,8 @@ BOOST_AUTO_TEST_CASE(covers_every_data_message_and_version) {
         {"consumer_group_current_member_assignment_value", 0, 0},
         {"consumer_protocol_subscription", 0, 3},
         {"consumer_protocol_assignment", 0, 3},
+        {"transaction_log_key", 0, 0},
+        {"transaction_log_value", 0, 1},
     };
     std::set<std::string> seen;
     for (const auto& c : data_cases()) seen.insert(c.name);
