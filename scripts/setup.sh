@@ -20,11 +20,13 @@ build_packages=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
 )
 # What the tests drive it with: real third-party Kafka clients, the fuzzer
-# toolchain, the compose file checker, and gdb (the fixture records a hung
-# service's thread stacks before killing it).
+# toolchain, the compose file checker, gdb (the fixture records a hung
+# service's thread stacks before killing it), and a JDK with Maven for Kafka's
+# own Java client and tools.
 test_packages=(
   kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard
   clang libclang-rt-14-dev docker-compose python3-venv gdb
+  default-jdk-headless maven
 )
 # The one test client Debian 12 lacks: a librdkafka new enough (2.4+) for
 # KIP-848 consumer groups (group.protocol=consumer), from PyPI into a venv
@@ -64,5 +66,16 @@ venv="$build_dir/test-venv"
 if ! "$venv/bin/python" -c "import confluent_kafka" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "$kip848_client"
+fi
+# Kafka's Java client (kafka-clients 4.x) and tools (kafka-tools: the
+# kafka-transactions command) with their runtime dependencies, from Maven
+# into the build dir, as tests/java/pom.xml lists them. The tests compile
+# tests/java/*.java against them (tests/fixtures/java_clients.py).
+java_clients="$build_dir/java-clients"
+if ! ls "$java_clients"/kafka-tools-*.jar >/dev/null 2>&1; then
+  mvn -q -B -f tests/java/pom.xml dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$(realpath -m "$java_clients.tmp")"
+  rm -rf "$java_clients"
+  mv "$java_clients.tmp" "$java_clients"
 fi
 ctest --test-dir "$build_dir" --output-on-failure --timeout 600 -j1

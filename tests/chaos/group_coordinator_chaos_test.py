@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'fixtures'))
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
 import clients  # noqa: E402
 from offsets_topic import java_string_hash, offsets_partition_of  # noqa: E402
+from group_shards import serving_instances, wait_single_owner  # noqa: E402
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition  # noqa: E402
 from kafka.admin import KafkaAdminClient  # noqa: E402
@@ -57,44 +58,6 @@ WAIT_S = 60
 
 def wait_until(what, fn, timeout=WAIT_S, detail=None, interval=0.1):
     return clients.wait_until(what, fn, timeout, detail, interval)
-
-
-# ------------------------------------------------- who serves the group
-
-def current_run_lines(log_path):
-    """The log lines of the service's current run (after its last start)."""
-    with open(log_path, 'rb') as f:
-        lines = f.read().decode('utf-8', 'replace').splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith('--- start ')]
-    return lines[starts[-1] + 1:] if starts else lines
-
-
-def serves(log_path, partition):
-    """Whether the instance's current run last said it loaded (rather than
-    dropped) __consumer_offsets-<partition>."""
-    loaded = '__consumer_offsets-%d loaded' % partition
-    dropped = ('__consumer_offsets-%d moved away' % partition, 'lease lost')
-    state = False
-    for line in current_run_lines(log_path):
-        if loaded in line:
-            state = True
-        elif any(d in line for d in dropped):
-            state = False
-    return state
-
-
-def serving_instances(stack, partition):
-    return [n for n in stack.group_coordinator_names()
-            if stack.service(n).running() and serves(stack.service(n).log_path, partition)]
-
-
-def wait_single_owner(stack, partition, exclude=()):
-    """The one running group coordinator serving `partition` (not one of `exclude`)."""
-    def owner():
-        names = serving_instances(stack, partition)
-        return names[0] if len(names) == 1 and names[0] not in exclude else None
-    return wait_until('one instance serving __consumer_offsets-%d' % partition, owner,
-                      detail=lambda: serving_instances(stack, partition))
 
 
 # ---------------------------------------------------------- the group

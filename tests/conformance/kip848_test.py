@@ -22,25 +22,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VENV_PYTHON = os.environ.get('SLUICE_KIP848_PYTHON', '')
-
-
-def reexec_in_venv():
-    """This file runs under the venv's python; ctest starts it with Debian's."""
-    try:
-        import confluent_kafka
-        if confluent_kafka.libversion()[1] >= 0x02040000:
-            return
-    except ImportError:
-        pass
-    if VENV_PYTHON and os.access(VENV_PYTHON, os.X_OK) and sys.executable != VENV_PYTHON:
-        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
-    print('SKIP: no confluent-kafka with librdkafka >= 2.4 (scripts/setup.sh test makes %s)' % VENV_PYTHON)
-    sys.exit(77)
-
-
-reexec_in_venv()
 sys.path.insert(0, os.path.join(HERE, '..', 'fixtures'))
+from test_venv import reexec_in_venv  # noqa: E402
+reexec_in_venv()
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
 import clients  # noqa: E402
 import offsets_topic  # noqa: E402

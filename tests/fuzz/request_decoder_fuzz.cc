@@ -12,7 +12,10 @@
 #include <span>
 
 #include "common/protocol/header.h"
+#include "common/protocol/messages/add_offsets_to_txn.h"
+#include "common/protocol/messages/add_partitions_to_txn.h"
 #include "common/protocol/messages/alter_configs.h"
+#include "common/protocol/messages/alter_partition_reassignments.h"
 #include "common/protocol/messages/api_versions.h"
 #include "common/protocol/messages/consumer_group_describe.h"
 #include "common/protocol/messages/consumer_group_heartbeat.h"
@@ -23,20 +26,29 @@
 #include "common/protocol/messages/describe_cluster.h"
 #include "common/protocol/messages/describe_configs.h"
 #include "common/protocol/messages/describe_groups.h"
+#include "common/protocol/messages/describe_producers.h"
+#include "common/protocol/messages/describe_transactions.h"
+#include "common/protocol/messages/elect_leaders.h"
+#include "common/protocol/messages/end_txn.h"
 #include "common/protocol/messages/fetch.h"
 #include "common/protocol/messages/find_coordinator.h"
 #include "common/protocol/messages/heartbeat.h"
 #include "common/protocol/messages/incremental_alter_configs.h"
+#include "common/protocol/messages/init_producer_id.h"
 #include "common/protocol/messages/join_group.h"
 #include "common/protocol/messages/leave_group.h"
 #include "common/protocol/messages/list_groups.h"
 #include "common/protocol/messages/list_offsets.h"
+#include "common/protocol/messages/list_partition_reassignments.h"
+#include "common/protocol/messages/list_transactions.h"
 #include "common/protocol/messages/metadata.h"
 #include "common/protocol/messages/offset_commit.h"
 #include "common/protocol/messages/offset_delete.h"
 #include "common/protocol/messages/offset_fetch.h"
+#include "common/protocol/messages/offset_for_leader_epoch.h"
 #include "common/protocol/messages/produce.h"
 #include "common/protocol/messages/sync_group.h"
+#include "common/protocol/messages/txn_offset_commit.h"
 #include "tests/unit/protocol/codec/reencode.h"
 
 namespace {
@@ -106,6 +118,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
            dispatch<delete_groups_request, delete_groups_response>(k, v, body) ||
            dispatch<offset_delete_request, offset_delete_response>(k, v, body) ||
            dispatch<consumer_group_heartbeat_request, consumer_group_heartbeat_response>(k, v, body) ||
-           dispatch<consumer_group_describe_request, consumer_group_describe_response>(k, v, body));
+           dispatch<consumer_group_describe_request, consumer_group_describe_response>(k, v, body) ||
+           dispatch<offset_for_leader_epoch_request, offset_for_leader_epoch_response>(k, v, body) ||
+           dispatch<elect_leaders_request, elect_leaders_response>(k, v, body) ||
+           dispatch<alter_partition_reassignments_request, alter_partition_reassignments_response>(k, v, body) ||
+           dispatch<list_partition_reassignments_request, list_partition_reassignments_response>(k, v, body) ||
+           dispatch<init_producer_id_request, init_producer_id_response>(k, v, body) ||
+           dispatch<add_partitions_to_txn_request, add_partitions_to_txn_response>(k, v, body) ||
+           dispatch<add_offsets_to_txn_request, add_offsets_to_txn_response>(k, v, body) ||
+           dispatch<end_txn_request, end_txn_response>(k, v, body) ||
+           dispatch<txn_offset_commit_request, txn_offset_commit_response>(k, v, body) ||
+           dispatch<describe_producers_request, describe_producers_response>(k, v, body) ||
+           dispatch<describe_transactions_request, describe_transactions_response>(k, v, body) ||
+           dispatch<list_transactions_request, list_transactions_response>(k, v, body));
     return 0;
 }

@@ -1,10 +1,11 @@
-// sluice bench produce|consume: throughput and latency against a running
+// sluice bench produce|consume (transactions: bench_transactions.cc): throughput and latency against a running
 // cluster, in the spirit of kafka-producer-perf-test / consumer-perf-test.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
+#include "tools/sluice/bench_topic.h"
 #include "tools/sluice/cli_args.h"
 #include "tools/sluice/commands.h"
 #include "tools/sluice/json_writer.h"
@@ -34,52 +35,6 @@ struct bench_args {
   double throughput = 0;  // records/s the producer is held to; 0 = as fast as possible
   bool json = false;
 };
-
-// Creates `topic` with `partitions` partitions unless it exists, then waits
-// until the metadata shows it with a leader for every partition.
-cli_result<int> ensure_topic(rd_kafka_t* rk, const bench_args& a) {
-  auto md = fetch_metadata(rk, a.client.timeout_ms);
-  if (!md) return cli_error(md.error());
-  if (!find_topic(*md.value(), a.topic)) {
-    char errstr[512];
-    rd_kafka_NewTopic_t* nt =
-        rd_kafka_NewTopic_new(a.topic.c_str(), a.partitions, a.replication_factor, errstr, sizeof errstr);
-    if (!nt) return cli_error(errstr);
-    if (a.min_insync_replicas > 0)
-      rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", std::to_string(a.min_insync_replicas).c_str());
-    auto opts = make_admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, a.client.timeout_ms);
-    if (!opts) {
-      rd_kafka_NewTopic_destroy(nt);
-      return cli_error(opts.error());
-    }
-    queue_ptr q(rd_kafka_queue_new(rk));
-    rd_kafka_CreateTopics(rk, &nt, 1, opts.value().get(), q.get());
-    rd_kafka_NewTopic_destroy(nt);
-    auto ev = wait_admin_result(q.get(), a.client.timeout_ms);
-    if (!ev) return cli_error("CreateTopics: " + ev.error());
-    size_t n = 0;
-    const auto** res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.value().get()), &n);
-    for (size_t i = 0; i < n; ++i) {
-      auto err = rd_kafka_topic_result_error(res[i]);
-      // Someone else creating it meanwhile is as good as creating it.
-      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        return cli_error("CreateTopics: " + kafka_error_text(err, rd_kafka_topic_result_error_string(res[i])));
-      }
-    }
-  }
-  auto deadline = clock::now() + std::chrono::milliseconds(a.client.timeout_ms);
-  for (;;) {
-    md = fetch_metadata(rk, a.client.timeout_ms);
-    if (!md) return cli_error(md.error());
-    if (const auto* t = find_topic(*md.value(), a.topic); t && !t->err && t->partition_cnt > 0) {
-      bool leaders = true;
-      for (int i = 0; i < t->partition_cnt; ++i) leaders &= t->partitions[i].leader >= 0;
-      if (leaders) return t->partition_cnt;
-    }
-    if (clock::now() >= deadline) return cli_error("topic '" + a.topic + "' has no leaders yet");
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-}
 
 // Per-record send times, indexed by the record number carried as the
 // message opaque; the delivery callback turns them into latencies.
@@ -121,7 +76,8 @@ int run_bench_produce(const bench_args& a) {
                         on_bench_delivery, &tally);
   if (!rk) return fail(rk.error());
   rd_kafka_t* producer = rk.value().get();
-  auto partitions = ensure_topic(producer, a);
+  auto partitions = ensure_topic(producer, {a.topic, a.partitions, a.replication_factor, a.min_insync_replicas},
+                                 a.client.timeout_ms);
   if (!partitions) return fail(partitions.error());
 
   // Printable filler, different per position so compression (if a user
@@ -321,6 +277,8 @@ void add_bench_command(CLI::App& app, command_action& action) {
     bool given = records->count() > 0;
     action = [ca, given] { return run_bench_consume(*ca, given); };
   });
+
+  add_bench_transactions_command(*bench, action);
 }
 
 }  // namespace sluice::tools

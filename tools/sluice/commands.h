@@ -18,9 +18,12 @@ void add_topics_command(CLI::App& app, command_action& action);
 void add_produce_command(CLI::App& app, command_action& action);
 void add_consume_command(CLI::App& app, command_action& action);
 void add_bench_command(CLI::App& app, command_action& action);
+/// `bench transactions`, a subcommand of `bench` (app is the bench command).
+void add_bench_transactions_command(CLI::App& bench, command_action& action);
 void add_reassign_command(CLI::App& app, command_action& action);
 void add_elect_leaders_command(CLI::App& app, command_action& action);
 void add_groups_command(CLI::App& app, command_action& action);
+void add_transactions_command(CLI::App& app, command_action& action);
 
 /// Prints "error: <message>" on stderr and returns the exit code 1.
 int fail(const std::string& message);

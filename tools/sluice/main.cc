@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_reassign_command(app, action);
   add_elect_leaders_command(app, action);
   add_groups_command(app, action);
+  add_transactions_command(app, action);
   CLI11_PARSE(app, argc, argv);
   if (!action) return fail("no command given (see --help)");
   return action();

@@ -23,6 +23,8 @@
 #include "common/protocol/data/group_metadata_value.h"
 #include "common/protocol/data/offset_commit_key.h"
 #include "common/protocol/data/offset_commit_value.h"
+#include "common/protocol/data/transaction_log_key.h"
+#include "common/protocol/data/transaction_log_value.h"
 #include "common/protocol/versioned_data.h"
 #include "tests/unit/protocol/codec/hex.h"
 #include "tests/unit/protocol/codec/known_bytes.h"
@@ -292,6 +294,72 @@ BOOST_AUTO_TEST_CASE(assignment_has_one_layout_in_every_version) {
     v3.out[1] = std::byte{0x03};
     BOOST_TEST(stored(a, 3) == hex(v3.out));
     BOOST_TEST(read<consumer_protocol_assignment>(v3).message.assigned_partitions.at(0).partitions.at(1) == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(transaction_state_records)
+
+BOOST_AUTO_TEST_CASE(transaction_log_key_is_version_0) {
+    bytes_builder b;
+    b({0x00, 0x00})({0x00, 0x02})("tx");
+    BOOST_TEST(stored(transaction_log_key{.transactional_id = "tx"}, 0) == hex(b.out));
+    BOOST_TEST(read<transaction_log_key>(b).message.transactional_id == "tx");
+    bytes_builder v1 = b;  // no other key version exists
+    v1.out[1] = std::byte{0x01};
+    BOOST_CHECK_THROW(read<transaction_log_key>(v1), decode_error);
+}
+
+BOOST_AUTO_TEST_CASE(transaction_log_value_v0_and_flexible_v1_with_tagged_fields) {
+    transaction_log_value v;
+    BOOST_TEST(v.previous_producer_id == -1);
+    BOOST_TEST(v.next_producer_id == -1);
+    BOOST_TEST(v.client_transaction_version == 0);
+    v.producer_id = 5;
+    v.producer_epoch = 1;
+    v.transaction_timeout_ms = 60000;
+    v.transaction_status = 1;  // Ongoing
+    v.transaction_partitions = std::vector<transaction_log_value::partitions_schema>{{.topic = "t", .partition_ids = {0, 2}}};
+    v.transaction_last_update_timestamp_ms = 11;
+    v.transaction_start_timestamp_ms = 10;
+    v.previous_producer_id = 3;        // tag 0
+    v.client_transaction_version = 2;  // tag 2
+
+    bytes_builder v0;  // what Kafka writes until transaction version 2: no tagged fields
+    v0({0x00, 0x00})({0, 0, 0, 0, 0, 0, 0, 5})({0x00, 0x01})({0x00, 0x00, 0xea, 0x60})({0x01})
+        ({0, 0, 0, 1})({0x00, 0x01})("t")({0, 0, 0, 2})({0, 0, 0, 0})({0, 0, 0, 2})  // 1 topic: t [0, 2]
+        ({0, 0, 0, 0, 0, 0, 0, 11})({0, 0, 0, 0, 0, 0, 0, 10});
+    BOOST_TEST(stored(v, 0) == hex(v0.out));
+    const auto old = read<transaction_log_value>(v0);
+    BOOST_TEST(old.message.previous_producer_id == -1);
+    BOOST_TEST(old.message.transaction_partitions->at(0).partition_ids == std::vector<std::int32_t>({0, 2}));
+
+    bytes_builder v1;  // compact, then tags 0 (8 bytes) and 2 (2 bytes); tag 1 is at its default
+    v1({0x00, 0x01})({0, 0, 0, 0, 0, 0, 0, 5})({0x00, 0x01})({0x00, 0x00, 0xea, 0x60})({0x01})
+        ({0x02})({0x02})("t")({0x03})({0, 0, 0, 0})({0, 0, 0, 2})({0x00})
+        ({0, 0, 0, 0, 0, 0, 0, 11})({0, 0, 0, 0, 0, 0, 0, 10})
+        ({0x02})({0x00, 0x08})({0, 0, 0, 0, 0, 0, 0, 3})({0x02, 0x02})({0x00, 0x02});
+    BOOST_TEST(stored(v, 1) == hex(v1.out));
+    const auto back = read<transaction_log_value>(v1);
+    BOOST_TEST(back.message.previous_producer_id == 3);
+    BOOST_TEST(back.message.next_producer_id == -1);
+    BOOST_TEST(back.message.client_transaction_version == 2);
+
+    // Kafka writes null partitions for an Empty transaction.
+    v.transaction_status = 0;
+    v.transaction_partitions = std::nullopt;
+    v.previous_producer_id = -1;
+    v.client_transaction_version = 0;
+    bytes_builder empty0;
+    empty0({0x00, 0x00})({0, 0, 0, 0, 0, 0, 0, 5})({0x00, 0x01})({0x00, 0x00, 0xea, 0x60})({0x00})
+        ({0xff, 0xff, 0xff, 0xff})({0, 0, 0, 0, 0, 0, 0, 11})({0, 0, 0, 0, 0, 0, 0, 10});
+    BOOST_TEST(stored(v, 0) == hex(empty0.out));
+    BOOST_TEST(!read<transaction_log_value>(empty0).message.transaction_partitions.has_value());
+    bytes_builder empty1;
+    empty1({0x00, 0x01})({0, 0, 0, 0, 0, 0, 0, 5})({0x00, 0x01})({0x00, 0x00, 0xea, 0x60})({0x00})
+        ({0x00})({0, 0, 0, 0, 0, 0, 0, 11})({0, 0, 0, 0, 0, 0, 0, 10})({0x00});
+    BOOST_TEST(stored(v, 1) == hex(empty1.out));
+    BOOST_TEST(!read<transaction_log_value>(empty1).message.transaction_partitions.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Kafka's own Java client (kafka-clients 4.x) and tools against a real stack,
+through the programs of tests/java/ (tests/fixtures/java_clients.py compiles
+and runs them; without java, javac or the jars this test exits 77):
+
+- the tutorial program (a default KafkaProducer: idempotent, acks=all) sends
+  one record and exits 0, and the record is there;
+- an idempotent producer with 5 requests in flight: every record acknowledged,
+  present once, at its acknowledged offset, in send order per partition;
+- transactions: committed ones visible to read_committed, an aborted one never
+  (but its records are in the log for read_uncommitted, at the offsets the
+  sends reported);
+- sendOffsetsToTransaction: the group's offsets move only with a committed
+  transaction (an aborted one leaves them and its output invisible);
+- a zombie (same transactional.id, older epoch) gets ProducerFencedException;
+- Kafka's kafka-transactions tool lists and describes transactions (an open
+  one as Ongoing with its partition, finished ones as Complete*), and
+  describe-producers shows a partition's producers.
+
+One stack for the whole file; every step is bounded.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'fixtures'))
+
+from sluice_stack import SluiceStack, main_guard, run_checks  # noqa: E402
+import clients  # noqa: E402
+import java_clients  # noqa: E402
+
+PARTITIONS = 3
+
+
+def read(bootstrap, topic, isolation):
+    """{(partition, offset): value} of the whole topic as TxnConsumer reads it."""
+    _, out, _ = java_clients.run('TxnConsumer', bootstrap, topic, isolation, 60000, timeout=120)
+    return {(int(p), int(o)): v for p, o, _k, v in java_clients.lines('REC', out)}
+
+
+def tutorial(bootstrap):
+    clients.create_topic(bootstrap, 'tutorial', 1)
+    _, out, _ = java_clients.run('TutorialProducer', bootstrap, 'tutorial', timeout=90)
+    acks = java_clients.lines('ACK', out)
+    assert len(acks) == 1, out
+    partition, offset = int(acks[0][0]), int(acks[0][1])
+    got = read(bootstrap, 'tutorial', 'read_uncommitted')
+    assert got == {(partition, offset): 'world'}, got
+
+
+def idempotent(bootstrap, count=600):
+    clients.create_topic(bootstrap, 'idempotent', PARTITIONS)
+    _, out, _ = java_clients.run('IdempotentProducer', bootstrap, 'idempotent', PARTITIONS, count, timeout=120)
+    assert not java_clients.lines('FAIL', out), [line for line in out if line.startswith('FAIL')][:5]
+    acked = {int(s): (int(p), int(o)) for s, p, o in java_clients.lines('ACK', out)}
+    assert sorted(acked) == list(range(count)), 'acknowledged %d of %d' % (len(acked), count)
+    got = read(bootstrap, 'idempotent', 'read_uncommitted')
+    seqs = [int(v) for v in got.values()]
+    assert len(seqs) == len(set(seqs)) == count, 'records %d, distinct %d, sent %d' % (len(seqs), len(set(seqs)), count)
+    misplaced = [s for s, at in acked.items() if got.get(at) != str(s)]
+    assert not misplaced, 'not at their acknowledged offsets: %r' % misplaced[:10]
+    for p in range(PARTITIONS):
+        order = [int(v) for (q, _), v in sorted(got.items()) if q == p]
+        assert order == sorted(order), 'partition %d out of send order: %r' % (p, order[:20])
+    print('idempotent: %d records, each once, at its acknowledged offset, in order' % count)
+
+
+def transactions(bootstrap):
+    clients.create_topic(bootstrap, 'txn', PARTITIONS)
+    _, out, _ = java_clients.run('TransactionalProducer', bootstrap, 'txn', PARTITIONS, 'java-txn',
+                                 'commit:c1', 'abort:a1', 'commit:c2', timeout=120)
+    assert [line for line in out if not line.startswith('SENT')] == ['COMMITTED c1', 'ABORTED a1', 'COMMITTED c2'], out
+    sent = {(int(p), int(o)): '%s-%s' % (tag, p) for tag, p, o in java_clients.lines('SENT', out)}
+    committed = read(bootstrap, 'txn', 'read_committed')
+    want = {at: v for at, v in sent.items() if not v.startswith('a1')}
+    assert committed == want, 'read_committed: %r, want %r' % (committed, want)
+    uncommitted = read(bootstrap, 'txn', 'read_uncommitted')
+    assert uncommitted == sent, 'read_uncommitted: %r, want %r' % (uncommitted, sent)
+    # Each transaction ends with a marker: the offsets leave a gap after each.
+    for p in range(PARTITIONS):
+        offsets = sorted(o for (q, o) in sent if q == p)
+        assert all(b - a == 2 for a, b in zip(offsets, offsets[1:])), 'partition %d offsets %r' % (p, offsets)
+
+
+def send_offsets(bootstrap, per_partition=10):
+    clients.create_topic(bootstrap, 'copy-in', PARTITIONS)
+    clients.create_topic(bootstrap, 'copy-out', PARTITIONS)
+    p = clients.producer(bootstrap, acks='all')
+    for i in range(per_partition * PARTITIONS):
+        p.produce('copy-in', value=b'%d' % i, key=b'%d' % i, partition=i % PARTITIONS)
+    clients.flush(p)
+    nothing = {q: -1001 for q in range(PARTITIONS)}  # librdkafka's OFFSET_INVALID: no commit
+
+    _, out, _ = java_clients.run('TxnCopy', bootstrap, 'copy-in', 'copy-out', 'copy-group', 'java-copy',
+                                 'once-abort', 60000, timeout=120)
+    assert any(line.startswith('ABORTED %d' % (per_partition * PARTITIONS)) for line in out), out
+    assert clients.committed(bootstrap, 'copy-group', 'copy-in', PARTITIONS) == nothing, 'an aborted transaction committed offsets'
+    assert read(bootstrap, 'copy-out', 'read_committed') == {}, 'aborted output visible to read_committed'
+
+    _, out, _ = java_clients.run('TxnCopy', bootstrap, 'copy-in', 'copy-out', 'copy-group', 'java-copy',
+                                 'once-commit', 60000, timeout=120)
+    assert 'COMMITTED %d' % (per_partition * PARTITIONS) in out, out
+    assert clients.committed(bootstrap, 'copy-group', 'copy-in', PARTITIONS) == {q: per_partition for q in range(PARTITIONS)}
+    copied = read(bootstrap, 'copy-out', 'read_committed')
+    inputs = sorted(int(v.split(':')[2]) for v in copied.values())
+    assert inputs == list(range(per_partition * PARTITIONS)), 'copied %r' % inputs
+    assert len(read(bootstrap, 'copy-out', 'read_uncommitted')) == 2 * per_partition * PARTITIONS
+
+
+def zombie(bootstrap):
+    clients.create_topic(bootstrap, 'zombie', 1)
+    rc, out, err = java_clients.run('ZombieFencing', bootstrap, 'zombie', 'java-zombie', timeout=120, check=False)
+    print('\n'.join(out))
+    assert rc == 0 and 'FENCED' in out, 'the zombie was not fenced (exit %d): %s' % (rc, err[-2000:])
+    values = sorted(read(bootstrap, 'zombie', 'read_committed').values())
+    assert values == ['live-1'], values
+
+
+def table(out):
+    """Rows of a table printed by Kafka's tools, as dicts by header."""
+    rows = [line.split() for line in out if line.strip()]
+    return [dict(zip(rows[0], r)) for r in rows[1:]] if rows else []
+
+
+def transactions_tool(bootstrap):
+    # An open transaction, held by librdkafka while the tool looks at it.
+    p = clients.producer(bootstrap, **{'transactional.id': 'open-txn', 'transaction.timeout.ms': 60000})
+    p.init_transactions(30)
+    p.begin_transaction()
+    p.produce('txn', value=b'open', partition=1)
+    clients.flush(p)
+    try:
+        _, out, _ = java_clients.transactions_tool(bootstrap, 'list')
+        listed = {r['TransactionalId']: r for r in table(out)}
+        print('\n'.join(out))
+        for tid in ('java-txn', 'java-copy', 'java-zombie', 'open-txn'):
+            assert tid in listed, '%s not listed: %r' % (tid, out)
+        assert listed['open-txn']['TransactionState'] == 'Ongoing', listed['open-txn']
+        assert listed['java-txn']['TransactionState'] == 'CompleteCommit', listed['java-txn']
+
+        _, out, _ = java_clients.transactions_tool(bootstrap, 'describe', '--transactional-id', 'open-txn')
+        print('\n'.join(out))
+        [row] = table(out)
+        assert row['TransactionState'] == 'Ongoing' and row['TopicPartitions'] == 'txn-1', row
+        assert row['TransactionTimeoutMs'] == '60000', row
+        open_pid = row['ProducerId']
+
+        _, out, _ = java_clients.transactions_tool(bootstrap, 'describe', '--transactional-id', 'java-txn')
+        [row] = table(out)
+        assert row['TransactionState'] == 'CompleteCommit' and row['ProducerId'] != open_pid, row
+
+        _, out, _ = java_clients.transactions_tool(bootstrap, 'describe-producers', '--topic', 'txn',
+                                                   '--partition', '1')
+        print('\n'.join(out))
+        producers = {r['ProducerId']: r for r in table(out)}
+        assert open_pid in producers, 'the open transaction\'s producer %s not in %r' % (open_pid, producers)
+        assert producers[open_pid]['CurrentTransactionStartOffset'] != '-1', producers[open_pid]
+    finally:
+        p.abort_transaction(30)
+
+
+def test():
+    java_clients.require()
+    with SluiceStack() as stack:
+        run_checks(stack.bootstrap, [('tutorial program', tutorial), ('idempotent producer', idempotent),
+                                     ('commit and abort', transactions), ('sendOffsetsToTransaction', send_offsets),
+                                     ('zombie fencing', zombie), ('kafka-transactions', transactions_tool)])
+
+
+if __name__ == '__main__':
+    main_guard(test)

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Idempotence and transactions on the raw wire (tests/fixtures/kafka_wire.py,
+written apart from Sluice's codec), bad input first. Each case checks the
+error code Kafka 4 gives and that nothing was written twice or at all:
+
+- InitProducerId without a transactional.id: a new producer id, epoch 0;
+- a retried batch (same producer, epoch, sequences): its original offset back,
+  no second copy;
+- a sequence gap: OUT_OF_ORDER_SEQUENCE_NUMBER, nothing written;
+- an older epoch: INVALID_PRODUCER_EPOCH; a newer epoch not starting at
+  sequence 0: OUT_OF_ORDER_SEQUENCE_NUMBER;
+- a transactional batch in a Produce without a transactional.id:
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka refuses the whole request);
+- a transactional batch for a partition not added to the transaction:
+  INVALID_TXN_STATE (KIP-890 verification);
+- EndTxn for an unknown transactional.id: INVALID_PRODUCER_ID_MAPPING;
+- an empty transactional.id: INVALID_REQUEST; one longer than a Kafka string
+  can be (over 32767 bytes, in a flexible InitProducerId): the request is
+  refused (connection closed or INVALID_REQUEST) and a healthy connection
+  keeps being served;
+- a transaction on the wire: while open, the last stable offset stays at its
+  first offset (Fetch and ListOffsets under read_committed); after an abort
+  read_committed Fetch lists it in aborted_transactions and the LSO moves
+  past its marker, a control batch in Kafka's format.
+"""
+import os
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+from sluice_stack import SluiceStack, main_guard, run_checks  # noqa: E402
+import clients  # noqa: E402
+import kafka_wire as w  # noqa: E402
+
+TXN_COORDINATOR = 1  # FindCoordinator key type
+
+
+class Wire:
+    """The stack's gateway and one long-lived connection to it."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.port = stack.gateway_ports[0]
+        self.c = None
+        self.reconnect()
+
+    def reconnect(self):
+        """A fresh connection per check: one check's refused request must
+        not fail the next."""
+        if self.c is not None:
+            self.c.close()
+        self.c = w.KafkaConnection('127.0.0.1', self.port, timeout=15)
+
+    def supports(self, api_key, version):
+        apis = self.c.api_versions()['apis']
+        assert api_key in apis and apis[api_key][0] <= version <= apis[api_key][1], \
+            'the gateway does not serve api %d v%d: %r' % (api_key, version, apis.get(api_key))
+
+    def topic(self, name):
+        clients.create_topic(self.stack.bootstrap, name, 1)
+        return name
+
+    def producer_id(self):
+        self.supports(w.API_INIT_PRODUCER_ID, 1)
+        r = self.c.init_producer_id(None)
+        assert r['error'] == w.NONE and r['producer_id'] >= 0 and r['producer_epoch'] == 0, r
+        return r['producer_id']
+
+    def produce(self, topic, values, pid, epoch, seq, transactional=False, transactional_id=None):
+        batch = w.record_batch([(None, v, []) for v in values], producer_id=pid, producer_epoch=epoch,
+                               base_sequence=seq, transactional=transactional)
+        [p] = self.c.produce(topic, 0, batch, acks=-1, transactional_id=transactional_id)[topic]
+        return p
+
+    def fetch(self, topic, isolation=w.READ_UNCOMMITTED):
+        [p] = self.c.fetch(topic, 0, 0, isolation=isolation)[topic]
+        assert p['error'] == w.NONE, p
+        return p
+
+    def values(self, topic):
+        return [v for _, recs in w.parse_batches(self.fetch(topic)['records'] or b'') for _, _, v in recs]
+
+    def latest(self, topic, isolation=w.READ_UNCOMMITTED):
+        [p] = self.c.list_offsets_v2(topic, 0, -1, isolation)[topic]
+        assert p['error'] == w.NONE, p
+        return p['offset']
+
+    def transaction(self, tid, timeout_ms=60000):
+        self.supports(w.API_FIND_COORDINATOR, 1)
+        self.supports(w.API_INIT_PRODUCER_ID, 1)
+        deadline = time.monotonic() + 30
+        while True:
+            fc = self.c.find_coordinator(tid, TXN_COORDINATOR)
+            if fc['error'] == w.NONE:
+                break
+            assert time.monotonic() < deadline, 'no transaction coordinator for %s: %r' % (tid, fc)
+            time.sleep(0.2)
+        with w.KafkaConnection(fc['host'], fc['port'], timeout=15) as coord:
+            while True:
+                r = coord.init_producer_id(tid, timeout_ms)
+                if r['error'] not in (14, 15, 16, 51):  # loading / not available / not coordinator / concurrent
+                    break
+                assert time.monotonic() < deadline, r
+                time.sleep(0.2)
+        assert r['error'] == w.NONE and r['producer_id'] >= 0, r
+        return r['producer_id'], r['producer_epoch']
+
+
+def init_producer_id(wire):
+    a, b = wire.producer_id(), wire.producer_id()
+    assert a != b, 'the same producer id twice: %d' % a
+
+
+def duplicate(wire):
+    t = wire.topic('dup')
+    pid = wire.producer_id()
+    first = wire.produce(t, [b'a', b'b', b'c'], pid, 0, 0)
+    assert first['error'] == w.NONE, first
+    again = wire.produce(t, [b'a', b'b', b'c'], pid, 0, 0)
+    assert again['error'] == w.NONE and again['base_offset'] == first['base_offset'], (first, again)
+    nxt = wire.produce(t, [b'd', b'e'], pid, 0, 3)
+    assert nxt['error'] == w.NONE and nxt['base_offset'] == first['base_offset'] + 3, nxt
+    assert wire.values(t) == [b'a', b'b', b'c', b'd', b'e'], wire.values(t)
+
+
+def sequence_gap(wire):
+    t = wire.topic('gap')
+    pid = wire.producer_id()
+    assert wire.produce(t, [b'a', b'b'], pid, 0, 0)['error'] == w.NONE
+    gap = wire.produce(t, [b'x'], pid, 0, 5)
+    assert gap['error'] == w.OUT_OF_ORDER_SEQUENCE_NUMBER, gap
+    assert wire.latest(t) == 2 and wire.values(t) == [b'a', b'b']
+    assert wire.produce(t, [b'c'], pid, 0, 2)['error'] == w.NONE, 'the right next sequence is refused'
+
+
+def wrong_epoch(wire):
+    t = wire.topic('epoch')
+    pid = wire.producer_id()
+    assert wire.produce(t, [b'a'], pid, 0, 0)['error'] == w.NONE
+    bumped = wire.produce(t, [b'b'], pid, 1, 0)
+    assert bumped['error'] == w.NONE, 'a newer epoch starting at sequence 0 refused: %r' % bumped
+    old = wire.produce(t, [b'x'], pid, 0, 1)
+    assert old['error'] == w.INVALID_PRODUCER_EPOCH, old
+    newer = wire.produce(t, [b'y'], pid, 2, 3)
+    assert newer['error'] == w.OUT_OF_ORDER_SEQUENCE_NUMBER, newer
+    assert wire.values(t) == [b'a', b'b'], wire.values(t)
+
+
+def transactional_without_id(wire):
+    t = wire.topic('txn-no-id')
+    pid = wire.producer_id()
+    r = wire.produce(t, [b'x'], pid, 0, 0, transactional=True, transactional_id=None)
+    assert r['error'] == w.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, r
+    assert wire.latest(t) == 0
+
+
+def transactional_not_added(wire):
+    t = wire.topic('txn-not-added')
+    pid, epoch = wire.transaction('wire-not-added')
+    r = wire.produce(t, [b'x'], pid, epoch, 0, transactional=True, transactional_id='wire-not-added')
+    assert r['error'] == w.INVALID_TXN_STATE, r
+    assert wire.latest(t) == 0
+
+
+def end_txn_unknown(wire):
+    wire.supports(w.API_END_TXN, 1)
+    r = wire.c.end_txn('wire-never-initialised', 123456789, 0, True)
+    assert r['error'] == w.INVALID_PRODUCER_ID_MAPPING, r
+
+
+def transactional_id_limits(wire):
+    wire.supports(w.API_INIT_PRODUCER_ID, 1)
+    empty = wire.c.init_producer_id('')
+    assert empty['error'] == w.INVALID_REQUEST, empty
+    wire.supports(w.API_INIT_PRODUCER_ID, 2)
+    with w.KafkaConnection('127.0.0.1', wire.port, timeout=10) as c:
+        c.send_raw(w.frame(w.API_INIT_PRODUCER_ID, 2, 1, w.init_producer_id_v2('t' * 40000), flexible=True))
+        closed, got = c.closed_by_peer(timeout=10)
+        if got:
+            r = w.Reader(got[4:])
+            r.i32()
+            answer = w.decode_init_producer_id_v2(r)
+            assert answer['error'] == w.INVALID_REQUEST, 'a 40000-byte transactional.id: %r' % answer
+        else:
+            assert closed, 'a 40000-byte transactional.id: neither answered nor closed'
+    assert wire.c.api_versions()['error'] == w.NONE  # the healthy connection is still served
+
+
+def control_record(batch_records):
+    """(type, coordinator epoch) of a control batch's only record."""
+    [(_, key, value)] = batch_records
+    version, kind = struct.unpack('>hh', key)
+    vversion, coordinator_epoch = struct.unpack('>hi', value)
+    assert version == 0 and vversion == 0, (key, value)
+    return kind, coordinator_epoch
+
+
+def aborted_on_the_wire(wire):
+    t = wire.topic('txn-wire')
+    tid = 'wire-abort'
+    pid, epoch = wire.transaction(tid)
+    wire.supports(w.API_ADD_PARTITIONS_TO_TXN, 1)
+    added = wire.c.add_partitions_to_txn(tid, pid, epoch, t, [0])
+    assert added == {t: {0: w.NONE}}, added
+    assert wire.produce(t, [b'plain'], -1, -1, -1)['error'] == w.NONE  # offset 0, outside the transaction
+    r = wire.produce(t, [b'in-txn-1', b'in-txn-2'], pid, epoch, 0, transactional=True, transactional_id=tid)
+    assert r['error'] == w.NONE and r['base_offset'] == 1, r
+
+    open_c = wire.fetch(t, w.READ_COMMITTED)
+    assert open_c['high_watermark'] == 3 and open_c['last_stable_offset'] == 1, open_c
+    assert [v for _, recs in w.parse_batches(open_c['records'] or b'') for _, _, v in recs] == [b'plain'], open_c
+    assert wire.latest(t, w.READ_COMMITTED) == 1 and wire.latest(t, w.READ_UNCOMMITTED) == 3
+
+    ended = wire.c.end_txn(tid, pid, epoch, False)
+    assert ended['error'] == w.NONE, ended
+    deadline = time.monotonic() + 30
+    while wire.fetch(t, w.READ_COMMITTED)['last_stable_offset'] != 4:
+        assert time.monotonic() < deadline, 'the abort marker did not move the LSO: %r' % wire.fetch(t, w.READ_COMMITTED)
+        time.sleep(0.1)
+    done = wire.fetch(t, w.READ_COMMITTED)
+    assert done['high_watermark'] == 4 and done['aborted_transactions'] == [(pid, 1)], done
+    batches = w.parse_batches(done['records'], with_attributes=True)
+    assert [b for b, _, _ in batches] == [0, 1, 3], batches
+    _, marker, info = batches[2]
+    assert info['attributes'] & (w.TRANSACTIONAL_BIT | w.CONTROL_BIT) == w.TRANSACTIONAL_BIT | w.CONTROL_BIT, info
+    assert info['producer_id'] == pid and info['base_sequence'] == -1, info
+    kind, _ = control_record(marker)
+    assert kind == 0, 'an abort marker of type %d' % kind
+    assert wire.latest(t, w.READ_COMMITTED) == 4
+    assert wire.fetch(t, w.READ_UNCOMMITTED)['aborted_transactions'] in (None, []), 'read_uncommitted lists aborts'
+
+
+def test():
+    with SluiceStack() as stack:
+        wire = Wire(stack)
+        checks = [('InitProducerId', init_producer_id), ('duplicate batch', duplicate),
+                  ('sequence gap', sequence_gap), ('wrong epoch', wrong_epoch),
+                  ('transactional batch without transactional.id', transactional_without_id),
+                  ('transactional batch outside the transaction', transactional_not_added),
+                  ('EndTxn for an unknown transactional.id', end_txn_unknown),
+                  ('transactional.id limits', transactional_id_limits),
+                  ('an aborted transaction on the wire', aborted_on_the_wire)]
+        try:
+            run_checks(wire, [(name, lambda wire, fn=fn: (wire.reconnect(), fn(wire))) for name, fn in checks])
+        finally:
+            wire.c.close()
+        for name in stack.order:
+            assert stack.service(name).running(), '%s died' % name
+
+
+if __name__ == '__main__':
+    main_guard(test)
