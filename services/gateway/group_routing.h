@@ -52,10 +52,15 @@ void relay_response(const request_context& ctx, std::span<const std::byte> body)
 void forward_to_owner(request_context ctx, const std::string& group, std::chrono::milliseconds timeout,
                       std::function<void(const request_context&, protocol::error_code)> answer_error);
 
+/// How an owner's answer reaches the client: relay_response, or a handler's
+/// own (which may decode and adjust it).
+using answer_relay = std::function<void(const request_context&, std::span<const std::byte> body)>;
+
 /// forward_to_owner for the owner of a shard (the owner is looked up when
-/// the request's turn comes, not before).
+/// the request's turn comes, not before); `relay` passes the answer on.
 void forward_to_shard_owner(request_context ctx, std::int32_t shard, std::chrono::milliseconds timeout,
-                            std::function<void(const request_context&, protocol::error_code)> answer_error);
+                            std::function<void(const request_context&, protocol::error_code)> answer_error,
+                            answer_relay relay = relay_response);
 
 /// forward_to_owner for the APIs about one group whose error answer is the
 /// response with nothing but its error code set (Heartbeat, LeaveGroup,
@@ -91,7 +96,11 @@ void fan_out(request_context ctx, fan_out_plan plan);
 void route_by_shard(const cluster::metadata_view& view, const std::vector<std::string>& keys,
                     const std::function<std::int32_t(std::string_view)>& shard_of, fan_out_plan& plan);
 
-/// Splits `groups` by owner into plan.targets / plan.unowned.
-void route_groups(const request_context& ctx, const std::vector<std::string>& groups, fan_out_plan& plan);
+/// Targets every live group coordinator with the client's request as it
+/// came (APIs asking all of them: ListGroups, ListTransactions).
+void target_every_group_coordinator(const request_context& ctx, fan_out_plan& plan);
+
+/// Splits `groups` by owner in `view` into plan.targets / plan.unowned.
+void route_groups(const cluster::metadata_view& view, const std::vector<std::string>& groups, fan_out_plan& plan);
 
 }  // namespace sluice::gateway

@@ -18,9 +18,10 @@ std::int32_t transaction_gateway(const cluster::metadata_view& view, std::string
 }
 
 void forward_to_transaction_owner(request_context ctx, std::string_view transactional_id,
-                                  std::function<void(const request_context&, protocol::error_code)> answer_error) {
+                                  std::function<void(const request_context&, protocol::error_code)> answer_error,
+                                  answer_relay relay) {
   const auto shard = transaction_partition_for(transactional_id);
-  forward_to_shard_owner(std::move(ctx), shard, group_call_timeout, std::move(answer_error));
+  forward_to_shard_owner(std::move(ctx), shard, group_call_timeout, std::move(answer_error), std::move(relay));
 }
 
 void route_transactional_ids(const cluster::metadata_view& view, const std::vector<std::string>& ids,

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/cluster/metadata_view.h"
+#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 
 namespace sluice::gateway {
@@ -34,7 +35,44 @@ std::int32_t transaction_gateway(const cluster::metadata_view& view, std::string
 /// connection's earlier group and transaction requests; `answer_error` answers
 /// when there is no live owner or it cannot be reached.
 void forward_to_transaction_owner(request_context ctx, std::string_view transactional_id,
-                                  std::function<void(const request_context&, protocol::error_code)> answer_error);
+                                  std::function<void(const request_context&, protocol::error_code)> answer_error,
+                                  answer_relay relay = relay_response);
+
+/// Kafka (KafkaApis) answers clients that predate PRODUCER_FENCED, request
+/// versions below `since`, INVALID_PRODUCER_EPOCH instead: the same
+/// handling in the client. Any other error stays.
+inline std::int16_t producer_fenced_for(std::int16_t error, std::int16_t version, std::int16_t since) {
+  if (version < since && error == code(protocol::error_code::producer_fenced))
+    return code(protocol::error_code::invalid_producer_epoch);
+  return error;
+}
+
+/// For the APIs about one transactional id answered by one error code
+/// (InitProducerId, AddOffsetsToTxn, EndTxn): forwards the request to the
+/// id's owner, answers COORDINATOR_NOT_AVAILABLE without one (the client
+/// looks the coordinator up again), and gives clients older than
+/// `fenced_since` INVALID_PRODUCER_EPOCH for PRODUCER_FENCED.
+template <class Response>
+void forward_transaction_request(request_context ctx, std::string_view transactional_id, std::int16_t fenced_since) {
+  auto answer_error = [](const request_context& c, protocol::error_code e) {
+    Response r;
+    r.error_code = code(e);
+    c.respond(r);
+  };
+  auto relay = [fenced_since](const request_context& c, std::span<const std::byte> body) {
+    if (c.version() >= fenced_since) return relay_response(c, body);
+    Response r;
+    try {
+      protocol::reader in(body);
+      r.decode(in, c.version());
+    } catch (const protocol::decode_error&) {
+      return relay_response(c, body);  // the client judges it as it would have
+    }
+    r.error_code = producer_fenced_for(r.error_code, c.version(), fenced_since);
+    c.respond(r);
+  };
+  forward_to_transaction_owner(std::move(ctx), transactional_id, std::move(answer_error), std::move(relay));
+}
 
 /// Splits transactional ids by owner in `view` into plan.targets / plan.unowned.
 void route_transactional_ids(const cluster::metadata_view& view, const std::vector<std::string>& ids,

@@ -16,17 +16,11 @@ namespace sluice::gateway {
 void handle_list_groups(request_context ctx) {
   using request_type = protocol::list_groups_request;
   using response_type = protocol::list_groups_response;
-  auto request = std::make_shared<request_type>(ctx.decode<request_type>());
+  ctx.decode<request_type>();  // a malformed body closes the connection before anyone is asked
   auto answer = std::make_shared<response_type>();
   fan_out_plan plan;
-  for (const auto* gc : ctx.services->metadata.current()->services(cluster::mv1::GROUP_COORDINATOR))
-    plan.targets[gc->node_id()] = {};
+  target_every_group_coordinator(ctx, plan);
   const auto version = ctx.version();
-  plan.encode = [request, version](const std::vector<std::string>&) {
-    protocol::writer out;
-    request->encode(out, version);
-    return out.take();
-  };
   auto view = ctx.services->metadata.current();
   const std::int32_t self = ctx.services->node_id();
   plan.absorb = [answer, version, view, self](std::span<const std::byte> body) {

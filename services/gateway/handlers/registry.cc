@@ -38,6 +38,20 @@ constexpr std::array served{
     handler{api_key::offset_delete, 0, 0, 0, handle_offset_delete},
     handler{api_key::consumer_group_heartbeat, 0, 1, 0, handle_consumer_group_heartbeat},
     handler{api_key::consumer_group_describe, 0, 0, 0, handle_consumer_group_describe},
+    // Transactions: forwarded to the transaction coordinator owning the
+    // transactional id's shard (txn_routing.h); transaction version 1 only
+    // (the `transaction.version` feature is not advertised), so EndTxn v5 and
+    // TxnOffsetCommit v5, whose meaning changes with version 2, are not
+    // served. AddPartitionsToTxn v4+ is Kafka's inter-broker batch form.
+    handler{api_key::add_partitions_to_txn, 0, 5, 0, handle_add_partitions_to_txn},
+    handler{api_key::add_offsets_to_txn, 0, 4, 0, handle_add_offsets_to_txn},
+    handler{api_key::end_txn, 0, 4, 0, handle_end_txn},
+    handler{api_key::txn_offset_commit, 0, 4, 0, handle_txn_offset_commit},
+    // Admin (KIP-664): producers from the partition leaders, transactions
+    // from the transaction coordinators.
+    handler{api_key::describe_producers, 0, 0, 0, handle_describe_producers},
+    handler{api_key::describe_transactions, 0, 0, 0, handle_describe_transactions},
+    handler{api_key::list_transactions, 0, 2, 0, handle_list_transactions},
     handler{api_key::api_versions, 0, 4, 0, handle_api_versions},
     handler{api_key::create_topics, 2, 7, 2, handle_create_topics},
     handler{api_key::delete_topics, 1, 6, 1, handle_delete_topics},
