@@ -64,6 +64,10 @@ void coordinator_client::list_partition_reassignments(const cv1::ListPartitionRe
   call_async<cv1::ListPartitionReassignmentsResponse>(*rpc_, method::list_partition_reassignments, req, timeout_,
                                                       std::move(done));
 }
+void coordinator_client::allocate_producer_ids(const cv1::AllocateProducerIdsRequest& req,
+                                               callback<cv1::AllocateProducerIdsResponse> done) {
+  call_async<cv1::AllocateProducerIdsResponse>(*rpc_, method::allocate_producer_ids, req, timeout_, std::move(done));
+}
 
 result<cv1::CreateTopicsResponse> coordinator_client::create_topics_sync(const cv1::CreateTopicsRequest& req) {
   return call_sync<cv1::CreateTopicsResponse>(*rpc_, method::create_topics, req, timeout_);
@@ -96,6 +100,10 @@ result<cv1::ListPartitionReassignmentsResponse> coordinator_client::list_partiti
     const cv1::ListPartitionReassignmentsRequest& req) {
   return call_sync<cv1::ListPartitionReassignmentsResponse>(*rpc_, method::list_partition_reassignments, req,
                                                             timeout_);
+}
+result<cv1::AllocateProducerIdsResponse> coordinator_client::allocate_producer_ids_sync(
+    const cv1::AllocateProducerIdsRequest& req) {
+  return call_sync<cv1::AllocateProducerIdsResponse>(*rpc_, method::allocate_producer_ids, req, timeout_);
 }
 result<mv1::ClusterSnapshot> coordinator_client::snapshot_sync() {
   return call_sync<mv1::ClusterSnapshot>(*rpc_, method::get_snapshot, cv1::GetSnapshotRequest{}, timeout_);

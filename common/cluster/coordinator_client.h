@@ -1,6 +1,6 @@
 #pragma once
 // RPCs to the coordinator: topic admin, ISR changes, elections,
-// reassignments, controlled shutdown.
+// reassignments, controlled shutdown, producer-id blocks.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -45,6 +45,12 @@ class coordinator_client {
                                      callback<cv1::AlterPartitionReassignmentsResponse> done);
   void list_partition_reassignments(const cv1::ListPartitionReassignmentsRequest& req,
                                     callback<cv1::ListPartitionReassignmentsResponse> done);
+  /// The next block of producer ids for this service (node id and
+  /// registration epoch in `req`); a refusal (LEASE_EXPIRED, STALE_EPOCH,
+  /// STORAGE_FAILURE, INVALID_REQUEST when ids are exhausted) is in the
+  /// response's error. Services use cluster::producer_id_pool around it.
+  void allocate_producer_ids(const cv1::AllocateProducerIdsRequest& req,
+                             callback<cv1::AllocateProducerIdsResponse> done);
 
   /// Blocking forms, for tools and tests; never from an NNG callback.
   result<cv1::CreateTopicsResponse> create_topics_sync(const cv1::CreateTopicsRequest& req);
@@ -57,6 +63,7 @@ class coordinator_client {
       const cv1::AlterPartitionReassignmentsRequest& req);
   result<cv1::ListPartitionReassignmentsResponse> list_partition_reassignments_sync(
       const cv1::ListPartitionReassignmentsRequest& req);
+  result<cv1::AllocateProducerIdsResponse> allocate_producer_ids_sync(const cv1::AllocateProducerIdsRequest& req);
   /// The whole cluster state (tools: `sluice topics describe`).
   result<mv1::ClusterSnapshot> snapshot_sync();
 

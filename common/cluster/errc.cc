@@ -14,6 +14,8 @@ const std::error_category& error_category() noexcept {
         case errc::timed_out: return "coordinator call timed out";
         case errc::bad_reply: return "bad reply from coordinator";
         case errc::not_ready: return "not registered yet";
+        case errc::stale_registration: return "registration no longer current";
+        case errc::refused: return "refused by the coordinator";
       }
       return "unknown";
     }

@@ -10,6 +10,9 @@ enum class errc {
   timed_out = 2,     // no reply within the deadline
   bad_reply = 3,     // the reply did not parse or had an unexpected status
   not_ready = 4,     // not registered yet
+  stale_registration = 5,  // the coordinator no longer knows this registration (lease expired or
+                           // fenced); cluster_client registers again by itself
+  refused = 6,       // the coordinator answered with another error (e.g. storage failure)
 };
 
 const std::error_category& error_category() noexcept;

@@ -53,6 +53,14 @@ std::int32_t offsets_partition_for(std::string_view group_id, std::int32_t parti
   return abs % partitions;
 }
 
+std::int32_t transaction_partition_for(std::string_view transactional_id, std::int32_t partitions) {
+  return offsets_partition_for(transactional_id, partitions);
+}
+
+bool is_group_sharded_topic(std::string_view topic) {
+  return topic == offsets_topic || topic == transaction_state_topic;
+}
+
 std::int32_t offsets_partition_owner(const metadata_view& view, std::int32_t partition) {
   const auto* s = offsets_shard(view, partition);
   if (s == nullptr || s->owner() < 0 || view.service(s->owner()) == nullptr) return -1;

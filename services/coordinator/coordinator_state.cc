@@ -75,6 +75,7 @@ bool coordinator_state::commit(change_set& c) {
   }
   if (c.next_node_id) st_.next_node_id = *c.next_node_id;
   if (c.next_registration_epoch) st_.next_registration_epoch = *c.next_registration_epoch;
+  if (c.next_producer_id) st_.next_producer_id = *c.next_producer_id;
   if (publish_) publish_(delta);
   return true;
 }

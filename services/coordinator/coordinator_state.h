@@ -10,6 +10,7 @@
 //   controlled_shutdown.cc  controlled_shutdown
 //   leader_elections.cc     elect_leaders, rebalance_preferred_leaders
 //   reassignments.cc        alter/list partition reassignments
+//   producer_ids.cc         allocate_producer_ids (blocks of producer ids)
 // Every partition change goes through partition_change_builder.
 #include <chrono>
 #include <cstdint>
@@ -34,6 +35,10 @@ namespace sluice::coordinator {
 namespace cv1 = sluice::coordinator::v1;
 
 class topic_edits;
+
+/// Producer ids per AllocateProducerIds answer (Kafka's
+/// ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE).
+inline constexpr std::int32_t producer_id_block_size = 1000;
 
 struct coordinator_options {
   std::chrono::milliseconds lease_ttl{6000};
@@ -99,6 +104,13 @@ class coordinator_state {
       const cv1::AlterPartitionReassignmentsRequest& req);
   cv1::ListPartitionReassignmentsResponse list_partition_reassignments(
       const cv1::ListPartitionReassignmentsRequest& req) const;
+  /// Kafka's AllocateProducerIds: the next producer_id_block_size ids for a
+  /// live service in its current registration (else LEASE_EXPIRED or
+  /// STALE_EPOCH, as heartbeats are answered). The next free id is committed
+  /// before the answer, so no id is handed out twice, across restarts too.
+  /// Refused (INVALID_REQUEST) once a block would pass int64 max.
+  cv1::AllocateProducerIdsResponse allocate_producer_ids(const cv1::AllocateProducerIdsRequest& req,
+                                                         time_point now);
 
   /// Removes every service whose lease ran out (one txn) and moves or
   /// drops their partition leaderships. Returns how many were removed.
@@ -110,6 +122,8 @@ class coordinator_state {
   const std::string& cluster_id() const noexcept { return st_.cluster_id; }
   std::uint64_t controller_epoch() const noexcept { return st_.controller_epoch; }
   const coordinator_options& options() const noexcept { return options_; }
+  /// The first id of the next producer-id block.
+  std::int64_t next_producer_id() const noexcept { return st_.next_producer_id; }
 
  private:
   coordinator_state(std::unique_ptr<metadata_store> store, stored_state st, coordinator_options options);

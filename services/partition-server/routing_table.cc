@@ -17,7 +17,9 @@ routes::target routes::find(const std::string& topic, std::int32_t partition) co
 
 pv1::PartitionError routes::check_group_shard(const std::string& topic, std::int32_t partition, shard_epoch epoch,
                                              bool write) const {
-  if (topic != cluster::offsets_topic || partition < 0) return pv1::PARTITION_OK;
+  // Partition p of __transaction_state belongs to group shard p like
+  // partition p of __consumer_offsets: one owner, one epoch, one fence.
+  if (!cluster::is_group_sharded_topic(topic) || partition < 0) return pv1::PARTITION_OK;
   const auto idx = static_cast<std::size_t>(partition);
   const shard_epoch current = idx < group_shard_epochs.size() ? group_shard_epochs[idx] : shard_epoch{0};
   const bool fenced = write ? epoch < current : epoch > current;

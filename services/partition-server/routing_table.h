@@ -26,7 +26,8 @@ struct routes {
   };
   node_id this_node = no_node;
   std::unordered_map<std::string, topic_routes> topics;
-  std::vector<shard_epoch> group_shard_epochs;  // by __consumer_offsets partition, from the metadata
+  std::vector<shard_epoch> group_shard_epochs;  // by group shard (= partition of __consumer_offsets and of
+                                                // __transaction_state), from the metadata
 
   /// Where a request for (topic, partition) goes: an actor, or the error to
   /// answer right away (UNKNOWN_PARTITION for topics/partitions the metadata
@@ -38,9 +39,10 @@ struct routes {
   };
   target find(const std::string& topic, std::int32_t partition) const;
 
-  /// The fence on a group coordinator's shard (see partition.proto): a
-  /// write with an epoch older than the metadata's, or a read with one newer,
-  /// gets GROUP_SHARD_EPOCH_MISMATCH.
+  /// The fence on a group coordinator's shard (see partition.proto), for
+  /// __consumer_offsets and __transaction_state alike: a write with an epoch
+  /// older than the metadata's, or a read with one newer, gets
+  /// GROUP_SHARD_EPOCH_MISMATCH.
   pv1::PartitionError check_group_shard(const std::string& topic, std::int32_t partition, shard_epoch epoch,
                                         bool write) const;
 };

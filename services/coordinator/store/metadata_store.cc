@@ -1,5 +1,7 @@
 #include "services/coordinator/store/metadata_store.h"
 
+#include <limits>
+
 #include "common/base/endian.h"
 #include "services/coordinator/store/lmdb_env.h"
 
@@ -81,6 +83,15 @@ result<stored_state> metadata_store::load() const {
   if (auto v = counter_value(next_epoch.value())) st.next_registration_epoch = *v;
   if (auto v = counter_value(ctl.value())) st.controller_epoch = *v;
   if (cid.value()) st.cluster_id = *cid.value();
+  auto next_pid = get("next_producer_id");
+  if (!next_pid) return next_pid.error();
+  if (auto v = counter_value(next_pid.value())) {
+    // Never written above int64 max (the coordinator refuses that block): a
+    // larger value is damage, and handing out negative ids would be worse.
+    if (*v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return std::make_error_code(std::errc::illegal_byte_sequence);
+    st.next_producer_id = static_cast<std::int64_t>(*v);
+  }
   auto shards = get("group_shards");
   if (!shards) return shards.error();
   if (shards.value() && !st.group_shards.ParseFromString(*shards.value()))
@@ -111,6 +122,8 @@ result<void> metadata_store::commit(const change_set& c) {
   if (c.controller_epoch) put(counters_, "controller_epoch", counter_bytes(*c.controller_epoch));
   if (c.cluster_id) put(counters_, "cluster_id", *c.cluster_id);
   if (c.group_shards) put(counters_, "group_shards", c.group_shards->SerializeAsString());
+  if (c.next_producer_id)
+    put(counters_, "next_producer_id", counter_bytes(static_cast<std::uint64_t>(*c.next_producer_id)));
   if (!r) return r;
   return txn.commit();
 }

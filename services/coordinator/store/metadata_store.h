@@ -10,6 +10,8 @@
 //                "next_reg_epoch"     next registration epoch (global, so a node's epoch only grows)
 //                "controller_epoch"   bumped at every coordinator start
 //                "cluster_id"         22-char base64url string, set once
+//                "next_producer_id"   first producer id of the next block (AllocateProducerIds);
+//                                     absent: 0
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -34,6 +36,7 @@ struct stored_state {
   node_id next_node_id{1};
   std::uint64_t next_registration_epoch = 1;
   std::uint64_t controller_epoch = 0;
+  std::int64_t next_producer_id = 0;
   std::map<std::string, mv1::TopicInfo> topics;
   std::map<node_id, mv1::ServiceInfo> services;
   mv1::GroupShards group_shards;
@@ -51,6 +54,7 @@ struct change_set {
   std::optional<std::uint64_t> controller_epoch;
   std::optional<std::string> cluster_id;
   std::optional<mv1::GroupShards> group_shards;
+  std::optional<std::int64_t> next_producer_id;
 };
 
 /// The coordinator's LMDB store. Owned by the coordinator actor (single

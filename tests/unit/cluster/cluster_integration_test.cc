@@ -6,10 +6,12 @@
 #include <functional>
 #include <future>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/cluster/cluster_client.h"
 #include "common/cluster/coordinator_client.h"
+#include "common/cluster/producer_id_pool.h"
 #include "common/logging/logger.h"
 #include "services/coordinator/coordinator_service.h"
 
@@ -180,4 +182,65 @@ BOOST_AUTO_TEST_CASE(admin_call_to_an_absent_coordinator_fails_cleanly) {
   cluster::coordinator_client admin("tcp://127.0.0.1:1", 300ms);
   auto r = admin.create_topics_sync(create("x", 1));
   BOOST_TEST(!r);
+}
+
+namespace {
+
+/// The pool's next id; retried while the coordinator is away (a restart).
+std::int64_t next_id(cluster::producer_id_pool& pool) {
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto p = std::make_shared<std::promise<result<std::int64_t>>>();
+    auto f = p->get_future();
+    pool.next([p](result<std::int64_t> r) { p->set_value(std::move(r)); });
+    if (f.wait_for(15s) != std::future_status::ready) break;
+    if (auto r = f.get()) return r.value();
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_FAIL("no producer id");
+  return -1;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(producer_id_pools_never_share_an_id_across_a_coordinator_restart) {
+  temp_dir dir;
+  auto svc = std::make_unique<coordinator::coordinator_service>(options(dir.path));
+  const std::string url = svc->rpc_url();
+  const std::string pub = svc->publish_url();
+  cluster::cluster_client gw(client(url, metadata::v1::GATEWAY));
+  cluster::cluster_client gc(client(url, metadata::v1::GROUP_COORDINATOR));
+  gw.start();
+  gc.start();
+  BOOST_REQUIRE(gw.wait_ready(15s));
+  BOOST_REQUIRE(gc.wait_ready(15s));
+  cluster::coordinator_client admin(url, 1000ms);
+
+  // A registration the coordinator never granted gets no block.
+  cv1::AllocateProducerIdsRequest stale;
+  stale.set_node_id(gw.node_id());
+  stale.set_registration_epoch(gw.registration_epoch() + 100);
+  auto refused = admin.allocate_producer_ids_sync(stale);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused.value().error() == cv1::LEASE_EXPIRED);
+
+  std::set<std::int64_t> ids;
+  std::size_t taken = 0;
+  auto take = [&](cluster::producer_id_pool& pool, int n) {
+    for (int i = 0; i < n; ++i, ++taken) ids.insert(next_id(pool));
+  };
+  {
+    cluster::producer_id_pool from_gw(admin, gw), from_gc(admin, gc);
+    take(from_gw, 1500);  // two blocks
+    take(from_gc, 10);
+  }
+  // The same store again: the counter carries on after the blocks above.
+  svc.reset();
+  svc = std::make_unique<coordinator::coordinator_service>(options(dir.path, url, pub));
+  {
+    cluster::producer_id_pool from_gw(admin, gw);
+    take(from_gw, 1200);
+  }
+  BOOST_TEST(ids.size() == taken);
+  BOOST_TEST(*ids.begin() == 0);
 }
