@@ -1,6 +1,6 @@
 #pragma once
-// Where a transactional id lives: partition transaction_partition_for(id) of
-// __transaction_state, which the group-coordinator instance owning the same
+// Where a transactional id lives: partition cluster::transaction_partition_for(id)
+// of __transaction_state, which the group-coordinator instance owning the same
 // partition of __consumer_offsets serves (same shard, same shard epoch: no
 // metadata of its own). Requests about one transactional id are forwarded
 // to that instance as Kafka bodies (group_routing.h does the forwarding, one
@@ -16,13 +16,6 @@
 #include "services/gateway/group_routing.h"
 
 namespace sluice::gateway {
-
-/// The internal topic of the transaction coordinators.
-inline constexpr std::string_view transaction_state_topic = "__transaction_state";
-
-/// Kafka's TransactionStateManager.partitionFor: Utils.abs(id.hashCode()) % 50,
-/// the rule of offsets_partition_for.
-std::int32_t transaction_partition_for(std::string_view transactional_id);
 
 /// The group coordinator serving `transactional_id` in `view`, or -1 when none is live.
 std::int32_t transaction_owner(const cluster::metadata_view& view, std::string_view transactional_id);
@@ -57,6 +50,7 @@ void forward_transaction_request(request_context ctx, std::string_view transacti
   auto answer_error = [](const request_context& c, protocol::error_code e) {
     Response r;
     r.error_code = code(e);
+    if constexpr (requires { r.producer_epoch; }) r.producer_epoch = -1;  // no producer, as Kafka answers
     c.respond(r);
   };
   auto relay = [fenced_since](const request_context& c, std::span<const std::byte> body) {

@@ -43,6 +43,10 @@ constexpr std::array served{
     // (the `transaction.version` feature is not advertised), so EndTxn v5 and
     // TxnOffsetCommit v5, whose meaning changes with version 2, are not
     // served. AddPartitionsToTxn v4+ is Kafka's inter-broker batch form.
+    // Idempotent producers get their id from the gateway; transactional ones
+    // from their transaction coordinator. v3 (KIP-360) carries the current
+    // id and epoch; v6 (KIP-939, two-phase commit) is not served.
+    handler{api_key::init_producer_id, 0, 5, 0, handle_init_producer_id},
     handler{api_key::add_partitions_to_txn, 0, 5, 0, handle_add_partitions_to_txn},
     handler{api_key::add_offsets_to_txn, 0, 4, 0, handle_add_offsets_to_txn},
     handler{api_key::end_txn, 0, 4, 0, handle_end_txn},

@@ -14,6 +14,7 @@
 #include "common/protocol/messages/api_versions.h"
 #include "common/protocol/messages/elect_leaders.h"
 #include "common/protocol/messages/fetch.h"
+#include "common/protocol/messages/init_producer_id.h"
 #include "common/protocol/messages/list_offsets.h"
 #include "common/protocol/messages/list_partition_reassignments.h"
 #include "common/protocol/messages/metadata.h"
@@ -64,6 +65,8 @@ BOOST_AUTO_TEST_CASE(advertised_versions_are_within_the_codec) {
       protocol::api_key::alter_partition_reassignments);
   check_codec_covers<protocol::list_partition_reassignments_request, protocol::list_partition_reassignments_response>(
       protocol::api_key::list_partition_reassignments);
+  check_codec_covers<protocol::init_producer_id_request, protocol::init_producer_id_response>(
+      protocol::api_key::init_producer_id);
   check_codec_covers<protocol::add_partitions_to_txn_request, protocol::add_partitions_to_txn_response>(
       protocol::api_key::add_partitions_to_txn);
   check_codec_covers<protocol::add_offsets_to_txn_request, protocol::add_offsets_to_txn_response>(
@@ -109,6 +112,7 @@ BOOST_AUTO_TEST_CASE(librdkafka_feature_checks_pass) {
   BOOST_TEST(advertises(protocol::api_key::leave_group, 0));
   BOOST_TEST(advertises(protocol::api_key::offset_commit, 2));
   BOOST_TEST(advertises(protocol::api_key::offset_fetch, 1));
+  BOOST_TEST(advertises(protocol::api_key::init_producer_id, 0));  // idempotent producer
   // KIP-848 (librdkafka 2.4+ with group.protocol=consumer).
   BOOST_TEST(advertises(protocol::api_key::consumer_group_heartbeat, 0));
 }

@@ -49,11 +49,11 @@ BOOST_AUTO_TEST_SUITE(txn_routing)
 
 BOOST_AUTO_TEST_CASE(a_transactional_id_lives_where_kafka_puts_it) {
   // Utils.abs("my-txn".hashCode()) % 50: "my-txn".hashCode() = -1061187895.
-  BOOST_TEST(transaction_partition_for("my-txn") == 45);
-  BOOST_TEST(transaction_partition_for("") == 0);
+  BOOST_TEST(cluster::transaction_partition_for("my-txn") == 45);
+  BOOST_TEST(cluster::transaction_partition_for("") == 0);
   cluster::metadata_view view(snapshot());
   for (const char* id : {"my-txn", "orders-1", "", "tx"})
-    BOOST_TEST(transaction_owner(view, id) == owner_of_shard(transaction_partition_for(id)));
+    BOOST_TEST(transaction_owner(view, id) == owner_of_shard(cluster::transaction_partition_for(id)));
 }
 
 BOOST_AUTO_TEST_CASE(the_transaction_coordinator_is_the_same_gateway_everywhere) {
@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(the_transaction_coordinator_is_the_same_gateway_everywhere)
   for (const char* id : {"my-txn", "orders-1", "tx"}) {
     auto answer = find_coordinator_for(view, transaction_key_type, id);
     BOOST_TEST((answer.error == error_code::none));
-    const auto expected = leader_gateway(view, "__transaction_state", transaction_partition_for(id));
+    const auto expected = leader_gateway(view, "__transaction_state", cluster::transaction_partition_for(id));
     BOOST_TEST(answer.node_id == expected);
     BOOST_TEST(answer.host == "gw" + std::to_string(expected));
     BOOST_TEST(answer.port == 9000 + expected);
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(the_transaction_coordinator_is_the_same_gateway_everywhere)
 }
 
 BOOST_AUTO_TEST_CASE(no_owner_of_the_shard_is_coordinator_not_available) {
-  cluster::metadata_view view(snapshot(transaction_partition_for("my-txn")));
+  cluster::metadata_view view(snapshot(cluster::transaction_partition_for("my-txn")));
   auto answer = find_coordinator_for(view, transaction_key_type, "my-txn");
   BOOST_TEST((answer.error == error_code::coordinator_not_available));
   BOOST_TEST(answer.node_id == -1);
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(groups_are_answered_as_before_and_other_key_types_refused) 
 }
 
 BOOST_AUTO_TEST_CASE(ids_are_split_by_owner_in_order) {
-  std::int32_t dead = transaction_partition_for("c");
+  std::int32_t dead = cluster::transaction_partition_for("c");
   cluster::metadata_view view(snapshot(dead));
   std::vector<std::string> ids{"a", "b", "c", "d", "e", "f", "a2"};
   fan_out_plan plan;
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(ids_are_split_by_owner_in_order) {
     routed += keys.size();
     std::vector<std::string> expected;
     for (const auto& id : ids)
-      if (id != "c" && owner_of_shard(transaction_partition_for(id)) == node) expected.push_back(id);
+      if (id != "c" && owner_of_shard(cluster::transaction_partition_for(id)) == node) expected.push_back(id);
     BOOST_TEST(keys == expected);
   }
   BOOST_TEST(routed == ids.size());
