@@ -14,7 +14,7 @@ namespace sluice::protocol {
 
 /// The one vocabulary of the append path: why a record set was not appended.
 /// validate_batch gives the batch format errors; the partition log adds
-/// storage_error, and the partition server maps each value once to its RPC
+/// storage_error and the producer state's errors, and the partition server maps each value once to its RPC
 /// error (services/partition-server/errors.h). The names are Kafka's codes.
 enum class append_errc {
   ok,
@@ -24,6 +24,11 @@ enum class append_errc {
   message_too_large,        // batch larger than max.message.bytes, or decompresses past the limit
   invalid_timestamp,        // CreateTime outside message.timestamp.before/after.max.ms
   storage_error,            // valid, but the log could not write it (KAFKA_STORAGE_ERROR); never from validate_batch
+  // The producer state's checks (services/partition-server/storage/producer_state.h), never from validate_batch:
+  out_of_order_sequence,    // a sequence that does not follow the producer's last (OUT_OF_ORDER_SEQUENCE_NUMBER)
+  invalid_producer_epoch,   // an epoch below the producer's current one (INVALID_PRODUCER_EPOCH)
+  invalid_txn_state,        // a non-transactional batch while the producer's transaction is open (INVALID_TXN_STATE)
+  coordinator_fenced,       // a marker from an older coordinator epoch (TRANSACTION_COORDINATOR_FENCED)
 };
 
 /// Whether a record set, or one batch of it, may be appended; if not, the

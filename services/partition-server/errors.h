@@ -19,6 +19,10 @@ constexpr sluice::partition::v1::PartitionError map_append_error(protocol::appen
     case append_errc::unsupported_compression: return pv1::UNSUPPORTED_COMPRESSION;
     case append_errc::invalid_timestamp: return pv1::INVALID_TIMESTAMP;
     case append_errc::storage_error: return pv1::STORAGE_ERROR;
+    case append_errc::out_of_order_sequence: return pv1::OUT_OF_ORDER_SEQUENCE_NUMBER;
+    case append_errc::invalid_producer_epoch: return pv1::INVALID_PRODUCER_EPOCH;
+    case append_errc::invalid_txn_state: return pv1::INVALID_TXN_STATE;
+    case append_errc::coordinator_fenced: return pv1::TRANSACTION_COORDINATOR_FENCED;
   }
   // Only a value cast from outside the enum gets here.
   return pv1::STORAGE_ERROR;

@@ -1,5 +1,6 @@
 // sluice-partition-server: hosts partition logs and serves produce, fetch and
 // list-offsets RPCs for the gateways.
+#include <cstdint>
 #include <exception>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
                  "min.insync.replicas for topics without their own (acks=all needs this many in the ISR)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  app.add_option("--producer-id-expiration-ms", opt.producer_id_expiration_ms,
+                 "Producer state idle this long, with no open transaction, is removed (producer.id.expiration.ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, INT64_MAX));
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   opt.data_dir = data_dir;

@@ -16,6 +16,7 @@
 #include "services/partition-server/identity.h"
 #include "services/partition-server/logger.h"
 #include "services/partition-server/routing_table.h"
+#include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
@@ -56,6 +57,9 @@ struct partition_server::impl {
           return;
         case messaging::method::offset_for_leader_epoch:
           epoch_offsets_op::start(request, std::move(reply_to), *table);
+          return;
+        case messaging::method::describe_producers:
+          describe_producers_op::start(request, std::move(reply_to), *table);
           return;
         default:
           reply_to.fail(messaging::rpc_status::unknown_method);
@@ -110,6 +114,7 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   mopt.retention_check = m.options.retention_check;
   mopt.replication.lag_max_ms = m.options.replica_lag_time_max_ms;
   mopt.replication.default_min_insync = m.options.min_insync_replicas;
+  mopt.replication.producer_id_expiration_ms = m.options.producer_id_expiration_ms;
   mopt.isr_sender = m.isr;
   m.manager = m.system->spawn(replica_manager, std::move(mopt));
 

@@ -17,6 +17,7 @@ struct server_options {
   std::chrono::milliseconds retention_check{60000};  // Kafka: log.retention.check.interval.ms (5 min)
   std::int64_t replica_lag_time_max_ms = 30000;   // replica.lag.time.max.ms
   std::int32_t min_insync_replicas = 1;           // min.insync.replicas for topics without an override
+  std::int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms
 };
 
 /// Wires the service together and owns its threads:

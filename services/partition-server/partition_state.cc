@@ -113,6 +113,7 @@ void partition_state::maybe_advance_hw() {
 
 void partition_state::set_hw(offset hw) {
   hw_ = hw;
+  log_->on_high_watermark(hw_);
   parked_.on_high_watermark(hw_);
   commits_.complete_up_to(hw_, commit_answer());
 }
@@ -173,6 +174,7 @@ append_outcome partition_state::append(std::span<std::byte> batches, std::int64_
   out.base_offset = r.base_offset;
   out.last_offset = r.last_offset;
   out.log_append_time_ms = r.log_append_time_ms;
+  if (r.duplicate) return out;  // written before: nothing new to count or wake for
   probe.produced_bytes.add(batches.size());
   if (r.last_offset >= r.base_offset) probe.produced_records.add(static_cast<std::uint64_t>(r.last_offset - r.base_offset + 1));
   parked_.on_append(r.last_offset + 1, batches.size());
@@ -287,6 +289,7 @@ pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> ba
     if (auto e = follower().append_fetched(batches, now_ms); e != pv1::PARTITION_OK) return e;
   }
   hw_ = std::max(hw_, std::min(leader_hw, log_->log_end_offset()));
+  log_->on_high_watermark(hw_);
   return pv1::PARTITION_OK;
 }
 
@@ -345,9 +348,28 @@ pv1::EpochEndOffset partition_state::end_offset_for_epoch(sluice::leader_epoch e
   return out;
 }
 
+pv1::PartitionProducers partition_state::describe_producers() const {
+  pv1::PartitionProducers out;
+  out.set_topic(topic_);
+  out.set_partition(partition_);
+  out.set_error(check_leader(no_leader_epoch));
+  if (out.error() != pv1::PARTITION_OK) return out;
+  for (const auto& [id, e] : log_->producers().producers()) {
+    auto* p = out.add_producers();
+    p->set_producer_id(id);
+    p->set_producer_epoch(e.epoch);
+    p->set_last_sequence(e.last_seq());
+    p->set_last_timestamp(e.last_timestamp);
+    p->set_coordinator_epoch(e.coordinator_epoch);
+    p->set_current_txn_start_offset(e.txn_first_offset ? (*e.txn_first_offset)() : -1);
+  }
+  return out;
+}
+
 std::size_t partition_state::apply_retention(std::int64_t now_ms) {
   if (!log_) return 0;
   const std::size_t deleted = log_->apply_retention(now_ms);
+  log_->remove_expired_producers(now_ms, repl_.producer_id_expiration_ms);
   if (deleted > 0)
     log()->info("[{}/{}] retention deleted {} segment(s); log start offset now {}", topic_, partition_, deleted,
                 log_->log_start_offset());

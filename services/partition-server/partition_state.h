@@ -35,10 +35,11 @@ namespace pv1 = sluice::partition::v1;
 namespace mv1 = sluice::metadata::v1;
 namespace cv1 = sluice::coordinator::v1;
 
-/// Server-wide replication settings.
+/// Server-wide settings every replica applies (Kafka's broker configs).
 struct replication_options {
   std::int64_t lag_max_ms = 30000;         // replica.lag.time.max.ms
   std::int32_t default_min_insync = 1;     // min.insync.replicas when the topic has no override
+  std::int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms (a broker config in Kafka)
 };
 
 /// What an append did, in the RPC's terms.
@@ -192,8 +193,13 @@ class partition_state {
   void watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica = false);
   std::size_t waiter_count() const noexcept { return parked_.size(); }
 
+  /// DescribeProducers: the producers the leader keeps (leaders only, else
+  /// NOT_LEADER like the other reads).
+  pv1::PartitionProducers describe_producers() const;
+
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
-  /// start offset), then compacts (cleanup.policy=compact) the sealed
+  /// start offset), removes producers idle past producer.id.expiration.ms
+  /// without an open transaction, then compacts (cleanup.policy=compact) the sealed
   /// segments below the high watermark; returns how many were deleted.
   std::size_t apply_retention(std::int64_t now_ms);
 

@@ -7,6 +7,7 @@
 
 #include "services/partition-server/fetch_waiter.h"
 #include "services/partition-server/logger.h"
+#include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
@@ -88,6 +89,9 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
       },
       [state](offsets_atom, const list_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
+      [state](producers_atom, const describe_producers_op_ptr& op, std::uint32_t index) {
+        op->answer_at(index, *state);
+      },
       [self, state, x](info_atom, const metadata::v1::PartitionInfo& info, node_id self_node) {
         const bool was_leader = state->is_leader();
         const leader_epoch old_epoch = state->leader_epoch();

@@ -25,6 +25,7 @@ class fetch_op;
 class list_offsets_op;
 class fetch_waiter;
 class epoch_offsets_op;
+class describe_producers_op;
 struct follower_position;
 
 /// One partition's share of a follower's fetch response, handed to its
@@ -42,6 +43,7 @@ using fetch_atom = caf::atom_constant<caf::atom("fetch")>;        // (shared_ptr
 using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica)
 using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr<list_offsets_op>, uint32 index)
 using epoch_atom = caf::atom_constant<caf::atom("epoch")>;        // (shared_ptr<epoch_offsets_op>, uint32 index)
+using producers_atom = caf::atom_constant<caf::atom("producers")>; // (shared_ptr<describe_producers_op>, uint32 index)
 using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, node_id self) from the manager
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>; // (shared_ptr<fetched_partition>) -> follower_position
 using position_atom = caf::atom_constant<caf::atom("position")>;  // () -> follower_position
@@ -73,6 +75,7 @@ using list_offsets_op_ptr = std::shared_ptr<list_offsets_op>;
 using fetch_waiter_ptr = std::shared_ptr<fetch_waiter>;
 using view_ptr = std::shared_ptr<const cluster::metadata_view>;
 using epoch_offsets_op_ptr = std::shared_ptr<epoch_offsets_op>;
+using describe_producers_op_ptr = std::shared_ptr<describe_producers_op>;
 using fetched_partition_ptr = std::shared_ptr<const fetched_partition>;
 using message_ptr = std::shared_ptr<const messaging::message>;
 
@@ -87,6 +90,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetch_waiter_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::view_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::config::log_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::epoch_offsets_op_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::describe_producers_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetched_partition_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::message_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::follower_position)

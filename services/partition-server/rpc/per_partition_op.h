@@ -1,6 +1,7 @@
 #pragma once
 // The shape of the RPCs whose partitions are answered one by one, each by
-// its own partition actor: ListOffsets and OffsetForLeaderEpoch.
+// its own partition actor: ListOffsets, OffsetForLeaderEpoch and
+// DescribeProducers.
 #include <atomic>
 #include <cstdint>
 #include <memory>

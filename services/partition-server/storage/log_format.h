@@ -47,6 +47,9 @@
 //
 // cleaner-offset-checkpoint (cleaner_checkpoint.h) holds the first offset the
 // cleaner has not been through yet.
+//
+// 00000000000000004242.snapshot (producer_snapshot.h) holds the producer state
+// of every batch below offset 4242, in Kafka's ProducerSnapshot format.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -89,6 +89,7 @@ result<void> partition_log::load(std::int64_t now_ms) {
     if (auto r = epochs_.persist(); !r) return r.error();
   }
   first_dirty_ = cleaner_checkpoint::load(dir_).value_or(log_start_offset());
+  if (auto r = load_producers(); !r) return r.error();
   log_->info("[{}] opened: {} segment(s), offsets {}..{}", dir_.filename().string(), segments_.size(),
              log_start_offset(), log_end_offset_);
   return success();
@@ -113,6 +114,10 @@ bool partition_log::needs_roll(std::size_t incoming, offset last_offset, std::in
 
 result<void> partition_log::roll(offset base, std::int64_t now_ms) {
   if (auto r = active().seal(); !r) return r.error();
+  // Everything below `base` is in the producer state: recovery starts here
+  // instead of at the log start (not synced: a torn one is ignored at open).
+  producers_.set_end_offset(base);
+  snapshot_producers(base, false);
   active().close_indexes();
   auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
@@ -125,7 +130,25 @@ result<void> partition_log::roll(offset base, std::int64_t now_ms) {
 
 append_result partition_log::append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms) {
   if (closed_) return failure(append_errc::storage_error, "log is closed", log_start_offset());
-  return write(batches, prepare_produced(batches, log_end_offset_, epoch, cfg_, now_ms), now_ms);
+  auto prepared = prepare_produced(batches, log_end_offset_, epoch, cfg_, now_ms);
+  if (prepared.verdict) {
+    // Idempotence: the whole request against the producers' sequences and
+    // epochs, before anything is written.
+    auto check = producers_.check_produce(batches);
+    if (!check.verdict) {
+      prepared.verdict = std::move(check.verdict);
+    } else if (check.duplicate) {
+      // Kafka answers a retried batch as it answered the original.
+      append_result dup;
+      dup.duplicate = true;
+      dup.base_offset = check.duplicate->first_offset;
+      dup.last_offset = check.duplicate->last_offset;
+      dup.log_append_time_ms = cfg_.log_append_time ? check.duplicate->max_timestamp : -1;
+      dup.log_start_offset = log_start_offset();
+      return dup;
+    }
+  }
+  return write(batches, std::move(prepared), now_ms);
 }
 
 append_result partition_log::append_replicated(std::span<const std::byte> batches, std::int64_t now_ms) {
@@ -155,6 +178,9 @@ append_result partition_log::write(std::span<const std::byte> batches, prepared_
   if (was_empty) seg.set_first_append_ms(now_ms);
 
   append_result result;
+  protocol::batch_iterator written(batches);
+  while (auto b = written.next())
+    if (auto done = producers_.observe(*b)) result.completed_txns.push_back(*done);
   result.base_offset = appended.front().base_offset;
   result.last_offset = next - 1;
   result.log_append_time_ms = cfg_.log_append_time ? now_ms : -1;
@@ -225,6 +251,7 @@ result<void> partition_log::truncate_to(offset end) {
   if (epochs_.truncate_from_end(log_end_offset_)) {
     if (auto r = epochs_.persist(); !r) return r.error();
   }
+  if (auto r = load_producers(); !r) return r.error();
   log_->info("[{}] truncated to offset {}", dir_.filename().string(), log_end_offset_);
   return flush();
 }
@@ -239,6 +266,8 @@ result<void> partition_log::truncate_fully_and_start_at(offset start) {
   log_end_offset_ = start;
   epochs_.clear();
   if (auto r = epochs_.persist(); !r) return r.error();
+  delete_snapshots_below(offset{INT64_MAX});
+  producers_.clear(start);
   log_->info("[{}] emptied; the log now starts at offset {}", dir_.filename().string(), start);
   return flush();
 }
@@ -289,6 +318,7 @@ std::size_t partition_log::apply_retention(std::int64_t now_ms) {
     log_->info("[{}] retention deleted segment {} ({}); log start offset now {}", dir_.filename().string(), base,
                too_old ? "retention.ms" : "retention.bytes", log_start_offset());
   }
+  if (deleted > 0) delete_snapshots_below(log_start_offset());
   return deleted;
 }
 
@@ -308,6 +338,9 @@ result<void> partition_log::flush() {
 
 void partition_log::close() {
   if (closed_) return;
+  // A clean close leaves the whole producer state in a snapshot at the log
+  // end, so the next open replays nothing.
+  snapshot_producers(log_end_offset_, true);
   if (auto r = active().seal(); !r)
     log_->warn("[{}] cannot record the max timestamp: {}", dir_.filename().string(), r.error().message());
   if (auto r = flush(); !r) log_->warn("[{}] flush at close failed: {}", dir_.filename().string(), r.error().message());

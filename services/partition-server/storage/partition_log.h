@@ -9,6 +9,7 @@
 //   prepared_append.{h,cc}       validation and stamping of what an append writes
 //   log_reader.{h,cc}            reads and timestamp lookups
 //   partition_log_compaction.cc  the compaction driver (pieces in log_cleaner.h)
+//   partition_log_producers.cc   producer state: load and replay, snapshots, expiry
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +28,7 @@
 #include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/leader_epoch_cache.h"
 #include "services/partition-server/storage/log_reader.h"
+#include "services/partition-server/storage/producer_state.h"
 
 namespace sluice::storage {
 
@@ -43,6 +45,11 @@ struct append_result {
   offset last_offset = no_offset;
   std::int64_t log_append_time_ms = -1;   // -1 unless the topic uses LogAppendTime
   offset log_start_offset{0};
+  /// A producer's retry of a batch already in the log (append() only):
+  /// nothing was written, the offsets are the original batch's.
+  bool duplicate = false;
+  /// Transactions closed by the markers this append wrote.
+  std::vector<completed_txn> completed_txns;
 };
 
 /// What one partition_log::clean() did.
@@ -81,8 +88,9 @@ class partition_log {
 
   /// Validates `batches` (one or more concatenated v2 batches from a producer, Produce v3+), assigns
   /// offsets from the log end, stamps base offset + leader epoch (+ LogAppendTime and CRC when the topic
-  /// uses it) IN PLACE, and appends the bytes. Nothing is appended unless every batch is valid.
-  /// Records `epoch` in the epoch cache when it is new.
+  /// uses it) IN PLACE, and appends the bytes. Nothing is appended unless every batch is valid and
+  /// passes the producer state's checks (producer_state::check_produce); a retried batch is answered
+  /// as `duplicate` with its original offsets. Records `epoch` in the epoch cache when it is new.
   append_result append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms);
 
   /// Follower append: whole v2 batches exactly as the leader wrote them (offsets, epochs, timestamps
@@ -92,10 +100,11 @@ class partition_log {
   append_result append_replicated(std::span<const std::byte> batches, std::int64_t now_ms);
 
   /// Removes every record at offset >= `end` (no-op at or past the log end); a batch holding `end`
-  /// goes whole. Epoch cache entries past the new end go too. Durable before it returns.
+  /// goes whole. Epoch cache entries past the new end go too, and the producer state is reloaded
+  /// from the newest snapshot below the new end. Durable before it returns.
   result<void> truncate_to(offset end);
   /// Deletes every segment and restarts the log empty at `start` (a follower behind the leader's log
-  /// start); clears the epoch cache.
+  /// start); clears the epoch cache, the producer state and its snapshots.
   result<void> truncate_fully_and_start_at(offset start);
 
   leader_epoch latest_epoch() const noexcept { return epochs_.latest_epoch(); }
@@ -137,6 +146,13 @@ class partition_log {
   /// Segments holding offsets >= `upper_bound` (the high watermark) are not cleaned. Call it after
   /// apply_retention, on the same tick.
   clean_result clean(std::int64_t now_ms, offset upper_bound = offset{INT64_MAX});
+  /// The producers writing to this partition (idempotence, open transactions): producer_state.h.
+  const producer_state& producers() const noexcept { return producers_; }
+  /// Removes producers idle for `expiration_ms` with no open transaction (producer.id.expiration.ms);
+  /// call it on the retention tick. Returns how many went.
+  std::size_t remove_expired_producers(std::int64_t now_ms, std::int64_t expiration_ms);
+  /// The high watermark moved: transactions whose marker it passed stop holding the LSO back.
+  void on_high_watermark(offset hw) { producers_.on_high_watermark(hw); }
   /// The cleaner's checkpoint: records below it have been cleaned at least once.
   offset first_dirty_offset() const noexcept { return first_dirty_; }
   result<void> flush();  // fsync
@@ -164,6 +180,15 @@ class partition_log {
   /// truncation, a cleaning that left it empty).
   void remove_segment(offset base);
   result<void> roll(offset base, std::int64_t now_ms);
+  /// Producer state from the newest usable snapshot in [log start, log end], then the batches after
+  /// it (at open and after truncation); snapshots outside that range and corrupt ones are deleted.
+  result<void> load_producers();
+  /// Feeds the batches from `from` to the log end to the producer state.
+  result<void> replay_producers(offset from);
+  /// Snapshot of the producer state at `at` (a roll's new base, or the log end at close).
+  void snapshot_producers(offset at, bool sync);
+  /// Retention moved the log start: snapshots below it go.
+  void delete_snapshots_below(offset start);
   bool needs_roll(std::size_t incoming, offset last_offset, std::int64_t now_ms) const;
   segment& active() { return *segments_.rbegin()->second; }
   log_reader reader() const;
@@ -173,6 +198,7 @@ class partition_log {
   std::shared_ptr<spdlog::logger> log_;
   segment_map segments_;
   leader_epoch_cache epochs_;
+  producer_state producers_;
   offset log_end_offset_{0};
   std::int64_t unflushed_messages_ = 0;
   std::int64_t last_flush_ms_ = 0;

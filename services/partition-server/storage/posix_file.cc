@@ -100,7 +100,7 @@ result<void> sync_directory(const std::filesystem::path& dir) {
   return success();
 }
 
-result<void> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+result<void> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes, bool sync) {
   auto tmp = path;
   tmp += ".tmp";
   {
@@ -108,12 +108,14 @@ result<void> write_file_atomically(const std::filesystem::path& path, std::span<
     if (!f) return f.error();
     if (auto r = f.value().truncate(0); !r) return r.error();
     if (auto r = f.value().write_at(bytes, 0); !r) return r.error();
-    if (auto r = f.value().sync(); !r) return r.error();
+    if (sync) {
+      if (auto r = f.value().sync(); !r) return r.error();
+    }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) return ec;
-  return sync_directory(path.parent_path());
+  return sync ? sync_directory(path.parent_path()) : success();
 }
 
 }  // namespace sluice::storage

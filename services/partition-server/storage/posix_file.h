@@ -48,7 +48,10 @@ result<void> sync_directory(const std::filesystem::path& dir);
 
 /// Replaces `path` with `bytes` so that a crash leaves either the old or the
 /// new content: write `<path>.tmp`, fdatasync, rename over `path`, fsync the
-/// directory. For small checkpoint files.
-result<void> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes);
+/// directory. For small checkpoint files. Without `sync` only the rename
+/// keeps readers from a half-written file (a power loss may leave a torn
+/// one: for files whose readers check them, e.g. producer snapshots).
+result<void> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes,
+                                   bool sync = true);
 
 }  // namespace sluice::storage

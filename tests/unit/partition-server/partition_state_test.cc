@@ -140,6 +140,10 @@ BOOST_AUTO_TEST_CASE(every_append_error_has_its_own_partition_error) {
       {append_errc::message_too_large, pv1::MESSAGE_TOO_LARGE},
       {append_errc::invalid_timestamp, pv1::INVALID_TIMESTAMP},
       {append_errc::storage_error, pv1::STORAGE_ERROR},
+      {append_errc::out_of_order_sequence, pv1::OUT_OF_ORDER_SEQUENCE_NUMBER},
+      {append_errc::invalid_producer_epoch, pv1::INVALID_PRODUCER_EPOCH},
+      {append_errc::invalid_txn_state, pv1::INVALID_TXN_STATE},
+      {append_errc::coordinator_fenced, pv1::TRANSACTION_COORDINATOR_FENCED},
   };
   for (const auto& [from, to] : expected) BOOST_TEST(map_append_error(from) == to);
 }

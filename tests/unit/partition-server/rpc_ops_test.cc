@@ -12,6 +12,7 @@
 #include "services/partition-server/actors/partition_actor.h"
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/routing_table.h"
+#include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
@@ -76,6 +77,7 @@ struct ops_fixture {
             case method::produce: return produce_op::start(std::move(m), std::move(to), *table);
             case method::fetch: return fetch_op::start(std::move(m), std::move(to), *table, timer);
             case method::list_offsets: return list_offsets_op::start(m, std::move(to), *table);
+            case method::describe_producers: return describe_producers_op::start(m, std::move(to), *table);
           }
           to.fail(rpc_status::unknown_method);
         });
@@ -198,6 +200,32 @@ BOOST_AUTO_TEST_CASE(list_offsets_routes_like_produce) {
   BOOST_TEST(r.partitions(0).leader_epoch() == 5);
   BOOST_TEST(r.partitions(1).offset() == 0);
   BOOST_TEST(r.partitions(2).error() == pv1::NOT_LEADER);
+}
+
+BOOST_AUTO_TEST_CASE(describe_producers_routes_like_list_offsets) {
+  const std::vector<proto::record_to_build> records{{.key = "k", .value = "v", .headers = {}, .timestamp = 1000}};
+  produce({{0, proto::build_batch(records, {.producer_id = 77, .producer_epoch = 2, .base_sequence = 0})}});
+  pv1::DescribeProducersRequest req;
+  for (int p : {0, 1, 2, 3}) {
+    auto* q = req.add_partitions();
+    q->set_topic("t");
+    q->set_partition(p);
+  }
+  auto [status, reply] = client->call_sync(message::make(method::describe_producers, req), 10s);
+  BOOST_REQUIRE(status == rpc_status::ok);
+  pv1::DescribeProducersResponse r;
+  BOOST_REQUIRE(reply.parse_header(r));
+  BOOST_REQUIRE(r.partitions_size() == 4);
+  BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_REQUIRE(r.partitions(0).producers_size() == 1);
+  BOOST_TEST(r.partitions(0).producers(0).producer_id() == 77);
+  BOOST_TEST(r.partitions(0).producers(0).producer_epoch() == 2);
+  BOOST_TEST(r.partitions(0).producers(0).last_sequence() == 0);
+  BOOST_TEST(r.partitions(1).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.partitions(1).producers_size() == 0);
+  BOOST_TEST(r.partitions(2).error() == pv1::NOT_LEADER);
+  BOOST_TEST(r.partitions(3).partition() == 3);
+  BOOST_TEST(r.partitions(3).error() != pv1::PARTITION_OK);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_requests_get_bad_request) {

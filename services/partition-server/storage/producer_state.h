@@ -1,0 +1,148 @@
+#pragma once
+// The idempotent and transactional producers of one partition, as Kafka's
+// ProducerStateManager keeps them: per producer id its epoch, its last five
+// batches (for duplicates and sequence checks), its last timestamp, the
+// epoch of the last transaction coordinator that ended one of its
+// transactions, and the first offset of its open transaction.
+//
+// Rules (Kafka's ProducerAppendInfo for an append from a client):
+// - epoch below the producer's: INVALID_PRODUCER_EPOCH (Kafka answers it to
+//   transactional producers too since 2.7, so they can abort and go on).
+// - epoch above the producer's: the first sequence must be 0.
+// - same epoch: a batch whose (first, last) sequence equals one of the five
+//   retained is a duplicate, answered with the original offsets; otherwise
+//   its first sequence must follow the last one (Integer.MAX_VALUE wraps to 0).
+// - no state for the producer (new, or expired): any sequence is accepted
+//   (Kafka since KIP-360: the producer may have lost its state through
+//   retention; UNKNOWN_PRODUCER_ID is no longer answered to produce requests).
+// - a non-transactional batch while the producer's transaction is open:
+//   INVALID_TXN_STATE. A transactional batch opens one at its base offset; a
+//   marker (control batch) closes it.
+// Followers and recovery take the batches as written, without checks.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/base/types.h"
+#include "common/protocol/record_batch_validator.h"
+
+namespace sluice::storage {
+
+/// How many batches of a producer are kept for duplicate detection: as many
+/// as a producer may have in flight (max.in.flight.requests.per.connection 5).
+inline constexpr std::size_t producer_batches_retained = 5;
+
+/// One retained batch of a producer (Kafka's BatchMetadata).
+struct producer_batch {
+  std::int32_t first_seq = -1;
+  std::int32_t last_seq = -1;
+  offset first_offset = no_offset;
+  offset last_offset = no_offset;
+  std::int64_t max_timestamp = -1;
+  bool operator==(const producer_batch&) const = default;
+};
+
+/// One producer's state on this partition (Kafka's ProducerStateEntry).
+/// `batches` are all of `epoch`, oldest first, at most
+/// producer_batches_retained; empty when the producer wrote only markers in
+/// this epoch (or its batches were lost with a snapshot's older entries).
+struct producer_entry {
+  std::int64_t producer_id = -1;
+  std::int16_t epoch = -1;               // -1: no epoch known
+  std::int32_t coordinator_epoch = -1;
+  std::int64_t last_timestamp = -1;      // of its last batch or marker
+  std::optional<offset> txn_first_offset;  // its open transaction, if any
+  std::deque<producer_batch> batches;
+
+  std::int32_t last_seq() const noexcept { return batches.empty() ? -1 : batches.back().last_seq; }
+  bool operator==(const producer_entry&) const = default;
+};
+
+/// A transaction that a marker closed: ptxn's transaction index records
+/// aborted ones. `last_offset` is the marker's offset.
+struct completed_txn {
+  std::int64_t producer_id = -1;
+  offset first_offset = no_offset;
+  offset last_offset = no_offset;
+  bool aborted = false;
+  bool operator==(const completed_txn&) const = default;
+};
+
+/// The leader's verdict on the batches of one produce request.
+struct produce_check {
+  protocol::append_verdict verdict;
+  /// The request repeats a retained batch: answer with its offsets and write nothing.
+  std::optional<producer_batch> duplicate;
+};
+
+/// Producer state of one partition replica. Owned by its partition_log, on
+/// the partition's actor thread (no locks). Invariants: every batch below
+/// end_offset() that carries a producer id has been observed, in log order;
+/// `ongoing_` holds exactly the open transactions of `producers_`.
+///
+/// Lifecycle: the log loads it at open (snapshot + replay), feeds every
+/// written batch to observe() (leader after the write, follower, replay),
+/// rebuilds it on truncation, and snapshots it at each roll and at close
+/// (producer_snapshot.h).
+class producer_state {
+ public:
+  /// Checks one produce request's batches (stamped with their offsets, not
+  /// yet written) against the producers' state, all together: earlier
+  /// batches of the request count for later ones. Changes nothing.
+  produce_check check_produce(std::span<const std::byte> batches) const;
+
+  /// Checks a marker before it is written: its producer epoch must not be
+  /// below the producer's (INVALID_PRODUCER_EPOCH) and its coordinator
+  /// epoch not below the last seen (coordinator_fenced). A producer with no
+  /// state passes (Kafka writes that marker too).
+  std::optional<protocol::append_errc> check_marker(std::int64_t producer_id, std::int16_t producer_epoch,
+                                                    std::int32_t coordinator_epoch) const;
+
+  /// Takes one written batch (whole, CRC good, offsets stamped) into the
+  /// state, without checks. A control batch that closes the producer's open
+  /// transaction returns it; everything else returns nullopt. Moves
+  /// end_offset() past the batch.
+  std::optional<completed_txn> observe(std::span<const std::byte> batch);
+
+  /// Lowest first offset of a transaction that is open, or closed by a
+  /// marker the high watermark has not passed yet (Kafka's unstable
+  /// offsets); the last stable offset is min(this, HW).
+  std::optional<offset> first_unstable_offset() const;
+  /// Transactions whose marker is below `hw` stop counting as unstable.
+  void on_high_watermark(offset hw);
+
+  /// Removes producers idle for `expiration_ms` or more (their last
+  /// timestamp against `now_ms`) that have no open transaction (Kafka's
+  /// producer.id.expiration.ms). Returns how many went.
+  std::size_t remove_expired(std::int64_t now_ms, std::int64_t expiration_ms);
+
+  /// Forgets everything; the state now starts at `start`.
+  void clear(offset start);
+  /// Replaces the state with a snapshot's entries, taken at `end`. Expired
+  /// ones go at the next remove_expired (Kafka leaves them out at once).
+  void load(std::vector<producer_entry> entries, offset end);
+
+  const std::map<std::int64_t, producer_entry>& producers() const noexcept { return producers_; }
+  const producer_entry* find(std::int64_t producer_id) const;
+  /// One past the last batch observed (or where clear/load put the state).
+  offset end_offset() const noexcept { return end_offset_; }
+  void set_end_offset(offset end) noexcept { end_offset_ = end; }
+
+ private:
+  struct closed_txn {
+    std::int64_t producer_id;
+    offset last_offset;
+  };
+
+  std::map<std::int64_t, producer_entry> producers_;
+  std::map<offset, std::int64_t> ongoing_;    // first offset -> producer id
+  std::map<offset, closed_txn> unreplicated_;  // first offset -> marker not below the HW yet
+  offset end_offset_{0};
+};
+
+}  // namespace sluice::storage
