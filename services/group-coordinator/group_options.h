@@ -1,5 +1,5 @@
 #pragma once
-// Broker-side group settings, with Kafka's names and defaults.
+// Broker-side group and transaction settings, with Kafka's names and defaults.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -19,6 +19,14 @@ struct group_options {
   // Offsets.
   std::int32_t max_metadata_size = 4096;                   // offset.metadata.max.bytes
   std::chrono::milliseconds offsets_retention{7 * 24 * 3600 * 1000LL};  // offsets.retention.minutes (7 days)
+};
+
+/// Broker-side transaction settings, with Kafka's names and defaults.
+struct transaction_options {
+  std::int32_t max_timeout_ms = 900000;                       // transaction.max.timeout.ms
+  std::int64_t id_expiration_ms = 7 * 24 * 3600 * 1000LL;     // transactional.id.expiration.ms
+  std::int64_t abort_check_interval_ms = 10000;               // transaction.abort.timed.out.transaction.cleanup.interval.ms
+  std::int64_t expiration_check_interval_ms = 3600000;        // transaction.remove.expired.transaction.cleanup.interval.ms
 };
 
 }  // namespace sluice::group_coordinator

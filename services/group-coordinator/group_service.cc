@@ -7,6 +7,7 @@
 #include "common/messaging/methods.h"
 #include "common/proto/group.pb.h"
 #include "common/protocol/record_batch.h"
+#include "services/group-coordinator/internal_topic.h"
 
 namespace sluice::group_coordinator {
 
@@ -17,7 +18,6 @@ auto log() {
   return l;
 }
 
-constexpr auto create_retry = std::chrono::seconds(1);
 // How long a replay waits for records below the fence-time log end to be
 // committed (a previous owner's last acks=all appends) before serving
 // without them.
@@ -34,7 +34,11 @@ group_service::group_service(service_settings settings, cluster::cluster_client&
     : settings_(std::move(settings)),
       cluster_(cluster),
       coordinator_(coordinator),
-      log_(cluster, std::move(post)) {}
+      log_(cluster, post),
+      txns_({.transactions = settings_.transactions,
+             .replication_factor = settings_.offsets_replication_factor,
+             .segment_bytes = settings_.offsets_segment_bytes},
+            cluster, coordinator, post) {}
 
 group_service::~group_service() {
   for (auto& [p, s] : slots_) s.shard->close();
@@ -50,6 +54,7 @@ void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) 
   }
   rebuild_catalog();
   log_.forget_stale(*view_);
+  txns_.on_view(view_);
   const std::int32_t self = cluster_.node_id();
   for (std::int32_t p = 0; p < cluster::default_offsets_partitions; ++p) {
     const auto* shard = cluster::offsets_shard(*view_, p);
@@ -74,6 +79,7 @@ void group_service::adopt(std::int32_t partition, std::int64_t epoch) {
   auto& s = slots_[partition];
   s.shard = std::make_unique<group_shard>(partition, epoch, settings_.groups, log_);
   s.incarnation = ++incarnations_;
+  txns_.adopt(partition, epoch);
   log()->info("taking over {}-{} (shard epoch {}): replaying it", cluster::offsets_topic, partition, epoch);
   read_more(partition);
 }
@@ -84,6 +90,7 @@ void group_service::drop(std::int32_t partition) {
   log()->info("{}-{} moved away", cluster::offsets_topic, partition);
   it->second.shard->close();
   slots_.erase(it);
+  txns_.drop(partition);
 }
 
 void group_service::read_more(std::int32_t partition) {
@@ -156,27 +163,13 @@ void group_service::replay(slot& s, const std::vector<std::byte>& batches) {
 }
 
 void group_service::ensure_offsets_topic() {
-  if (view_->topic(cluster::offsets_topic)) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_create_attempt_) return;
-  next_create_attempt_ = now + create_retry;
-  const auto servers = static_cast<std::int32_t>(view_->services(cluster::mv1::PARTITION_SERVER).size());
-  if (servers == 0) return;
-  // Kafka refuses to create it with fewer brokers than the factor; we take
-  // what there is, so a one-server stack works, and say so.
-  const std::int32_t rf = std::min(settings_.offsets_replication_factor, servers);
-  if (rf < settings_.offsets_replication_factor)
-    log()->warn("creating {} with replication factor {} (only {} partition servers)", cluster::offsets_topic, rf, servers);
-  cluster::cv1::CreateTopicsRequest req;
-  auto* t = req.add_topics();
-  t->set_name(std::string(cluster::offsets_topic));
-  t->set_partitions(cluster::default_offsets_partitions);
-  t->set_replication_factor(rf);
-  (*t->mutable_configs())["cleanup.policy"] = "compact";
-  (*t->mutable_configs())["segment.bytes"] = std::to_string(settings_.offsets_segment_bytes);
-  coordinator_.create_topics(req, [](auto result) {
-    if (!result) log()->warn("creating {} failed: {}", cluster::offsets_topic, result.error().message());
-  });
+  ensure_internal_topic(*view_, coordinator_,
+                        {.name = std::string(cluster::offsets_topic),
+                         .partitions = cluster::default_offsets_partitions,
+                         .replication_factor = settings_.offsets_replication_factor,
+                         .segment_bytes = settings_.offsets_segment_bytes,
+                         .min_insync_replicas = std::nullopt},
+                        next_create_attempt_);
 }
 
 void group_service::rebuild_catalog() {
@@ -205,6 +198,7 @@ void group_service::tick() {
     if (expired > 0) log()->info("removing {} committed offsets older than the retention", expired);
   }
   if (!slots_.empty() && view_) ensure_offsets_topic();
+  txns_.tick();
 }
 
 shard_lookup group_service::find(const std::string& group) {
@@ -233,6 +227,7 @@ void group_service::handle(const messaging::message& request, const messaging::r
   ctx.client_id = header.client_id();
   ctx.client_host = header.client_host();
   ctx.shards = this;
+  ctx.txns = &txns_;
   ctx.topics = &catalog_;
   ctx.options = &settings_.groups;
   ctx.now = std::chrono::steady_clock::now();

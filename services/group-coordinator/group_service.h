@@ -22,6 +22,7 @@
 #include "common/messaging/rpc_server.h"
 #include "services/group-coordinator/api/api_context.h"
 #include "services/group-coordinator/offsets_log.h"
+#include "services/group-coordinator/txn/transaction_service.h"
 
 namespace sluice::group_coordinator {
 
@@ -31,6 +32,7 @@ struct service_settings {
   // offsets.topic.segment.bytes: smaller than the 1 GiB default of other
   // topics, so sealed segments exist for the log cleaner to compact.
   std::int32_t offsets_segment_bytes = 104857600;
+  transaction_options transactions;
 };
 
 class group_service : public shard_directory {
@@ -75,6 +77,9 @@ class group_service : public shard_directory {
   cluster::cluster_client& cluster_;
   cluster::coordinator_client& coordinator_;
   offsets_log log_;
+  // The transaction coordinator: partition p of __transaction_state goes
+  // with shard p (adopted and dropped with it).
+  txn::transaction_service txns_;
   std::shared_ptr<const cluster::metadata_view> view_;
   std::map<std::int32_t, slot> slots_;
   topic_catalog catalog_;

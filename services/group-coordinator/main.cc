@@ -1,5 +1,6 @@
 // sluice-group-coordinator: consumer groups and their offsets for the
-// partitions of __consumer_offsets the metadata gives this instance (see
+// partitions of __consumer_offsets the metadata gives this instance, and
+// the transactions of the same partitions of __transaction_state (see
 // README.md). Registers with the coordinator and keeps its lease.
 #include <exception>
 #include <filesystem>
@@ -82,6 +83,15 @@ int main(int argc, char** argv) {
                  "offsets.topic.segment.bytes: segment size of __consumer_offsets (compaction cleans sealed segments)")
       ->capture_default_str()
       ->check(CLI::Range(14, std::numeric_limits<std::int32_t>::max()));  // Kafka's minimum for segment.bytes
+  auto& t = settings.transactions;
+  app.add_option("--transactional-id-expiration-ms", t.id_expiration_ms,
+                 "transactional.id.expiration.ms: a transactional id idle this long (no open transaction) is removed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--transaction-max-timeout-ms", t.max_timeout_ms,
+                 "transaction.max.timeout.ms: the longest transaction.timeout.ms a producer may ask for")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   g.min_session_timeout = std::chrono::milliseconds(min_session);
   g.max_session_timeout = std::chrono::milliseconds(max_session);

@@ -69,11 +69,12 @@ error_code commit_error(pv1::PartitionError e) {
 
 }  // namespace
 
-offsets_log::offsets_log(cluster::cluster_client& cluster, post_fn post) : cluster_(cluster), post_(std::move(post)) {}
+offsets_log::offsets_log(cluster::cluster_client& cluster, post_fn post, std::string_view topic)
+    : cluster_(cluster), post_(std::move(post)), topic_(topic) {}
 
 std::shared_ptr<messaging::rpc_client> offsets_log::leader_client(std::int32_t partition) {
   auto view = cluster_.current();
-  const auto* p = view->partition(cluster::offsets_topic, partition);
+  const auto* p = view->partition(topic_, partition);
   if (p == nullptr || p->leader() < 0) return nullptr;
   return servers_.client(*view, p->leader());
 }
@@ -118,7 +119,7 @@ void offsets_log::send_next(std::int32_t partition) {
   req.set_timeout_ms(static_cast<std::int32_t>(append_timeout.count()));
   req.set_group_shard_epoch(shard_epoch);
   auto* p = req.add_partitions();
-  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_topic(topic_);
   p->set_partition(partition);
   p->set_records_size(static_cast<std::uint32_t>(bytes.size()));
   auto msg = messaging::message::make(messaging::method::produce, req, bytes.size());
@@ -156,7 +157,7 @@ void offsets_log::read(std::int32_t partition, std::int64_t shard_epoch, std::in
   req.set_max_bytes(read_limit);
   req.set_group_shard_epoch(shard_epoch);
   auto* p = req.add_partitions();
-  p->set_topic(std::string(cluster::offsets_topic));
+  p->set_topic(topic_);
   p->set_partition(partition);
   p->set_fetch_offset(offset);
   p->set_partition_max_bytes(read_limit);

@@ -1,6 +1,7 @@
 #pragma once
-// __consumer_offsets as the group coordinator uses it: appends with
-// acks=all to a partition's leader, and reads for replaying a shard. Both go
+// An internal topic as the group coordinator uses it (__consumer_offsets for
+// groups, __transaction_state for transactions): appends with acks=all to a
+// partition's leader, and reads for replaying a shard. Both go
 // to the partition servers over RPC with the shard's epoch, which they check
 // (an owner that was replaced cannot write); callbacks come back through
 // `post` (onto the service's actor), which is also where append() is called.
@@ -15,9 +16,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/cluster/cluster_client.h"
+#include "common/cluster/group_shards.h"
 #include "common/cluster/service_clients.h"
 #include "services/group-coordinator/group_shard.h"
 
@@ -27,7 +31,7 @@ class offsets_log : public record_log {
  public:
   using post_fn = std::function<void(std::function<void()>)>;
 
-  offsets_log(cluster::cluster_client& cluster, post_fn post);
+  offsets_log(cluster::cluster_client& cluster, post_fn post, std::string_view topic = cluster::offsets_topic);
 
   void append(std::int32_t partition, std::int64_t shard_epoch, std::vector<record> records,
               std::function<void(error_code)> done) override;
@@ -71,6 +75,7 @@ class offsets_log : public record_log {
 
   cluster::cluster_client& cluster_;
   post_fn post_;
+  std::string topic_;
   cluster::service_clients servers_{cluster::mv1::PARTITION_SERVER};
   std::shared_ptr<queues> queues_ = std::make_shared<queues>();
 };

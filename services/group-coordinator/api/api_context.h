@@ -14,6 +14,7 @@
 #include "services/group-coordinator/group_clock.h"
 #include "services/group-coordinator/group_options.h"
 #include "services/group-coordinator/group_shard.h"
+#include "services/group-coordinator/txn/transaction_directory.h"
 
 namespace sluice::group_coordinator {
 
@@ -38,6 +39,7 @@ struct api_context {
   std::string client_id;
   std::string client_host;
   shard_directory* shards = nullptr;
+  txn::transaction_directory* txns = nullptr;  // the transaction coordinator's shards
   const topic_catalog* topics = nullptr;
   const group_options* options = nullptr;
   time_point now{};
@@ -90,6 +92,20 @@ void serve_delete_groups(const api_context& ctx);
 void serve_offset_delete(const api_context& ctx);
 void serve_consumer_group_heartbeat(const api_context& ctx);
 void serve_consumer_group_describe(const api_context& ctx);
+// The transaction coordinator's APIs.
+void serve_init_producer_id(const api_context& ctx);
+void serve_add_partitions_to_txn(const api_context& ctx);
+void serve_add_offsets_to_txn(const api_context& ctx);
+void serve_end_txn(const api_context& ctx);
+void serve_describe_transactions(const api_context& ctx);
+void serve_list_transactions(const api_context& ctx);
+
+/// Before these versions a client knows INVALID_PRODUCER_EPOCH, not
+/// PRODUCER_FENCED, for the same condition (Kafka's KafkaApis maps it).
+inline error_code fenced_for(std::int16_t version, std::int16_t first_version_knowing_fenced, error_code e) {
+  return e == error_code::producer_fenced && version < first_version_knowing_fenced ? error_code::invalid_producer_epoch
+                                                                                    : e;
+}
 
 /// Runs the handler for `api_key`; false when it is not a group API.
 bool serve(std::int16_t api_key, const api_context& ctx);

@@ -22,6 +22,12 @@ bool serve(std::int16_t key, const api_context& ctx) {
       {api_key::offset_delete, serve_offset_delete},
       {api_key::consumer_group_heartbeat, serve_consumer_group_heartbeat},
       {api_key::consumer_group_describe, serve_consumer_group_describe},
+      {api_key::init_producer_id, serve_init_producer_id},
+      {api_key::add_partitions_to_txn, serve_add_partitions_to_txn},
+      {api_key::add_offsets_to_txn, serve_add_offsets_to_txn},
+      {api_key::end_txn, serve_end_txn},
+      {api_key::describe_transactions, serve_describe_transactions},
+      {api_key::list_transactions, serve_list_transactions},
   };
   auto it = handlers.find(static_cast<api_key>(key));
   if (it == handlers.end()) return false;
