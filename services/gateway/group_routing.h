@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -99,6 +100,47 @@ void route_by_shard(const cluster::metadata_view& view, const std::vector<std::s
 /// Targets every live group coordinator with the client's request as it
 /// came (APIs asking all of them: ListGroups, ListTransactions).
 void target_every_group_coordinator(const request_context& ctx, fan_out_plan& plan);
+
+/// For the list APIs answered by every group coordinator (ListGroups,
+/// ListTransactions): asks each of them the client's request and answers
+/// with `merge(answer, part)` applied to each decoded answer in turn; a
+/// nonzero error of one, or a coordinator that cannot be reached, sets the
+/// answer's error code (COORDINATOR_NOT_AVAILABLE), keeping what the others listed.
+template <class Request, class Response>
+void list_from_every_group_coordinator(request_context ctx, std::function<void(Response& answer, Response& part)> merge) {
+  ctx.decode<Request>();  // a malformed body closes the connection before anyone is asked
+  auto answer = std::make_shared<Response>();
+  fan_out_plan plan;
+  target_every_group_coordinator(ctx, plan);
+  plan.absorb = [answer, version = ctx.version(), merge = std::move(merge)](std::span<const std::byte> body) {
+    protocol::reader in(body);
+    Response part;
+    part.decode(in, version);
+    if (part.error_code != 0) answer->error_code = part.error_code;
+    merge(*answer, part);
+  };
+  plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
+    answer->error_code = code(e);
+  };
+  plan.finish = [ctx, answer] { ctx.respond(*answer); };
+  fan_out(std::move(ctx), std::move(plan));
+}
+
+/// An owner's answer to the client after `adjust(response)`: decoded at the
+/// client's version, adjusted and encoded again; an answer that does not
+/// decode goes on untouched (the client judges it as it would have).
+template <class Response, class Adjust>
+void relay_adjusted(const request_context& ctx, std::span<const std::byte> body, Adjust adjust) {
+  Response r;
+  try {
+    protocol::reader in(body);
+    r.decode(in, ctx.version());
+  } catch (const protocol::decode_error&) {
+    return relay_response(ctx, body);
+  }
+  adjust(r);
+  ctx.respond(r);
+}
 
 /// Splits `groups` by owner in `view` into plan.targets / plan.unowned.
 void route_groups(const cluster::metadata_view& view, const std::vector<std::string>& groups, fan_out_plan& plan);

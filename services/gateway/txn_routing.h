@@ -55,15 +55,9 @@ void forward_transaction_request(request_context ctx, std::string_view transacti
   };
   auto relay = [fenced_since](const request_context& c, std::span<const std::byte> body) {
     if (c.version() >= fenced_since) return relay_response(c, body);
-    Response r;
-    try {
-      protocol::reader in(body);
-      r.decode(in, c.version());
-    } catch (const protocol::decode_error&) {
-      return relay_response(c, body);  // the client judges it as it would have
-    }
-    r.error_code = producer_fenced_for(r.error_code, c.version(), fenced_since);
-    c.respond(r);
+    relay_adjusted<Response>(c, body, [&](Response& r) {
+      r.error_code = producer_fenced_for(r.error_code, c.version(), fenced_since);
+    });
   };
   forward_to_transaction_owner(std::move(ctx), transactional_id, std::move(answer_error), std::move(relay));
 }

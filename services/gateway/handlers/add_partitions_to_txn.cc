@@ -44,15 +44,8 @@ void handle_one_transaction(request_context ctx, const request_type& request) {
   };
   auto relay = [](const request_context& c, std::span<const std::byte> body) {
     if (c.version() >= fenced_since) return relay_response(c, body);
-    response_type r;
-    try {
-      protocol::reader in(body);
-      r.decode(in, c.version());
-    } catch (const protocol::decode_error&) {
-      return relay_response(c, body);
-    }
-    fix_fenced(r.results_by_topic_v3_and_below, c.version());
-    c.respond(r);
+    relay_adjusted<response_type>(c, body,
+                                  [&](response_type& r) { fix_fenced(r.results_by_topic_v3_and_below, c.version()); });
   };
   forward_to_transaction_owner(std::move(ctx), request.v3_and_below_transactional_id, std::move(answer_error),
                                std::move(relay));

@@ -10,7 +10,6 @@
 #include <memory>
 
 #include "common/protocol/messages/list_transactions.h"
-#include "services/gateway/error_mapping.h"
 #include "services/gateway/group_routing.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/metadata_cache.h"
@@ -19,34 +18,20 @@
 namespace sluice::gateway {
 
 void handle_list_transactions(request_context ctx) {
-  using request_type = protocol::list_transactions_request;
   using response_type = protocol::list_transactions_response;
-  ctx.decode<request_type>();  // a malformed body closes the connection before anyone is asked
-  auto answer = std::make_shared<response_type>();
-  fan_out_plan plan;
-  target_every_group_coordinator(ctx, plan);
-  const auto version = ctx.version();
   auto view = ctx.services->metadata.current();
   const std::int32_t self = ctx.services->node_id();
-  plan.absorb = [answer, version, view, self](std::span<const std::byte> body) {
-    protocol::reader in(body);
-    response_type part;
-    part.decode(in, version);
-    if (part.error_code != 0) answer->error_code = part.error_code;
-    for (auto& filter : part.unknown_state_filters) {
-      auto& known = answer->unknown_state_filters;
-      if (std::find(known.begin(), known.end(), filter) == known.end()) known.push_back(std::move(filter));
-    }
-    for (auto& txn : part.transaction_states) {
-      if (transaction_gateway(*view, txn.transactional_id) == self)
-        answer->transaction_states.push_back(std::move(txn));
-    }
-  };
-  plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
-    answer->error_code = code(e);
-  };
-  plan.finish = [ctx, answer] { ctx.respond(*answer); };
-  fan_out(std::move(ctx), std::move(plan));
+  list_from_every_group_coordinator<protocol::list_transactions_request, response_type>(
+      std::move(ctx), [view, self](response_type& answer, response_type& part) {
+        for (auto& filter : part.unknown_state_filters) {
+          auto& known = answer.unknown_state_filters;
+          if (std::find(known.begin(), known.end(), filter) == known.end()) known.push_back(std::move(filter));
+        }
+        for (auto& txn : part.transaction_states) {
+          if (transaction_gateway(*view, txn.transactional_id) == self)
+            answer.transaction_states.push_back(std::move(txn));
+        }
+      });
 }
 
 }  // namespace sluice::gateway

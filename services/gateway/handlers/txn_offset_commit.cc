@@ -49,23 +49,16 @@ void handle_txn_offset_commit(request_context ctx) {
     fill_error(r, *request, e);
     c.respond(r);
   };
-  auto relay = [answered, answer_error](const request_context& c, std::span<const std::byte> body) {
+  auto relay = [answered](const request_context& c, std::span<const std::byte> body) {
     if (answered->topics.empty() && c.version() >= 2) return relay_response(c, body);
-    response_type r;
-    try {
-      protocol::reader in(body);
-      r.decode(in, c.version());
-    } catch (const protocol::decode_error&) {
-      return answer_error(c, protocol::error_code::coordinator_not_available);
-    }
-    r.topics.insert(r.topics.begin(), answered->topics.begin(), answered->topics.end());
-    if (c.version() < 2) {
+    relay_adjusted<response_type>(c, body, [&](response_type& r) {
+      r.topics.insert(r.topics.begin(), answered->topics.begin(), answered->topics.end());
+      if (c.version() >= 2) return;
       for (auto& t : r.topics)
         for (auto& p : t.partitions)
           if (p.error_code == code(protocol::error_code::coordinator_load_in_progress))
             p.error_code = code(protocol::error_code::coordinator_not_available);
-    }
-    c.respond(r);
+    });
   };
   const std::string group = request->group_id;
   forward_to_shard_owner(std::move(ctx), cluster::offsets_partition_for(group), group_call_timeout,
