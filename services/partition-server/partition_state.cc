@@ -165,7 +165,8 @@ pv1::PartitionError partition_state::check_append(std::int32_t acks, std::string
   return pv1::NOT_ENOUGH_REPLICAS;
 }
 
-append_outcome partition_state::append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks) {
+append_outcome partition_state::append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks,
+                                       storage::append_origin origin) {
   append_outcome out;
   auto& probe = partition_probe::get();
   out.error = check_append(acks, out.message);
@@ -174,7 +175,7 @@ append_outcome partition_state::append(std::span<std::byte> batches, std::int64_
     probe.produce_errors.add();
     return out;
   }
-  auto r = log_->append(batches, leader_epoch_, now_ms);
+  auto r = log_->append(batches, leader_epoch_, now_ms, origin);
   out.error = map_append_error(r.error);
   out.message = std::move(r.message);
   out.log_start_offset = r.log_start_offset;

@@ -26,6 +26,7 @@
 #include "services/partition-server/follower_log.h"
 #include "services/partition-server/parked_fetches.h"
 #include "services/partition-server/replica_tracker.h"
+#include "services/partition-server/storage/producer_state.h"
 #include "services/partition-server/storage/transaction_index.h"
 
 namespace sluice::storage { class partition_log; }
@@ -165,7 +166,9 @@ class partition_state {
   /// appends `batches`; nothing is appended unless every batch is valid.
   /// Wakes parked fetches that were waiting for these bytes.
   /// acks=-1 first checks min.insync.replicas (NOT_ENOUGH_REPLICAS).
-  append_outcome append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks = 1);
+  /// `origin` is coordinator for a group coordinator's writes (shard epoch set).
+  append_outcome append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks = 1,
+                        storage::append_origin origin = storage::append_origin::client);
   /// WriteTxnMarkers (partition_state_transactions.cc), leaders only and
   /// always acks=all (min.insync.replicas checked first, as append does):
   /// checks the marker against the producer's state, appends the control

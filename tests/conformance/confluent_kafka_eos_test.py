@@ -26,7 +26,7 @@ from test_venv import reexec_in_venv  # noqa: E402
 reexec_in_venv()
 from sluice_stack import SluiceStack, main_guard, run_checks  # noqa: E402
 import clients  # noqa: E402
-from confluent_kafka import Consumer, KafkaError, KafkaException  # noqa: E402
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition  # noqa: E402
 
 PARTITIONS = 3
 
@@ -143,6 +143,36 @@ def send_offsets(bootstrap, count=30):
     assert sorted(int(v) for v in read(bootstrap, 'c-out', 'read_committed').values()) == list(range(count))
 
 
+def successive_offset_transactions(stack, rounds=4):
+    """One producer commits offsets in several transactions (same producer
+    id and epoch each time): every commit is written, so the group
+    coordinator that loads the log after a restart finds the last one."""
+    bootstrap = stack.bootstrap
+    clients.create_topic(bootstrap, 's-in', PARTITIONS)
+    clients.create_topic(bootstrap, 's-out', PARTITIONS)
+    p = txn_producer(bootstrap, 's-copy')
+    meta = Consumer({'bootstrap.servers': bootstrap, 'group.id': 's-group'}).consumer_group_metadata()
+    for i in range(1, rounds + 1):
+        p.begin_transaction()
+        p.produce('s-out', value=b'%d' % i, partition=0)
+        p.send_offsets_to_transaction([TopicPartition('s-in', q, 10 * i) for q in range(PARTITIONS)], meta, 30)
+        p.commit_transaction(30)
+        assert clients.committed(bootstrap, 's-group', 's-in', PARTITIONS) == \
+            {q: 10 * i for q in range(PARTITIONS)}, 'transaction %d' % i
+    for name in stack.group_coordinator_names():
+        stack.restart(name)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            got = clients.committed(bootstrap, 's-group', 's-in', PARTITIONS, timeout=10)
+        except KafkaException as e:
+            got = e  # the shard is still loading
+        if got == {q: 10 * rounds for q in range(PARTITIONS)} or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert got == {q: 10 * rounds for q in range(PARTITIONS)}, 'after a reload: %r' % (got,)
+
+
 def zombie(bootstrap):
     clients.create_topic(bootstrap, 'c-zombie', 1)
     old = txn_producer(bootstrap, 'c-zombie-1')
@@ -168,7 +198,9 @@ def test():
     with SluiceStack() as stack:
         run_checks(stack.bootstrap, [('idempotent producer', idempotent), ('commit and abort', commit_and_abort),
                                      ('last stable offset', last_stable_offset),
-                                     ('send_offsets_to_transaction', send_offsets), ('zombie fencing', zombie)])
+                                     ('send_offsets_to_transaction', send_offsets), ('zombie fencing', zombie),
+                                     ('offsets of successive transactions, reloaded',
+                                      lambda _: successive_offset_transactions(stack))])
 
 
 if __name__ == '__main__':

@@ -60,7 +60,10 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
 }
 
 bool produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms) {
-  auto outcome = p.append(slices_[index], now_ms, header_.acks());
+  // Only group coordinators name a shard epoch: theirs are coordinator writes.
+  const auto origin =
+      header_.has_group_shard_epoch() ? storage::append_origin::coordinator : storage::append_origin::client;
+  auto outcome = p.append(slices_[index], now_ms, header_.acks(), origin);
   auto* r = response_.mutable_partitions(static_cast<int>(index));
   r->set_error(outcome.error);
   if (!outcome.message.empty()) r->set_error_message(std::move(outcome.message));

@@ -96,7 +96,9 @@ class partition_log {
   /// uses it) IN PLACE, and appends the bytes. Nothing is appended unless every batch is valid and
   /// passes the producer state's checks (producer_state::check_produce); a retried batch is answered
   /// as `duplicate` with its original offsets. Records `epoch` in the epoch cache when it is new.
-  append_result append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms);
+  /// A group coordinator's writes (`append_origin::coordinator`) get the producer epoch checks only.
+  append_result append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms,
+                       append_origin origin = append_origin::client);
 
   /// Follower append: whole v2 batches exactly as the leader wrote them (offsets, epochs, timestamps
   /// kept). Checks each batch's CRC and header and that base offsets start at or after

@@ -58,7 +58,7 @@ struct pending_producer {
   bool in_txn = false;
 };
 
-append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const batch_header& h) {
+append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const batch_header& h, bool check_sequence) {
   const std::int16_t epoch = h.producer_epoch();
   const std::int32_t first = h.base_sequence();
   if (epoch < p.epoch)
@@ -66,7 +66,9 @@ append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const 
                                   "epoch of " + producer_text(producer_id, h) + " is " + std::to_string(epoch) +
                                       ", smaller than the last seen epoch " + std::to_string(p.epoch));
   const std::int16_t current_epoch = p.current ? p.current->epoch : std::int16_t{-1};
-  if (epoch != p.epoch) {
+  if (!check_sequence) {
+    // A coordinator's write (Kafka's AppendOrigin.COORDINATOR): epochs only.
+  } else if (epoch != p.epoch) {
     if (first != 0 && p.epoch != -1)
       return append_verdict::refuse(append_errc::out_of_order_sequence,
                                     "invalid sequence number for new epoch " + std::to_string(epoch) + " of " +
@@ -98,7 +100,8 @@ append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const 
 
 }  // namespace
 
-produce_check producer_state::check_produce(std::span<const std::byte> batches) const {
+produce_check producer_state::check_produce(std::span<const std::byte> batches, append_origin origin) const {
+  const bool client = origin == append_origin::client;
   std::map<std::int64_t, pending_producer> pending;
   protocol::batch_iterator it(batches);
   while (auto b = it.next()) {
@@ -108,7 +111,7 @@ produce_check producer_state::check_produce(std::span<const std::byte> batches) 
     const producer_entry* current = find(producer_id);
     // Duplicates are looked up in the stored state only, and one answers
     // the whole request (Kafka's analyzeAndValidateProducerState).
-    if (current && h.producer_epoch() == current->epoch) {
+    if (client && current && h.producer_epoch() == current->epoch) {
       const std::int32_t first = h.base_sequence();
       const std::int32_t last = last_sequence(h);
       for (const auto& kept : current->batches)
@@ -122,7 +125,7 @@ produce_check producer_state::check_produce(std::span<const std::byte> batches) 
         at->second.in_txn = current->txn_first_offset.has_value();
       }
     }
-    if (auto v = check_batch(at->second, producer_id, h); !v) return {std::move(v), std::nullopt};
+    if (auto v = check_batch(at->second, producer_id, h, client); !v) return {std::move(v), std::nullopt};
   }
   return {};
 }

@@ -80,6 +80,12 @@ struct produce_check {
   std::optional<producer_batch> duplicate;
 };
 
+/// Who wrote a leader's batch (Kafka's AppendOrigin). A group
+/// coordinator's transactional offset commits carry the producer's id and
+/// epoch but sequences of its own, so only the epoch is checked for them
+/// and nothing is taken for a retry.
+enum class append_origin { client, coordinator };
+
 /// Producer state of one partition replica. Owned by its partition_log, on
 /// the partition's actor thread (no locks). Invariants: every batch below
 /// end_offset() that carries a producer id has been observed, in log order;
@@ -94,7 +100,8 @@ class producer_state {
   /// Checks one produce request's batches (stamped with their offsets, not
   /// yet written) against the producers' state, all together: earlier
   /// batches of the request count for later ones. Changes nothing.
-  produce_check check_produce(std::span<const std::byte> batches) const;
+  /// `coordinator` writes get the epoch checks only.
+  produce_check check_produce(std::span<const std::byte> batches, append_origin origin = append_origin::client) const;
 
   /// Checks a marker before it is written: its producer epoch must not be
   /// below the producer's (INVALID_PRODUCER_EPOCH) and its coordinator

@@ -131,6 +131,28 @@ BOOST_AUTO_TEST_CASE(refused_batches_write_nothing) {
   BOOST_TEST(log->producers().find(1000)->last_seq() == 0);
 }
 
+// A group coordinator writes each transactional offset commit with the
+// producer's id and epoch but sequence 0 every time (as Kafka's does): each
+// one must be written, and only an older epoch refused.
+BOOST_AUTO_TEST_CASE(coordinator_writes_get_epoch_checks_only) {
+  temp_dir dir;
+  auto log = open_log(dir.path(), small_config());
+  auto write = [&](producer_batch_spec spec) {
+    auto bytes = producer_batch_bytes(spec);
+    return log->append(bytes, leader_epoch{3}, 5000, append_origin::coordinator);
+  };
+  auto first = write({.epoch = 2, .sequence = 0, .transactional = true});
+  BOOST_REQUIRE(first.error == append_errc::ok);
+  BOOST_REQUIRE(log->append_replicated(marker_bytes(1000, 2, true, 1, log->log_end_offset()()), 5000).error ==
+                append_errc::ok);
+  auto second = write({.epoch = 2, .sequence = 0, .transactional = true});
+  BOOST_TEST((second.error == append_errc::ok));
+  BOOST_TEST(!second.duplicate);
+  BOOST_TEST(second.base_offset > first.base_offset);
+  BOOST_TEST((write({.epoch = 2, .sequence = 7, .transactional = true}).error == append_errc::ok));
+  BOOST_TEST((write({.epoch = 1, .sequence = 0, .transactional = true}).error == append_errc::invalid_producer_epoch));
+}
+
 BOOST_AUTO_TEST_CASE(followers_build_the_leaders_state_and_learn_closed_transactions) {
   temp_dir leader_dir, follower_dir;
   auto leader = open_log(leader_dir.path(), small_config());
