@@ -13,9 +13,13 @@
 
 namespace sluice::gateway {
 
-std::int32_t group_owner(const request_context& ctx, std::string_view group) {
+std::int32_t shard_owner(const request_context& ctx, std::int32_t shard) {
   auto view = ctx.services->metadata.current();
-  return cluster::offsets_partition_owner(*view, cluster::offsets_partition_for(group));
+  return cluster::offsets_partition_owner(*view, shard);
+}
+
+std::int32_t group_owner(const request_context& ctx, std::string_view group) {
+  return shard_owner(ctx, cluster::offsets_partition_for(group));
 }
 
 void call_group_coordinator(const request_context& ctx, std::int32_t node, std::span<const std::byte> body,
@@ -46,28 +50,48 @@ void relay_response(const request_context& ctx, std::span<const std::byte> body)
 
 void forward_to_owner(request_context ctx, const std::string& group, std::chrono::milliseconds timeout,
                       std::function<void(const request_context&, protocol::error_code)> answer_error) {
+  forward_to_shard_owner(std::move(ctx), cluster::offsets_partition_for(group), timeout, std::move(answer_error));
+}
+
+void forward_to_shard_owner(request_context ctx, std::int32_t shard, std::chrono::milliseconds timeout,
+                            std::function<void(const request_context&, protocol::error_code)> answer_error,
+                            answer_relay relay) {
   auto queue = ctx.group_order;
-  queue->push([ctx = std::move(ctx), group, timeout, answer_error = std::move(answer_error)](std::function<void()> next) {
-    const std::int32_t owner = group_owner(ctx, group);
+  queue->push([ctx = std::move(ctx), shard, timeout, answer_error = std::move(answer_error),
+               relay = std::move(relay)](std::function<void()> next) {
+    const std::int32_t owner = shard_owner(ctx, shard);
     if (owner < 0) {
       answer_error(ctx, protocol::error_code::coordinator_not_available);
       return next();
     }
     call_group_coordinator(ctx, owner, ctx.body, timeout,
-                           [ctx, answer_error, next](std::optional<std::span<const std::byte>> body) {
-                             if (body) relay_response(ctx, *body);
+                           [ctx, answer_error, relay, next](std::optional<std::span<const std::byte>> body) {
+                             if (body) relay(ctx, *body);
                              else answer_error(ctx, protocol::error_code::coordinator_not_available);
                              next();
                            });
   });
 }
 
-void route_groups(const request_context& ctx, const std::vector<std::string>& groups, fan_out_plan& plan) {
-  for (const auto& g : groups) {
-    const std::int32_t owner = group_owner(ctx, g);
-    if (owner < 0) plan.unowned.push_back(g);
-    else plan.targets[owner].push_back(g);
+void route_by_shard(const cluster::metadata_view& view, const std::vector<std::string>& keys,
+                    const std::function<std::int32_t(std::string_view)>& shard_of, fan_out_plan& plan) {
+  for (const auto& key : keys) {
+    const std::int32_t owner = cluster::offsets_partition_owner(view, shard_of(key));
+    if (owner < 0) plan.unowned.push_back(key);
+    else plan.targets[owner].push_back(key);
   }
+}
+
+void target_every_group_coordinator(const request_context& ctx, fan_out_plan& plan) {
+  for (const auto* gc : ctx.services->metadata.current()->services(cluster::mv1::GROUP_COORDINATOR))
+    plan.targets[gc->node_id()] = {};
+  plan.encode = [frame = ctx.frame, body = ctx.body](const std::vector<std::string>&) {
+    return std::vector<std::byte>(body.begin(), body.end());
+  };
+}
+
+void route_groups(const cluster::metadata_view& view, const std::vector<std::string>& groups, fan_out_plan& plan) {
+  route_by_shard(view, groups, [](std::string_view g) { return cluster::offsets_partition_for(g); }, plan);
 }
 
 void fan_out(request_context ctx, fan_out_plan plan) {

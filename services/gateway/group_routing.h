@@ -5,15 +5,20 @@
 // owner untouched and its answer comes back untouched; requests naming
 // several groups are split by owner and the answers merged. A connection's
 // group requests are forwarded one at a time, in order, as Kafka handles them.
+// Transactions use the same machinery (txn_routing.h): partition p of
+// __transaction_state is owned with partition p of __consumer_offsets, so
+// everything here works on a shard number, and groups are one way to name one.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "common/cluster/metadata_view.h"
 #include "common/protocol/error_code.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/request_context.h"
@@ -22,6 +27,10 @@ namespace sluice::gateway {
 
 /// How long a forwarded request may take: a JoinGroup waits for its whole rebalance.
 inline constexpr std::chrono::milliseconds group_call_timeout{30000};
+
+/// The group coordinator serving shard `shard` (partition `shard` of
+/// __consumer_offsets and of __transaction_state) now, or -1 when none is live.
+std::int32_t shard_owner(const request_context& ctx, std::int32_t shard);
 
 /// The group coordinator serving `group` now, or -1 when none is live.
 std::int32_t group_owner(const request_context& ctx, std::string_view group);
@@ -44,6 +53,16 @@ void relay_response(const request_context& ctx, std::span<const std::byte> body)
 void forward_to_owner(request_context ctx, const std::string& group, std::chrono::milliseconds timeout,
                       std::function<void(const request_context&, protocol::error_code)> answer_error);
 
+/// How an owner's answer reaches the client: relay_response, or a handler's
+/// own (which may decode and adjust it).
+using answer_relay = std::function<void(const request_context&, std::span<const std::byte> body)>;
+
+/// forward_to_owner for the owner of a shard (the owner is looked up when
+/// the request's turn comes, not before); `relay` passes the answer on.
+void forward_to_shard_owner(request_context ctx, std::int32_t shard, std::chrono::milliseconds timeout,
+                            std::function<void(const request_context&, protocol::error_code)> answer_error,
+                            answer_relay relay = relay_response);
+
 /// forward_to_owner for the APIs about one group whose error answer is the
 /// response with nothing but its error code set (Heartbeat, LeaveGroup,
 /// SyncGroup, OffsetDelete, ConsumerGroupHeartbeat).
@@ -58,7 +77,8 @@ void forward_group_request(request_context ctx, std::chrono::milliseconds timeou
 }
 
 /// For APIs about several groups (or all of them): `targets` maps each group
-/// coordinator to the groups it gets asked about. `encode(groups)` builds the
+/// coordinator to the groups it gets asked about (or transactional ids, for
+/// the transaction APIs: any key naming a shard). `encode(groups)` builds the
 /// request body for one of them; `absorb(body)` takes in one answer,
 /// `absorb_error(groups, error)` stands in for one that failed; `finish()`
 /// answers the client once all are in. Absorbers run one at a time.
@@ -72,7 +92,57 @@ struct fan_out_plan {
 };
 void fan_out(request_context ctx, fan_out_plan plan);
 
-/// Splits `groups` by owner into plan.targets / plan.unowned.
-void route_groups(const request_context& ctx, const std::vector<std::string>& groups, fan_out_plan& plan);
+/// Splits `keys` by the owner of their shard (`shard_of(key)`) in `view`
+/// into plan.targets / plan.unowned, keeping the keys' order within each.
+void route_by_shard(const cluster::metadata_view& view, const std::vector<std::string>& keys,
+                    const std::function<std::int32_t(std::string_view)>& shard_of, fan_out_plan& plan);
+
+/// Targets every live group coordinator with the client's request as it
+/// came (APIs asking all of them: ListGroups, ListTransactions).
+void target_every_group_coordinator(const request_context& ctx, fan_out_plan& plan);
+
+/// For the list APIs answered by every group coordinator (ListGroups,
+/// ListTransactions): asks each of them the client's request and answers
+/// with `merge(answer, part)` applied to each decoded answer in turn; a
+/// nonzero error of one, or a coordinator that cannot be reached, sets the
+/// answer's error code (COORDINATOR_NOT_AVAILABLE), keeping what the others listed.
+template <class Request, class Response>
+void list_from_every_group_coordinator(request_context ctx, std::function<void(Response& answer, Response& part)> merge) {
+  ctx.decode<Request>();  // a malformed body closes the connection before anyone is asked
+  auto answer = std::make_shared<Response>();
+  fan_out_plan plan;
+  target_every_group_coordinator(ctx, plan);
+  plan.absorb = [answer, version = ctx.version(), merge = std::move(merge)](std::span<const std::byte> body) {
+    protocol::reader in(body);
+    Response part;
+    part.decode(in, version);
+    if (part.error_code != 0) answer->error_code = part.error_code;
+    merge(*answer, part);
+  };
+  plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
+    answer->error_code = code(e);
+  };
+  plan.finish = [ctx, answer] { ctx.respond(*answer); };
+  fan_out(std::move(ctx), std::move(plan));
+}
+
+/// An owner's answer to the client after `adjust(response)`: decoded at the
+/// client's version, adjusted and encoded again; an answer that does not
+/// decode goes on untouched (the client judges it as it would have).
+template <class Response, class Adjust>
+void relay_adjusted(const request_context& ctx, std::span<const std::byte> body, Adjust adjust) {
+  Response r;
+  try {
+    protocol::reader in(body);
+    r.decode(in, ctx.version());
+  } catch (const protocol::decode_error&) {
+    return relay_response(ctx, body);
+  }
+  adjust(r);
+  ctx.respond(r);
+}
+
+/// Splits `groups` by owner in `view` into plan.targets / plan.unowned.
+void route_groups(const cluster::metadata_view& view, const std::vector<std::string>& groups, fan_out_plan& plan);
 
 }  // namespace sluice::gateway

@@ -9,6 +9,7 @@
 #include "common/base/shutdown_signals.h"
 #include "common/cluster/cluster_client.h"
 #include "common/cluster/coordinator_client.h"
+#include "common/cluster/producer_id_pool.h"
 #include "common/logging/logger.h"
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/metadata_cache.h"
@@ -59,8 +60,17 @@ int main(int argc, char** argv) {
       groups.forget_stale(*view);
     });
     sluice::cluster::coordinator_client admin(coordinator);
-    sluice::gateway::gateway_services services{options, metadata, servers, admin, io,
-                                               [&cluster] { return cluster.node_id(); }, groups};
+    // Idempotent producers' ids, in blocks from the coordinator fenced by
+    // this gateway's registration.
+    sluice::cluster::producer_id_pool producer_ids(admin, cluster);
+    sluice::gateway::gateway_services services{options,
+                                               metadata,
+                                               servers,
+                                               admin,
+                                               io,
+                                               [&cluster] { return cluster.node_id(); },
+                                               groups,
+                                               [&producer_ids](auto done) { producer_ids.next(std::move(done)); }};
     // Listen before registering: once Metadata lists us, clients connect.
     sluice::gateway::server listener(services, options.host, options.port);
     listener.start(options.io_threads);

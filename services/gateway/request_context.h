@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/logger.h>
 
+#include "common/base/result.h"
 #include "common/protocol/header.h"
 #include "common/protocol/wire.h"
 #include "services/gateway/response_frame.h"
@@ -25,6 +26,10 @@ class metadata_cache;
 class partition_servers;
 class group_coordinators;
 
+/// Hands out a new producer id through its callback (from any thread): the
+/// gateway's cluster::producer_id_pool, fed with blocks by the coordinator.
+using producer_id_source = std::function<void(std::function<void(result<std::int64_t>)>)>;
+
 /// Long-lived parts of the gateway every handler may use. Thread-safe.
 struct gateway_services {
   const gateway_options& options;
@@ -34,6 +39,7 @@ struct gateway_services {
   boost::asio::io_context& io;
   std::function<std::int32_t()> node_id;  // this gateway's Kafka node id (-1 before registration)
   group_coordinators& groups;
+  producer_id_source next_producer_id;  // idempotent producers' ids (InitProducerId)
 };
 
 /// Answers one request exactly once, from any thread. The connection sends

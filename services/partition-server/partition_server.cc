@@ -21,6 +21,7 @@
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
+#include "services/partition-server/rpc/write_txn_markers_op.h"
 
 namespace sluice::partition_server {
 
@@ -57,6 +58,9 @@ struct partition_server::impl {
           return;
         case messaging::method::offset_for_leader_epoch:
           epoch_offsets_op::start(request, std::move(reply_to), *table);
+          return;
+        case messaging::method::write_txn_markers:
+          write_txn_markers_op::start(request, std::move(reply_to), *table);
           return;
         case messaging::method::describe_producers:
           describe_producers_op::start(request, std::move(reply_to), *table);

@@ -115,7 +115,17 @@ void partition_state::set_hw(offset hw) {
   hw_ = hw;
   log_->on_high_watermark(hw_);
   parked_.on_high_watermark(hw_);
+  parked_.on_last_stable_offset(last_stable_offset());
   commits_.complete_up_to(hw_, commit_answer());
+}
+
+std::optional<offset> partition_state::first_unstable_offset() const {
+  return log_ ? log_->producers().first_unstable_offset() : std::nullopt;
+}
+
+offset partition_state::last_stable_offset() const {
+  const auto first_unstable = first_unstable_offset();
+  return first_unstable && *first_unstable < hw_ ? *first_unstable : hw_;
 }
 
 pv1::PartitionError partition_state::commit_answer() const {
@@ -147,15 +157,18 @@ pv1::PartitionError partition_state::check_leader(sluice::leader_epoch current_l
   return pv1::PARTITION_OK;
 }
 
+pv1::PartitionError partition_state::check_append(std::int32_t acks, std::string& message) const {
+  const auto e = check_leader(no_leader_epoch);
+  if (e != pv1::PARTITION_OK || acks != -1 || isr_size() >= static_cast<std::size_t>(min_insync())) return e;
+  message = "The ISR has " + std::to_string(isr_size()) + " replicas, fewer than min.insync.replicas=" +
+            std::to_string(min_insync());
+  return pv1::NOT_ENOUGH_REPLICAS;
+}
+
 append_outcome partition_state::append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks) {
   append_outcome out;
   auto& probe = partition_probe::get();
-  out.error = check_leader(no_leader_epoch);
-  if (out.error == pv1::PARTITION_OK && acks == -1 && isr_size() < static_cast<std::size_t>(min_insync())) {
-    out.error = pv1::NOT_ENOUGH_REPLICAS;
-    out.message = "The ISR has " + std::to_string(isr_size()) + " replicas, fewer than min.insync.replicas=" +
-                  std::to_string(min_insync());
-  }
+  out.error = check_append(acks, out.message);
   if (out.error != pv1::PARTITION_OK) {
     out.log_start_offset = log_start_offset();
     probe.produce_errors.add();
@@ -201,7 +214,7 @@ read_outcome partition_state::read(offset from, sluice::leader_epoch current_lea
         out.diverging_epoch = e.epoch;
         out.diverging_end_offset = e.end_offset;
         out.high_watermark = hw_;
-        out.last_stable_offset = hw_;
+        out.last_stable_offset = last_stable_offset();
         return out;
       }
     }
@@ -209,14 +222,16 @@ read_outcome partition_state::read(offset from, sluice::leader_epoch current_lea
       maybe_advance_hw();
   }
   out.high_watermark = hw_;
-  out.last_stable_offset = hw_;
+  out.last_stable_offset = last_stable_offset();
   if (from < start || from > end) {
     out.error = pv1::OFFSET_OUT_OF_RANGE;
     return out;
   }
-  const offset bound = who.is_replica() ? end : hw_;
+  const bool committed = who.read_committed && !who.is_replica();
+  const offset bound = who.is_replica() ? end : committed ? out.last_stable_offset : hw_;
   if (from >= bound || (max_bytes <= 0 && !min_one)) return out;
-  auto r = log_->read(from, std::max(max_bytes, 0), min_one, into, bound);
+  auto r = committed ? log_->read_committed(from, std::max(max_bytes, 0), min_one, into, bound, out.aborted)
+                     : log_->read(from, std::max(max_bytes, 0), min_one, into, bound);
   out.log_start_offset = r.log_start_offset;
   if (r.offset_out_of_range) {
     out.error = pv1::OFFSET_OUT_OF_RANGE;
@@ -227,13 +242,15 @@ read_outcome partition_state::read(offset from, sluice::leader_epoch current_lea
   return out;
 }
 
-offset_outcome partition_state::list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch) {
+offset_outcome partition_state::list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch,
+                                            bool read_committed) {
   offset_outcome out;
   out.error = check_leader(current_leader_epoch);
   if (out.error != pv1::PARTITION_OK) return out;
   out.leader_epoch = leader_epoch_;
   if (timestamp == -1) {
-    out.offset = hw_;  // consumers' "latest" is the high watermark
+    // Consumers' "latest" is what they may read: the HW, or the LSO.
+    out.offset = read_committed ? last_stable_offset() : hw_;
   } else if (timestamp == -2) {
     out.offset = log_->log_start_offset();
   } else if (timestamp == -3) {
@@ -257,8 +274,13 @@ offset_outcome partition_state::list_offset(std::int64_t timestamp, sluice::lead
   return out;
 }
 
-void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica) {
+void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica,
+                            bool read_committed) {
   // Gone (closed) counts as moved: the fetch looks again and gets its error.
+  if (read_committed && !replica) {
+    parked_.watch_committed(std::move(waiter), end_offset_seen, log_ ? last_stable_offset() : no_offset);
+    return;
+  }
   const offset now = !log_ ? no_offset : replica ? log_->log_end_offset() : hw_;
   parked_.watch(std::move(waiter), replica, end_offset_seen, now);
 }
@@ -374,8 +396,9 @@ std::size_t partition_state::apply_retention(std::int64_t now_ms) {
     log()->info("[{}/{}] retention deleted {} segment(s); log start offset now {}", topic_, partition_, deleted,
                 log_->log_start_offset());
   // Compaction on the same tick, only below the high watermark: a record a
-  // new leader might not have must not decide which older ones are removed.
-  const auto cleaned = log_->clean(now_ms, hw_);
+  // new leader might not have must not decide which older ones are removed;
+  // and below the LSO (Kafka): every transaction there is decided.
+  const auto cleaned = log_->clean(now_ms, last_stable_offset());
   auto& probe = partition_probe::get();
   if (cleaned.failed) probe.cleaner_failures.add();
   if (cleaned.segments_rewritten + cleaned.segments_removed > 0) {

@@ -26,6 +26,7 @@
 #include "services/partition-server/follower_log.h"
 #include "services/partition-server/parked_fetches.h"
 #include "services/partition-server/replica_tracker.h"
+#include "services/partition-server/storage/transaction_index.h"
 
 namespace sluice::storage { class partition_log; }
 
@@ -52,6 +53,15 @@ struct append_outcome {
   offset log_start_offset{0};
 };
 
+/// One WriteTxnMarkers entry for one partition: the transaction
+/// coordinator ends producer `producer_id`'s transaction here.
+struct marker_request {
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  bool commit = false;                 // COMMIT, else ABORT
+  std::int32_t coordinator_epoch = -1;
+};
+
 /// What a read returned: the offsets a fetch reply carries and how many
 /// bytes went into the sink.
 struct read_outcome {
@@ -63,6 +73,7 @@ struct read_outcome {
   leader_epoch diverging_epoch = no_leader_epoch;  // followers: truncate, then fetch again
   offset diverging_end_offset = no_offset;
   std::size_t bytes = 0;
+  std::vector<storage::aborted_txn> aborted;  // read_committed: the aborts overlapping the returned batches
 };
 
 /// Who is asking a read: a consumer (bounded by the high watermark) or a
@@ -71,6 +82,7 @@ struct reader {
   node_id replica_id = no_node;                     // no_node: a consumer
   leader_epoch last_fetched_epoch = no_leader_epoch;  // followers only
   std::int64_t now_ms = 0;
+  bool read_committed = false;  // isolation_level 1: bounded by the LSO, with the aborted transactions
   bool is_replica() const noexcept { return replica_id >= node_id{0}; }
 };
 
@@ -141,6 +153,10 @@ class partition_state {
   const replication_options& replication() const noexcept { return repl_; }
   void update_config(config::log_config cfg);
   offset high_watermark() const noexcept { return hw_; }
+  /// Kafka's LSO: the first offset of the oldest open transaction if it is
+  /// below the high watermark, else the high watermark. read_committed
+  /// consumers read below it.
+  offset last_stable_offset() const;
   sluice::partition_epoch partition_epoch() const noexcept { return sluice::partition_epoch{info_.partition_epoch()}; }
   /// The node this replica follows, no_node when it leads or nobody does.
   node_id leader_node() const noexcept { return leader_ ? no_node : node_id{info_.leader()}; }
@@ -150,6 +166,13 @@ class partition_state {
   /// Wakes parked fetches that were waiting for these bytes.
   /// acks=-1 first checks min.insync.replicas (NOT_ENOUGH_REPLICAS).
   append_outcome append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks = 1);
+  /// WriteTxnMarkers (partition_state_transactions.cc), leaders only and
+  /// always acks=all (min.insync.replicas checked first, as append does):
+  /// checks the marker against the producer's state, appends the control
+  /// batch at the current leader epoch and closes the producer's open
+  /// transaction; an ABORT adds the .txnindex entry with the LSO of that
+  /// moment. The caller then awaits the commit of last_offset + 1.
+  append_outcome write_txn_marker(const marker_request& marker, std::int64_t now_ms);
   /// acks=all: `done` runs once the high watermark passes `end_offset` (OK or
   /// NOT_ENOUGH_REPLICAS_AFTER_APPEND), at `deadline_ms` (REQUEST_TIMED_OUT),
   /// or when leadership is lost (NOT_LEADER). Maybe at once.
@@ -181,16 +204,20 @@ class partition_state {
   read_outcome read(offset from, sluice::leader_epoch current_leader_epoch, std::int32_t max_bytes, bool min_one,
                     const sink& into, const reader& who = {});
 
-  /// timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset
-  /// whose timestamp is >= it ({no_offset, -1} when none).
-  offset_outcome list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch);
+  /// timestamp -1 latest (the HW, or the LSO when `read_committed`), -2
+  /// earliest, -3 max timestamp, else the first offset whose timestamp is
+  /// >= it ({no_offset, -1} when none).
+  offset_outcome list_offset(std::int64_t timestamp, sluice::leader_epoch current_leader_epoch,
+                             bool read_committed = false);
 
   /// Parks `waiter` until appends bring new bytes. `end_offset_seen` is the
   /// log end offset the fetch saw: if appends already moved past it (they
   /// ran between the read and this call) the waiter is woken at once.
   /// Consumers are woken as the high watermark moves (`end_offset_seen` is
-  /// the HW they saw), followers as the log end moves.
-  void watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica = false);
+  /// the HW they saw), read_committed ones as the LSO moves (the LSO they
+  /// saw), followers as the log end moves.
+  void watch(std::shared_ptr<fetch_waiter> waiter, offset end_offset_seen, bool replica = false,
+             bool read_committed = false);
   std::size_t waiter_count() const noexcept { return parked_.size(); }
 
   /// DescribeProducers: the producers the leader keeps (leaders only, else
@@ -221,9 +248,14 @@ class partition_state {
   /// Recomputes the HW; on progress answers commits and wakes consumers.
   void maybe_advance_hw();
   void set_hw(offset hw);
+  /// The oldest open transaction's first offset (producer state), if any.
+  std::optional<offset> first_unstable_offset() const;
   /// What a commit answers now: OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when
   /// the ISR is below min.insync.replicas.
   pv1::PartitionError commit_answer() const;
+  /// NOT_LEADER / STORAGE_ERROR, or NOT_ENOUGH_REPLICAS for acks=-1 when the
+  /// ISR is below min.insync.replicas: what an append answers before the log.
+  pv1::PartitionError check_append(std::int32_t acks, std::string& message) const;
   std::int32_t min_insync() const;
   std::vector<node_id> pending_additions() const;
   std::size_t isr_size() const { return static_cast<std::size_t>(info_.isr_size()); }

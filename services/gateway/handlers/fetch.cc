@@ -2,6 +2,11 @@
 // partitions' record bytes in its payload, which are spliced into the Kafka
 // response without being decoded. Sessions (KIP-227) are not kept: the
 // answer always carries session id 0, so clients keep sending full fetches.
+//
+// Isolation: isolation_level goes to the partition servers; read_committed
+// reads stop at each partition's last stable offset and list the aborted
+// transactions overlapping the records, so the client drops their records
+// (fetch_result.h).
 #include <mutex>
 
 #include "common/messaging/methods.h"
@@ -9,7 +14,9 @@
 #include "partition.pb.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/fan_out.h"
+#include "services/gateway/handlers/fetch_result.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/handlers/handler_util.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -30,22 +37,21 @@ struct fetch_answer {
   std::size_t partitions = 0;
 };
 
-void apply(const pv1::FetchResponse& reply, std::span<const std::byte> payload, fetch_batch& batch) {
+void apply(const pv1::FetchResponse& reply, std::span<const std::byte> payload, std::int8_t isolation,
+           fetch_batch& batch) {
   std::size_t at = 0;
   for (int i = 0; i < reply.partitions_size() && i < static_cast<int>(batch.answers.size()); ++i) {
     const auto& r = reply.partitions(i);
     auto* out = batch.answers[i];
-    out->error_code = code(to_kafka(r.error()));
-    out->high_watermark = r.high_watermark();
-    out->last_stable_offset = r.last_stable_offset();
-    out->log_start_offset = r.log_start_offset();
+    apply_fetch_result(r, isolation, *out);
     auto size = std::min<std::size_t>(r.records_size(), payload.size() - at);
     out->records = payload.subspan(at, size);
     at += size;
   }
 }
 
-error_code check(const cluster::mv1::PartitionInfo* info) {
+error_code check(std::int8_t isolation, const cluster::mv1::PartitionInfo* info) {
+  if (!is_known_isolation_level(isolation)) return error_code::invalid_request;
   if (info == nullptr) return error_code::unknown_topic_or_partition;
   if (info->leader() < 0) return error_code::not_leader_or_follower;
   return error_code::none;
@@ -72,9 +78,10 @@ void handle_fetch(request_context ctx) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition_index = part.partition;
       out.high_watermark = -1;
+      out.aborted_transactions = std::nullopt;  // until a read_committed answer without error
       out.records = std::span<const std::byte>(&nothing, 0);
       const auto* info = view->partition(topic.topic, part.partition);
-      if (auto error = check(info); error != error_code::none) {
+      if (auto error = check(request.isolation_level, info); error != error_code::none) {
         out.error_code = code(error);
         any_error = true;
         continue;
@@ -105,11 +112,12 @@ void handle_fetch(request_context ctx) {
     batch.header.set_isolation_level(request.isolation_level);
     return messaging::message::make(messaging::method::fetch, batch.header);
   };
-  auto on_reply = [answer](fetch_batch& batch, messaging::rpc_status status, messaging::message reply) {
+  auto on_reply = [answer, isolation = request.isolation_level](fetch_batch& batch, messaging::rpc_status status,
+                                                                 messaging::message reply) {
     pv1::FetchResponse parsed;
     if (status != messaging::rpc_status::ok) return fail_all(batch, to_kafka(status));
     if (!reply.parse_header(parsed)) return fail_all(batch, error_code::unknown_server_error);
-    apply(parsed, reply.payload(), batch);
+    apply(parsed, reply.payload(), isolation, batch);
     std::lock_guard lock(answer->mutex);
     answer->record_bytes += reply.payload().size();
     answer->replies.push_back(std::move(reply));

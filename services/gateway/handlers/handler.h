@@ -56,5 +56,16 @@ void handle_list_groups(request_context ctx);
 void handle_delete_groups(request_context ctx);
 void handle_consumer_group_heartbeat(request_context ctx);
 void handle_consumer_group_describe(request_context ctx);
+// Transactions: the transactional id's requests go to the transaction
+// coordinator owning its shard (txn_routing.h); TxnOffsetCommit to the group's.
+void handle_init_producer_id(request_context ctx);
+void handle_add_partitions_to_txn(request_context ctx);
+void handle_add_offsets_to_txn(request_context ctx);
+void handle_end_txn(request_context ctx);
+void handle_txn_offset_commit(request_context ctx);
+void handle_describe_transactions(request_context ctx);
+void handle_list_transactions(request_context ctx);
+// Producer state of partitions, from their leaders.
+void handle_describe_producers(request_context ctx);
 
 }  // namespace sluice::gateway

@@ -1,5 +1,6 @@
 #pragma once
 // Small pieces several handlers share.
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -18,6 +19,16 @@ inline protocol::uuid to_uuid(std::string_view raw) {
 
 inline std::string_view raw_bytes(const protocol::uuid& id) {
   return {reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size()};
+}
+
+/// Fetch's and ListOffsets' isolation_level (Kafka's IsolationLevel ids).
+inline constexpr std::int8_t read_uncommitted = 0;
+inline constexpr std::int8_t read_committed = 1;
+
+/// Kafka's IsolationLevel.forId throws on any other id, and the request
+/// handler turns that into an error answer; we answer INVALID_REQUEST.
+inline bool is_known_isolation_level(std::int8_t level) {
+  return level == read_uncommitted || level == read_committed;
 }
 
 /// Kafka's rule for topic names (Topic.validate): 1–249 characters of

@@ -14,36 +14,16 @@
 namespace sluice::gateway {
 
 void handle_list_groups(request_context ctx) {
-  using request_type = protocol::list_groups_request;
   using response_type = protocol::list_groups_response;
-  auto request = std::make_shared<request_type>(ctx.decode<request_type>());
-  auto answer = std::make_shared<response_type>();
-  fan_out_plan plan;
-  for (const auto* gc : ctx.services->metadata.current()->services(cluster::mv1::GROUP_COORDINATOR))
-    plan.targets[gc->node_id()] = {};
-  const auto version = ctx.version();
-  plan.encode = [request, version](const std::vector<std::string>&) {
-    protocol::writer out;
-    request->encode(out, version);
-    return out.take();
-  };
   auto view = ctx.services->metadata.current();
   const std::int32_t self = ctx.services->node_id();
-  plan.absorb = [answer, version, view, self](std::span<const std::byte> body) {
-    protocol::reader in(body);
-    response_type part;
-    part.decode(in, version);
-    if (part.error_code != 0) answer->error_code = part.error_code;
-    for (auto& g : part.groups) {
-      const auto partition = cluster::offsets_partition_for(g.group_id);
-      if (leader_gateway(*view, cluster::offsets_topic, partition) == self) answer->groups.push_back(std::move(g));
-    }
-  };
-  plan.absorb_error = [answer](const std::vector<std::string>&, protocol::error_code e) {
-    answer->error_code = code(e);
-  };
-  plan.finish = [ctx, answer] { ctx.respond(*answer); };
-  fan_out(std::move(ctx), std::move(plan));
+  list_from_every_group_coordinator<protocol::list_groups_request, response_type>(
+      std::move(ctx), [view, self](response_type& answer, response_type& part) {
+        for (auto& g : part.groups) {
+          const auto partition = cluster::offsets_partition_for(g.group_id);
+          if (leader_gateway(*view, cluster::offsets_topic, partition) == self) answer.groups.push_back(std::move(g));
+        }
+      });
 }
 
 }  // namespace sluice::gateway

@@ -1,12 +1,15 @@
 // ListOffsets: earliest (-2), latest (-1), max timestamp (-3) or the first
 // offset at or after a timestamp, asked of each partition's server. v0 (sent
 // by librdkafka 1.7) answers with the old_style_offsets array instead.
+// isolation_level (v2+) goes to the partition servers: under read_committed
+// "latest" is the last stable offset, as in Kafka.
 #include "common/messaging/methods.h"
 #include "common/protocol/messages/list_offsets.h"
 #include "partition.pb.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/fan_out.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/handlers/handler_util.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -45,6 +48,10 @@ void handle_list_offsets(request_context ctx) {
     for (const auto& part : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition_index = part.partition_index;
+      if (!is_known_isolation_level(request.isolation_level)) {
+        out.error_code = code(error_code::invalid_request);
+        continue;
+      }
       auto* batch = leader_batch(*view, topic.name, part.partition_index, by_server, &out);
       if (batch == nullptr) continue;
       auto* query = batch->header.add_partitions();

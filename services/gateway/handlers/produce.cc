@@ -1,12 +1,17 @@
 // Produce: record batches go to the partition servers as opaque bytes, one
 // NNG message per partition server per request; the answers are assembled
 // in request order. With acks=0 the client gets no answer at all.
+// Idempotent and transactional batches need nothing more here: the partition
+// servers check producer ids, epochs and sequences (their errors map in
+// error_mapping.cc); the transactional_id only has to be there when a batch
+// is transactional (produce_checks.h).
 #include "common/messaging/methods.h"
 #include "common/protocol/messages/produce.h"
 #include "partition.pb.h"
 #include "services/gateway/error_mapping.h"
 #include "services/gateway/fan_out.h"
 #include "services/gateway/handlers/handler.h"
+#include "services/gateway/handlers/produce_checks.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -32,20 +37,6 @@ void apply(const pv1::ProduceResponse& reply, produce_batch& batch) {
   }
 }
 
-error_code check(const protocol::produce_request& request, const cluster::mv1::PartitionInfo* info,
-                 const protocol::records_view& records) {
-  if (request.acks != 0 && request.acks != 1 && request.acks != -1) return error_code::invalid_required_acks;
-  if (info == nullptr) return error_code::unknown_topic_or_partition;
-  if (info->leader() < 0) return error_code::not_leader_or_follower;
-  // A records field that is null or empty holds no batch. Kafka refuses it
-  // before the log with INVALID_RECORD ("must have at least one record batch
-  // per partition", ProduceRequest.validateRecords); this is where a Kafka
-  // client's empty records are decided. The partition server's own framing
-  // rule would call an empty set CORRUPT_MESSAGE.
-  if (!records || records->empty()) return error_code::invalid_record;
-  return error_code::none;
-}
-
 }  // namespace
 
 void handle_produce(request_context ctx) {
@@ -53,6 +44,7 @@ void handle_produce(request_context ctx) {
   auto response = std::make_shared<protocol::produce_response>();
   auto view = ctx.services->metadata.current();
 
+  const bool refuse_all = !request->transactional_id && has_transactional_records(*request);
   std::map<std::int32_t, produce_batch> by_server;
   response->responses.reserve(request->topic_data.size());
   for (const auto& topic : request->topic_data) {
@@ -62,8 +54,12 @@ void handle_produce(request_context ctx) {
     for (const auto& part : topic.partition_data) {
       auto& out = topic_out.partition_responses.emplace_back();
       out.index = part.index;
+      if (refuse_all) {
+        out.error_code = code(error_code::transactional_id_authorization_failed);
+        continue;
+      }
       const auto* info = view->partition(topic.name, part.index);
-      if (auto error = check(*request, info, part.records); error != error_code::none) {
+      if (auto error = produce_partition_check(*request, info, part.records); error != error_code::none) {
         out.error_code = code(error);
         continue;
       }

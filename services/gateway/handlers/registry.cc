@@ -21,8 +21,8 @@ constexpr std::array served{
     // librdkafka 1.7 (confluent-kafka 1.7) sends v0 for offset resets.
     handler{api_key::list_offsets, 0, 7, 0, handle_list_offsets},
     handler{api_key::metadata, 0, 12, 0, handle_metadata},
-    // Groups only (key type 0); v4+ batches keys. librdkafka also needs v0
-    // advertised before it enables lz4.
+    // Groups (key type 0) and transactional ids (1); v4+ batches keys.
+    // librdkafka also needs v0 advertised before it enables lz4.
     handler{api_key::find_coordinator, 0, 6, 0, handle_find_coordinator},
     // Consumer groups: every version Kafka 3.x serves, forwarded to the group
     // coordinators. OffsetCommit v9 / OffsetFetch v9 carry KIP-848 member epochs.
@@ -38,6 +38,24 @@ constexpr std::array served{
     handler{api_key::offset_delete, 0, 0, 0, handle_offset_delete},
     handler{api_key::consumer_group_heartbeat, 0, 1, 0, handle_consumer_group_heartbeat},
     handler{api_key::consumer_group_describe, 0, 0, 0, handle_consumer_group_describe},
+    // Transactions: forwarded to the transaction coordinator owning the
+    // transactional id's shard (txn_routing.h); transaction version 1 only
+    // (the `transaction.version` feature is not advertised), so EndTxn v5 and
+    // TxnOffsetCommit v5, whose meaning changes with version 2, are not
+    // served. AddPartitionsToTxn v4+ is Kafka's inter-broker batch form.
+    // Idempotent producers get their id from the gateway; transactional ones
+    // from their transaction coordinator. v3 (KIP-360) carries the current
+    // id and epoch; v6 (KIP-939, two-phase commit) is not served.
+    handler{api_key::init_producer_id, 0, 5, 0, handle_init_producer_id},
+    handler{api_key::add_partitions_to_txn, 0, 5, 0, handle_add_partitions_to_txn},
+    handler{api_key::add_offsets_to_txn, 0, 4, 0, handle_add_offsets_to_txn},
+    handler{api_key::end_txn, 0, 4, 0, handle_end_txn},
+    handler{api_key::txn_offset_commit, 0, 4, 0, handle_txn_offset_commit},
+    // Admin (KIP-664): producers from the partition leaders, transactions
+    // from the transaction coordinators.
+    handler{api_key::describe_producers, 0, 0, 0, handle_describe_producers},
+    handler{api_key::describe_transactions, 0, 0, 0, handle_describe_transactions},
+    handler{api_key::list_transactions, 0, 2, 0, handle_list_transactions},
     handler{api_key::api_versions, 0, 4, 0, handle_api_versions},
     handler{api_key::create_topics, 2, 7, 2, handle_create_topics},
     handler{api_key::delete_topics, 1, 6, 1, handle_delete_topics},

@@ -12,6 +12,7 @@
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
+#include "services/partition-server/rpc/write_txn_markers_op.h"
 #include "services/partition-server/wall_clock.h"
 
 namespace sluice::partition_server {
@@ -37,6 +38,13 @@ void arm_isr_tick(caf::event_based_actor* self, partition_state& state, actor_ex
   x.isr_tick_armed = true;
   const auto every = std::chrono::milliseconds(std::max<std::int64_t>(state.replication().lag_max_ms / 2, 50));
   self->delayed_send(self, every, isr_tick_atom::value);
+}
+
+// An acks=all entry waits: make sure its deadline is looked at.
+void arm_commit_tick(caf::event_based_actor* self, actor_extras& x, std::int32_t timeout_ms) {
+  if (x.commit_tick_armed) return;
+  x.commit_tick_armed = true;
+  self->delayed_send(self, std::chrono::milliseconds(std::max(timeout_ms, 0)), commit_tick_atom::value);
 }
 
 follower_position apply_fetch(partition_state& state, const fetched_partition& f) {
@@ -65,10 +73,10 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
   x->isr_sender = std::move(isr_sender);
   return {
       [self, state, x](append_atom, const produce_op_ptr& op, std::uint32_t index) {
-        if (op->append_at(index, *state, wall_clock_ms()) && !x->commit_tick_armed) {
-          x->commit_tick_armed = true;
-          self->delayed_send(self, std::chrono::milliseconds(std::max(op->timeout_ms(), 0)), commit_tick_atom::value);
-        }
+        if (op->append_at(index, *state, wall_clock_ms())) arm_commit_tick(self, *x, op->timeout_ms());
+      },
+      [self, state, x](marker_atom, const write_txn_markers_op_ptr& op, std::uint32_t marker, std::uint32_t partition) {
+        if (op->write_at(marker, partition, *state, wall_clock_ms())) arm_commit_tick(self, *x, op->timeout_ms());
       },
       [self, state, x](commit_tick_atom) {
         x->commit_tick_armed = false;
@@ -84,8 +92,8 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
         op->read_current(*state);
         if (state->is_leader()) propose_isr(self, *state, *x);
       },
-      [state](watch_atom, const fetch_waiter_ptr& waiter, offset end_seen, bool replica) {
-        state->watch(waiter, end_seen, replica);
+      [state](watch_atom, const fetch_waiter_ptr& waiter, offset end_seen, bool replica, bool read_committed) {
+        state->watch(waiter, end_seen, replica, read_committed);
       },
       [state](offsets_atom, const list_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },

@@ -15,9 +15,10 @@ namespace sluice::partition_server {
 /// actor system; this only adapts messages to its calls and owns the timers:
 ///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
 ///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
-///   (watch_atom, fetch_waiter_ptr, offset, bool) park a long-poll fetch (bool: a follower's)
+///   (watch_atom, fetch_waiter_ptr, offset, bool, bool) park a long-poll fetch (a follower's; read_committed)
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
 ///   (epoch_atom, epoch_offsets_op_ptr, uint32)
+///   (marker_atom, write_txn_markers_op_ptr, uint32 marker, uint32 partition)  write one transaction marker
 ///   (info_atom, PartitionInfo, node_id self)  role, epochs and ISR from metadata
 ///   (replicate_atom, fetched_partition_ptr) -> follower_position   a follower's fetch result
 ///   (position_atom) -> follower_position      where a follower stands

@@ -25,6 +25,7 @@ class fetch_op;
 class list_offsets_op;
 class fetch_waiter;
 class epoch_offsets_op;
+class write_txn_markers_op;
 class describe_producers_op;
 struct follower_position;
 
@@ -40,9 +41,10 @@ struct fetched_partition {
 // partition_actor
 using append_atom = caf::atom_constant<caf::atom("append")>;      // (shared_ptr<produce_op>, uint32 index)
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;        // (shared_ptr<fetch_op>)
-using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica)
+using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica, bool read_committed)
 using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr<list_offsets_op>, uint32 index)
 using epoch_atom = caf::atom_constant<caf::atom("epoch")>;        // (shared_ptr<epoch_offsets_op>, uint32 index)
+using marker_atom = caf::atom_constant<caf::atom("marker")>;      // (shared_ptr<write_txn_markers_op>, uint32 marker, uint32 partition)
 using producers_atom = caf::atom_constant<caf::atom("producers")>; // (shared_ptr<describe_producers_op>, uint32 index)
 using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, node_id self) from the manager
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>; // (shared_ptr<fetched_partition>) -> follower_position
@@ -75,6 +77,7 @@ using list_offsets_op_ptr = std::shared_ptr<list_offsets_op>;
 using fetch_waiter_ptr = std::shared_ptr<fetch_waiter>;
 using view_ptr = std::shared_ptr<const cluster::metadata_view>;
 using epoch_offsets_op_ptr = std::shared_ptr<epoch_offsets_op>;
+using write_txn_markers_op_ptr = std::shared_ptr<write_txn_markers_op>;
 using describe_producers_op_ptr = std::shared_ptr<describe_producers_op>;
 using fetched_partition_ptr = std::shared_ptr<const fetched_partition>;
 using message_ptr = std::shared_ptr<const messaging::message>;
@@ -90,6 +93,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetch_waiter_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::view_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::config::log_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::epoch_offsets_op_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::write_txn_markers_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::describe_producers_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetched_partition_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::message_ptr)

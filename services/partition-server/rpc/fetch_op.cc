@@ -86,6 +86,7 @@ void fetch_op::read_current(partition_state& p) {
   const bool min_one = total_ == 0;
   std::size_t handed_out = 0;
   reader who;
+  who.read_committed = header_.isolation_level() == 1;
   if (header_.has_replica_id()) {
     who.replica_id = node_id{header_.replica_id()};
     who.last_fetched_epoch = leader_epoch{f.last_fetched_epoch()};
@@ -108,7 +109,14 @@ void fetch_op::read_current(partition_state& p) {
   r->set_log_end_offset(outcome.log_end_offset());
   r->set_diverging_epoch(outcome.diverging_epoch());
   r->set_diverging_end_offset(outcome.diverging_end_offset());
-  end_seen_[next_] = who.is_replica() ? outcome.log_end_offset : outcome.high_watermark;
+  for (const auto& t : outcome.aborted) {
+    auto* a = r->add_aborted_transactions();
+    a->set_producer_id(t.producer_id);
+    a->set_first_offset(t.first_offset());
+  }
+  end_seen_[next_] = who.is_replica()        ? outcome.log_end_offset
+                     : who.read_committed ? outcome.last_stable_offset
+                                          : outcome.high_watermark;
   total_ += static_cast<std::int64_t>(outcome.bytes);
   if (outcome.error != pv1::PARTITION_OK || outcome.diverging_epoch >= leader_epoch{0}) errors_ = true;
   ++next_;
@@ -155,7 +163,9 @@ void fetch_op::park() {
   caf::delayed_anon_send(timer, std::chrono::duration_cast<std::chrono::microseconds>(wait), timeout_atom::value,
                          waiter);
   const bool replica = header_.has_replica_id();
-  for (auto& [actor, end_seen] : watches) caf::anon_send(actor, watch_atom::value, waiter, end_seen, replica);
+  const bool read_committed = header_.isolation_level() == 1;
+  for (auto& [actor, end_seen] : watches)
+    caf::anon_send(actor, watch_atom::value, waiter, end_seen, replica, read_committed);
 }
 
 }  // namespace sluice::partition_server

@@ -72,7 +72,7 @@ class fetch_op : public std::enable_shared_from_this<fetch_op> {
   // The current pass.
   std::optional<reply_builder> builder_;
   partition::v1::FetchResponse response_;
-  std::vector<offset> end_seen_;  // the position each partition had when read (HW, or LEO for a follower)
+  std::vector<offset> end_seen_;  // the position each partition had when read (HW, LSO for read_committed, LEO for a follower)
   std::size_t next_ = 0;
   std::int64_t total_ = 0;
   bool errors_ = false;

@@ -6,7 +6,7 @@ namespace sluice::partition_server {
 
 void list_offsets_op::answer_at(std::uint32_t index, partition_state& p) {
   const auto& q = header_.partitions(static_cast<int>(index));
-  auto outcome = p.list_offset(q.timestamp(), leader_epoch{q.current_leader_epoch()});
+  auto outcome = p.list_offset(q.timestamp(), leader_epoch{q.current_leader_epoch()}, header_.isolation_level() == 1);
   auto* r = response_.mutable_partitions(static_cast<int>(index));
   r->set_error(outcome.error);
   r->set_timestamp(outcome.timestamp);

@@ -18,6 +18,7 @@ namespace sluice::storage {
 ///   static entry decode(const std::byte* at);
 ///   static void encode(const entry& e, std::byte* at);
 ///   static bool follows(const entry& before, const entry& next);  // the order entries keep
+///   static bool readable(const std::byte* at);  // optional: false for an entry this code cannot read
 /// Owned by one segment; used on the partition's actor thread only.
 template <class Format>
 class index_file {
@@ -37,6 +38,12 @@ class index_file {
     const auto& raw = read.value();
     consistent = raw.size() % Format::size == 0;
     for (std::size_t at = 0; consistent && at + Format::size <= raw.size(); at += Format::size) {
+      if constexpr (requires { Format::readable(raw.data()); }) {
+        if (!Format::readable(raw.data() + at)) {
+          consistent = false;
+          break;
+        }
+      }
       const entry e = Format::decode(raw.data() + at);
       if (!entries_.empty() && !Format::follows(entries_.back(), e)) consistent = false;
       entries_.push_back(e);

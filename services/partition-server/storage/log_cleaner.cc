@@ -1,8 +1,12 @@
 #include "services/partition-server/storage/log_cleaner.h"
 
 #include <system_error>
+#include <utility>
 #include <vector>
 
+#include "common/base/endian.h"
+
+#include "common/protocol/control_record.h"
 #include "common/protocol/record_batch_filter.h"
 #include "common/protocol/record_batch_validator.h"
 #include "services/partition-server/storage/file_names.h"
@@ -56,7 +60,77 @@ result<void> require_intact(const segment& seg, std::span<const std::byte> batch
   return corrupt();
 }
 
+// A batch with `batch`'s header and no record: what Kafka leaves of a
+// producer's last batch when the cleaner removed all its records, so the
+// producer's state (sequence, epoch) still reads from the log. No codec:
+// there is nothing to compress.
+std::vector<std::byte> empty_batch_like(std::span<const std::byte> batch) {
+  namespace L = protocol::batch_layout;
+  std::vector<std::byte> out(batch.begin(), batch.begin() + L::header_size);
+  store_be(out.data() + L::batch_length, static_cast<std::int32_t>(L::header_size - L::log_overhead));
+  const auto attributes = load_be<std::int16_t>(out.data() + L::attributes);
+  store_be(out.data() + L::attributes, static_cast<std::int16_t>(attributes & ~L::codec_mask));
+  store_be(out.data() + L::records_count, std::int32_t{0});
+  store_be(out.data() + L::crc, protocol::compute_batch_crc(out));
+  return out;
+}
+
+// Kafka's isBatchLastRecordOfProducer.
+bool holds_producer_state(const protocol::batch_header& h, const active_producers* producers) {
+  if (!producers || h.producer_id() < 0) return false;
+  auto it = producers->find(h.producer_id());
+  if (it == producers->end()) return false;
+  if (it->second.last_data_offset) return offset{h.last_offset()} == *it->second.last_data_offset;
+  return h.is_control() && h.producer_epoch() == it->second.epoch;
+}
+
 }  // namespace
+
+void cleaned_transactions::add_aborted(const std::vector<aborted_txn>& txns) {
+  for (const auto& t : txns) {
+    const bool reached = ongoing_aborted_.contains(t.producer_id) &&
+                         ongoing_aborted_.at(t.producer_id).txn.first_offset == t.first_offset;
+    if (!reached) pending_aborted_.emplace(t.first_offset, t);
+  }
+}
+
+void cleaned_transactions::open_aborted_up_to(offset at) {
+  while (!pending_aborted_.empty() && pending_aborted_.begin()->first <= at) {
+    const aborted_txn t = pending_aborted_.begin()->second;
+    pending_aborted_.erase(pending_aborted_.begin());
+    ongoing_aborted_.try_emplace(t.producer_id, ongoing_abort{t, false});
+  }
+}
+
+bool cleaned_transactions::on_data_batch(const protocol::batch_header& h) {
+  open_aborted_up_to(offset{h.last_offset()});
+  if (!h.is_transactional()) return false;
+  if (auto it = ongoing_aborted_.find(h.producer_id()); it != ongoing_aborted_.end()) {
+    it->second.data_seen = true;
+    return true;
+  }
+  ongoing_committed_.insert(h.producer_id());
+  return false;
+}
+
+bool cleaned_transactions::on_control_batch(std::span<const std::byte> batch) {
+  const protocol::batch_header h(batch);
+  open_aborted_up_to(offset{h.last_offset()});
+  const auto read = protocol::read_txn_marker(batch);
+  if (!read.marker) return read.error.empty();  // an empty one was cleaned before; another kind stays
+  if (read.marker->type == protocol::control_type::commit) return ongoing_committed_.erase(h.producer_id()) == 0;
+  auto it = ongoing_aborted_.find(h.producer_id());
+  if (it == ongoing_aborted_.end()) return true;
+  const ongoing_abort ended = it->second;
+  ongoing_aborted_.erase(it);
+  if (!ended.data_seen) return true;
+  // Data of the transaction was still here: the marker stays, and with it
+  // the entry that tells read_committed consumers to drop that data.
+  kept_.push_back(ended.txn);
+  return false;
+}
+
+std::vector<aborted_txn> cleaned_transactions::take_kept() { return std::exchange(kept_, {}); }
 
 cleanable_range find_cleanable(std::span<const sealed_segment> sealed, offset first_dirty_offset, offset upper_bound,
                                std::int64_t now_ms, std::int64_t min_compaction_lag_ms) {
@@ -93,12 +167,19 @@ offset offset_map::get(std::string_view key) const {
   return it == latest_.end() ? no_offset : it->second;
 }
 
-result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logger& log) {
+result<void> add_to_offset_map(const segment& seg, offset_map& map, spdlog::logger& log,
+                               cleaned_transactions* transactions) {
   std::vector<std::byte> scratch;
   return for_each_batch(seg, log, [&](std::span<const std::byte> batch) -> result<void> {
     if (auto r = require_intact(seg, batch, log); !r) return r;
     const protocol::batch_header h(batch);
-    if (h.is_control()) return success();
+    if (h.is_control()) {
+      if (transactions) transactions->on_control_batch(batch);
+      return success();
+    }
+    // Kafka leaves aborted records out of the map: they must not decide
+    // which committed records of their keys go.
+    if (transactions && transactions->on_data_batch(h)) return success();
     std::span<const std::byte> records;
     if (auto err = protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes); !err.empty()) {
       log.error("segment {}: batch at offset {}: {}", seg.base_offset(), h.base_offset(), err);
@@ -130,22 +211,42 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
   };
   auto r = for_each_batch(seg, log, [&](std::span<const std::byte> batch) -> result<void> {
     const protocol::batch_header h(batch);
+    const bool past_horizon = h.max_timestamp() < rules.now_ms - rules.delete_retention_ms;
+    const bool keeps_producer = holds_producer_state(h, rules.producers);
+    // All records go: the batch stays empty when it holds its producer's
+    // state, else it goes whole.
+    auto drop_records = [&]() -> result<void> {
+      if (keeps_producer && h.records_count() == 0) return write(batch);  // emptied by an earlier cleaning
+      stats.records_before += h.records_count();
+      stats.changed = true;
+      return keeps_producer ? write(empty_batch_like(batch)) : success();
+    };
     if (h.is_control()) {
-      // Transaction markers: kept as they are (Kafka removes them only
-      // together with the aborted or committed data, which needs producer
-      // state this broker does not keep).
+      // Transaction markers (Kafka's rule): one goes once no data of its
+      // transaction is left and the delete horizon has passed, so that a
+      // consumer that read the data has had time to read the marker.
       if (auto intact = require_intact(seg, batch, log); !intact) return intact;
+      const bool discardable = rules.transactions && rules.transactions->on_control_batch(batch);
+      if (discardable && past_horizon) return drop_records();
       stats.records_before += h.records_count();
       stats.records_after += h.records_count();
       return write(batch);
     }
-    const bool tombstones_expired = h.max_timestamp() < rules.now_ms - rules.delete_retention_ms;
+    if (rules.transactions && rules.transactions->on_data_batch(h)) {
+      if (auto intact = require_intact(seg, batch, log); !intact) return intact;
+      return drop_records();  // an aborted transaction's records, whatever their keys
+    }
+    if (h.records_count() == 0) {
+      // Kept empty for a producer's state before; it goes once it no longer holds it.
+      if (auto intact = require_intact(seg, batch, log); !intact) return intact;
+      return drop_records();
+    }
     auto filtered = protocol::filter_batch(
         batch,
         [&](const protocol::record_view& rec) {
           if (!rec.key) return false;  // cannot be compacted; producers may not write these
           if (rules.latest->get(as_chars(*rec.key)) > offset{h.base_offset()} + rec.offset_delta) return false;
-          return rec.value.has_value() || !tombstones_expired;
+          return rec.value.has_value() || !past_horizon;
         },
         protocol::max_uncompressed_batch_bytes);
     stats.records_before += filtered.records_before;
@@ -153,7 +254,10 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
     switch (filtered.outcome) {
       case protocol::filter_outcome::kept_all: return write(batch);
       case protocol::filter_outcome::rewritten: stats.changed = true; return write(filtered.bytes);
-      case protocol::filter_outcome::emptied: stats.changed = true; return success();
+      case protocol::filter_outcome::emptied:
+        if (keeps_producer && h.records_count() == 0) return write(batch);
+        stats.changed = true;
+        return keeps_producer ? write(empty_batch_like(batch)) : success();
       case protocol::filter_outcome::failed:
         log.error("segment {}: batch at offset {}: {}", seg.base_offset(), h.base_offset(), filtered.error);
         return corrupt();
@@ -166,8 +270,27 @@ result<segment_clean_stats> write_cleaned_segment(const segment& seg, const rete
   return stats;
 }
 
+result<void> write_cleaned_transactions(const std::filesystem::path& dir, offset base,
+                                        const std::vector<aborted_txn>& txns) {
+  const auto path = segment_file(dir, base, log_format::txn_cleaned_suffix);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  transaction_index index;
+  bool consistent = false;
+  if (auto r = index.open(path, consistent); !r) return r.error();
+  for (const auto& t : txns) {
+    if (auto r = index.add(t); !r) return r.error();
+  }
+  return index.sync();
+}
+
 result<void> swap_in_cleaned(const std::filesystem::path& dir, offset base) {
   std::error_code ec;
+  const auto txns = segment_file(dir, base, log_format::txn_cleaned_suffix);
+  if (std::filesystem::exists(txns, ec)) {
+    std::filesystem::rename(txns, segment_file(dir, base, log_format::txn_swap_suffix), ec);
+    if (ec) return ec;
+  }
   std::filesystem::rename(segment_file(dir, base, log_format::cleaned_suffix),
                           segment_file(dir, base, log_format::swap_suffix), ec);
   if (ec) return ec;
@@ -182,6 +305,11 @@ result<void> install_swap(const std::filesystem::path& dir, offset base) {
   std::error_code ec;
   for (auto suffix : {log_format::index_suffix, log_format::time_index_suffix}) {
     std::filesystem::remove(segment_file(dir, base, suffix), ec);
+    if (ec) return ec;
+  }
+  const auto txns = segment_file(dir, base, log_format::txn_swap_suffix);
+  if (std::filesystem::exists(txns, ec)) {
+    std::filesystem::rename(txns, segment_file(dir, base, log_format::txn_index_suffix), ec);
     if (ec) return ec;
   }
   std::filesystem::rename(segment_file(dir, base, log_format::swap_suffix),
@@ -209,7 +337,17 @@ result<std::size_t> recover_cleaner_files(const std::filesystem::path& dir, spdl
     log.info("[{}] installing the cleaned copy of segment {} left by a crash", dir.filename().string(), base);
     if (auto r = install_swap(dir, base); !r) return r.error();
   }
-  return cleaned.size() + swaps.size();
+  // Transaction indexes of rewrites that never reached their commit point.
+  std::size_t stray = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (parse_segment_file(name, log_format::txn_cleaned_suffix) || parse_segment_file(name, log_format::txn_swap_suffix)) {
+      std::filesystem::remove(entry.path(), ec);
+      ++stray;
+    }
+  }
+  if (ec) return ec;
+  return cleaned.size() + swaps.size() + stray;
 }
 
 }  // namespace sluice::storage

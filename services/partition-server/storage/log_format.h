@@ -31,8 +31,24 @@
 //   or closed, so the last entry is the segment's max timestamp. Timestamps
 //   grow strictly.
 //
+//   00000000000000000000.txnindex   the aborted transactions whose ABORT marker
+//                                   is in this segment (transaction_index.h)
+//
+// .txnindex: 34-byte entries, big-endian, Kafka's format:
+//     i16 version (0)
+//     i64 producer id
+//     i64 first offset of the transaction
+//     i64 last offset: its ABORT marker
+//     i64 last stable offset once the marker was written
+//   Appended when an ABORT marker is written (leader or follower) and the
+//   producer had an open transaction; marker offsets grow strictly. A fetch
+//   with isolation_level=read_committed reads them (collect_aborted).
+//
 // Indexes are derived data: they are not checksummed, and are rebuilt from
-// the .log when missing or inconsistent (README.md, "Recovery").
+// the .log when missing or inconsistent (README.md, "Recovery"). A
+// .txnindex needs more than its own segment (a transaction may start in an
+// earlier one), so a missing or torn one is rebuilt from a walk over the
+// whole log's transactional batches.
 //
 // Compaction (cleanup.policy=compact, log_cleaner.h) leaves two more kinds of
 // file, only ever for a sealed segment, and each only until it is done:
@@ -41,9 +57,14 @@
 //   00000000000000000000.log.swap     the rewrite, complete and fsynced: it
 //                                     replaces the .log (the indexes are
 //                                     deleted first and rebuilt from it)
+//   00000000000000000000.txnindex.cleaned / .txnindex.swap
+//                                     the rewrite's .txnindex, renamed to
+//                                     .swap just before the .log is, and
+//                                     installed with it
 //
 // At open a .cleaned file is deleted (the old .log is still whole) and a
-// .swap file is installed (it is the newer copy of the same offsets).
+// .swap file is installed (it is the newer copy of the same offsets), its
+// .txnindex.swap with it; a .txnindex.swap without a .log.swap is deleted.
 //
 // cleaner-offset-checkpoint (cleaner_checkpoint.h) holds the first offset the
 // cleaner has not been through yet.
@@ -59,12 +80,16 @@ namespace sluice::storage::log_format {
 inline constexpr std::string_view log_suffix = ".log";
 inline constexpr std::string_view index_suffix = ".index";
 inline constexpr std::string_view time_index_suffix = ".timeindex";
+inline constexpr std::string_view txn_index_suffix = ".txnindex";
 inline constexpr std::string_view cleaned_suffix = ".log.cleaned";
 inline constexpr std::string_view swap_suffix = ".log.swap";
+inline constexpr std::string_view txn_cleaned_suffix = ".txnindex.cleaned";
+inline constexpr std::string_view txn_swap_suffix = ".txnindex.swap";
 inline constexpr int file_name_digits = 20;
 
 inline constexpr std::size_t index_entry_size = 8;
 inline constexpr std::size_t time_index_entry_size = 12;
+inline constexpr std::size_t txn_index_entry_size = 34;
 
 /// Positions in .index are i32, so a segment must stay below 2 GiB (Kafka's
 /// segment.bytes is an int for the same reason).

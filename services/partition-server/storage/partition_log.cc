@@ -57,6 +57,8 @@ result<void> partition_log::load(std::int64_t now_ms) {
       if (!std::filesystem::exists(segment_file(dir_, *ib, log_format::log_suffix))) orphans.push_back(entry.path());
     } else if (auto tb = parse_segment_file(name, log_format::time_index_suffix)) {
       if (!std::filesystem::exists(segment_file(dir_, *tb, log_format::log_suffix))) orphans.push_back(entry.path());
+    } else if (auto xb = parse_segment_file(name, log_format::txn_index_suffix)) {
+      if (!std::filesystem::exists(segment_file(dir_, *xb, log_format::log_suffix))) orphans.push_back(entry.path());
     }
   }
   if (ec) return ec;
@@ -69,16 +71,23 @@ result<void> partition_log::load(std::int64_t now_ms) {
     bases.push_back(offset{0});
     dir_dirty_ = true;
   }
+  std::vector<offset> stale_txn_indexes;
   for (std::size_t i = 0; i < bases.size(); ++i) {
     auto seg = segment::open(dir_, bases[i], cfg_.index_interval_bytes, log_);
     if (!seg) return seg.error();
     const bool last = i + 1 == bases.size();
     if (auto r = last ? seg.value()->recover_tail() : seg.value()->check_indexes(); !r) return r.error();
+    auto txns_intact = seg.value()->open_transactions();
+    if (!txns_intact) return txns_intact.error();
+    if (!txns_intact.value() && !seg.value()->empty()) stale_txn_indexes.push_back(bases[i]);
     if (!last) seg.value()->close_indexes();
     segments_.emplace(bases[i], std::move(seg).value());
   }
   // A batch cut short by the crash must not hide a segment that follows.
   log_end_offset_ = active().next_offset();
+  if (!stale_txn_indexes.empty()) {
+    if (auto r = rebuild_transaction_indexes(stale_txn_indexes); !r) return r.error();
+  }
   // segment.ms counts from the first append, a time not kept on disk: after
   // a restart it counts from the opening.
   if (!active().empty()) active().set_first_append_ms(now_ms);
@@ -122,6 +131,7 @@ result<void> partition_log::roll(offset base, std::int64_t now_ms) {
   auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->recover_tail(); !r) return r.error();  // opens the (empty) indexes
+  if (auto r = seg.value()->open_transactions(); !r) return r.error();
   log_->debug("[{}] rolled to segment {} at {}", dir_.filename().string(), base, now_ms);
   segments_.emplace(base, std::move(seg).value());
   dir_dirty_ = true;
@@ -180,7 +190,10 @@ append_result partition_log::write(std::span<const std::byte> batches, prepared_
   append_result result;
   protocol::batch_iterator written(batches);
   while (auto b = written.next())
-    if (auto done = producers_.observe(*b)) result.completed_txns.push_back(*done);
+    if (auto done = producers_.observe(*b)) {
+      index_abort(*done);
+      result.completed_txns.push_back(*done);
+    }
   result.base_offset = appended.front().base_offset;
   result.last_offset = next - 1;
   result.log_append_time_ms = cfg_.log_append_time ? now_ms : -1;
@@ -229,7 +242,8 @@ void partition_log::remove_segment(offset base) {
   if (it == segments_.end()) return;
   it->second->close();
   std::error_code ec;
-  for (auto suffix : {log_format::log_suffix, log_format::index_suffix, log_format::time_index_suffix}) {
+  for (auto suffix : {log_format::log_suffix, log_format::index_suffix, log_format::time_index_suffix,
+                      log_format::txn_index_suffix}) {
     std::filesystem::remove(segment_file(dir_, base, suffix), ec);
     if (ec) log_->warn("[{}] cannot delete segment {}: {}", dir_.filename().string(), base, ec.message());
   }
@@ -262,6 +276,7 @@ result<void> partition_log::truncate_fully_and_start_at(offset start) {
   auto seg = segment::open(dir_, start, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->recover_tail(); !r) return r.error();
+  if (auto r = seg.value()->open_transactions(); !r) return r.error();
   segments_.emplace(start, std::move(seg).value());
   log_end_offset_ = start;
   epochs_.clear();

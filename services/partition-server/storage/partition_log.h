@@ -10,6 +10,8 @@
 //   log_reader.{h,cc}            reads and timestamp lookups
 //   partition_log_compaction.cc  the compaction driver (pieces in log_cleaner.h)
 //   partition_log_producers.cc   producer state: load and replay, snapshots, expiry
+//   partition_log_transactions.cc the .txnindex of the segments: aborts added,
+//                                collected for read_committed fetches, rebuilt
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -29,12 +31,15 @@
 #include "services/partition-server/storage/leader_epoch_cache.h"
 #include "services/partition-server/storage/log_reader.h"
 #include "services/partition-server/storage/producer_state.h"
+#include "services/partition-server/storage/transaction_index.h"
 
 namespace sluice::storage {
 
 class segment;
 struct prepared_append;
 struct retention_rules;
+struct producer_last_record;
+using active_producers = std::map<std::int64_t, producer_last_record>;
 
 /// What an append did. `error` is the append path's one vocabulary
 /// (protocol::append_errc): the validator's batch errors, or storage_error.
@@ -158,6 +163,24 @@ class partition_log {
   result<void> flush();  // fsync
   void close();
 
+  /// An ABORT marker, already written at `txn.last_offset`, closed `txn`:
+  /// its entry goes to the .txnindex of the segment holding the marker. The
+  /// same marker twice (a replay) changes nothing.
+  result<void> add_aborted_txn(const aborted_txn& txn);
+  /// Kafka's collectAbortedTransactions: the aborted transactions overlapping
+  /// [from, upper_bound), from the .txnindex of the segment holding `from`
+  /// and of the following ones until the search is complete
+  /// (transaction_index::collect).
+  std::vector<aborted_txn> collect_aborted(offset from, offset upper_bound) const;
+
+  /// A read_committed read (Kafka's FetchIsolation.TXN_COMMITTED): read()
+  /// bounded by `last_stable_offset`, plus in `aborted` the aborted
+  /// transactions overlapping [from, end of the returned batches), which
+  /// the consumer needs to drop their records.
+  read_result read_committed(offset from, std::int32_t max_bytes, bool min_one,
+                             const std::function<std::span<std::byte>(std::size_t)>& sink,
+                             offset last_stable_offset, std::vector<aborted_txn>& aborted);
+
   /// Introspection for tests and metrics.
   std::size_t segment_count() const noexcept { return segments_.size(); }
   const std::filesystem::path& dir() const noexcept { return dir_; }
@@ -174,6 +197,17 @@ class partition_log {
   /// Cleans one sealed segment under `rules`: rewrite, swap, reopen (or removal when it is left
   /// empty and is not the first).
   result<void> clean_segment(offset base, const retention_rules& rules, clean_result& out);
+  /// A marker just observed closed `txn`: an abort gets its .txnindex entry,
+  /// with Kafka's lastStableOffset(completedTxn) (the first offset of
+  /// another open transaction, else just past the marker). A failure is
+  /// logged: the entry comes back with the next replay (recovery, truncation).
+  void index_abort(const completed_txn& txn);
+  /// Rebuilds the .txnindex of the segments `stale` (base offsets, growing)
+  /// from a walk over the log's transactional batches from its start.
+  result<void> rebuild_transaction_indexes(const std::vector<offset>& stale);
+  /// Kafka's lastRecordsOfActiveProducers: the batch of each producer the
+  /// cleaner keeps even when emptied (log_cleaner.h).
+  active_producers last_records_of_producers() const;
   /// Opens segment `base` again from its files (indexes checked or rebuilt) in place of the old object.
   result<void> reopen_segment(offset base);
   /// Closes and deletes the segment files of `base`: the one way a segment goes (retention,

@@ -40,11 +40,18 @@ clean_result partition_log::clean(std::int64_t now_ms, offset upper_bound) {
   // Kafka maps the dirty part only: the clean part holds at most one record
   // per key already, and any later record of its keys is in the dirty part.
   offset_map latest;
+  cleaned_transactions mapped;
   for (std::size_t i = range.first_dirty; i < range.segments; ++i) {
-    if (auto r = add_to_offset_map(*segments_.at(sealed[i].base_offset), latest, *log_); !r) return give_up(r.error());
+    mapped.add_aborted(collect_aborted(sealed[i].base_offset, sealed[i].end_offset));
+    if (auto r = add_to_offset_map(*segments_.at(sealed[i].base_offset), latest, *log_, &mapped); !r)
+      return give_up(r.error());
   }
-  const retention_rules rules{&latest, now_ms, cfg_.delete_retention_ms};
+  cleaned_transactions transactions;
+  const active_producers producers = last_records_of_producers();
+  const retention_rules rules{&latest, now_ms, cfg_.delete_retention_ms, &transactions, &producers};
   for (std::size_t i = 0; i < range.segments; ++i) {
+    // Kafka collects over the whole segment: its new .txnindex is rebuilt in full.
+    transactions.add_aborted(collect_aborted(sealed[i].base_offset, sealed[i].end_offset));
     if (auto r = clean_segment(sealed[i].base_offset, rules, out); !r) return give_up(r.error());
   }
   if (auto r = cleaner_checkpoint::persist(dir_, range.end_offset); !r)
@@ -63,6 +70,8 @@ result<void> partition_log::clean_segment(offset base, const retention_rules& ru
   const auto cleaned = segment_file(dir_, base, log_format::cleaned_suffix);
   std::error_code ec;
   auto stats = write_cleaned_segment(seg, rules, cleaned, *log_);
+  // The aborts whose marker this segment keeps with data still behind it.
+  const std::vector<aborted_txn> kept = rules.transactions ? rules.transactions->take_kept() : std::vector<aborted_txn>{};
   if (!stats || !stats.value().changed) std::filesystem::remove(cleaned, ec);
   if (!stats) return stats.error();
   out.bytes_before += stats.value().bytes_before;
@@ -80,6 +89,7 @@ result<void> partition_log::clean_segment(offset base, const retention_rules& ru
     ++out.segments_removed;
     return sync_directory(dir_);
   }
+  if (auto r = write_cleaned_transactions(dir_, base, kept); !r) return r.error();
   seg.close();
   auto swapped = swap_in_cleaned(dir_, base);
   // Whatever happened, the segment object must match the files again: the
@@ -91,10 +101,22 @@ result<void> partition_log::clean_segment(offset base, const retention_rules& ru
   return success();
 }
 
+active_producers partition_log::last_records_of_producers() const {
+  active_producers out;
+  for (const auto& [pid, e] : producers_.producers()) {
+    producer_last_record r;
+    if (!e.batches.empty()) r.last_data_offset = e.batches.back().last_offset;
+    r.epoch = e.epoch;
+    out.emplace(pid, r);
+  }
+  return out;
+}
+
 result<void> partition_log::reopen_segment(offset base) {
   auto seg = segment::open(dir_, base, cfg_.index_interval_bytes, log_);
   if (!seg) return seg.error();
   if (auto r = seg.value()->check_indexes(); !r) return r.error();
+  if (auto r = seg.value()->open_transactions(); !r) return r.error();
   seg.value()->close_indexes();
   segments_[base] = std::move(seg).value();
   return success();

@@ -58,7 +58,8 @@ result<void> partition_log::replay_producers(offset from) {
       auto n = seg->read(pos, batch);
       if (!n) return n.error();
       if (n.value() != batch.size()) break;
-      producers_.observe(batch);
+      // An abort's .txnindex entry lost with a crash comes back (add is idempotent).
+      if (auto done = producers_.observe(batch)) index_abort(*done);
       pos += h.value()->size;
     }
   }

@@ -275,7 +275,61 @@ result<void> segment::truncate_at(std::uint64_t position) {
     dirty_ = true;
   }
   close_indexes();
-  return recover_tail();
+  if (auto r = recover_tail(); !r) return r.error();
+  // Aborts whose marker was cut go with it (open_transactions drops them).
+  if (auto r = open_transactions(); !r) return r.error();
+  txns_dirty_ = true;
+  return success();
+}
+
+result<bool> segment::open_transactions() {
+  const auto path = segment_file(dir_, base_offset_, log_format::txn_index_suffix);
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  bool consistent = false;
+  if (auto r = txns_.open(path, consistent); !r) return r.error();
+  txns_open_ = true;
+  // Kafka's sanity check: every marker is an offset of this segment.
+  if (!txns_.entries().empty() && txns_.entries().front().last_offset < base_offset_) consistent = false;
+  // Markers past the end went with a torn tail that recovery cut.
+  if (consistent) {
+    if (auto r = txns_.truncate_from(next_offset_); !r) return r.error();
+  }
+  return existed && consistent;
+}
+
+result<bool> segment::add_aborted(const aborted_txn& txn) {
+  // Already there (a replay over a sealed segment): no need to open the file.
+  if (!txns_.entries().empty() && txn.last_offset <= txns_.entries().back().last_offset) return false;
+  const bool was_open = txns_open_;
+  if (!was_open) {
+    if (auto r = open_transactions(); !r) return r.error();
+  }
+  auto added = txns_.add(txn);
+  if (added && added.value()) {
+    txns_dirty_ = true;
+    dirty_ = true;
+  }
+  if (!was_open) close_transactions();
+  return added;
+}
+
+result<void> segment::rewrite_transactions(const std::vector<aborted_txn>& txns) {
+  const bool was_open = txns_open_;
+  if (!was_open) {
+    if (auto r = open_transactions(); !r) return r.error();
+  }
+  if (auto r = txns_.truncate(0); !r) return r.error();
+  for (const auto& t : txns) {
+    if (auto r = txns_.add(t); !r) return r.error();
+  }
+  if (auto r = txns_.sync(); !r) return r.error();
+  txns_dirty_ = false;
+  if (!was_open) {
+    txns_.close();
+    txns_open_ = false;
+  }
+  return success();
 }
 
 result<std::optional<batch_location>> segment::header_at(std::uint64_t position) const {
@@ -290,7 +344,8 @@ result<std::optional<batch_location>> segment::header_at(std::uint64_t position)
     return std::optional<batch_location>{};
   return std::optional<batch_location>(batch_location{position, static_cast<std::uint32_t>(total),
                                                       offset{h.base_offset()}, offset{h.last_offset()},
-                                                      h.max_timestamp(), leader_epoch{h.partition_leader_epoch()}});
+                                                      h.max_timestamp(), leader_epoch{h.partition_leader_epoch()},
+                                                      h.producer_id(), h.is_transactional(), h.is_control()});
 }
 
 result<std::optional<batch_location>> segment::locate(offset target) const {
@@ -336,6 +391,8 @@ result<void> segment::flush() {
   if (auto r = file_.sync(); !r) return r.error();
   if (auto r = offsets_.sync(); !r) return r.error();
   if (auto r = times_.sync(); !r) return r.error();
+  if (auto r = txns_.sync(); !r) return r.error();
+  txns_dirty_ = false;
   dirty_ = false;
   return success();
 }
@@ -343,12 +400,23 @@ result<void> segment::flush() {
 void segment::close_indexes() noexcept {
   offsets_.close();
   times_.close();
+  close_transactions();
 }
 
 void segment::close() noexcept {
   file_.close();
   offsets_.close();
   times_.close();
+  close_transactions();
+}
+
+void segment::close_transactions() noexcept {
+  // Unlike the other two, this index cannot be rebuilt from the segment
+  // alone: what was appended is synced before the fd goes.
+  if (txns_dirty_) (void)txns_.sync();
+  txns_dirty_ = false;
+  txns_.close();
+  txns_open_ = false;
 }
 
 }  // namespace sluice::storage

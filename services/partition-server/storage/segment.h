@@ -1,6 +1,6 @@
 #pragma once
-// One segment of a partition log: its .log file plus the two indexes
-// (log_format.h). The partition_log appends only to the last ("active")
+// One segment of a partition log: its .log file plus the two indexes and
+// the transaction index (log_format.h). The partition_log appends only to the last ("active")
 // segment; older ones are read-only.
 #include <cstdint>
 #include <filesystem>
@@ -16,6 +16,7 @@
 #include "services/partition-server/storage/offset_index.h"
 #include "services/partition-server/storage/posix_file.h"
 #include "services/partition-server/storage/time_index.h"
+#include "services/partition-server/storage/transaction_index.h"
 
 namespace sluice::storage {
 
@@ -36,6 +37,9 @@ struct batch_location {
   offset last_offset{0};
   std::int64_t max_timestamp = -1;
   sluice::leader_epoch leader_epoch = no_leader_epoch;
+  std::int64_t producer_id = -1;
+  bool transactional = false;
+  bool control = false;
 };
 
 /// Lifecycle: open() → recover_tail() (the active segment) or
@@ -88,6 +92,19 @@ class segment {
   /// The largest batch boundary known from the index (or the end of the
   /// segment) in (start, limit]; `start` when there is none.
   std::uint64_t boundary_before(std::uint64_t start, std::uint64_t limit) const;
+  /// Opens (creating) the .txnindex and loads it; the file is kept open only
+  /// while the segment is active. Returns false when the entries cannot be
+  /// trusted and the caller must rebuild them (rewrite_transactions): the
+  /// file was missing (lost, or a log written before transactions existed)
+  /// or is not whole entries of a known version in marker order.
+  result<bool> open_transactions();
+  const transaction_index& transactions() const noexcept { return txns_; }
+  /// An ABORT marker of this (active) segment closed `txn`: appended unless
+  /// already there (transaction_index::add).
+  result<bool> add_aborted(const aborted_txn& txn);
+  /// Replaces every entry (a rebuild, a cleaning), durably.
+  result<void> rewrite_transactions(const std::vector<aborted_txn>& txns);
+
   /// pread of `out.size()` bytes at `position`.
   result<std::size_t> read(std::uint64_t position, std::span<std::byte> out) const;
   /// Time index entry to start a timestamp search from: the last entry below
@@ -117,6 +134,7 @@ class segment {
   /// Applies the index rule to one batch at `position` (see log_format.h).
   result<void> index_batch(std::uint64_t position, const appended_batch& b, bool already_indexed);
   result<void> rebuild_indexes();
+  void close_transactions() noexcept;
   result<void> open_indexes(bool& consistent);
   /// Checks the index tail without changing anything: true when the entries
   /// the rule would have written after the last entry are all there.
@@ -129,6 +147,9 @@ class segment {
   posix_file file_;
   offset_index offsets_;
   time_index times_;
+  transaction_index txns_;
+  bool txns_open_ = false;   // the .txnindex fd is open (active segment)
+  bool txns_dirty_ = false;  // appended since the last sync
   std::uint64_t size_ = 0;
   offset next_offset_;
   std::int64_t max_timestamp_ = -1;

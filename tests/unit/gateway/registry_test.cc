@@ -3,10 +3,18 @@
 
 #include <set>
 
+#include "common/protocol/messages/add_offsets_to_txn.h"
+#include "common/protocol/messages/add_partitions_to_txn.h"
 #include "common/protocol/messages/alter_partition_reassignments.h"
+#include "common/protocol/messages/describe_producers.h"
+#include "common/protocol/messages/describe_transactions.h"
+#include "common/protocol/messages/end_txn.h"
+#include "common/protocol/messages/list_transactions.h"
+#include "common/protocol/messages/txn_offset_commit.h"
 #include "common/protocol/messages/api_versions.h"
 #include "common/protocol/messages/elect_leaders.h"
 #include "common/protocol/messages/fetch.h"
+#include "common/protocol/messages/init_producer_id.h"
 #include "common/protocol/messages/list_offsets.h"
 #include "common/protocol/messages/list_partition_reassignments.h"
 #include "common/protocol/messages/metadata.h"
@@ -57,6 +65,28 @@ BOOST_AUTO_TEST_CASE(advertised_versions_are_within_the_codec) {
       protocol::api_key::alter_partition_reassignments);
   check_codec_covers<protocol::list_partition_reassignments_request, protocol::list_partition_reassignments_response>(
       protocol::api_key::list_partition_reassignments);
+  check_codec_covers<protocol::init_producer_id_request, protocol::init_producer_id_response>(
+      protocol::api_key::init_producer_id);
+  check_codec_covers<protocol::add_partitions_to_txn_request, protocol::add_partitions_to_txn_response>(
+      protocol::api_key::add_partitions_to_txn);
+  check_codec_covers<protocol::add_offsets_to_txn_request, protocol::add_offsets_to_txn_response>(
+      protocol::api_key::add_offsets_to_txn);
+  check_codec_covers<protocol::end_txn_request, protocol::end_txn_response>(protocol::api_key::end_txn);
+  check_codec_covers<protocol::txn_offset_commit_request, protocol::txn_offset_commit_response>(
+      protocol::api_key::txn_offset_commit);
+  check_codec_covers<protocol::describe_producers_request, protocol::describe_producers_response>(
+      protocol::api_key::describe_producers);
+  check_codec_covers<protocol::describe_transactions_request, protocol::describe_transactions_response>(
+      protocol::api_key::describe_transactions);
+  check_codec_covers<protocol::list_transactions_request, protocol::list_transactions_response>(
+      protocol::api_key::list_transactions);
+}
+
+// Transaction version 2 (KIP-890 part 2) is not served: the versions whose
+// meaning changes with it are not advertised, so no client uses them.
+BOOST_AUTO_TEST_CASE(transaction_version_2_only_apis_are_not_advertised) {
+  BOOST_TEST(find_handler(static_cast<std::int16_t>(protocol::api_key::end_txn))->max_version == 4);
+  BOOST_TEST(find_handler(static_cast<std::int16_t>(protocol::api_key::txn_offset_commit))->max_version == 4);
 }
 
 // librdkafka enables a feature only when ApiVersions advertises every
@@ -82,6 +112,7 @@ BOOST_AUTO_TEST_CASE(librdkafka_feature_checks_pass) {
   BOOST_TEST(advertises(protocol::api_key::leave_group, 0));
   BOOST_TEST(advertises(protocol::api_key::offset_commit, 2));
   BOOST_TEST(advertises(protocol::api_key::offset_fetch, 1));
+  BOOST_TEST(advertises(protocol::api_key::init_producer_id, 0));  // idempotent producer
   // KIP-848 (librdkafka 2.4+ with group.protocol=consumer).
   BOOST_TEST(advertises(protocol::api_key::consumer_group_heartbeat, 0));
 }

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "common/base/endian.h"
 #include "common/messaging/methods.h"
 #include "common/messaging/rpc_client.h"
 #include "common/messaging/rpc_server.h"
@@ -16,6 +17,7 @@
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
+#include "services/partition-server/rpc/write_txn_markers_op.h"
 #include "tests/fixtures/temp_dir.h"
 #include "tests/integration/partition_server/partition_rpc.h"
 
@@ -78,6 +80,7 @@ struct ops_fixture {
             case method::fetch: return fetch_op::start(std::move(m), std::move(to), *table, timer);
             case method::list_offsets: return list_offsets_op::start(m, std::move(to), *table);
             case method::describe_producers: return describe_producers_op::start(m, std::move(to), *table);
+            case method::write_txn_markers: return write_txn_markers_op::start(m, std::move(to), *table);
           }
           to.fail(rpc_status::unknown_method);
         });
@@ -228,6 +231,93 @@ BOOST_AUTO_TEST_CASE(describe_producers_routes_like_list_offsets) {
   BOOST_TEST(r.partitions(3).error() != pv1::PARTITION_OK);
 }
 
+BOOST_AUTO_TEST_CASE(write_txn_markers_answers_each_marker_and_partition_in_order) {
+  pv1::WriteTxnMarkersRequest req;
+  req.set_timeout_ms(5000);
+  auto add_marker = [&](std::int64_t pid, bool commit, std::vector<std::pair<std::string, int>> parts) {
+    auto* m = req.add_markers();
+    m->set_producer_id(pid);
+    m->set_producer_epoch(2);
+    m->set_committed(commit);
+    m->set_coordinator_epoch(7);
+    for (auto& [topic, p] : parts) {
+      auto* ref = m->add_partitions();
+      ref->set_topic(topic);
+      ref->set_partition(p);
+    }
+  };
+  add_marker(41, false, {{"t", 0}, {"t", 2}, {"t", 3}, {"u", 0}});
+  add_marker(42, true, {{"t", 0}, {"t", 1}});
+  auto [status, reply] = client->call_sync(message::make(method::write_txn_markers, req), 10s);
+  BOOST_REQUIRE(status == rpc_status::ok);
+  pv1::WriteTxnMarkersResponse r;
+  BOOST_REQUIRE(reply.parse_header(r));
+  BOOST_REQUIRE_EQUAL(r.markers_size(), 2);
+  BOOST_TEST(r.markers(0).producer_id() == 41);
+  BOOST_REQUIRE_EQUAL(r.markers(0).partitions_size(), 4);
+  BOOST_TEST(r.markers(0).partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.markers(0).partitions(1).error() == pv1::NOT_LEADER);
+  BOOST_TEST(r.markers(0).partitions(2).error() == pv1::UNKNOWN_PARTITION);
+  BOOST_TEST(r.markers(0).partitions(3).error() == pv1::UNKNOWN_PARTITION);
+  BOOST_TEST(r.markers(0).partitions(3).topic() == "u");
+  BOOST_TEST(r.markers(1).producer_id() == 42);
+  BOOST_TEST(r.markers(1).partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.markers(1).partitions(1).error() == pv1::PARTITION_OK);
+
+  // t/0 holds both markers as control batches, in request order, with
+  // Kafka's key (version 0, type) and value (version 0, coordinator epoch).
+  auto [f, m] = fetch({{0, 0}}, 1 << 20, 1 << 20);
+  BOOST_REQUIRE(f.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(f.partitions(0).high_watermark() == 2);
+  proto::batch_iterator it(m.payload());
+  std::vector<std::pair<std::int64_t, std::int16_t>> seen;  // (producer id, type)
+  std::vector<std::byte> scratch;
+  while (auto b = it.next()) {
+    const proto::batch_header h(*b);
+    BOOST_TEST(h.is_control());
+    BOOST_TEST(h.is_transactional());
+    BOOST_TEST(h.producer_epoch() == 2);
+    BOOST_TEST(h.base_sequence() == -1);
+    BOOST_TEST(h.partition_leader_epoch() == 5);
+    std::span<const std::byte> records;
+    BOOST_REQUIRE(proto::batch_records(*b, scratch, records, 1 << 20).empty());
+    proto::for_each_record(records, h.records_count(), [&](const proto::record_view& rec) {
+      BOOST_REQUIRE(rec.key && rec.key->size() == 4 && rec.value && rec.value->size() == 6);
+      seen.emplace_back(h.producer_id(), sluice::load_be<std::int16_t>(rec.key->data() + 2));
+      BOOST_TEST(sluice::load_be<std::int32_t>(rec.value->data() + 2) == 7);
+    });
+  }
+  BOOST_TEST((seen == std::vector<std::pair<std::int64_t, std::int16_t>>{{41, 0}, {42, 1}}));
+}
+
+BOOST_AUTO_TEST_CASE(write_txn_markers_are_fenced_like_produce_on_group_shards) {
+  // __consumer_offsets/0 served by t/1's actor, its shard at epoch 5.
+  auto r = std::make_shared<routes>(*table);
+  auto& offsets = r->topics["__consumer_offsets"];
+  offsets.actors = {table->topics.at("t").actors[1]};
+  offsets.leaders = {node_id{1}};
+  r->group_shard_epochs = {sluice::shard_epoch{5}};
+  table = r;
+  auto write = [&](std::int64_t epoch) {
+    pv1::WriteTxnMarkersRequest req;
+    req.set_group_shard_epoch(epoch);
+    req.set_timeout_ms(5000);
+    auto* m = req.add_markers();
+    m->set_producer_id(1);
+    m->set_committed(true);
+    auto* ref = m->add_partitions();
+    ref->set_topic("__consumer_offsets");
+    ref->set_partition(0);
+    auto [status, reply] = client->call_sync(message::make(method::write_txn_markers, req), 10s);
+    BOOST_REQUIRE(status == rpc_status::ok);
+    pv1::WriteTxnMarkersResponse out;
+    BOOST_REQUIRE(reply.parse_header(out));
+    return out.markers(0).partitions(0).error();
+  };
+  BOOST_TEST(write(4) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(write(5) == pv1::PARTITION_OK);
+}
+
 BOOST_AUTO_TEST_CASE(malformed_requests_get_bad_request) {
   auto m = message::make(method::produce, pv1::ProduceRequest{});
   m.append_payload("stray", 5);
@@ -254,4 +344,8 @@ BOOST_AUTO_TEST_CASE(group_shard_epochs_fence_old_owners) {
   BOOST_TEST(r.check_group_shard(offsets, 1, sluice::shard_epoch{5}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);
   BOOST_TEST(r.check_group_shard(offsets, 7, sluice::shard_epoch{1}, false) == pv1::GROUP_SHARD_EPOCH_MISMATCH);  // no epoch known yet
   BOOST_TEST(r.check_group_shard("t", 1, sluice::shard_epoch{0}, true) == pv1::PARTITION_OK);
+  // __transaction_state partition p shares __consumer_offsets p's shard.
+  BOOST_TEST(r.check_group_shard("__transaction_state", 1, sluice::shard_epoch{3}, true) ==
+             pv1::GROUP_SHARD_EPOCH_MISMATCH);
+  BOOST_TEST(r.check_group_shard("__transaction_state", 1, sluice::shard_epoch{4}, true) == pv1::PARTITION_OK);
 }
