@@ -58,9 +58,9 @@ class record_log {
   /// Appends `records` as one transactional batch of `producer` (Kafka writes
   /// TxnOffsetCommit so). Besides append()'s errors, `done` may get the
   /// producer's: INVALID_PRODUCER_EPOCH, PRODUCER_FENCED, INVALID_TXN_STATE.
-  virtual void append_transactional(std::int32_t partition, std::int64_t shard_epoch, txn_producer producer,
-                                    std::vector<record> records, std::function<void(protocol::error_code)> done) {
-    (void)partition, (void)shard_epoch, (void)producer, (void)records;
+  virtual void append_transactional(std::int32_t /*partition*/, std::int64_t /*shard_epoch*/,
+                                    txn_producer /*producer*/, std::vector<record> /*records*/,
+                                    std::function<void(protocol::error_code)> done) {
     done(protocol::error_code::unknown_server_error);
   }
   /// Has the partition's leader write `marker` (acks=all). `done` gets NONE
@@ -69,9 +69,8 @@ class record_log {
   /// NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT,
   /// KAFKA_STORAGE_ERROR, or the producer's (PRODUCER_FENCED,
   /// INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED, ...).
-  virtual void write_marker(std::int32_t partition, std::int64_t shard_epoch, txn_marker marker,
+  virtual void write_marker(std::int32_t /*partition*/, std::int64_t /*shard_epoch*/, txn_marker /*marker*/,
                             std::function<void(protocol::error_code)> done) {
-    (void)partition, (void)shard_epoch, (void)marker;
     done(protocol::error_code::unknown_server_error);
   }
 };
