@@ -11,8 +11,6 @@ error code Kafka 4 gives and that nothing was written twice or at all:
   sequence 0: OUT_OF_ORDER_SEQUENCE_NUMBER;
 - a transactional batch in a Produce without a transactional.id:
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka refuses the whole request);
-- a transactional batch for a partition not added to the transaction:
-  INVALID_TXN_STATE (KIP-890 verification);
 - EndTxn for an unknown transactional.id: INVALID_PRODUCER_ID_MAPPING;
 - an empty transactional.id: INVALID_REQUEST; one longer than a Kafka string
   can be (over 32767 bytes, in a flexible InitProducerId): the request is
@@ -155,14 +153,6 @@ def transactional_without_id(wire):
     assert wire.latest(t) == 0
 
 
-def transactional_not_added(wire):
-    t = wire.topic('txn-not-added')
-    pid, epoch = wire.transaction('wire-not-added')
-    r = wire.produce(t, [b'x'], pid, epoch, 0, transactional=True, transactional_id='wire-not-added')
-    assert r['error'] == w.INVALID_TXN_STATE, r
-    assert wire.latest(t) == 0
-
-
 def end_txn_unknown(wire):
     wire.supports(w.API_END_TXN, 1)
     r = wire.c.end_txn('wire-never-initialised', 123456789, 0, True)
@@ -237,7 +227,6 @@ def test():
         checks = [('InitProducerId', init_producer_id), ('duplicate batch', duplicate),
                   ('sequence gap', sequence_gap), ('wrong epoch', wrong_epoch),
                   ('transactional batch without transactional.id', transactional_without_id),
-                  ('transactional batch outside the transaction', transactional_not_added),
                   ('EndTxn for an unknown transactional.id', end_txn_unknown),
                   ('transactional.id limits', transactional_id_limits),
                   ('an aborted transaction on the wire', aborted_on_the_wire)]
