@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <set>
 
 #include "common/protocol/error_code.h"
 #include "common/protocol/messages/describe_producers.h"
@@ -47,15 +48,45 @@ cli_result<wire_client> connect(const client_options& client) {
   return wire_client::connect(client.bootstrap, std::chrono::milliseconds(client.timeout_ms));
 }
 
-int run_list(const list_args& a) {
-  auto conn = connect(a.client);
-  if (!conn) return fail(conn.error());
+/// "host:port" of every broker (gateway) the cluster advertises.
+cli_result<std::vector<std::string>> broker_addresses(const client_options& client) {
+  auto rk = make_client(RD_KAFKA_PRODUCER, client, {});
+  if (!rk) return cli_error(rk.error());
+  auto md = fetch_metadata(rk.value().get(), client.timeout_ms);
+  if (!md) return cli_error(md.error());
+  std::vector<std::string> out;
+  for (int i = 0; i < md.value()->broker_cnt; ++i)
+    out.push_back(std::string(md.value()->brokers[i].host) + ":" + std::to_string(md.value()->brokers[i].port));
+  return out;
+}
+
+// Each broker lists the ids it coordinates, so the list is every broker's
+// answer together, as Kafka's admin client builds it.
+cli_result<protocol::list_transactions_response> list_everywhere(const list_args& a) {
+  auto brokers = broker_addresses(a.client);
+  if (!brokers) return cli_error(brokers.error());
   protocol::list_transactions_request req;
   req.state_filters = a.states;
   req.producer_id_filters = a.producer_ids;
-  auto resp = conn.value().call<protocol::list_transactions_request, protocol::list_transactions_response>(req, 0);
+  protocol::list_transactions_response all;
+  std::set<std::string> seen;
+  for (const auto& broker : brokers.value()) {
+    auto conn = wire_client::connect(broker, std::chrono::milliseconds(a.client.timeout_ms));
+    if (!conn) return cli_error(conn.error());
+    auto resp = conn.value().call<protocol::list_transactions_request, protocol::list_transactions_response>(req, 0);
+    if (!resp) return cli_error(resp.error());
+    if (resp.value().error_code != 0)
+      return cli_error("ListTransactions at " + broker + ": " + error_name(resp.value().error_code));
+    all.unknown_state_filters = resp.value().unknown_state_filters;
+    for (auto& t : resp.value().transaction_states)
+      if (seen.insert(t.transactional_id).second) all.transaction_states.push_back(std::move(t));
+  }
+  return all;
+}
+
+int run_list(const list_args& a) {
+  auto resp = list_everywhere(a);
   if (!resp) return fail(resp.error());
-  if (resp.value().error_code != 0) return fail("ListTransactions: " + error_name(resp.value().error_code));
   for (const auto& s : resp.value().unknown_state_filters) std::fprintf(stderr, "warning: unknown state '%s'\n", s.c_str());
   const auto& listed = resp.value().transaction_states;
   if (a.json) {
