@@ -33,6 +33,7 @@ error_code to_kafka(partition::v1::PartitionError e) noexcept {
     case pv1::INVALID_TXN_STATE: return error_code::invalid_txn_state;
     case pv1::TRANSACTION_COORDINATOR_FENCED: return error_code::transaction_coordinator_fenced;
     case pv1::INVALID_PRODUCER_ID_MAPPING: return error_code::invalid_producer_id_mapping;
+    case pv1::TRANSACTION_ABORTABLE: return error_code::transaction_abortable;
     case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }

@@ -58,6 +58,7 @@ error_code commit_error(pv1::PartitionError e) {
     case pv1::INVALID_TXN_STATE: return error_code::invalid_txn_state;
     case pv1::UNKNOWN_PRODUCER_ID: return error_code::unknown_producer_id;
     case pv1::INVALID_PRODUCER_ID_MAPPING: return error_code::invalid_producer_id_mapping;
+    case pv1::TRANSACTION_ABORTABLE: return error_code::transaction_abortable;
     // Coordinator writes skip sequence checks; markers are not appends.
     case pv1::OUT_OF_ORDER_SEQUENCE_NUMBER:
     case pv1::TRANSACTION_COORDINATOR_FENCED:
@@ -90,6 +91,7 @@ error_code marker_error(pv1::PartitionError e) {
     case pv1::INVALID_TXN_STATE: return error_code::invalid_txn_state;
     case pv1::UNKNOWN_PRODUCER_ID: return error_code::unknown_producer_id;
     case pv1::INVALID_PRODUCER_ID_MAPPING: return error_code::invalid_producer_id_mapping;
+    case pv1::TRANSACTION_ABORTABLE: return error_code::transaction_abortable;
     case pv1::OUT_OF_ORDER_SEQUENCE_NUMBER: return error_code::out_of_order_sequence_number;
     case pv1::CORRUPT_MESSAGE: return error_code::corrupt_message;
     case pv1::MESSAGE_TOO_LARGE: return error_code::message_too_large;

@@ -52,6 +52,7 @@ marker_outcome outcome_of(pv1::PartitionError e) {
     case pv1::UNKNOWN_PRODUCER_ID:
     case pv1::INVALID_TXN_STATE:
     case pv1::INVALID_PRODUCER_ID_MAPPING:
+    case pv1::TRANSACTION_ABORTABLE:  // not a marker's answer
     case pv1::PartitionError_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pv1::PartitionError_INT_MAX_SENTINEL_DO_NOT_USE_: break;
   }
