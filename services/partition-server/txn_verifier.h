@@ -23,4 +23,19 @@ class txn_verifier {
 
 using txn_verifier_ptr = std::shared_ptr<txn_verifier>;
 
+/// The production verifier: cluster::transaction_checker (AddPartitionsToTxn
+/// v5, broker form, to the group-coordinator instance owning the id's
+/// shard). Owned by partition_server, which drops it before its
+/// cluster_client.
+class coordinator_txn_verifier final : public txn_verifier {
+ public:
+  explicit coordinator_txn_verifier(cluster::cluster_client& cluster) : checker_(cluster) {}
+  void check(cluster::txn_check_request request, std::function<void(cluster::txn_check_result)> done) override {
+    checker_.check(std::move(request), std::move(done));
+  }
+
+ private:
+  cluster::transaction_checker checker_;
+};
+
 }  // namespace sluice::partition_server
