@@ -111,14 +111,23 @@ struct shard_fixture {
     return {out->producer_id, out->producer_epoch};
   }
   later<error_code> add(const std::string& id, producer_id_and_epoch p, std::set<txn_partition> ps,
-                        std::int64_t now = t0) {
+                        std::int64_t now = t0, txn_version version = txn_version::tv0) {
     later<error_code> out;
-    shard->add_partitions(id, p.producer_id, p.epoch, std::move(ps), now, out.callback());
+    shard->add_partitions(id, p, std::move(ps), version, now, out.callback());
     return out;
   }
+  /// EndTxn at `version`: its whole answer.
+  later<transaction_shard::end_answer> end_as(const std::string& id, producer_id_and_epoch p, bool commit,
+                                              txn_version version, std::int64_t now = t0) {
+    later<transaction_shard::end_answer> out;
+    shard->end_txn(id, p, commit, version, now, out.callback());
+    return out;
+  }
+  /// EndTxn v0-4: its error.
   later<error_code> end(const std::string& id, producer_id_and_epoch p, bool commit, std::int64_t now = t0) {
     later<error_code> out;
-    shard->end_txn(id, p.producer_id, p.epoch, commit, now, out.callback());
+    shard->end_txn(id, p, commit, txn_version::tv0, now,
+                   [cb = out.callback()](transaction_shard::end_answer a) { cb(a.error); });
     return out;
   }
   txn_state state(const std::string& id) const {
@@ -175,7 +184,7 @@ BOOST_AUTO_TEST_CASE(a_failed_write_answers_the_error_and_changes_nothing) {
   BOOST_TEST(shard->find("t1")->producer_epoch == p.epoch);
   // Records too large: Kafka's UNKNOWN_SERVER_ERROR, not the commit's error.
   std::optional<error_code> e;
-  shard->add_partitions("t1", p.producer_id, p.epoch, {{"orders", 0}}, t0, [&e](error_code x) { e = x; });
+  shard->add_partitions("t1", p, {{"orders", 0}}, txn_version::tv0, t0, [&e](error_code x) { e = x; });
   log.complete(error_code::invalid_commit_offset_size);
   BOOST_TEST(as_int(*e) == as_int(error_code::unknown_server_error));
   BOOST_TEST((state("t1") == txn_state::empty));
