@@ -4,9 +4,10 @@
 // against the state with verify_only (part 1: does a producer's batch
 // belong to an open transaction?) or added, which under transaction
 // version 2 starts the transaction implicitly (part 2: Produce v12,
-// TxnOffsetCommit v5), as Kafka 4 records it with client version 2. Every partition gets an answer; a topic or partition the
-// metadata does not know fails the whole transaction as Kafka does
-// (UNKNOWN_TOPIC_OR_PARTITION for it, OPERATION_NOT_ATTEMPTED for the rest).
+// TxnOffsetCommit v5), as Kafka 4 records it with client version 2. Every
+// partition gets an answer; a topic or partition the metadata does not know
+// fails the whole transaction as Kafka does (UNKNOWN_TOPIC_OR_PARTITION for
+// it, OPERATION_NOT_ATTEMPTED for the rest).
 #include <map>
 #include <memory>
 
