@@ -14,6 +14,10 @@ error code Kafka 4 gives and that nothing was written twice or at all:
 - a transactional batch for a partition never added to the transaction
   (Produce v3 and v11): INVALID_TXN_STATE, nothing written (KIP-890
   verification by the partition leader);
+- TxnOffsetCommit (v3) for a group whose offsets partition is not in the
+  transaction (no AddOffsetsToTxn), or once the transaction was aborted:
+  INVALID_TXN_STATE, and nothing becomes the group's offset (the group
+  coordinator verifies with the transaction coordinator);
 - transaction version 2 on the wire (KIP-890 part 2): ApiVersions v3 lists
   the feature transaction.version (supported 0-2, finalized 2); a Produce v12
   transactional batch with no AddPartitionsToTxn is written (the leader adds
@@ -45,6 +49,7 @@ import kafka_wire as w  # noqa: E402
 from kafka_wire_flexible import API_TXN_OFFSET_COMMIT, Flexible  # noqa: E402
 
 TXN_COORDINATOR = 1  # FindCoordinator key type
+API_ADD_OFFSETS_TO_TXN = 25
 
 
 class Wire:
@@ -181,6 +186,37 @@ def transactional_not_added(wire):
     r = wire.flex.produce(11, t, 0, batch, transactional_id=tid)
     assert r['error'] == w.INVALID_TXN_STATE, 'Produce v11: %r' % r
     assert wire.latest(t) == 0, 'a refused transactional batch was written'
+
+
+def txn_offsets_outside_the_transaction(wire):
+    """KIP-890 part 1 for TxnOffsetCommit: the group coordinator verifies the
+    group's offsets partition with the transaction coordinator first."""
+    t = wire.topic('txn-offsets')
+    tid, group = 'wire-offsets', 'wire-offsets-group'
+    pid, epoch = wire.transaction(tid)
+    wire.supports(API_TXN_OFFSET_COMMIT, 3)
+    refused = wire.flex.txn_offset_commit(3, tid, group, pid, epoch, t, {0: 5})
+    assert refused == {0: w.INVALID_TXN_STATE}, 'without AddOffsetsToTxn: %r' % refused
+
+    wire.supports(API_ADD_OFFSETS_TO_TXN, 1)
+    body = w.string(tid) + w.i64(pid) + w.i16(epoch) + w.string(group)
+    r = wire.c.request(API_ADD_OFFSETS_TO_TXN, 1, body)
+    r.i32()  # throttle
+    assert r.i16() == w.NONE, 'AddOffsetsToTxn refused'
+    ended = wire.c.end_txn(tid, pid, epoch, False)
+    assert ended['error'] == w.NONE, ended
+    # A TxnOffsetCommit arriving after its transaction was aborted would
+    # stay pending with no marker to come: refused instead (once the abort
+    # is complete; CONCURRENT_TRANSACTIONS while its markers are written).
+    deadline = time.monotonic() + 30
+    while True:
+        late = wire.flex.txn_offset_commit(3, tid, group, pid, epoch, t, {0: 7})
+        if late != {0: 51}:
+            break
+        assert time.monotonic() < deadline, late
+        time.sleep(0.1)
+    assert late == {0: w.INVALID_TXN_STATE}, 'after the abort: %r' % late
+    assert wire.flex.offset_fetch(group, t, [0])[0] == (-1, w.NONE), wire.flex.offset_fetch(group, t, [0])
 
 
 def transaction_version_feature(wire):
@@ -329,6 +365,7 @@ def test():
                   ('sequence gap', sequence_gap), ('wrong epoch', wrong_epoch),
                   ('transactional batch without transactional.id', transactional_without_id),
                   ('transactional batch outside the transaction', transactional_not_added),
+                  ('TxnOffsetCommit outside the transaction', txn_offsets_outside_the_transaction),
                   ('transaction.version in ApiVersions v3', transaction_version_feature),
                   ('transaction version 2 on the wire', transaction_version_2),
                   ('EndTxn for an unknown transactional.id', end_txn_unknown),
