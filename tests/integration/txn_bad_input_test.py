@@ -18,8 +18,9 @@ error code Kafka 4 gives and that nothing was written twice or at all:
   transaction (no AddOffsetsToTxn), or once the transaction was aborted:
   INVALID_TXN_STATE, and nothing becomes the group's offset (the group
   coordinator verifies with the transaction coordinator);
-- transaction version 2 on the wire (KIP-890 part 2): ApiVersions v3 lists
-  the feature transaction.version (supported 0-2, finalized 2); a Produce v12
+- transaction version 2 on the wire (KIP-890 part 2): ApiVersions v4 lists
+  the feature transaction.version (supported 0-2, finalized 2; v3 only the
+  finalized level, as Kafka, since it cannot carry a minimum of 0); a Produce v12
   transactional batch with no AddPartitionsToTxn is written (the leader adds
   the partition); TxnOffsetCommit v4 without AddOffsetsToTxn is refused
   (INVALID_TXN_STATE) while v5 adds the offsets partition itself, its
@@ -220,14 +221,21 @@ def txn_offsets_outside_the_transaction(wire):
 
 
 def transaction_version_feature(wire):
-    v = wire.flex.api_versions_v3()
-    assert v['error'] == w.NONE, v
-    assert v['supported'].get('transaction.version') == (0, 2), v['supported']
-    assert v['finalized'].get('transaction.version') == (2, 2), v['finalized']
-    assert v['finalized_epoch'] >= 0, v
+    v4 = wire.flex.api_versions(4)
+    assert v4['error'] == w.NONE, v4
+    assert v4['supported'].get('transaction.version') == (0, 2), v4['supported']
+    assert v4['finalized'].get('transaction.version') == (2, 2), v4['finalized']
+    assert v4['finalized_epoch'] >= 0, v4
     for key, version in ((w.API_PRODUCE, 12), (w.API_END_TXN, 5), (API_TXN_OFFSET_COMMIT, 5)):
-        lo, hi = v['apis'].get(key, (None, -1))
+        lo, hi = v4['apis'].get(key, (None, -1))
         assert hi >= version, 'api %d served up to v%d, want v%d' % (key, hi, version)
+    # v3 cannot carry a supported minimum of 0: Kafka leaves such a feature
+    # out of the supported list there (KAFKA-17492), not out of the finalized.
+    v3 = wire.flex.api_versions(3)
+    assert v3['error'] == w.NONE, v3
+    assert 'transaction.version' not in v3['supported'], v3['supported']
+    assert v3['finalized'].get('transaction.version') == (2, 2), v3['finalized']
+    assert v3['finalized_epoch'] >= 0, v3
 
 
 def transaction_version_2(wire):
@@ -366,7 +374,7 @@ def test():
                   ('transactional batch without transactional.id', transactional_without_id),
                   ('transactional batch outside the transaction', transactional_not_added),
                   ('TxnOffsetCommit outside the transaction', txn_offsets_outside_the_transaction),
-                  ('transaction.version in ApiVersions v3', transaction_version_feature),
+                  ('transaction.version in ApiVersions v3 and v4', transaction_version_feature),
                   ('transaction version 2 on the wire', transaction_version_2),
                   ('EndTxn for an unknown transactional.id', end_txn_unknown),
                   ('transactional.id limits', transactional_id_limits),
