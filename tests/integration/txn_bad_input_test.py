@@ -11,9 +11,10 @@ error code Kafka 4 gives and that nothing was written twice or at all:
   sequence 0: OUT_OF_ORDER_SEQUENCE_NUMBER;
 - a transactional batch in a Produce without a transactional.id:
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka refuses the whole request);
-- a transactional batch for a partition never added to the transaction
-  (Produce v3 and v11): INVALID_TXN_STATE, nothing written (KIP-890
-  verification by the partition leader);
+- a transactional batch for a partition never added to the transaction:
+  INVALID_TXN_STATE on Produce v3, TRANSACTION_ABORTABLE on v11 (the
+  transaction coordinator's answer, which clients know from v11), nothing
+  written (KIP-890 verification by the partition leader);
 - TxnOffsetCommit (v3) for a group whose offsets partition is not in the
   transaction (no AddOffsetsToTxn), or once the transaction was aborted:
   INVALID_TXN_STATE, and nothing becomes the group's offset (the group
@@ -185,7 +186,8 @@ def transactional_not_added(wire):
     batch = w.record_batch([(None, b'y', [])], producer_id=pid, producer_epoch=epoch, base_sequence=0,
                            transactional=True)
     r = wire.flex.produce(11, t, 0, batch, transactional_id=tid)
-    assert r['error'] == w.INVALID_TXN_STATE, 'Produce v11: %r' % r
+    # The coordinator's TRANSACTION_ABORTABLE reaches clients that know it (v11+) as it is.
+    assert r['error'] == w.TRANSACTION_ABORTABLE, 'Produce v11: %r' % r
     assert wire.latest(t) == 0, 'a refused transactional batch was written'
 
 
@@ -255,9 +257,10 @@ def transaction_version_2(wire):
     assert r['error'] == w.NONE and r['base_offset'] == 0, r
     assert wire.fetch(t, w.READ_COMMITTED)['last_stable_offset'] == 0, 'the transaction is not open'
 
-    # TxnOffsetCommit v4 only verifies: the offsets partition was never added.
+    # TxnOffsetCommit v4 only verifies: the offsets partition was never added
+    # (TRANSACTION_ABORTABLE from v4 on; v3 gets INVALID_TXN_STATE).
     refused = wire.flex.txn_offset_commit(4, tid, group, pid, epoch, t, {0: 1})
-    assert refused == {0: w.INVALID_TXN_STATE}, 'TxnOffsetCommit v4 without AddOffsetsToTxn: %r' % refused
+    assert refused == {0: w.TRANSACTION_ABORTABLE}, 'TxnOffsetCommit v4 without AddOffsetsToTxn: %r' % refused
     # v5 adds it (the group coordinator asks the transaction coordinator to).
     deadline = time.monotonic() + 30
     while True:
@@ -277,7 +280,9 @@ def transaction_version_2(wire):
         assert time.monotonic() < deadline, 'the commit marker did not move the LSO: %r' % wire.fetch(t, w.READ_COMMITTED)
         time.sleep(0.1)
     committed = wire.fetch(t, w.READ_COMMITTED)
-    assert [v for _, recs in w.parse_batches(committed['records'] or b'') for _, _, v in recs] == [b'tv2-1'], committed
+    data = [v for _, recs, info in w.parse_batches(committed['records'] or b'', with_attributes=True)
+            if not info['attributes'] & w.CONTROL_BIT for _, _, v in recs]
+    assert data == [b'tv2-1'], committed
     assert committed['aborted_transactions'] in (None, []), committed
 
     # A zombie batch at the epoch the commit replaced.
