@@ -1,10 +1,13 @@
 // AddPartitionsToTxn: partitions join a producer's transaction. v0-3 is a
-// client's one transaction; v4+ batches transactions (KIP-890 part 1), each
-// either added or, with verify_only, only checked against the state (a
-// partition leader asking whether a producer's batch belongs to an open
-// transaction). Every partition gets an answer; a topic or partition the
-// metadata does not know fails the whole transaction as Kafka does
-// (UNKNOWN_TOPIC_OR_PARTITION for it, OPERATION_NOT_ATTEMPTED for the rest).
+// client's one transaction (transaction version 0/1); v4+ is a partition
+// leader's and batches transactions (KIP-890), each either only checked
+// against the state with verify_only (part 1: does a producer's batch
+// belong to an open transaction?) or added, which under transaction
+// version 2 starts the transaction implicitly (part 2: Produce v12,
+// TxnOffsetCommit v5), as Kafka 4 records it with client version 2. Every
+// partition gets an answer; a topic or partition the metadata does not know
+// fails the whole transaction as Kafka does (UNKNOWN_TOPIC_OR_PARTITION for
+// it, OPERATION_NOT_ATTEMPTED for the rest).
 #include <map>
 #include <memory>
 
@@ -122,7 +125,9 @@ void serve_add_partitions_to_txn(const api_context& ctx) {
       set_result(i, std::move(d.partitions));
       continue;
     }
-    found.shard->add_partitions(a.transactional_id, a.producer_id, a.producer_epoch, a.partitions, wall_clock_ms(),
+    const auto txn_version = ctx.version < 4 ? txn::txn_version::tv0 : txn::txn_version::tv2;
+    found.shard->add_partitions(a.transactional_id, {a.producer_id, a.producer_epoch}, a.partitions, txn_version,
+                                wall_clock_ms(),
                                 [set_result, i, partitions = a.partitions, version = ctx.version](error_code e) {
                                   set_result(i, all_with(partitions, fenced_for(version, 2, e)));
                                 });

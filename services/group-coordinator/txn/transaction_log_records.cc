@@ -34,7 +34,7 @@ std::string encode_txn_value(const transaction_metadata& m) {
   v.transaction_status = static_cast<std::int8_t>(m.state);
   v.transaction_last_update_timestamp_ms = m.last_update_timestamp;
   v.transaction_start_timestamp_ms = m.start_timestamp;
-  v.client_transaction_version = 0;  // transaction versions 0 and 1 behave alike here
+  v.client_transaction_version = static_cast<std::int16_t>(m.client_version);
   if (m.state == txn_state::empty) {
     v.transaction_partitions = std::nullopt;  // Kafka writes null for an Empty id
   } else {
@@ -59,6 +59,9 @@ transaction_metadata decode_txn_value(const std::string& transactional_id, std::
   auto v = decode_versioned<protocol::transaction_log_value>(bytes, unknown_version::refuse).message;
   auto state = state_of_id(v.transaction_status);
   if (!state) throw protocol::decode_error("unknown transaction status " + std::to_string(v.transaction_status));
+  auto version = txn_version_of(v.client_transaction_version);
+  if (!version)
+    throw protocol::decode_error("unknown client transaction version " + std::to_string(v.client_transaction_version));
   transaction_metadata m;
   m.transactional_id = transactional_id;
   m.producer_id = v.producer_id;
@@ -69,6 +72,7 @@ transaction_metadata decode_txn_value(const std::string& transactional_id, std::
   m.state = *state;
   m.start_timestamp = v.transaction_start_timestamp_ms;
   m.last_update_timestamp = v.transaction_last_update_timestamp_ms;
+  m.client_version = *version;
   // An Empty id has no partitions, whatever the record lists (as Kafka reads it).
   if (m.state != txn_state::empty && v.transaction_partitions)
     for (const auto& t : *v.transaction_partitions)

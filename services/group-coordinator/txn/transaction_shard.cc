@@ -105,42 +105,72 @@ void transaction_shard::init_with(const std::string& transactional_id, std::int3
     r.failed = [](error_code e) { return init_step{.answer = {.error = group_write_error(e)}}; };
     return r;
   };
-  std::weak_ptr<bool> alive = alive_;
-  auto respond = [this, alive, transactional_id, timeout_ms, expected, now_ms, done](init_step step) {
+  auto respond = [this, transactional_id, timeout_ms, expected, now_ms, done](init_step step) {
     if (!step.needs_producer_id) return done(step.answer);
-    ids_.next_producer_id([this, alive, transactional_id, timeout_ms, expected, now_ms, done](
-                              std::optional<std::int64_t> id, error_code e) {
-      if (alive.expired()) return done({.error = error_code::not_coordinator});
-      if (!id) return done({.error = e});
-      // Decide again with the id: the state may have changed meanwhile
-      // (the id then goes unused, as Kafka's sometimes do).
-      init_with(transactional_id, timeout_ms, expected, now_ms, *id, done);
-    });
+    // Decide again with the id: the state may have changed meanwhile
+    // (the id then goes unused, as Kafka's sometimes do).
+    with_new_producer_id(
+        [this, transactional_id, timeout_ms, expected, now_ms, done](std::int64_t id) {
+          init_with(transactional_id, timeout_ms, expected, now_ms, id, done);
+        },
+        [done](error_code e) { done({.error = e}); });
   };
   writer_.run<init_step>(transactional_id, operation, respond,
                          [](error_code e) { return init_step{.answer = {.error = e}}; });
 }
 
-void transaction_shard::add_partitions(const std::string& transactional_id, std::int64_t producer_id,
-                                       std::int16_t producer_epoch, std::set<txn_partition> partitions,
-                                       std::int64_t now_ms, std::function<void(error_code)> done) {
+void transaction_shard::with_new_producer_id(std::function<void(std::int64_t)> again,
+                                             std::function<void(error_code)> failed) {
+  std::weak_ptr<bool> alive = alive_;
+  ids_.next_producer_id([alive, again = std::move(again), failed = std::move(failed)](std::optional<std::int64_t> id,
+                                                                                       error_code e) {
+    if (alive.expired()) return failed(error_code::not_coordinator);
+    if (!id) return failed(e);
+    again(*id);
+  });
+}
+
+void transaction_shard::add_partitions(const std::string& transactional_id, producer_id_and_epoch producer,
+                                       std::set<txn_partition> partitions, txn_version version, std::int64_t now_ms,
+                                       std::function<void(error_code)> done) {
   run_decision(transactional_id, now_ms,
-               [producer_id, producer_epoch, partitions = std::move(partitions), now_ms](const transaction_metadata* cur) {
-                 return decide_add_partitions(cur, producer_id, producer_epoch, partitions, now_ms);
+               [producer, partitions = std::move(partitions), version, now_ms](const transaction_metadata* cur) {
+                 return decide_add_partitions(cur, producer, partitions, version, now_ms);
                },
                std::move(done));
 }
 
-void transaction_shard::end_txn(const std::string& transactional_id, std::int64_t producer_id,
-                                std::int16_t producer_epoch, bool commit, std::int64_t now_ms,
-                                std::function<void(error_code)> done) {
-  // Answered once Prepare* is durable (transaction version 1): the outcome
-  // is decided, the markers follow (install() starts them).
-  run_decision(transactional_id, now_ms,
-               [producer_id, producer_epoch, commit, now_ms](const transaction_metadata* cur) {
-                 return decide_end_txn(cur, producer_id, producer_epoch, commit, now_ms);
-               },
-               std::move(done));
+void transaction_shard::end_txn(const std::string& transactional_id, producer_id_and_epoch producer, bool commit,
+                                txn_version version, std::int64_t now_ms, std::function<void(end_answer)> done) {
+  end_with(transactional_id, producer, commit, version, now_ms, std::nullopt, std::move(done));
+}
+
+void transaction_shard::end_with(const std::string& transactional_id, producer_id_and_epoch producer, bool commit,
+                                 txn_version version, std::int64_t now_ms,
+                                 std::optional<std::int64_t> fresh_producer_id, std::function<void(end_answer)> done) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  // Answered once Prepare* is durable: the outcome is decided, the markers
+  // follow (install() starts them).
+  auto operation = [this, transactional_id, producer, commit, version, now_ms, fresh_producer_id] {
+    auto d = decide_end_txn(find(transactional_id), producer, commit, version, fresh_producer_id, now_ms);
+    if (d.needs_producer_id) return answered_now(end_step{.answer = {}, .needs_producer_id = true});
+    end_step step{.answer = {d.error, d.answer.producer_id, d.answer.epoch}};
+    if (!d.next) return answered_now(step);
+    const auto next = *d.next;
+    auto r = write_of<end_step>(next, step, [this, next] { install(next); });
+    r.failed = [](error_code e) { return end_step{.answer = {.error = group_write_error(e)}}; };
+    return r;
+  };
+  auto respond = [this, transactional_id, producer, commit, version, now_ms, done](end_step step) {
+    if (!step.needs_producer_id) return done(step.answer);
+    with_new_producer_id(
+        [this, transactional_id, producer, commit, version, now_ms, done](std::int64_t id) {
+          end_with(transactional_id, producer, commit, version, now_ms, id, done);
+        },
+        [done](error_code e) { done({.error = e}); });
+  };
+  writer_.run<end_step>(transactional_id, operation, respond,
+                        [](error_code e) { return end_step{.answer = {.error = e}}; });
 }
 
 void transaction_shard::run_decision(const std::string& transactional_id, std::int64_t now_ms,

@@ -17,8 +17,11 @@
 // EndTxn (and the coordinator's own aborts: a timed out transaction, or
 // InitProducerId fencing an open one) writes PrepareCommit/PrepareAbort,
 // answers, and hands the transaction to the marker_sender; once every
-// partition has its marker, CompleteCommit/CompleteAbort is written. A
-// shard loaded with ids in Prepare* resumes their markers.
+// partition has its marker, CompleteCommit/CompleteAbort is written (at
+// once for a TV2 abort with no partitions). A shard loaded with ids in
+// Prepare* resumes their markers. Markers carry Prepare*'s producer id and
+// epoch: under transaction version 2 the bumped epoch, and the old id when
+// the end moves the transaction to a new one.
 //
 // Time is wall-clock milliseconds, passed in (Kafka stamps the records with
 // it, and timeouts count from the stamps). Not thread-safe; owned by the
@@ -79,14 +82,23 @@ class transaction_shard {
                         std::optional<producer_id_and_epoch> expected, std::int64_t now_ms,
                         std::function<void(init_answer)> done);
   /// AddPartitionsToTxn / AddOffsetsToTxn: NONE once the partitions are in
-  /// the transaction (durable), else Kafka's error.
-  void add_partitions(const std::string& transactional_id, std::int64_t producer_id, std::int16_t producer_epoch,
-                      std::set<txn_partition> partitions, std::int64_t now_ms,
+  /// the transaction (durable), else Kafka's error. `version` 2 for a
+  /// partition leader's add (the transaction starts implicitly), else 0.
+  void add_partitions(const std::string& transactional_id, producer_id_and_epoch producer,
+                      std::set<txn_partition> partitions, txn_version version, std::int64_t now_ms,
                       std::function<void(error_code)> done);
-  /// EndTxn: NONE once PrepareCommit/PrepareAbort is durable (the markers
-  /// follow), or for a retry of an end already complete.
-  void end_txn(const std::string& transactional_id, std::int64_t producer_id, std::int16_t producer_epoch,
-               bool commit, std::int64_t now_ms, std::function<void(error_code)> done);
+
+  struct end_answer {
+    error_code error = error_code::none;
+    std::int64_t producer_id = no_producer_id;  // TV2: what the client goes on with
+    std::int16_t producer_epoch = no_producer_epoch;
+  };
+  /// EndTxn (`version` 0 for v0-4, 2 for v5): NONE once
+  /// PrepareCommit/PrepareAbort is durable (the markers follow), or for a
+  /// retry of an end already done; a TV2 end that needs a new producer id
+  /// (the epochs ran out) takes one from the pool first.
+  void end_txn(const std::string& transactional_id, producer_id_and_epoch producer, bool commit, txn_version version,
+               std::int64_t now_ms, std::function<void(end_answer)> done);
 
   /// Marker retries; completions to write again; every
   /// abort_check_interval_ms the Ongoing transactions past their timeout
@@ -107,6 +119,17 @@ class transaction_shard {
   void init_with(const std::string& transactional_id, std::int32_t timeout_ms,
                  std::optional<producer_id_and_epoch> expected, std::int64_t now_ms,
                  std::optional<std::int64_t> fresh_producer_id, std::function<void(init_answer)> done);
+  /// What an EndTxn operation answers, or that it needs a new producer id first.
+  struct end_step {
+    end_answer answer;
+    bool needs_producer_id = false;
+  };
+  void end_with(const std::string& transactional_id, producer_id_and_epoch producer, bool commit,
+                txn_version version, std::int64_t now_ms, std::optional<std::int64_t> fresh_producer_id,
+                std::function<void(end_answer)> done);
+  /// Asks the pool for a producer id, then `again(id)`; the pool's error
+  /// (or NOT_COORDINATOR once the shard is gone) goes to `failed`.
+  void with_new_producer_id(std::function<void(std::int64_t)> again, std::function<void(error_code)> failed);
   /// Runs a client's request whose rule decides on the id's durable state:
   /// refused, answered as it stands, or its new state written and installed.
   void run_decision(const std::string& transactional_id, std::int64_t now_ms,

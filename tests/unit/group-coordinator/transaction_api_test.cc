@@ -218,7 +218,8 @@ BOOST_AUTO_TEST_CASE(add_offsets_adds_the_groups_offsets_partition_and_end_txn_p
   auto r = response<protocol::end_txn_response>(5);
   BOOST_TEST(r.error_code == 0);
   BOOST_TEST(r.producer_id == p.producer_id);
-  BOOST_TEST(r.producer_epoch == p.producer_epoch);
+  // v5 is transaction version 2: the end bumps the epoch and answers it.
+  BOOST_TEST(r.producer_epoch == p.producer_epoch + 1);
   BOOST_TEST((txns.shard.find("t1")->state == txn::txn_state::prepare_commit));
   end.producer_epoch = static_cast<std::int16_t>(p.producer_epoch - 1);
   call(end, 1);
@@ -287,6 +288,60 @@ BOOST_AUTO_TEST_CASE(describe_and_list_transactions) {
   call(l, 1);
   BOOST_TEST(response<protocol::list_transactions_response>(1).error_code ==
              as_int(error_code::coordinator_load_in_progress));
+}
+
+BOOST_AUTO_TEST_CASE(tv2_a_leaders_add_starts_the_transaction_and_end_txn_v5_answers_the_bumped_epoch) {
+  auto p = init("t1");
+  // A partition leader's add (Produce v12): the transaction starts implicitly.
+  protocol::add_partitions_to_txn_request add;
+  add.transactions.push_back({.transactional_id = "t1", .producer_id = p.producer_id,
+                              .producer_epoch = p.producer_epoch, .verify_only = false,
+                              .topics = {{.name = "orders", .partitions = {0}}}});
+  call(add, 5);
+  auto ar = response<protocol::add_partitions_to_txn_response>(5);
+  BOOST_TEST(ar.results_by_transaction.at(0).topic_results.at(0).results_by_partition.at(0).partition_error_code == 0);
+  const auto* m = txns.shard.find("t1");
+  BOOST_TEST((m->state == txn::txn_state::ongoing));
+  BOOST_TEST((m->client_version == txn::txn_version::tv2));
+
+  protocol::end_txn_request end{.transactional_id = "t1", .producer_id = p.producer_id,
+                                .producer_epoch = p.producer_epoch, .committed = false};
+  call(end, 5);
+  auto r = response<protocol::end_txn_response>(5);
+  BOOST_TEST(r.error_code == 0);
+  BOOST_TEST(r.producer_id == p.producer_id);
+  BOOST_TEST(r.producer_epoch == p.producer_epoch + 1);
+  BOOST_TEST((txns.shard.find("t1")->state == txn::txn_state::prepare_abort));
+
+  // The zombie's add at the old epoch: PRODUCER_FENCED (v4+ knows it).
+  call(add, 5);
+  ar = response<protocol::add_partitions_to_txn_response>(5);
+  BOOST_TEST(ar.results_by_transaction.at(0).topic_results.at(0).results_by_partition.at(0).partition_error_code ==
+             as_int(error_code::producer_fenced));
+  // An error answers no producer.
+  end.producer_epoch = static_cast<std::int16_t>(p.producer_epoch - 1);
+  call(end, 5);
+  r = response<protocol::end_txn_response>(5);
+  BOOST_TEST(r.error_code == as_int(error_code::producer_fenced));
+  BOOST_TEST(r.producer_id == -1);
+  BOOST_TEST(r.producer_epoch == -1);
+}
+
+BOOST_AUTO_TEST_CASE(end_txn_v4_stays_transaction_version_1) {
+  auto p = init("t1");
+  protocol::add_partitions_to_txn_request add;
+  add.v3_and_below_transactional_id = "t1";
+  add.v3_and_below_producer_id = p.producer_id;
+  add.v3_and_below_producer_epoch = p.producer_epoch;
+  add.v3_and_below_topics = {{.name = "orders", .partitions = {1}}};
+  call(add, 3);
+  BOOST_TEST((txns.shard.find("t1")->client_version == txn::txn_version::tv0));
+  protocol::end_txn_request end{.transactional_id = "t1", .producer_id = p.producer_id,
+                                .producer_epoch = p.producer_epoch, .committed = true};
+  call(end, 4);
+  BOOST_TEST(response<protocol::end_txn_response>(4).error_code == 0);
+  BOOST_TEST(txns.shard.find("t1")->producer_epoch == p.producer_epoch);
+  BOOST_TEST((txns.shard.find("t1")->client_version == txn::txn_version::tv0));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

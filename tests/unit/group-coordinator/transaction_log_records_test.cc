@@ -105,4 +105,54 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_skipped_and_bad_values_refused) {
   BOOST_CHECK_THROW(decode_txn_value("t", std::string("\x00", 1)), protocol::decode_error);
 }
 
+BOOST_AUTO_TEST_CASE(tv2_records_round_trip_with_the_next_producer_id_and_client_version) {
+  auto m = ongoing();
+  m.state = txn_state::prepare_commit;
+  m.previous_producer_id = 4001;
+  m.next_producer_id = 5000;
+  m.producer_epoch = 0x7fff;
+  m.client_version = txn_version::tv2;
+  auto r = txn_record(m);
+  BOOST_TEST((decode_txn_value(m.transactional_id, *r.value) == m));
+  // Kafka's bytes: version 1, then after the fixed fields three tagged
+  // fields, PreviousProducerId (0), NextProducerId (1), ClientTransactionVersion (2).
+  m.partitions = {{"t", 0}};
+  m.start_timestamp = 10;
+  m.last_update_timestamp = 11;
+  m.producer_id = 5;
+  m.previous_producer_id = 5;
+  m.next_producer_id = 6;
+  m.producer_epoch = 1;
+  const auto bytes = encode_txn_value(m);
+  protocol::writer w;
+  w.write_int16(1);
+  w.write_int64(5);
+  w.write_int16(1);
+  w.write_int32(60000);
+  w.write_int8(2);  // PrepareCommit
+  for (int b : {0x02, 0x02, int{'t'}, 0x02, 0, 0, 0, 0, 0x00}) w.write_int8(static_cast<std::int8_t>(b));
+  w.write_int64(11);
+  w.write_int64(10);
+  for (int b : {0x03, 0x00, 0x08}) w.write_int8(static_cast<std::int8_t>(b));
+  w.write_int64(5);
+  for (int b : {0x01, 0x08}) w.write_int8(static_cast<std::int8_t>(b));
+  w.write_int64(6);
+  for (int b : {0x02, 0x02}) w.write_int8(static_cast<std::int8_t>(b));
+  w.write_int16(2);
+  BOOST_TEST(bytes == protocol::string_of(w.data()));
+}
+
+BOOST_AUTO_TEST_CASE(version_zero_reads_as_client_version_zero_and_an_unknown_version_is_refused) {
+  protocol::transaction_log_value v;
+  v.producer_id = 9;
+  v.producer_epoch = 2;
+  v.transaction_status = 1;
+  v.transaction_partitions = std::vector<protocol::transaction_log_value::partitions_schema>{};
+  v.client_transaction_version = 2;  // v0 cannot carry it
+  BOOST_TEST((decode_txn_value("t", protocol::encode_versioned(v, 0)).client_version == txn_version::tv0));
+  BOOST_TEST((decode_txn_value("t", protocol::encode_versioned(v, 1)).client_version == txn_version::tv2));
+  v.client_transaction_version = 7;
+  BOOST_CHECK_THROW(decode_txn_value("t", protocol::encode_versioned(v, 1)), protocol::decode_error);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -111,14 +111,23 @@ struct shard_fixture {
     return {out->producer_id, out->producer_epoch};
   }
   later<error_code> add(const std::string& id, producer_id_and_epoch p, std::set<txn_partition> ps,
-                        std::int64_t now = t0) {
+                        std::int64_t now = t0, txn_version version = txn_version::tv0) {
     later<error_code> out;
-    shard->add_partitions(id, p.producer_id, p.epoch, std::move(ps), now, out.callback());
+    shard->add_partitions(id, p, std::move(ps), version, now, out.callback());
     return out;
   }
+  /// EndTxn at `version`: its whole answer.
+  later<transaction_shard::end_answer> end_as(const std::string& id, producer_id_and_epoch p, bool commit,
+                                              txn_version version, std::int64_t now = t0) {
+    later<transaction_shard::end_answer> out;
+    shard->end_txn(id, p, commit, version, now, out.callback());
+    return out;
+  }
+  /// EndTxn v0-4: its error.
   later<error_code> end(const std::string& id, producer_id_and_epoch p, bool commit, std::int64_t now = t0) {
     later<error_code> out;
-    shard->end_txn(id, p.producer_id, p.epoch, commit, now, out.callback());
+    shard->end_txn(id, p, commit, txn_version::tv0, now,
+                   [cb = out.callback()](transaction_shard::end_answer a) { cb(a.error); });
     return out;
   }
   txn_state state(const std::string& id) const {
@@ -175,7 +184,7 @@ BOOST_AUTO_TEST_CASE(a_failed_write_answers_the_error_and_changes_nothing) {
   BOOST_TEST(shard->find("t1")->producer_epoch == p.epoch);
   // Records too large: Kafka's UNKNOWN_SERVER_ERROR, not the commit's error.
   std::optional<error_code> e;
-  shard->add_partitions("t1", p.producer_id, p.epoch, {{"orders", 0}}, t0, [&e](error_code x) { e = x; });
+  shard->add_partitions("t1", p, {{"orders", 0}}, txn_version::tv0, t0, [&e](error_code x) { e = x; });
   log.complete(error_code::invalid_commit_offset_size);
   BOOST_TEST(as_int(*e) == as_int(error_code::unknown_server_error));
   BOOST_TEST((state("t1") == txn_state::empty));
@@ -401,6 +410,196 @@ BOOST_AUTO_TEST_CASE(closing_answers_what_is_under_way_and_ignores_late_answers)
   markers.answer_all(marker_outcome::written);  // late: nothing written
   BOOST_TEST(log.pending.size() == 1u);         // only t9's refused record, never completed
   BOOST_TEST(as_int(init("t1")->error) == as_int(error_code::not_coordinator));
+}
+
+// Transaction version 2 (KIP-890 part 2) through the shard.
+
+BOOST_AUTO_TEST_CASE(tv2_implicit_start_end_bumps_markers_carry_the_bumped_epoch_and_retries_are_answered) {
+  auto p = init_durable("t1");
+  // A partition leader adds the partition (Produce v12): the transaction starts.
+  auto e = add("t1", p, {{"orders", 0}}, t0 + 1, txn_version::tv2);
+  log.complete_all();
+  BOOST_REQUIRE(e);
+  BOOST_TEST(as_int(*e) == 0);
+  BOOST_TEST((state("t1") == txn_state::ongoing));
+  BOOST_TEST((last_written("t1").client_version == txn_version::tv2));
+
+  auto a = end_as("t1", p, true, txn_version::tv2, t0 + 10);
+  BOOST_TEST(!a);  // answered once PrepareCommit is durable
+  log.complete();
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == 0);
+  BOOST_TEST(a->producer_id == p.producer_id);
+  BOOST_TEST(a->producer_epoch == p.epoch + 1);
+  const auto prepared = last_written("t1");
+  BOOST_TEST((prepared.state == txn_state::prepare_commit));
+  BOOST_TEST(prepared.producer_epoch == p.epoch + 1);
+  BOOST_TEST((prepared.client_version == txn_version::tv2));
+  BOOST_REQUIRE(markers.sends.size() == 1u);
+  BOOST_TEST(markers.sends.front().request.producer_epoch == p.epoch + 1);
+  BOOST_TEST(markers.sends.front().request.producer_id == p.producer_id);
+
+  // While the markers are written: the producer's next transaction (new
+  // epoch) must wait, and a retry of the end is CONCURRENT_TRANSACTIONS.
+  const producer_id_and_epoch bumped{p.producer_id, static_cast<std::int16_t>(p.epoch + 1)};
+  BOOST_TEST(as_int(*add("t1", bumped, {{"orders", 1}}, t0 + 11, txn_version::tv2)) ==
+             as_int(error_code::concurrent_transactions));
+  BOOST_TEST(as_int(end_as("t1", p, true, txn_version::tv2)->error) == as_int(error_code::concurrent_transactions));
+
+  markers.answer_all(marker_outcome::written);
+  log.complete_all();
+  BOOST_TEST((state("t1") == txn_state::complete_commit));
+  BOOST_TEST(shard->find("t1")->producer_epoch == p.epoch + 1);
+
+  // The retry after completion: success with the same id and epoch, nothing written.
+  const auto written = log.written.size();
+  a = end_as("t1", p, true, txn_version::tv2);
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == 0);
+  BOOST_TEST(a->producer_epoch == p.epoch + 1);
+  BOOST_TEST(log.written.size() == written);
+  // The old epoch is fenced; the bumped one opens the next transaction.
+  BOOST_TEST(as_int(*add("t1", p, {{"orders", 0}}, t0 + 20, txn_version::tv2)) ==
+             as_int(error_code::producer_fenced));
+  e = add("t1", bumped, {{"orders", 0}}, t0 + 20, txn_version::tv2);
+  log.complete_all();
+  BOOST_TEST(as_int(*e) == 0);
+  BOOST_TEST((state("t1") == txn_state::ongoing));
+  BOOST_TEST(shard->find("t1")->start_timestamp == t0 + 20);
+}
+
+BOOST_AUTO_TEST_CASE(tv2_end_at_the_last_epoch_takes_a_new_producer_id_and_a_new_owner_finishes_the_rotation) {
+  transaction_metadata m;
+  m.transactional_id = "t1";
+  m.producer_id = 77;
+  m.previous_producer_id = 77;
+  m.producer_epoch = max_handed_out_epoch;
+  m.timeout_ms = 60000;
+  m.state = txn_state::ongoing;
+  m.partitions = {{"orders", 0}};
+  m.start_timestamp = t0;
+  m.last_update_timestamp = t0;
+  m.client_version = txn_version::tv2;
+  auto r = txn_record(m);
+  shard->apply(r.key, r.value);
+  shard->loaded(t0);
+
+  auto a = end_as("t1", {77, max_handed_out_epoch}, true, txn_version::tv2, t0 + 10);
+  BOOST_TEST(ids.asked == 1);
+  log.complete();
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == 0);
+  BOOST_TEST(a->producer_id == 1000);  // the pool's
+  BOOST_TEST(a->producer_epoch == 0);
+  const auto prepared = last_written("t1");
+  BOOST_TEST(prepared.producer_id == 77);
+  BOOST_TEST(prepared.producer_epoch == 0x7fff);
+  BOOST_TEST(prepared.next_producer_id == 1000);
+  // The markers go out under the old id at the very last epoch.
+  BOOST_REQUIRE(markers.sends.size() == 1u);
+  BOOST_TEST(markers.sends.front().request.producer_id == 77);
+  BOOST_TEST(markers.sends.front().request.producer_epoch == 0x7fff);
+
+  // The shard moves before the markers are done: the next owner replays
+  // Prepare*, resumes the markers and completes onto the new id.
+  const auto records = log.written;
+  shard->close();
+  markers.sends.clear();
+  shard = make(6);
+  for (const auto& rec : records) shard->apply(rec.key, rec.value);
+  BOOST_TEST(shard->find("t1")->next_producer_id == 1000);
+  shard->loaded(t0 + 20);
+  BOOST_REQUIRE(markers.sends.size() == 1u);
+  BOOST_TEST(markers.sends.front().request.producer_id == 77);
+  markers.answer_all(marker_outcome::written);
+  log.complete_all();
+  const auto* done = shard->find("t1");
+  BOOST_TEST((done->state == txn_state::complete_commit));
+  BOOST_TEST(done->producer_id == 1000);
+  BOOST_TEST(done->producer_epoch == 0);
+  BOOST_TEST(done->previous_producer_id == 77);
+  BOOST_TEST(done->next_producer_id == -1);
+  BOOST_TEST((last_written("t1") == *done));
+
+  // The client's retry of that EndTxn, after the move: recognised by the
+  // replayed previous producer id.
+  a = end_as("t1", {77, max_handed_out_epoch}, true, txn_version::tv2, t0 + 30);
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == 0);
+  BOOST_TEST(a->producer_id == 1000);
+  BOOST_TEST(a->producer_epoch == 0);
+  BOOST_TEST(ids.asked == 1);
+}
+
+BOOST_AUTO_TEST_CASE(tv2_a_pool_failure_refuses_the_end_and_changes_nothing) {
+  transaction_metadata m;
+  m.transactional_id = "t1";
+  m.producer_id = 77;
+  m.producer_epoch = max_handed_out_epoch;
+  m.timeout_ms = 60000;
+  m.state = txn_state::ongoing;
+  m.partitions = {{"orders", 0}};
+  m.start_timestamp = t0;
+  auto r = txn_record(m);
+  shard->apply(r.key, r.value);
+  ids.failure = error_code::coordinator_not_available;
+  auto a = end_as("t1", {77, max_handed_out_epoch}, false, txn_version::tv2);
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == as_int(error_code::coordinator_not_available));
+  BOOST_TEST(log.pending.empty());
+  BOOST_TEST((state("t1") == txn_state::ongoing));
+}
+
+BOOST_AUTO_TEST_CASE(tv2_an_abort_with_no_transaction_bumps_and_completes_without_markers) {
+  auto p = init_durable("t1");
+  auto a = end_as("t1", p, false, txn_version::tv2, t0 + 5);
+  log.complete();  // PrepareAbort, with no partition to mark
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == 0);
+  BOOST_TEST(a->producer_epoch == p.epoch + 1);
+  BOOST_TEST(markers.sends.empty());
+  BOOST_REQUIRE(log.pending.size() == 1u);  // CompleteAbort follows at once
+  log.complete();
+  BOOST_TEST((state("t1") == txn_state::complete_abort));
+  BOOST_TEST(shard->find("t1")->producer_epoch == p.epoch + 1);
+  BOOST_TEST(shard->find("t1")->start_timestamp == t0 + 5);
+  // A commit with no transaction: INVALID_TXN_STATE.
+  const producer_id_and_epoch bumped{p.producer_id, static_cast<std::int16_t>(p.epoch + 1)};
+  BOOST_TEST(as_int(end_as("t1", bumped, true, txn_version::tv2)->error) == as_int(error_code::invalid_txn_state));
+}
+
+BOOST_AUTO_TEST_CASE(tv2_end_txn_v0_to_4_of_a_tv2_transaction_does_not_bump) {
+  auto p = init_durable("t1");
+  add("t1", p, {{"orders", 0}}, t0, txn_version::tv2);
+  log.complete_all();
+  auto a = end_as("t1", p, true, txn_version::tv0);
+  log.complete();
+  BOOST_REQUIRE(a);
+  BOOST_TEST(as_int(a->error) == 0);
+  BOOST_TEST(a->producer_id == -1);
+  BOOST_TEST(last_written("t1").producer_epoch == p.epoch);
+  BOOST_TEST((last_written("t1").client_version == txn_version::tv0));
+  BOOST_REQUIRE(markers.sends.size() == 1u);
+  BOOST_TEST(markers.sends.front().request.producer_epoch == p.epoch);
+}
+
+BOOST_AUTO_TEST_CASE(tv2_a_timed_out_transaction_is_fenced_then_aborted_under_one_more_epoch) {
+  auto p = init_durable("t1");
+  add("t1", p, {{"orders", 0}}, t0 + 1000, txn_version::tv2);
+  log.complete_all();
+  shard->tick(t0 + 1000 + 60000 + options.abort_check_interval_ms);
+  log.complete();
+  BOOST_TEST((state("t1") == txn_state::prepare_abort));
+  BOOST_TEST(shard->find("t1")->producer_epoch == p.epoch + 2);
+  BOOST_REQUIRE(markers.sends.size() == 1u);
+  BOOST_TEST(markers.sends.front().request.producer_epoch == p.epoch + 2);
+  markers.answer_all(marker_outcome::written);
+  log.complete_all();
+  // The producer that let it time out is fenced, also for a v5 end (not a retry: two epochs behind).
+  BOOST_TEST(as_int(end_as("t1", p, false, txn_version::tv2)->error) == as_int(error_code::producer_fenced));
+  BOOST_TEST(as_int(*add("t1", p, {{"orders", 0}}, t0, txn_version::tv2)) == as_int(error_code::producer_fenced));
+  // InitProducerId of the same producer (KIP-360: its id and last epoch) is told it is fenced too.
+  BOOST_TEST(as_int(init("t1", t0, p)->error) == as_int(error_code::producer_fenced));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
