@@ -38,10 +38,18 @@ group_service::group_service(service_settings settings, cluster::cluster_client&
       txns_({.transactions = settings_.transactions,
              .replication_factor = settings_.offsets_replication_factor,
              .segment_bytes = settings_.offsets_segment_bytes},
-            cluster, coordinator, post) {}
+            cluster, coordinator, post),
+      txn_checker_(cluster, post) {}
 
 group_service::~group_service() {
   for (auto& [p, s] : slots_) s.shard->close();
+}
+
+void posted_txn_checker::check(cluster::txn_check_request request,
+                               std::function<void(cluster::txn_check_result)> done) {
+  checker_.check(std::move(request), [post = post_, done = std::move(done)](cluster::txn_check_result result) {
+    post([done, result = std::move(result)] { done(result); });
+  });
 }
 
 void group_service::on_view(std::shared_ptr<const cluster::metadata_view> view) {
@@ -220,6 +228,7 @@ void group_service::handle(const messaging::message& request, const messaging::r
   ctx.client_host = header.client_host();
   ctx.shards = this;
   ctx.txns = &txns_;
+  ctx.txn_checker = &txn_checker_;
   ctx.topics = &catalog_;
   ctx.options = &settings_.groups;
   ctx.now = std::chrono::steady_clock::now();

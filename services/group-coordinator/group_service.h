@@ -19,6 +19,7 @@
 
 #include "common/cluster/cluster_client.h"
 #include "common/cluster/coordinator_client.h"
+#include "common/cluster/transaction_checker.h"
 #include "common/messaging/rpc_server.h"
 #include "services/group-coordinator/api/api_context.h"
 #include "services/group-coordinator/offsets_log.h"
@@ -33,6 +34,19 @@ struct service_settings {
   // topics, so sealed segments exist for the log cleaner to compact.
   std::int32_t offsets_segment_bytes = 104857600;
   transaction_options transactions;
+};
+
+/// TxnOffsetCommit's checks over RPC (cluster::transaction_checker), each
+/// answer posted to the service's actor, where the shards live.
+class posted_txn_checker final : public txn_offsets_checker {
+ public:
+  using post_fn = std::function<void(std::function<void()>)>;
+  posted_txn_checker(cluster::cluster_client& cluster, post_fn post) : checker_(cluster), post_(std::move(post)) {}
+  void check(cluster::txn_check_request request, std::function<void(cluster::txn_check_result)> done) override;
+
+ private:
+  cluster::transaction_checker checker_;
+  post_fn post_;
 };
 
 class group_service : public shard_directory {
@@ -83,6 +97,7 @@ class group_service : public shard_directory {
   // The transaction coordinator: partition p of __transaction_state goes
   // with shard p (adopted and dropped with it).
   txn::transaction_service txns_;
+  posted_txn_checker txn_checker_;
   std::shared_ptr<const cluster::metadata_view> view_;
   std::map<std::int32_t, slot> slots_;
   topic_catalog catalog_;

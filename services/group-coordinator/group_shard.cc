@@ -148,8 +148,14 @@ void group_shard::tick(const topic_catalog& topics, time_point now) {
 }
 
 void group_shard::close() {
+  *open_ = false;
   writer_.close();
   waiters_.fail_all(error_code::not_coordinator);
+  auto waiting = std::move(txn_commits_);
+  txn_commits_.clear();
+  guards_.clear();
+  for (auto& [group, ops] : waiting)
+    for (auto& op : ops) op->done({error_code::not_coordinator, true});
 }
 
 }  // namespace sluice::group_coordinator

@@ -23,6 +23,7 @@
 // The read-only APIs (DescribeGroups, ListGroups, OffsetFetch, ...) read
 // the const accessors: what is durable. Not thread-safe.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +39,7 @@
 #include "services/group-coordinator/record_log.h"
 #include "services/group-coordinator/records/offsets_records.h"
 #include "services/group-coordinator/result_writer.h"
+#include "services/group-coordinator/txn_offsets_checker.h"
 
 namespace sluice::group_coordinator {
 
@@ -144,6 +146,37 @@ class group_shard {
   /// answering ILLEGAL_GENERATION.
   error_code validate_txn_commit(const std::string& group, const std::string& member_id,
                                  const std::optional<std::string>& instance_id, std::int32_t generation) const;
+  /// A TxnOffsetCommit as the shard runs it (txn_offset_commit()).
+  struct txn_commit_request {
+    std::string group;
+    std::string transactional_id;
+    txn_producer producer;
+    std::string member_id;
+    std::optional<std::string> instance_id;
+    std::int32_t generation = -1;
+    std::int16_t version = 0;  // the request's: v5+ adds the partition to the transaction
+  };
+  /// How a TxnOffsetCommit ended: `refused` when its check or the
+  /// validation refused it as a whole (Kafka then answers every partition
+  /// with `error`); else `error` is the write's, for the offsets written.
+  struct txn_commit_outcome {
+    error_code error = error_code::none;
+    bool refused = false;
+  };
+  /// TxnOffsetCommit as Kafka runs it (scheduleTransactionalWriteOperation):
+  /// unless the producer has an ongoing transaction in this shard already,
+  /// `checker` is asked whether our partition is in it (v0-4), or to add it
+  /// (v5+); then the committer is validated (validate_txn_commit) and the
+  /// offsets written (commit_transactional). The operations of one group
+  /// run in the order they arrived, whatever order the checks answer in. A
+  /// marker of the producer written while its check is out makes the
+  /// commit INVALID_TXN_STATE (Kafka's verification guard): the
+  /// transaction it verified has ended. A refusal carries the checker's
+  /// answer in Kafka's TxnOffsetCommit terms (txn_offset_check_error) or
+  /// the validation's error. Empty `offsets`: checked and validated,
+  /// nothing written.
+  void txn_offset_commit(txn_commit_request request, std::vector<std::pair<topic_partition, offset_value>> offsets,
+                         txn_offsets_checker& checker, std::function<void(txn_commit_outcome)> done);
   /// TxnOffsetCommit: writes the offsets as one transactional batch of
   /// `producer`; once durable they are pending for it, invisible to
   /// OffsetFetch until its COMMIT marker. `done` gets the outcome.
@@ -234,6 +267,23 @@ class group_shard {
                      const offset_value& value);
   /// Partitions of `group` with pending offsets and no committed one.
   std::vector<topic_partition> pending_only(const std::string& group) const;
+  /// A TxnOffsetCommit waiting for its check, or for the group's earlier ones.
+  struct queued_txn_commit {
+    txn_commit_request request;
+    std::vector<std::pair<topic_partition, offset_value>> offsets;
+    std::function<void(txn_commit_outcome)> done;
+    std::optional<error_code> checked;  // the check's answer, once there is one
+    std::uint64_t guard = 0;            // the verification it holds; 0: none needed
+  };
+  /// Runs the group's TxnOffsetCommits whose checks have answered, in
+  /// arrival order, up to the first still waiting.
+  void run_txn_commits(const std::string& group);
+  /// The producer's verification guard (Kafka's VerificationStateEntry),
+  /// created if it has none; the caller holds it until release_guard().
+  std::uint64_t hold_guard(std::int64_t producer);
+  /// Whether `guard` is still the producer's: no marker came since it was made.
+  bool guard_valid(std::int64_t producer, std::uint64_t guard) const;
+  void release_guard(std::int64_t producer, std::uint64_t guard);
   void apply_consumer(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics,
                       time_point now);
 
@@ -251,6 +301,21 @@ class group_shard {
   // offsets in each group (openTransactionsByGroup).
   std::map<std::int64_t, std::map<std::string, group_offsets>> pending_;
   std::map<std::string, std::set<std::int64_t>> open_txns_;
+  // TxnOffsetCommits by group, in arrival order, while any of them waits
+  // for its check.
+  std::map<std::string, std::deque<std::shared_ptr<queued_txn_commit>>> txn_commits_;
+  // Verification guards by producer id: made by the first check of a
+  // producer without an ongoing transaction here, dropped by its next
+  // marker (a check that answered after the marker verified a transaction
+  // that has ended) or when no TxnOffsetCommit holds it any more.
+  struct verification_guard {
+    std::uint64_t token = 0;
+    int holders = 0;
+  };
+  std::map<std::int64_t, verification_guard> guards_;
+  std::uint64_t last_guard_ = 0;
+  // Check answers arriving after close() (or after the shard is gone) do nothing.
+  std::shared_ptr<bool> open_ = std::make_shared<bool>(true);
   std::uint64_t log_order_ = 0;  // the last offset record's place (stored_offset::log_order)
   std::map<std::string, std::int64_t> last_active_ms_;  // wall time a retention check last saw members
   std::int64_t first_check_ms_ = -1;

@@ -41,6 +41,9 @@ void group_shard::commit_transactional(const std::string& group, txn_producer pr
 }
 
 void group_shard::complete_transaction(txn_marker marker, std::function<void(error_code)> done) {
+  // The transaction ends here: a TxnOffsetCommit verified before this
+  // marker and written after it would be left pending with no marker to come.
+  guards_.erase(marker.producer.id);
   coordinator_result<error_code> r;
   r.apply = [this, marker] { apply_marker(marker.producer.id, marker.commit); };
   r.failed = [](error_code e) { return e; };

@@ -1,8 +1,15 @@
 #pragma once
-// The boundary between the append path's errors (protocol::append_errc, the
-// one vocabulary the validator and the partition log share) and the
-// partition RPC's error codes. One exhaustive switch without `default:`, so
-// -Wswitch names any value added to append_errc that is not mapped here.
+// The boundaries between other modules' errors and the partition RPC's
+// error codes:
+// - the append path's (protocol::append_errc, the one vocabulary the
+//   validator and the partition log share): one exhaustive switch without
+//   `default:`, so -Wswitch names any value added to append_errc that is not
+//   mapped here;
+// - the transaction coordinator's answer to a leader's verification
+//   (KIP-890), a Kafka error code: map_verification_error (errors.cc).
+#include <cstdint>
+#include <string>
+
 #include "common/protocol/record_batch_validator.h"
 #include "partition.pb.h"
 
@@ -27,5 +34,17 @@ constexpr sluice::partition::v1::PartitionError map_append_error(protocol::appen
   // Only a value cast from outside the enum gets here.
   return pv1::STORAGE_ERROR;
 }
+
+/// What a produce entry answers for the transaction coordinator's refusal.
+struct verification_refusal {
+  sluice::partition::v1::PartitionError error = sluice::partition::v1::PARTITION_OK;
+  std::string message;
+};
+
+/// The coordinator's answer `code` (a Kafka error code, not 0) about one
+/// partition, as the produce answers it for a request checked in `mode`
+/// (Kafka's ReplicaManager and AddPartitionsToTxnManager). Unknown codes
+/// are INVALID_TXN_STATE naming the code.
+verification_refusal map_verification_error(std::int16_t code, sluice::partition::v1::TxnPartitionCheck mode);
 
 }  // namespace sluice::partition_server

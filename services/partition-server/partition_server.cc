@@ -22,6 +22,7 @@
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
 #include "services/partition-server/rpc/write_txn_markers_op.h"
+#include "services/partition-server/txn_verifier.h"
 
 namespace sluice::partition_server {
 
@@ -41,6 +42,8 @@ struct partition_server::impl {
   std::shared_ptr<cluster::coordinator_client> coordinator;
   std::unique_ptr<messaging::rpc_server> server;
   std::unique_ptr<cluster::cluster_client> cluster;
+  // Uses `cluster`: dropped before it (stop()), once the actors are gone.
+  std::shared_ptr<txn_verifier> verifier;
   bool stopped = false;
 
   void on_request(messaging::message request, messaging::responder reply_to) {
@@ -111,17 +114,6 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
     }
     return id;
   });
-  replica_manager_options mopt;
-  mopt.data_dir = m.options.data_dir;
-  mopt.routes = m.routes;
-  mopt.applied_version = m.applied_version;
-  mopt.retention_check = m.options.retention_check;
-  mopt.replication.lag_max_ms = m.options.replica_lag_time_max_ms;
-  mopt.replication.default_min_insync = m.options.min_insync_replicas;
-  mopt.replication.producer_id_expiration_ms = m.options.producer_id_expiration_ms;
-  mopt.isr_sender = m.isr;
-  m.manager = m.system->spawn(replica_manager, std::move(mopt));
-
   auto* self = &m;
   // Every parked fetch holds a context until it is answered: keep plenty so
   // long polls from many consumers never leave produce requests unreceived.
@@ -137,6 +129,23 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   copt.requested_node_id = m.options.node_id;
   copt.rpc_url = m.server->url();
   m.cluster = std::make_unique<cluster::cluster_client>(copt);
+  // The leaders' transaction verification needs the cluster client (the
+  // coordinator's owner in the metadata), so the replicas come after it;
+  // requests arriving before then find no route.
+  m.verifier = std::make_shared<coordinator_txn_verifier>(*m.cluster);
+
+  replica_manager_options mopt;
+  mopt.data_dir = m.options.data_dir;
+  mopt.routes = m.routes;
+  mopt.applied_version = m.applied_version;
+  mopt.retention_check = m.options.retention_check;
+  mopt.replication.lag_max_ms = m.options.replica_lag_time_max_ms;
+  mopt.replication.default_min_insync = m.options.min_insync_replicas;
+  mopt.replication.producer_id_expiration_ms = m.options.producer_id_expiration_ms;
+  mopt.isr_sender = m.isr;
+  mopt.verifier = m.verifier;
+  m.manager = m.system->spawn(replica_manager, std::move(mopt));
+
   caf::actor manager = m.manager;
   auto* cc = m.cluster.get();
   // Listeners must not block: the view goes to the manager actor.
@@ -239,6 +248,7 @@ void partition_server::stop() {
   done("replicas closed");
   if (m.server) m.server->stop();
   done("rpc server closed");
+  m.verifier.reset();
   m.cluster.reset();
   m.server.reset();
   m.system.reset();

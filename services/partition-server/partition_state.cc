@@ -165,8 +165,14 @@ pv1::PartitionError partition_state::check_append(std::int32_t acks, std::string
   return pv1::NOT_ENOUGH_REPLICAS;
 }
 
+storage::verification_start partition_state::begin_verification(std::span<const std::byte> batches,
+                                                                std::int64_t now_ms, bool supports_epoch_bump) {
+  if (!leader_ || !log_) return {};
+  return log_->begin_verification(batches, now_ms, supports_epoch_bump);
+}
+
 append_outcome partition_state::append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks,
-                                       storage::append_origin origin) {
+                                       storage::append_origin origin, storage::verification_guard guard) {
   append_outcome out;
   auto& probe = partition_probe::get();
   out.error = check_append(acks, out.message);
@@ -175,7 +181,11 @@ append_outcome partition_state::append(std::span<std::byte> batches, std::int64_
     probe.produce_errors.add();
     return out;
   }
-  auto r = log_->append(batches, leader_epoch_, now_ms, origin);
+  // Every client append on a leader is held to verification (Kafka's
+  // transaction.partition.verification.enable, on by default); followers
+  // and recovery never are, and coordinators verify their own writes.
+  const storage::txn_verification verification{.required = origin == storage::append_origin::client, .guard = guard};
+  auto r = log_->append(batches, leader_epoch_, now_ms, origin, verification);
   out.error = map_append_error(r.error);
   out.message = std::move(r.message);
   out.log_start_offset = r.log_start_offset;

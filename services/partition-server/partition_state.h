@@ -167,8 +167,18 @@ class partition_state {
   /// Wakes parked fetches that were waiting for these bytes.
   /// acks=-1 first checks min.insync.replicas (NOT_ENOUGH_REPLICAS).
   /// `origin` is coordinator for a group coordinator's writes (shard epoch set).
+  /// A client's transactional batch that opens a transaction must present
+  /// `guard`, from begin_verification() and a yes from the transaction
+  /// coordinator (KIP-890), else INVALID_TXN_STATE.
   append_outcome append(std::span<std::byte> batches, std::int64_t now_ms, std::int32_t acks = 1,
-                        storage::append_origin origin = storage::append_origin::client);
+                        storage::append_origin origin = storage::append_origin::client,
+                        storage::verification_guard guard = storage::no_verification_guard);
+  /// Before a client's append with transactional batches: whether the
+  /// transaction coordinator must be asked first, and the guard to present
+  /// once it said yes (storage::producer_state::begin_verification). Nothing
+  /// to ask when this replica does not lead: append() answers that.
+  storage::verification_start begin_verification(std::span<const std::byte> batches, std::int64_t now_ms,
+                                                 bool supports_epoch_bump);
   /// WriteTxnMarkers (partition_state_transactions.cc), leaders only and
   /// always acks=all (min.insync.replicas checked first, as append does):
   /// checks the marker against the producer's state, appends the control

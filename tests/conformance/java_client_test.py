@@ -15,9 +15,18 @@ and runs them; without java, javac or the jars this test exits 77):
 - a zombie (same transactional.id, older epoch) gets ProducerFencedException;
 - Kafka's kafka-transactions tool lists and describes transactions (an open
   one as Ongoing with its partition, finished ones as Complete*), and
-  describe-producers shows a partition's producers.
+  describe-producers shows a partition's producers;
+- the client runs its transactions with transaction version 2 (KIP-890: the
+  gateway finalizes transaction.version 2): each EndTxn bumped the producer's
+  epoch, so after three transactions from epoch 0 it is 3, for the
+  transaction coordinator and for the partitions (their markers' epoch);
+- against a gateway started with --transaction-version 1 the same client
+  stays on version 1 (AddPartitionsToTxn and AddOffsetsToTxn, the partition
+  leaders and the group coordinator verifying its writes): commit, abort and
+  sendOffsetsToTransaction work as above, and the epoch never moves.
 
-One stack for the whole file; every step is bounded.
+One stack for the checks, a second one (transaction version 1) for the last;
+every step is bounded.
 """
 import os
 import sys
@@ -64,16 +73,16 @@ def idempotent(bootstrap, count=600):
     print('idempotent: %d records, each once, at its acknowledged offset, in order' % count)
 
 
-def transactions(bootstrap):
-    clients.create_topic(bootstrap, 'txn', PARTITIONS)
-    _, out, _ = java_clients.run('TransactionalProducer', bootstrap, 'txn', PARTITIONS, 'java-txn',
+def transactions(bootstrap, topic='txn', transactional_id='java-txn'):
+    clients.create_topic(bootstrap, topic, PARTITIONS)
+    _, out, _ = java_clients.run('TransactionalProducer', bootstrap, topic, PARTITIONS, transactional_id,
                                  'commit:c1', 'abort:a1', 'commit:c2', timeout=120)
     assert [line for line in out if not line.startswith('SENT')] == ['COMMITTED c1', 'ABORTED a1', 'COMMITTED c2'], out
     sent = {(int(p), int(o)): '%s-%s' % (tag, p) for tag, p, o in java_clients.lines('SENT', out)}
-    committed = read(bootstrap, 'txn', 'read_committed')
+    committed = read(bootstrap, topic, 'read_committed')
     want = {at: v for at, v in sent.items() if not v.startswith('a1')}
     assert committed == want, 'read_committed: %r, want %r' % (committed, want)
-    uncommitted = read(bootstrap, 'txn', 'read_uncommitted')
+    uncommitted = read(bootstrap, topic, 'read_uncommitted')
     assert uncommitted == sent, 'read_uncommitted: %r, want %r' % (uncommitted, sent)
     # Each transaction ends with a marker: the offsets leave a gap after each.
     for p in range(PARTITIONS):
@@ -81,29 +90,30 @@ def transactions(bootstrap):
         assert all(b - a == 2 for a, b in zip(offsets, offsets[1:])), 'partition %d offsets %r' % (p, offsets)
 
 
-def send_offsets(bootstrap, per_partition=10):
-    clients.create_topic(bootstrap, 'copy-in', PARTITIONS)
-    clients.create_topic(bootstrap, 'copy-out', PARTITIONS)
+def send_offsets(bootstrap, per_partition=10, prefix='copy', transactional_id='java-copy'):
+    source, sink, group = prefix + '-in', prefix + '-out', prefix + '-group'
+    clients.create_topic(bootstrap, source, PARTITIONS)
+    clients.create_topic(bootstrap, sink, PARTITIONS)
     p = clients.producer(bootstrap, acks='all')
     for i in range(per_partition * PARTITIONS):
-        p.produce('copy-in', value=b'%d' % i, key=b'%d' % i, partition=i % PARTITIONS)
+        p.produce(source, value=b'%d' % i, key=b'%d' % i, partition=i % PARTITIONS)
     clients.flush(p)
     nothing = {q: -1001 for q in range(PARTITIONS)}  # librdkafka's OFFSET_INVALID: no commit
 
-    _, out, _ = java_clients.run('TxnCopy', bootstrap, 'copy-in', 'copy-out', 'copy-group', 'java-copy',
+    _, out, _ = java_clients.run('TxnCopy', bootstrap, source, sink, group, transactional_id,
                                  'once-abort', 60000, timeout=120)
     assert any(line.startswith('ABORTED %d' % (per_partition * PARTITIONS)) for line in out), out
-    assert clients.committed(bootstrap, 'copy-group', 'copy-in', PARTITIONS) == nothing, 'an aborted transaction committed offsets'
-    assert read(bootstrap, 'copy-out', 'read_committed') == {}, 'aborted output visible to read_committed'
+    assert clients.committed(bootstrap, group, source, PARTITIONS) == nothing, 'an aborted transaction committed offsets'
+    assert read(bootstrap, sink, 'read_committed') == {}, 'aborted output visible to read_committed'
 
-    _, out, _ = java_clients.run('TxnCopy', bootstrap, 'copy-in', 'copy-out', 'copy-group', 'java-copy',
+    _, out, _ = java_clients.run('TxnCopy', bootstrap, source, sink, group, transactional_id,
                                  'once-commit', 60000, timeout=120)
     assert 'COMMITTED %d' % (per_partition * PARTITIONS) in out, out
-    assert clients.committed(bootstrap, 'copy-group', 'copy-in', PARTITIONS) == {q: per_partition for q in range(PARTITIONS)}
-    copied = read(bootstrap, 'copy-out', 'read_committed')
+    assert clients.committed(bootstrap, group, source, PARTITIONS) == {q: per_partition for q in range(PARTITIONS)}
+    copied = read(bootstrap, sink, 'read_committed')
     inputs = sorted(int(v.split(':')[2]) for v in copied.values())
     assert inputs == list(range(per_partition * PARTITIONS)), 'copied %r' % inputs
-    assert len(read(bootstrap, 'copy-out', 'read_uncommitted')) == 2 * per_partition * PARTITIONS
+    assert len(read(bootstrap, sink, 'read_uncommitted')) == 2 * per_partition * PARTITIONS
 
 
 def zombie(bootstrap):
@@ -147,6 +157,10 @@ def transactions_tool(bootstrap):
         _, out, _ = java_clients.transactions_tool(bootstrap, 'describe', '--transactional-id', 'java-txn')
         [row] = table(out)
         assert row['TransactionState'] == 'CompleteCommit' and row['ProducerId'] != open_pid, row
+        # Transaction version 2: EndTxn v5 bumped the epoch at each of the
+        # three transactions (version 1 would have left it at 0).
+        assert row['ProducerEpoch'] == '3', 'the Java client did not run transaction version 2: %r' % row
+        java_txn_pid = row['ProducerId']
 
         _, out, _ = java_clients.transactions_tool(bootstrap, 'describe-producers', '--topic', 'txn',
                                                    '--partition', '1')
@@ -154,16 +168,43 @@ def transactions_tool(bootstrap):
         producers = {r['ProducerId']: r for r in table(out)}
         assert open_pid in producers, 'the open transaction\'s producer %s not in %r' % (open_pid, producers)
         assert producers[open_pid]['CurrentTransactionStartOffset'] != '-1', producers[open_pid]
+        # The partition took the last marker's (bumped) epoch as the producer's.
+        assert producers[java_txn_pid]['ProducerEpoch'] == '3', producers.get(java_txn_pid)
     finally:
         p.abort_transaction(30)
 
 
+def epoch_of(bootstrap, transactional_id):
+    _, out, _ = java_clients.transactions_tool(bootstrap, 'describe', '--transactional-id', transactional_id)
+    [row] = table(out)
+    return row['ProducerEpoch']
+
+
+def transaction_version_1(_):
+    with SluiceStack(gateway_args=['--transaction-version', '1']) as stack:
+        b = stack.bootstrap
+        transactions(b, topic='txn-v1', transactional_id='java-txn-v1')
+        assert epoch_of(b, 'java-txn-v1') == '0', 'transaction version 1 bumped the epoch'
+        send_offsets(b, prefix='copy-v1', transactional_id='java-copy-v1')
+        # Version 1: only the second run's InitProducerId bumped it.
+        assert epoch_of(b, 'java-copy-v1') == '1', 'transaction version 1 bumped the epoch at EndTxn'
+
+
 def test():
     java_clients.require()
+    failed = []
     with SluiceStack() as stack:
-        run_checks(stack.bootstrap, [('tutorial program', tutorial), ('idempotent producer', idempotent),
-                                     ('commit and abort', transactions), ('sendOffsetsToTransaction', send_offsets),
-                                     ('zombie fencing', zombie), ('kafka-transactions', transactions_tool)])
+        try:
+            run_checks(stack.bootstrap, [('tutorial program', tutorial), ('idempotent producer', idempotent),
+                                         ('commit and abort', transactions), ('sendOffsetsToTransaction', send_offsets),
+                                         ('zombie fencing', zombie), ('kafka-transactions', transactions_tool)])
+        except AssertionError as e:
+            failed.append(str(e))
+    try:
+        run_checks(None, [('transaction version 1 (gateway --transaction-version 1)', transaction_version_1)])
+    except AssertionError as e:
+        failed.append(str(e))
+    assert not failed, '; '.join(failed)
 
 
 if __name__ == '__main__':

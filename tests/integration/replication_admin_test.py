@@ -34,57 +34,10 @@ TOPIC = 'assigned'
 
 # ---- flexible (compact) encodings, for the v0 reassignment APIs -------------
 
-def uvarint(v):
-    out = b''
-    while True:
-        b = v & 0x7f
-        v >>= 7
-        if v:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def c_string(s):
-    if s is None:
-        return uvarint(0)
-    data = s.encode()
-    return uvarint(len(data) + 1) + data
-
-
-def c_array(items, enc):
-    if items is None:
-        return uvarint(0)
-    return uvarint(len(items) + 1) + b''.join(enc(x) for x in items)
-
-
-NO_TAGS = uvarint(0)
-
-
-def read_uvarint(r):
-    shift = value = 0
-    while True:
-        b = r.take(1)[0]
-        value |= (b & 0x7f) << shift
-        if not b & 0x80:
-            return value
-        shift += 7
-
-
-def read_tags(r):
-    for _ in range(read_uvarint(r)):
-        read_uvarint(r)
-        r.take(read_uvarint(r))
-
-
-def read_c_string(r):
-    n = read_uvarint(r)
-    return None if n == 0 else r.take(n - 1).decode()
-
-
-def read_c_array(r, dec):
-    n = read_uvarint(r)
-    return None if n == 0 else [dec(r) for _ in range(n - 1)]
+# kafka_wire's compact encodings, by the short names this file uses.
+c_string, c_array, read_c_string, read_c_array = (kw.compact_string, kw.compact_array, kw.read_compact_string,
+                                                  kw.read_compact_array)
+uvarint, read_uvarint, read_tags, NO_TAGS = kw.uvarint, kw.read_uvarint, kw.read_tags, kw.NO_TAGS
 
 
 def flexible_request(conn, api_key, version, body):

@@ -11,6 +11,23 @@ error code Kafka 4 gives and that nothing was written twice or at all:
   sequence 0: OUT_OF_ORDER_SEQUENCE_NUMBER;
 - a transactional batch in a Produce without a transactional.id:
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka refuses the whole request);
+- a transactional batch for a partition never added to the transaction
+  (Produce v3 and v11): INVALID_TXN_STATE, nothing written (KIP-890
+  verification by the partition leader);
+- TxnOffsetCommit (v3) for a group whose offsets partition is not in the
+  transaction (no AddOffsetsToTxn), or once the transaction was aborted:
+  INVALID_TXN_STATE, and nothing becomes the group's offset (the group
+  coordinator verifies with the transaction coordinator);
+- transaction version 2 on the wire (KIP-890 part 2): ApiVersions v4 lists
+  the feature transaction.version (supported 0-2, finalized 2; v3 only the
+  finalized level, as Kafka, since it cannot carry a minimum of 0); a Produce v12
+  transactional batch with no AddPartitionsToTxn is written (the leader adds
+  the partition); TxnOffsetCommit v4 without AddOffsetsToTxn is refused
+  (INVALID_TXN_STATE) while v5 adds the offsets partition itself, its
+  offsets invisible until the commit; EndTxn v5 answers the same producer id
+  at epoch + 1; a late batch at the old epoch gets INVALID_PRODUCER_EPOCH
+  and is not written; read_committed sees the committed record and the
+  group its offset;
 - EndTxn for an unknown transactional.id: INVALID_PRODUCER_ID_MAPPING;
 - an empty transactional.id: INVALID_REQUEST; one longer than a Kafka string
   can be (over 32767 bytes, in a flexible InitProducerId): the request is
@@ -30,8 +47,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from sluice_stack import SluiceStack, main_guard, run_checks  # noqa: E402
 import clients  # noqa: E402
 import kafka_wire as w  # noqa: E402
+from kafka_wire_flexible import API_TXN_OFFSET_COMMIT, Flexible  # noqa: E402
 
 TXN_COORDINATOR = 1  # FindCoordinator key type
+API_ADD_OFFSETS_TO_TXN = 25
 
 
 class Wire:
@@ -49,6 +68,7 @@ class Wire:
         if self.c is not None:
             self.c.close()
         self.c = w.KafkaConnection('127.0.0.1', self.port, timeout=15)
+        self.flex = Flexible(self.c)
 
     def supports(self, api_key, version):
         apis = self.c.api_versions()['apis']
@@ -153,6 +173,131 @@ def transactional_without_id(wire):
     assert wire.latest(t) == 0
 
 
+def transactional_not_added(wire):
+    """KIP-890 part 1: the leader asks the transaction coordinator before
+    writing a batch that would open a transaction in the partition."""
+    t = wire.topic('txn-not-added')
+    tid = 'wire-not-added'
+    pid, epoch = wire.transaction(tid)
+    r = wire.produce(t, [b'x'], pid, epoch, 0, transactional=True, transactional_id=tid)
+    assert r['error'] == w.INVALID_TXN_STATE, 'Produce v3: %r' % r
+    wire.supports(w.API_PRODUCE, 11)
+    batch = w.record_batch([(None, b'y', [])], producer_id=pid, producer_epoch=epoch, base_sequence=0,
+                           transactional=True)
+    r = wire.flex.produce(11, t, 0, batch, transactional_id=tid)
+    assert r['error'] == w.INVALID_TXN_STATE, 'Produce v11: %r' % r
+    assert wire.latest(t) == 0, 'a refused transactional batch was written'
+
+
+def txn_offsets_outside_the_transaction(wire):
+    """KIP-890 part 1 for TxnOffsetCommit: the group coordinator verifies the
+    group's offsets partition with the transaction coordinator first."""
+    t = wire.topic('txn-offsets')
+    tid, group = 'wire-offsets', 'wire-offsets-group'
+    pid, epoch = wire.transaction(tid)
+    wire.supports(API_TXN_OFFSET_COMMIT, 3)
+    refused = wire.flex.txn_offset_commit(3, tid, group, pid, epoch, t, {0: 5})
+    assert refused == {0: w.INVALID_TXN_STATE}, 'without AddOffsetsToTxn: %r' % refused
+
+    wire.supports(API_ADD_OFFSETS_TO_TXN, 1)
+    body = w.string(tid) + w.i64(pid) + w.i16(epoch) + w.string(group)
+    r = wire.c.request(API_ADD_OFFSETS_TO_TXN, 1, body)
+    r.i32()  # throttle
+    assert r.i16() == w.NONE, 'AddOffsetsToTxn refused'
+    ended = wire.c.end_txn(tid, pid, epoch, False)
+    assert ended['error'] == w.NONE, ended
+    # A TxnOffsetCommit arriving after its transaction was aborted would
+    # stay pending with no marker to come: refused instead (once the abort
+    # is complete; CONCURRENT_TRANSACTIONS while its markers are written).
+    deadline = time.monotonic() + 30
+    while True:
+        late = wire.flex.txn_offset_commit(3, tid, group, pid, epoch, t, {0: 7})
+        if late != {0: 51}:
+            break
+        assert time.monotonic() < deadline, late
+        time.sleep(0.1)
+    assert late == {0: w.INVALID_TXN_STATE}, 'after the abort: %r' % late
+    assert wire.flex.offset_fetch(group, t, [0])[0] == (-1, w.NONE), wire.flex.offset_fetch(group, t, [0])
+
+
+def transaction_version_feature(wire):
+    v4 = wire.flex.api_versions(4)
+    assert v4['error'] == w.NONE, v4
+    assert v4['supported'].get('transaction.version') == (0, 2), v4['supported']
+    assert v4['finalized'].get('transaction.version') == (2, 2), v4['finalized']
+    assert v4['finalized_epoch'] >= 0, v4
+    for key, version in ((w.API_PRODUCE, 12), (w.API_END_TXN, 5), (API_TXN_OFFSET_COMMIT, 5)):
+        lo, hi = v4['apis'].get(key, (None, -1))
+        assert hi >= version, 'api %d served up to v%d, want v%d' % (key, hi, version)
+    # v3 cannot carry a supported minimum of 0: Kafka leaves such a feature
+    # out of the supported list there (KAFKA-17492), not out of the finalized.
+    v3 = wire.flex.api_versions(3)
+    assert v3['error'] == w.NONE, v3
+    assert 'transaction.version' not in v3['supported'], v3['supported']
+    assert v3['finalized'].get('transaction.version') == (2, 2), v3['finalized']
+    assert v3['finalized_epoch'] >= 0, v3
+
+
+def transaction_version_2(wire):
+    t = wire.topic('txn-tv2')
+    tid, group = 'wire-tv2', 'wire-tv2-group'
+    pid, epoch = wire.transaction(tid)
+    wire.supports(w.API_PRODUCE, 12)
+    wire.supports(w.API_END_TXN, 5)
+    wire.supports(API_TXN_OFFSET_COMMIT, 5)
+
+    def batch(value, at_epoch, seq):
+        return w.record_batch([(None, value, [])], producer_id=pid, producer_epoch=at_epoch, base_sequence=seq,
+                              transactional=True)
+
+    # No AddPartitionsToTxn: Produce v12 has the leader add the partition.
+    r = wire.flex.produce(12, t, 0, batch(b'tv2-1', epoch, 0), transactional_id=tid)
+    assert r['error'] == w.NONE and r['base_offset'] == 0, r
+    assert wire.fetch(t, w.READ_COMMITTED)['last_stable_offset'] == 0, 'the transaction is not open'
+
+    # TxnOffsetCommit v4 only verifies: the offsets partition was never added.
+    refused = wire.flex.txn_offset_commit(4, tid, group, pid, epoch, t, {0: 1})
+    assert refused == {0: w.INVALID_TXN_STATE}, 'TxnOffsetCommit v4 without AddOffsetsToTxn: %r' % refused
+    # v5 adds it (the group coordinator asks the transaction coordinator to).
+    deadline = time.monotonic() + 30
+    while True:
+        added = wire.flex.txn_offset_commit(5, tid, group, pid, epoch, t, {0: 1})
+        if added != {0: 14} and added != {0: 51}:  # loading / concurrent: retried, as clients do
+            break
+        assert time.monotonic() < deadline, added
+        time.sleep(0.2)
+    assert added == {0: w.NONE}, 'TxnOffsetCommit v5: %r' % added
+    assert wire.flex.offset_fetch(group, t, [0])[0][0] == -1, 'a pending transactional offset is visible'
+
+    ended = wire.flex.end_txn(5, tid, pid, epoch, True)
+    assert ended == {'error': w.NONE, 'producer_id': pid, 'producer_epoch': epoch + 1}, ended
+
+    deadline = time.monotonic() + 30
+    while wire.fetch(t, w.READ_COMMITTED)['last_stable_offset'] != 2:
+        assert time.monotonic() < deadline, 'the commit marker did not move the LSO: %r' % wire.fetch(t, w.READ_COMMITTED)
+        time.sleep(0.1)
+    committed = wire.fetch(t, w.READ_COMMITTED)
+    assert [v for _, recs in w.parse_batches(committed['records'] or b'') for _, _, v in recs] == [b'tv2-1'], committed
+    assert committed['aborted_transactions'] in (None, []), committed
+
+    # A zombie batch at the epoch the commit replaced.
+    late = wire.flex.produce(12, t, 0, batch(b'zombie', epoch, 1), transactional_id=tid)
+    assert late['error'] == w.INVALID_PRODUCER_EPOCH, 'a batch at the old epoch: %r' % late
+    assert wire.latest(t) == 2, 'the old epoch\'s batch was written'
+
+    # The offsets partition got its marker too: the offset is the group's.
+    deadline = time.monotonic() + 30
+    while wire.flex.offset_fetch(group, t, [0])[0] != (1, w.NONE):
+        assert time.monotonic() < deadline, 'the committed offset: %r' % (wire.flex.offset_fetch(group, t, [0]),)
+        time.sleep(0.1)
+
+    # The next transaction at the new epoch starts at sequence 0.
+    r = wire.flex.produce(12, t, 0, batch(b'tv2-2', epoch + 1, 0), transactional_id=tid)
+    assert r['error'] == w.NONE and r['base_offset'] == 2, r
+    ended = wire.flex.end_txn(5, tid, pid, epoch + 1, False)
+    assert ended == {'error': w.NONE, 'producer_id': pid, 'producer_epoch': epoch + 2}, ended
+
+
 def end_txn_unknown(wire):
     wire.supports(w.API_END_TXN, 1)
     r = wire.c.end_txn('wire-never-initialised', 123456789, 0, True)
@@ -227,6 +372,10 @@ def test():
         checks = [('InitProducerId', init_producer_id), ('duplicate batch', duplicate),
                   ('sequence gap', sequence_gap), ('wrong epoch', wrong_epoch),
                   ('transactional batch without transactional.id', transactional_without_id),
+                  ('transactional batch outside the transaction', transactional_not_added),
+                  ('TxnOffsetCommit outside the transaction', txn_offsets_outside_the_transaction),
+                  ('transaction.version in ApiVersions v3 and v4', transaction_version_feature),
+                  ('transaction version 2 on the wire', transaction_version_2),
                   ('EndTxn for an unknown transactional.id', end_txn_unknown),
                   ('transactional.id limits', transactional_id_limits),
                   ('an aborted transaction on the wire', aborted_on_the_wire)]

@@ -1,7 +1,8 @@
 // EndTxn: forwarded to the transaction coordinator of the transactional id
 // (txn_routing.h), which answers once the PrepareCommit/PrepareAbort record
 // is durable and writes the markers afterwards. v5 (transaction version 2)
-// is not advertised.
+// bumps the epoch; its answer carries the producer id and the new epoch,
+// relayed untouched (an error the gateway answers itself has both at -1).
 #include "common/protocol/messages/end_txn.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/txn_routing.h"

@@ -1,10 +1,12 @@
 // Produce: record batches go to the partition servers as opaque bytes, one
 // NNG message per partition server per request; the answers are assembled
 // in request order. With acks=0 the client gets no answer at all.
-// Idempotent and transactional batches need nothing more here: the partition
+// Idempotent and transactional batches need little more here: the partition
 // servers check producer ids, epochs and sequences (their errors map in
-// error_mapping.cc); the transactional_id only has to be there when a batch
-// is transactional (produce_checks.h).
+// error_mapping.cc); the transactional_id has to be there when a batch is
+// transactional (produce_checks.h), and goes to the leaders with how the
+// request's version wants a batch opening a transaction checked with the
+// transaction coordinator (KIP-890, produce_versions.h).
 #include "common/messaging/methods.h"
 #include "common/protocol/messages/produce.h"
 #include "partition.pb.h"
@@ -12,6 +14,7 @@
 #include "services/gateway/fan_out.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/handlers/produce_checks.h"
+#include "services/gateway/handlers/produce_versions.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -25,11 +28,11 @@ struct produce_batch : server_batch<pv1::ProduceRequest, partition_answer> {
   std::vector<std::span<const std::byte>> records;  // into the request frame
 };
 
-void apply(const pv1::ProduceResponse& reply, produce_batch& batch) {
+void apply(const pv1::ProduceResponse& reply, std::int16_t version, produce_batch& batch) {
   for (int i = 0; i < reply.partitions_size() && i < static_cast<int>(batch.answers.size()); ++i) {
     const auto& r = reply.partitions(i);
     auto* out = batch.answers[i];
-    out->error_code = code(to_kafka(r.error()));
+    out->error_code = code(produce_error_for(r.error(), version));
     if (!r.error_message().empty()) out->error_message = r.error_message();
     out->base_offset = r.base_offset();
     out->log_append_time_ms = r.log_append_time_ms();
@@ -85,18 +88,20 @@ void handle_produce(request_context ctx) {
   };
   if (by_server.empty()) return finish();
 
-  auto make_request = [request](produce_batch& batch) {
+  auto make_request = [request, version = ctx.version()](produce_batch& batch) {
     batch.header.set_acks(request->acks);
     batch.header.set_timeout_ms(request->timeout_ms);
+    set_transaction_fields(batch.header, request->transactional_id, version);
     auto message = messaging::message::make(messaging::method::produce, batch.header);
     for (auto bytes : batch.records) message.append_payload(bytes);
     return message;
   };
-  auto on_reply = [](produce_batch& batch, messaging::rpc_status status, messaging::message reply) {
+  auto on_reply = [version = ctx.version()](produce_batch& batch, messaging::rpc_status status,
+                                            messaging::message reply) {
     pv1::ProduceResponse answer;
     if (status != messaging::rpc_status::ok) return fail_all(batch, to_kafka(status));
     if (!reply.parse_header(answer)) return fail_all(batch, error_code::unknown_server_error);
-    apply(answer, batch);
+    apply(answer, version, batch);
   };
   auto timeout = std::chrono::milliseconds(std::max(request->timeout_ms, 0) + 5000);
   auto batches = std::make_shared<std::map<std::int32_t, produce_batch>>(std::move(by_server));

@@ -13,8 +13,11 @@ using protocol::api_key;
 
 constexpr std::array served{
     // v0–2 carry message formats 0/1, which we never store; librdkafka still
-    // needs Produce v0 advertised before it compresses (KAFKA-18659).
-    handler{api_key::produce, 0, 9, 3, handle_produce},
+    // needs Produce v0 advertised before it compresses (KAFKA-18659). v11 may
+    // answer TRANSACTION_ABORTABLE; v12 (transaction version 2) has the leader
+    // add the partition to the transaction (produce_versions.h). v13+ names
+    // topics by id, which arrives with a later issue.
+    handler{api_key::produce, 0, 12, 3, handle_produce},
     // v4 is the first with RecordBatch v2 and isolation_level; v13+ needs topic
     // ids in fetch requests, which arrive with a later issue.
     handler{api_key::fetch, 4, 12, 4, handle_fetch},
@@ -39,18 +42,20 @@ constexpr std::array served{
     handler{api_key::consumer_group_heartbeat, 0, 1, 0, handle_consumer_group_heartbeat},
     handler{api_key::consumer_group_describe, 0, 0, 0, handle_consumer_group_describe},
     // Transactions: forwarded to the transaction coordinator owning the
-    // transactional id's shard (txn_routing.h); transaction version 1 only
-    // (the `transaction.version` feature is not advertised), so EndTxn v5 and
-    // TxnOffsetCommit v5, whose meaning changes with version 2, are not
-    // served. AddPartitionsToTxn v4+ is Kafka's inter-broker batch form.
+    // transactional id's shard (txn_routing.h), bodies at the client's
+    // version. Transaction version 2 (KIP-890 part 2, the `transaction.version`
+    // feature ApiVersions finalizes) by request version, as Kafka: EndTxn v5
+    // bumps the epoch and answers the new one, TxnOffsetCommit v5 has the group
+    // coordinator add the offsets partition itself. AddPartitionsToTxn v4+ is
+    // Kafka's inter-broker batch form.
     // Idempotent producers get their id from the gateway; transactional ones
     // from their transaction coordinator. v3 (KIP-360) carries the current
     // id and epoch; v6 (KIP-939, two-phase commit) is not served.
     handler{api_key::init_producer_id, 0, 5, 0, handle_init_producer_id},
     handler{api_key::add_partitions_to_txn, 0, 5, 0, handle_add_partitions_to_txn},
     handler{api_key::add_offsets_to_txn, 0, 4, 0, handle_add_offsets_to_txn},
-    handler{api_key::end_txn, 0, 4, 0, handle_end_txn},
-    handler{api_key::txn_offset_commit, 0, 4, 0, handle_txn_offset_commit},
+    handler{api_key::end_txn, 0, 5, 0, handle_end_txn},
+    handler{api_key::txn_offset_commit, 0, 5, 0, handle_txn_offset_commit},
     // Admin (KIP-664): producers from the partition leaders, transactions
     // from the transaction coordinators.
     handler{api_key::describe_producers, 0, 0, 0, handle_describe_producers},

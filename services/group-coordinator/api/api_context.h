@@ -15,6 +15,7 @@
 #include "services/group-coordinator/group_clock.h"
 #include "services/group-coordinator/group_options.h"
 #include "services/group-coordinator/group_shard.h"
+#include "services/group-coordinator/txn_offsets_checker.h"
 #include "services/group-coordinator/txn/transaction_directory.h"
 
 namespace sluice::group_coordinator {
@@ -44,6 +45,7 @@ struct api_context {
   std::string client_host;
   shard_directory* shards = nullptr;
   txn::transaction_directory* txns = nullptr;  // the transaction coordinator's shards
+  txn_offsets_checker* txn_checker = nullptr;   // TxnOffsetCommit's verification with the transaction coordinator
   const topic_catalog* topics = nullptr;
   const group_options* options = nullptr;
   time_point now{};

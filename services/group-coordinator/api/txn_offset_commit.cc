@@ -1,8 +1,11 @@
 // TxnOffsetCommit: a transactional producer commits a group's offsets inside
-// its transaction. They are written as one transactional batch of the
-// producer, answered once durable, and stay pending (invisible to
-// OffsetFetch) until the transaction coordinator's COMMIT marker makes them
-// the group's committed offsets, or its ABORT drops them.
+// its transaction. The shard first has the transaction coordinator verify
+// that its partition is in the transaction (v0-4: AddOffsetsToTxn put it
+// there) or add it (v5+, transaction version 2), then writes them as one
+// transactional batch of the producer, answered once durable. They stay
+// pending (invisible to OffsetFetch) until the transaction coordinator's
+// COMMIT marker makes them the group's committed offsets, or its ABORT
+// drops them.
 #include "common/protocol/messages/txn_offset_commit.h"
 #include "services/group-coordinator/api/api_context.h"
 
@@ -58,31 +61,41 @@ void serve_txn_offset_commit(const api_context& ctx) {
   if (req.producer_id < 0) return fail_asked(error_code::invalid_producer_id_mapping);
   auto found = ctx.shards->find(req.group_id);
   if (!found.shard) return fail_asked(found.error);
-  if (auto e = found.shard->validate_txn_commit(req.group_id, req.member_id, req.group_instance_id, req.generation_id);
-      e != error_code::none)
-    return fail_asked(e);
 
   const std::int64_t now_ms = wall_clock_ms();
   std::vector<std::pair<topic_partition, offset_value>> offsets;
   std::vector<partition_answer*> written;
+  std::vector<partition_answer*> too_large;
   for (auto [ti, pi] : asked) {
     const auto& p = req.topics[ti].partitions[pi];
     auto& out = answer->topics[ti].partitions[pi];
     auto v = offset_to_commit(p, *ctx.options, now_ms);
     if (!v) {
-      out.error_code = code(error_code::offset_metadata_too_large);
+      too_large.push_back(&out);
       continue;
     }
     offsets.push_back({{req.topics[ti].name, p.partition_index}, std::move(*v)});
     written.push_back(&out);
   }
-  if (offsets.empty()) return respond(*answer);
-  const txn_producer producer{req.producer_id, req.producer_epoch};
-  found.shard->commit_transactional(req.group_id, producer, std::move(offsets),
-                                    [answer, written, respond](error_code e) {
-                                      for (auto* out : written) out->error_code = code(e);
-                                      respond(*answer);
-                                    });
+  group_shard::txn_commit_request commit{.group = req.group_id,
+                                         .transactional_id = req.transactional_id,
+                                         .producer = {req.producer_id, req.producer_epoch},
+                                         .member_id = req.member_id,
+                                         .instance_id = req.group_instance_id,
+                                         .generation = req.generation_id,
+                                         .version = ctx.version};
+  found.shard->txn_offset_commit(
+      std::move(commit), std::move(offsets), *ctx.txn_checker,
+      [answer, asked = std::move(asked), written, too_large, respond](group_shard::txn_commit_outcome r) {
+        if (r.refused) {
+          // Kafka fails the whole request then.
+          for (auto [ti, pi] : asked) answer->topics[ti].partitions[pi].error_code = code(r.error);
+        } else {
+          for (auto* out : written) out->error_code = code(r.error);
+          for (auto* out : too_large) out->error_code = code(error_code::offset_metadata_too_large);
+        }
+        respond(*answer);
+      });
 }
 
 }  // namespace sluice::group_coordinator

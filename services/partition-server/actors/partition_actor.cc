@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "common/protocol/error_code.h"
 #include "services/partition-server/fetch_waiter.h"
 #include "services/partition-server/logger.h"
 #include "services/partition-server/rpc/describe_producers_op.h"
@@ -13,15 +14,19 @@
 #include "services/partition-server/rpc/list_offsets_op.h"
 #include "services/partition-server/rpc/produce_op.h"
 #include "services/partition-server/rpc/write_txn_markers_op.h"
+#include "services/partition-server/verification_queue.h"
 #include "services/partition-server/wall_clock.h"
 
 namespace sluice::partition_server {
 
 namespace {
 
-/// What the actor keeps beside the state: its timers and ISR plumbing.
+/// What the actor keeps beside the state: its timers, ISR plumbing and
+/// the appends waiting for the transaction coordinator.
 struct actor_extras {
   caf::actor isr_sender;
+  txn_verifier_ptr verifier;
+  verification_queue verifications;
   node_id self_node = no_node;
   bool commit_tick_armed = false;
   bool isr_tick_armed = false;
@@ -61,19 +66,55 @@ follower_position apply_fetch(partition_state& state, const fetched_partition& f
   return state.position();
 }
 
+// One produce entry's turn: verified first when it needs it, else appended.
+void start_append(caf::event_based_actor* self, partition_state& state, actor_extras& x, const produce_op_ptr& op,
+                  std::uint32_t index) {
+  const std::int64_t now = wall_clock_ms();
+  auto v = op->verify_at(index, state, now);
+  if (v.answered) return;
+  if (!v.ask) {
+    if (op->append_at(index, state, now)) arm_commit_tick(self, x, op->timeout_ms());
+    return;
+  }
+  if (!x.verifier) {
+    op->append_verified_at(index, state, now, v.guard,
+                           static_cast<std::int16_t>(protocol::error_code::coordinator_not_available));
+    return;
+  }
+  x.verifications.verification_started(op->producer_at(index));
+  const std::pair<std::string, std::int32_t> key{state.topic(), state.partition()};
+  x.verifier->check(std::move(*v.ask), [actor = caf::actor_cast<caf::actor>(self), op, index, guard = v.guard,
+                                         key](cluster::txn_check_result r) {
+    auto it = r.find(key);
+    // A partition missing from the answer was not verified.
+    const std::int16_t code =
+        it != r.end() ? it->second : static_cast<std::int16_t>(protocol::error_code::unknown_server_error);
+    caf::anon_send(actor, verified_atom::value, op, index, std::uint64_t{guard}, code);
+  });
+}
+
 }  // namespace
 
 caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state,
-                              std::chrono::milliseconds retention_check, caf::actor isr_sender) {
+                              std::chrono::milliseconds retention_check, caf::actor isr_sender,
+                              txn_verifier_ptr verifier) {
   // Runs however the actor ends (stop, shutdown, a bug): data is flushed and
   // files closed; after a stop with remove it is already gone.
   self->attach_functor([state] { state->close(); });
   self->delayed_send(self, retention_check, retention_atom::value);
   auto x = std::make_shared<actor_extras>();
   x->isr_sender = std::move(isr_sender);
+  x->verifier = std::move(verifier);
   return {
       [self, state, x](append_atom, const produce_op_ptr& op, std::uint32_t index) {
-        if (op->append_at(index, *state, wall_clock_ms())) arm_commit_tick(self, *x, op->timeout_ms());
+        x->verifications.run_or_queue(op->producer_at(index),
+                                      [self, state, x, op, index] { start_append(self, *state, *x, op, index); });
+      },
+      [self, state, x](verified_atom, const produce_op_ptr& op, std::uint32_t index, std::uint64_t guard,
+                       std::int16_t code) {
+        if (op->append_verified_at(index, *state, wall_clock_ms(), guard, code))
+          arm_commit_tick(self, *x, op->timeout_ms());
+        x->verifications.verification_done(op->producer_at(index));
       },
       [self, state, x](marker_atom, const write_txn_markers_op_ptr& op, std::uint32_t marker, std::uint32_t partition) {
         if (op->write_at(marker, partition, *state, wall_clock_ms())) arm_commit_tick(self, *x, op->timeout_ms());

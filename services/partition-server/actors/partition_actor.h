@@ -7,13 +7,15 @@
 
 #include "services/partition-server/actors/type_ids.h"
 #include "services/partition-server/partition_state.h"
+#include "services/partition-server/txn_verifier.h"
 
 namespace sluice::partition_server {
 
 /// Serialises everything done to one replica. The logic is in
 /// partition_state, which has no CAF in it so unit tests drive it without an
 /// actor system; this only adapts messages to its calls and owns the timers:
-///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce
+///   (append_atom, produce_op_ptr, uint32)     append one entry of a produce (verified first, below)
+///   (verified_atom, produce_op_ptr, uint32, uint64 guard, int16 code)  the coordinator's answer for one
 ///   (fetch_atom, fetch_op_ptr)                read the fetch's current partition, pass it on
 ///   (watch_atom, fetch_waiter_ptr, offset, bool, bool) park a long-poll fetch (a follower's; read_committed)
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
@@ -29,8 +31,17 @@ namespace sluice::partition_server {
 ///   (retention_atom)                          from itself every `retention_check`
 /// On any exit the log is flushed and closed.
 /// ISR proposals go to `isr_sender` (one per server, batching them).
+///
+/// Transaction verification (KIP-890): an entry whose transactional batch
+/// would open a transaction here is first checked with the transaction
+/// coordinator through `verifier` (produce_op::verify_at); the answer comes
+/// back as verified_atom and the entry is appended with its guard or
+/// refused. Meanwhile the producer's later entries wait behind it
+/// (verification_queue); other producers' do not. No verifier: the check
+/// is answered COORDINATOR_NOT_AVAILABLE (retriable) at once.
 caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<partition_state> state,
-                              std::chrono::milliseconds retention_check, caf::actor isr_sender);
+                              std::chrono::milliseconds retention_check, caf::actor isr_sender,
+                              txn_verifier_ptr verifier);
 
 /// Wakes parked fetches whose max_wait_ms is over: (timeout_atom, fetch_waiter_ptr).
 caf::behavior fetch_timer(caf::event_based_actor* self);

@@ -109,7 +109,8 @@ void open_replica(caf::event_based_actor* self, manager_state& st, const replica
               state.value()->log_end_offset(), leader ? "leader" : "follower", w.partition->leader_epoch());
   std::shared_ptr<partition_state> shared(std::move(state.value()));
   hosted_replica h;
-  h.actor = self->spawn(partition_actor, std::move(shared), st.options.retention_check, st.options.isr_sender);
+  h.actor = self->spawn(partition_actor, std::move(shared), st.options.retention_check, st.options.isr_sender,
+                        st.options.verifier);
   h.topic_id = w.topic->topic_id();
   h.configs = std::move(configs);
   h.info = *w.partition;

@@ -11,6 +11,7 @@
 #include "services/partition-server/actors/type_ids.h"
 #include "services/partition-server/partition_state.h"
 #include "services/partition-server/routing_table.h"
+#include "services/partition-server/txn_verifier.h"
 
 namespace sluice::partition_server {
 
@@ -25,6 +26,8 @@ struct replica_manager_options {
   replication_options replication;
   /// Batches the leaders' ISR proposals to the coordinator (isr_sender).
   caf::actor isr_sender;
+  /// The leaders' way to the transaction coordinator (KIP-890), shared by every replica.
+  txn_verifier_ptr verifier;
 };
 
 /// Reconciles hosted replicas with each metadata view ((view_atom, view,

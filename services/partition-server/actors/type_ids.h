@@ -40,6 +40,7 @@ struct fetched_partition {
 
 // partition_actor
 using append_atom = caf::atom_constant<caf::atom("append")>;      // (shared_ptr<produce_op>, uint32 index)
+using verified_atom = caf::atom_constant<caf::atom("verified")>;  // (shared_ptr<produce_op>, uint32 index, uint64 guard, int16 code)
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;        // (shared_ptr<fetch_op>)
 using watch_atom = caf::atom_constant<caf::atom("watch")>;        // (shared_ptr<fetch_waiter>, offset end_seen, bool replica, bool read_committed)
 using offsets_atom = caf::atom_constant<caf::atom("offsets")>;    // (shared_ptr<list_offsets_op>, uint32 index)

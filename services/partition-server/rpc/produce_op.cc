@@ -3,7 +3,9 @@
 #include <caf/send.hpp>
 
 #include "common/messaging/methods.h"
+#include "common/protocol/record_batch_view.h"
 #include "services/partition-server/actors/type_ids.h"
+#include "services/partition-server/errors.h"
 #include "services/partition-server/partition_state.h"
 
 namespace sluice::partition_server {
@@ -59,11 +61,61 @@ void produce_op::start(messaging::message request, messaging::responder reply_to
   op->complete_one();
 }
 
-bool produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms) {
+std::int64_t produce_op::producer_at(std::uint32_t index) const {
+  protocol::batch_iterator it(slices_[index]);
+  while (auto b = it.next()) {
+    const std::int64_t id = protocol::batch_header(*b).producer_id();
+    if (id >= 0) return id;
+  }
+  return -1;
+}
+
+entry_verification produce_op::verify_at(std::uint32_t index, partition_state& p, std::int64_t now_ms) {
+  entry_verification out;
+  // Group coordinators verify their own writes; without a transactional id
+  // there is nobody to ask (Kafka skips verification then, and the log
+  // refuses a batch that would open a transaction unverified).
+  if (header_.has_group_shard_epoch() || header_.transactional_id().empty()) return out;
+  const bool add = header_.txn_check() == pv1::TXN_CHECK_ADD;
+  auto start = p.begin_verification(slices_[index], now_ms, add);
+  if (!start.verdict) {
+    refuse_at(index, map_append_error(start.verdict.error), std::move(start.verdict.message), p);
+    out.answered = true;
+    return out;
+  }
+  if (!start.pending) return out;
+  out.guard = start.pending->guard;
+  out.ask = cluster::txn_check_request{.transactional_id = header_.transactional_id(),
+                                       .producer_id = start.producer_id,
+                                       .producer_epoch = start.pending->epoch,
+                                       .add = add,
+                                       .partitions = {{p.topic(), p.partition()}}};
+  return out;
+}
+
+bool produce_op::append_verified_at(std::uint32_t index, partition_state& p, std::int64_t now_ms,
+                                    storage::verification_guard guard, std::int16_t code) {
+  if (code == 0) return append_at(index, p, now_ms, guard);
+  auto refusal = map_verification_error(code, header_.txn_check());
+  refuse_at(index, refusal.error, std::move(refusal.message), p);
+  return false;
+}
+
+void produce_op::refuse_at(std::uint32_t index, pv1::PartitionError error, std::string message,
+                           const partition_state& p) {
+  auto* r = response_.mutable_partitions(static_cast<int>(index));
+  r->set_error(error);
+  r->set_error_message(std::move(message));
+  r->set_log_start_offset(p.log_start_offset()());
+  complete_one();
+}
+
+bool produce_op::append_at(std::uint32_t index, partition_state& p, std::int64_t now_ms,
+                           storage::verification_guard guard) {
   // Only group coordinators name a shard epoch: theirs are coordinator writes.
   const auto origin =
       header_.has_group_shard_epoch() ? storage::append_origin::coordinator : storage::append_origin::client;
-  auto outcome = p.append(slices_[index], now_ms, header_.acks(), origin);
+  auto outcome = p.append(slices_[index], now_ms, header_.acks(), origin, guard);
   auto* r = response_.mutable_partitions(static_cast<int>(index));
   r->set_error(outcome.error);
   if (!outcome.message.empty()) r->set_error_message(std::move(outcome.message));

@@ -139,13 +139,13 @@ result<void> partition_log::roll(offset base, std::int64_t now_ms) {
 }
 
 append_result partition_log::append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms,
-                                    append_origin origin) {
+                                    append_origin origin, txn_verification verification) {
   if (closed_) return failure(append_errc::storage_error, "log is closed", log_start_offset());
   auto prepared = prepare_produced(batches, log_end_offset_, epoch, cfg_, now_ms);
   if (prepared.verdict) {
     // Idempotence: the whole request against the producers' sequences and
     // epochs, before anything is written.
-    auto check = producers_.check_produce(batches, origin);
+    auto check = producers_.check_produce(batches, origin, verification);
     if (!check.verdict) {
       prepared.verdict = std::move(check.verdict);
     } else if (check.duplicate) {

@@ -97,8 +97,16 @@ class partition_log {
   /// passes the producer state's checks (producer_state::check_produce); a retried batch is answered
   /// as `duplicate` with its original offsets. Records `epoch` in the epoch cache when it is new.
   /// A group coordinator's writes (`append_origin::coordinator`) get the producer epoch checks only.
+  /// `verification` (KIP-890): a client's transactional batch that opens a transaction must present
+  /// the producer's guard from begin_verification (producer_state.h).
   append_result append(std::span<std::byte> batches, leader_epoch epoch, std::int64_t now_ms,
-                       append_origin origin = append_origin::client);
+                       append_origin origin = append_origin::client, txn_verification verification = {});
+  /// producer_state::begin_verification on this log's producers: before a leader asks the
+  /// transaction coordinator about a client's transactional batches.
+  verification_start begin_verification(std::span<const std::byte> batches, std::int64_t now_ms,
+                                        bool supports_epoch_bump) {
+    return producers_.begin_verification(batches, now_ms, supports_epoch_bump);
+  }
 
   /// Follower append: whole v2 batches exactly as the leader wrote them (offsets, epochs, timestamps
   /// kept). Checks each batch's CRC and header and that base offsets start at or after

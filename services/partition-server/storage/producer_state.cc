@@ -58,16 +58,54 @@ struct pending_producer {
   bool in_txn = false;
 };
 
-append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const batch_header& h, bool check_sequence) {
+// KIP-890: a transactional batch opening a transaction (none open for the
+// producer at its epoch, counting the request's earlier batches) must
+// present the producer's current guard.
+append_verdict check_guard(const pending_producer& p, const verification_entry* entry, const batch_header& h,
+                           txn_verification verification) {
+  if (!verification.required || !h.is_transactional()) return {};
+  if (p.in_txn && p.epoch == h.producer_epoch()) return {};
+  if (verification.guard != no_verification_guard && entry && entry->guard == verification.guard) return {};
+  return append_verdict::refuse(append_errc::invalid_txn_state,
+                                "record was not part of an ongoing transaction (" +
+                                    producer_text(h.producer_id(), h) + " not verified with its transaction coordinator)");
+}
+
+// While a verification is out, the request's first batch of the producer may
+// not start above the lowest sequence verified (Kafka's guard against an
+// out-of-order loop when a lower sequence must be retried), nor, under
+// transaction version 2, anywhere but 0 when no batch of it is retained.
+append_verdict check_verified_sequence(const pending_producer& p, const verification_entry* entry,
+                                       const batch_header& h) {
+  if (!entry || p.has_batches) return {};
+  const std::int32_t first = h.base_sequence();
+  const bool none_retained = !p.current || p.current->batches.empty();
+  if (entry->supports_epoch_bump && first != 0 && none_retained)
+    return append_verdict::refuse(append_errc::out_of_order_sequence,
+                                  "invalid sequence number for " + producer_text(h.producer_id(), h) + ": " +
+                                      std::to_string(first) + " (a producer with no state starts at 0)");
+  if (first > entry->lowest_sequence)
+    return append_verdict::refuse(append_errc::out_of_order_sequence,
+                                  "out of order sequence number for " + producer_text(h.producer_id(), h) + ": " +
+                                      std::to_string(first) + " (incoming), " + std::to_string(entry->lowest_sequence) +
+                                      " (earliest seen sequence)");
+  return {};
+}
+
+append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const batch_header& h, bool check_sequence,
+                           const verification_entry* entry, txn_verification verification) {
   const std::int16_t epoch = h.producer_epoch();
   const std::int32_t first = h.base_sequence();
   if (epoch < p.epoch)
     return append_verdict::refuse(append_errc::invalid_producer_epoch,
                                   "epoch of " + producer_text(producer_id, h) + " is " + std::to_string(epoch) +
                                       ", smaller than the last seen epoch " + std::to_string(p.epoch));
+  if (auto v = check_guard(p, entry, h, verification); !v) return v;
   const std::int16_t current_epoch = p.current ? p.current->epoch : std::int16_t{-1};
   if (!check_sequence) {
     // A coordinator's write (Kafka's AppendOrigin.COORDINATOR): epochs only.
+  } else if (auto v = check_verified_sequence(p, entry, h); !v) {
+    return v;
   } else if (epoch != p.epoch) {
     if (first != 0 && p.epoch != -1)
       return append_verdict::refuse(append_errc::out_of_order_sequence,
@@ -100,8 +138,10 @@ append_verdict check_batch(pending_producer& p, std::int64_t producer_id, const 
 
 }  // namespace
 
-produce_check producer_state::check_produce(std::span<const std::byte> batches, append_origin origin) const {
+produce_check producer_state::check_produce(std::span<const std::byte> batches, append_origin origin,
+                                            txn_verification verification) const {
   const bool client = origin == append_origin::client;
+  if (!client) verification.required = false;  // a coordinator verifies its own writes
   std::map<std::int64_t, pending_producer> pending;
   protocol::batch_iterator it(batches);
   while (auto b = it.next()) {
@@ -125,9 +165,58 @@ produce_check producer_state::check_produce(std::span<const std::byte> batches, 
         at->second.in_txn = current->txn_first_offset.has_value();
       }
     }
-    if (auto v = check_batch(at->second, producer_id, h, client); !v) return {std::move(v), std::nullopt};
+    if (auto v = check_batch(at->second, producer_id, h, client, client ? this->verification(producer_id) : nullptr,
+                             verification);
+        !v)
+      return {std::move(v), std::nullopt};
   }
   return {};
+}
+
+verification_start producer_state::begin_verification(std::span<const std::byte> batches, std::int64_t now_ms,
+                                                       bool supports_epoch_bump) {
+  protocol::batch_iterator it(batches);
+  while (auto b = it.next()) {
+    const batch_header h(*b);
+    if (h.producer_id() < 0 || !h.is_transactional() || h.is_control()) continue;
+    const std::int64_t producer_id = h.producer_id();
+    const std::int16_t epoch = h.producer_epoch();
+    verification_start out;
+    out.producer_id = producer_id;
+    const producer_entry* current = find(producer_id);
+    if (current && epoch < current->epoch) {
+      out.verdict = append_verdict::refuse(append_errc::invalid_producer_epoch,
+                                           "epoch of " + producer_text(producer_id, h) + " is " +
+                                               std::to_string(epoch) + ", smaller than the last seen epoch " +
+                                               std::to_string(current->epoch));
+      return out;
+    }
+    // Kafka's hasOngoingTransaction(producerId, epoch): a newer epoch may
+    // mean the open transaction has ended at the coordinator.
+    if (current && current->txn_first_offset && current->epoch == epoch) return out;
+    const std::int32_t sequence = h.base_sequence();
+    auto [at, added] = verifications_.try_emplace(producer_id);
+    verification_entry& e = at->second;
+    if (added) {
+      e = {.guard = ++last_guard_, .started_ms = now_ms, .lowest_sequence = sequence, .epoch = epoch,
+           .supports_epoch_bump = supports_epoch_bump};
+    } else if (epoch > e.epoch) {
+      // A bumped epoch restarts the sequences: the earlier lowest one no longer counts.
+      e.epoch = epoch;
+      e.lowest_sequence = sequence;
+    } else if (epoch == e.epoch && sequence < e.lowest_sequence) {
+      e.lowest_sequence = sequence;
+    }
+    e.supports_epoch_bump = supports_epoch_bump;
+    out.pending = e;
+    return out;
+  }
+  return {};
+}
+
+const verification_entry* producer_state::verification(std::int64_t producer_id) const {
+  auto it = verifications_.find(producer_id);
+  return it == verifications_.end() ? nullptr : &it->second;
 }
 
 std::optional<append_errc> producer_state::check_marker(std::int64_t producer_id, std::int16_t producer_epoch,
@@ -144,6 +233,9 @@ std::optional<completed_txn> producer_state::observe(std::span<const std::byte> 
   end_offset_ = std::max(end_offset_, offset{h.next_offset()});
   const std::int64_t producer_id = h.producer_id();
   if (producer_id < 0) return std::nullopt;
+  // Written to the transaction, or a marker ended it: a verification begun
+  // before this no longer stands (Kafka's updateProducers).
+  if (h.is_transactional()) verifications_.erase(producer_id);
   if (h.is_control()) {
     // A control batch without a marker (emptied by the cleaner, or another
     // control type) changes nothing, as in Kafka.
@@ -189,6 +281,7 @@ void producer_state::on_high_watermark(offset hw) {
 }
 
 std::size_t producer_state::remove_expired(std::int64_t now_ms, std::int64_t expiration_ms) {
+  std::erase_if(verifications_, [&](const auto& kv) { return now_ms - kv.second.started_ms >= expiration_ms; });
   return std::erase_if(producers_, [&](const auto& kv) {
     const producer_entry& e = kv.second;
     return !e.txn_first_offset && now_ms - e.last_timestamp >= expiration_ms;

@@ -18,6 +18,18 @@
 // - a non-transactional batch while the producer's transaction is open:
 //   INVALID_TXN_STATE. A transactional batch opens one at its base offset; a
 //   marker (control batch) closes it.
+// - transaction verification (KIP-890 part 1, when the append requires it:
+//   a client's append on a leader): a transactional batch that would open a
+//   transaction (none open for the producer at the batch's epoch) must
+//   present the producer's current verification guard, which
+//   begin_verification() created before the transaction coordinator was
+//   asked; else INVALID_TXN_STATE. Any transactional batch or marker written
+//   for the producer drops its guard, so a batch verified before an abort
+//   marker and appended after it is refused (a hanging transaction avoided).
+//   While a guard is out, a client's first batch of the producer in a
+//   request must not start above the lowest sequence verified, nor (for a
+//   producer that lets the leader add partitions, transaction version 2)
+//   above 0 when no batch of the producer is retained: OUT_OF_ORDER_SEQUENCE.
 // Followers and recovery take the batches as written, without checks.
 #include <cstddef>
 #include <cstdint>
@@ -73,6 +85,44 @@ struct completed_txn {
   bool operator==(const completed_txn&) const = default;
 };
 
+/// A leader's token for one verification of a producer's transaction with
+/// the transaction coordinator (Kafka's VerificationGuard): unique in this
+/// partition's producer state, so a verification answered after the
+/// producer's transaction ended (and maybe a new one began) matches no
+/// guard. 0 is none and verifies nothing.
+using verification_guard = std::uint64_t;
+inline constexpr verification_guard no_verification_guard = 0;
+
+/// A producer's verification in progress (Kafka's VerificationStateEntry):
+/// created when a leader asks the transaction coordinator, dropped when a
+/// transactional batch or a marker of the producer is written, or after
+/// producer.id.expiration.ms.
+struct verification_entry {
+  verification_guard guard = no_verification_guard;
+  std::int64_t started_ms = 0;
+  std::int32_t lowest_sequence = -1;  // a later batch may not start above it while the guard is out
+  std::int16_t epoch = -1;
+  bool supports_epoch_bump = false;   // transaction version 2: the producer's first batch is at sequence 0
+  bool operator==(const verification_entry&) const = default;
+};
+
+/// How a leader's append is held to verification. `required` for a
+/// client's appends on a leader; the guard is the one the transaction
+/// coordinator's answer was for (none when nobody was asked).
+struct txn_verification {
+  bool required = false;
+  verification_guard guard = no_verification_guard;
+};
+
+/// What begin_verification() decided for one produce request's batches.
+struct verification_start {
+  protocol::append_verdict verdict;  // refused before asking anyone (an older epoch)
+  std::int64_t producer_id = -1;
+  /// Set when the coordinator must be asked: the producer's entry, whose
+  /// guard the append presents once the coordinator answered yes.
+  std::optional<verification_entry> pending;
+};
+
 /// The leader's verdict on the batches of one produce request.
 struct produce_check {
   protocol::append_verdict verdict;
@@ -89,7 +139,8 @@ enum class append_origin { client, coordinator };
 /// Producer state of one partition replica. Owned by its partition_log, on
 /// the partition's actor thread (no locks). Invariants: every batch below
 /// end_offset() that carries a producer id has been observed, in log order;
-/// `ongoing_` holds exactly the open transactions of `producers_`.
+/// `ongoing_` holds exactly the open transactions of `producers_`; no guard
+/// in `verifications_` was given out twice.
 ///
 /// Lifecycle: the log loads it at open (snapshot + replay), feeds every
 /// written batch to observe() (leader after the write, follower, replay),
@@ -101,7 +152,23 @@ class producer_state {
   /// yet written) against the producers' state, all together: earlier
   /// batches of the request count for later ones. Changes nothing.
   /// `coordinator` writes get the epoch checks only.
-  produce_check check_produce(std::span<const std::byte> batches, append_origin origin = append_origin::client) const;
+  /// `verification` (client appends only) holds transactional batches that
+  /// open a transaction to the producer's guard (rules above).
+  produce_check check_produce(std::span<const std::byte> batches, append_origin origin = append_origin::client,
+                              txn_verification verification = {}) const;
+
+  /// Kafka's maybeStartTransactionVerification, for a client's produce
+  /// request: the first transactional batch's producer, when it has no
+  /// transaction open here at that batch's epoch, gets a verification entry
+  /// (created at `now_ms`, or the existing one kept with its lowest sequence
+  /// and epoch moved as Kafka does) and `pending` is set: ask the
+  /// coordinator, then append with that guard. An epoch below the
+  /// producer's is refused at once (INVALID_PRODUCER_EPOCH). No
+  /// transactional batch, or a transaction already open: nothing to ask.
+  verification_start begin_verification(std::span<const std::byte> batches, std::int64_t now_ms,
+                                        bool supports_epoch_bump);
+  /// The producer's verification in progress, if any.
+  const verification_entry* verification(std::int64_t producer_id) const;
 
   /// Checks a marker before it is written: its producer epoch must not be
   /// below the producer's (INVALID_PRODUCER_EPOCH) and its coordinator
@@ -125,10 +192,13 @@ class producer_state {
 
   /// Removes producers idle for `expiration_ms` or more (their last
   /// timestamp against `now_ms`) that have no open transaction (Kafka's
-  /// producer.id.expiration.ms). Returns how many went.
+  /// producer.id.expiration.ms), and verifications started that long ago
+  /// (never answered, or refused). Returns how many producers went.
   std::size_t remove_expired(std::int64_t now_ms, std::int64_t expiration_ms);
 
-  /// Forgets everything; the state now starts at `start`.
+  /// Forgets every producer; the state now starts at `start`. Verifications
+  /// in progress stay (Kafka's truncation keeps them too): they belong to
+  /// requests still waiting for the coordinator.
   void clear(offset start);
   /// Replaces the state with a snapshot's entries, taken at `end`. Expired
   /// ones go at the next remove_expired (Kafka leaves them out at once).
@@ -149,6 +219,8 @@ class producer_state {
   std::map<std::int64_t, producer_entry> producers_;
   std::map<offset, std::int64_t> ongoing_;    // first offset -> producer id
   std::map<offset, closed_txn> unreplicated_;  // first offset -> marker not below the HW yet
+  std::map<std::int64_t, verification_entry> verifications_;  // producer id -> verification in progress
+  verification_guard last_guard_ = no_verification_guard;     // guards are never reused, not even after clear()
   offset end_offset_{0};
 };
 

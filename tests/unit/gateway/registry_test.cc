@@ -82,11 +82,17 @@ BOOST_AUTO_TEST_CASE(advertised_versions_are_within_the_codec) {
       protocol::api_key::list_transactions);
 }
 
-// Transaction version 2 (KIP-890 part 2) is not served: the versions whose
-// meaning changes with it are not advertised, so no client uses them.
-BOOST_AUTO_TEST_CASE(transaction_version_2_only_apis_are_not_advertised) {
-  BOOST_TEST(find_handler(static_cast<std::int16_t>(protocol::api_key::end_txn))->max_version == 4);
-  BOOST_TEST(find_handler(static_cast<std::int16_t>(protocol::api_key::txn_offset_commit))->max_version == 4);
+// Transaction version 2 (KIP-890 part 2): a Java 4.x producer that sees
+// `transaction.version` finalized at 2 sends Produce v12, EndTxn v5 and
+// TxnOffsetCommit v5, and needs each advertised; nothing newer (Produce v13
+// names topics by id, InitProducerId v6 is KIP-939's two-phase commit).
+BOOST_AUTO_TEST_CASE(transaction_version_2_apis_are_advertised) {
+  auto max_of = [](protocol::api_key key) { return find_handler(static_cast<std::int16_t>(key))->max_version; };
+  BOOST_TEST(max_of(protocol::api_key::produce) == 12);
+  BOOST_TEST(max_of(protocol::api_key::end_txn) == 5);
+  BOOST_TEST(max_of(protocol::api_key::txn_offset_commit) == 5);
+  BOOST_TEST(max_of(protocol::api_key::add_partitions_to_txn) == 5);
+  BOOST_TEST(max_of(protocol::api_key::init_producer_id) == 5);
 }
 
 // librdkafka enables a feature only when ApiVersions advertises every

@@ -8,6 +8,7 @@
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/partition-server/verified_append.h"
 #include "tests/unit/storage/producer_batches.h"
 
 using namespace sluice::partition_server;
@@ -35,7 +36,7 @@ struct replica_fixture {
   append_outcome produce(producer_batch_spec spec, std::int64_t at = now_ms, std::int32_t acks = 1) {
     spec.timestamp = now_ms;
     auto bytes = producer_batch_bytes(spec);
-    return p->append(bytes, at, acks);
+    return append_verified(*p, bytes, at, acks);
   }
   /// Everything this replica holds, as a follower would fetch it.
   std::vector<std::byte> everything() {

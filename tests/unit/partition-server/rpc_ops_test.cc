@@ -70,7 +70,8 @@ struct ops_fixture {
       BOOST_REQUIRE(st);
       st.value()->set_leadership(true, leader_epoch{5});
       t.actors[static_cast<std::size_t>(p)] =
-          system->spawn(partition_actor, std::shared_ptr<partition_state>(std::move(st.value())), 60s, caf::actor{});
+          system->spawn(partition_actor, std::shared_ptr<partition_state>(std::move(st.value())), 60s, caf::actor{},
+                        txn_verifier_ptr{});
     }
     table = r;
     server = std::make_unique<sluice::messaging::rpc_server>(

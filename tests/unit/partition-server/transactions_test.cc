@@ -12,6 +12,7 @@
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/partition_state.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tests/unit/partition-server/verified_append.h"
 #include "tests/unit/storage/producer_batches.h"
 
 using namespace sluice::partition_server;
@@ -53,7 +54,7 @@ struct txn_fixture {
   offset produce(std::int64_t pid, std::int32_t seq, bool transactional, int records = 1) {
     auto b = producer_batch_bytes(
         {.producer_id = pid, .sequence = seq, .records = records, .transactional = transactional});
-    auto r = p->append(b, now, 1);
+    auto r = append_verified(*p, b, now, 1);
     BOOST_REQUIRE_MESSAGE(r.error == pv1::PARTITION_OK, r.message);
     return r.base_offset;
   }
@@ -216,7 +217,7 @@ BOOST_AUTO_TEST_CASE(a_follower_rebuilds_the_transaction_index_from_replicated_m
   follower->set_partition_info(info(1, {1, 2}), node_id{2}, 0);
   auto write = [&](std::int64_t pid, std::int32_t seq) {
     auto b = producer_batch_bytes({.producer_id = pid, .sequence = seq, .transactional = true});
-    BOOST_REQUIRE(leader->append(b, 100, 1).error == pv1::PARTITION_OK);
+    BOOST_REQUIRE(append_verified(*leader, b, 100, 1).error == pv1::PARTITION_OK);
   };
   write(1, 0);  // 0
   write(2, 0);  // 1

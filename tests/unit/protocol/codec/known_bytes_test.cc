@@ -94,6 +94,34 @@ BOOST_AUTO_TEST_CASE(api_versions_responses_by_version) {
     BOOST_TEST(request_header_version(api_key::api_versions, 2) == 1);
 }
 
+// What a broker finalizing transaction version 2 answers a v4 request: the
+// three feature fields are tagged (0 supported, 1 epoch, 2 finalized), each
+// a compact array of structs with their own empty tag sections.
+BOOST_AUTO_TEST_CASE(api_versions_v4_response_with_the_transaction_version_feature) {
+    api_versions_response resp;
+    resp.api_keys.push_back({18, 0, 4});
+    resp.supported_features.push_back({.name = "transaction.version", .min_version = 0, .max_version = 2});
+    resp.finalized_features_epoch = 17;
+    resp.finalized_features.push_back({.name = "transaction.version", .max_version_level = 2, .min_version_level = 2});
+    bytes_builder b;
+    b({0x00, 0x00})                                        // error code
+        ({0x02, 0x00, 0x12, 0x00, 0x00, 0x00, 0x04, 0x00})  // 1 api key, element tags
+        ({0x00, 0x00, 0x00, 0x00})                         // throttle time
+        ({0x03})                                           // 3 tagged fields
+        ({0x00, 0x1a, 0x02, 0x14})("transaction.version")  // tag 0, 26 bytes: 1 feature, name
+        ({0x00, 0x00, 0x00, 0x02, 0x00})                   // min 0, max 2, element tags
+        ({0x01, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x11})          // tag 1, 8 bytes: epoch 17
+        ({0x02, 0x1a, 0x02, 0x14})("transaction.version")  // tag 2, 26 bytes: 1 feature, name
+        ({0x00, 0x02, 0x00, 0x02, 0x00});                  // max level 2, min level 2, element tags
+    BOOST_TEST(hex(encode(resp, 4)) == hex(b.out));
+    const auto back = decode_all<api_versions_response>(b.out, 4);
+    BOOST_REQUIRE(back.finalized_features.size() == 1u);
+    BOOST_TEST(back.finalized_features[0].name == "transaction.version");
+    BOOST_TEST(back.finalized_features[0].max_version_level == 2);
+    BOOST_TEST(back.supported_features.at(0).max_version == 2);
+    BOOST_TEST(back.finalized_features_epoch == 17);
+}
+
 BOOST_AUTO_TEST_CASE(metadata_v0_request_topics_are_not_nullable) {
     bytes_builder b;
     b({0x00, 0x00, 0x00, 0x01, 0x00, 0x03})("foo");
@@ -170,6 +198,44 @@ BOOST_AUTO_TEST_CASE(produce_v9_request_is_compact_with_tag_sections) {
     BOOST_TEST(req.topic_data.at(0).name == "t");
     BOOST_TEST(req.topic_data.at(0).partition_data.at(0).records->size() == 3u);
     BOOST_TEST(hex(encode(req, 9)) == hex(b.out));
+}
+
+// Produce v10-12 requests have v9's layout (v10 is KIP-951, v11 the
+// TRANSACTION_ABORTABLE error, v12 transaction version 2).
+BOOST_AUTO_TEST_CASE(produce_v10_to_v12_requests_have_the_v9_layout) {
+    bytes_builder b;
+    b({0x03})("tx")                             // transactional id: compact "tx"
+        ({0xff, 0xff, 0x00, 0x00, 0x75, 0x30})  // acks -1, timeout 30000
+        ({0x02, 0x02})("t")                     // 1 topic, compact name
+        ({0x02, 0x00, 0x00, 0x00, 0x01})        // 1 partition, index 1
+        ({0x04, 0xaa, 0xbb, 0xcc})              // compact records: 3 bytes
+        ({0x00, 0x00, 0x00});                   // partition, topic, request tags
+    for (std::int16_t v = 10; v <= 12; ++v) {
+        const auto req = decode_all<produce_request>(b.out, v);
+        BOOST_TEST(req.transactional_id.value() == "tx");
+        BOOST_TEST(req.topic_data.at(0).partition_data.at(0).records->size() == 3u);
+        BOOST_TEST(hex(encode(req, v)) == hex(b.out));
+    }
+}
+
+// A v10+ response as a Kafka broker may send it, with KIP-951's CurrentLeader
+// (a tagged field Sluice never writes) in a partition: read past, not an error.
+BOOST_AUTO_TEST_CASE(produce_v10_response_current_leader_tag_is_skipped) {
+    bytes_builder b;
+    b({0x02, 0x02})("t")                                  // 1 topic, compact name
+        ({0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00})      // 1 partition, index 1, error 0
+        ({0, 0, 0, 0, 0, 0, 0, 0x05})                     // base offset 5
+        ({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})  // log append time -1
+        ({0, 0, 0, 0, 0, 0, 0, 0})                        // log start offset 0
+        ({0x01, 0x00})                                    // no record errors, null message
+        ({0x01, 0x00, 0x09, 0, 0, 0, 0x02, 0, 0, 0, 0x07, 0x00})  // tag 0: leader 2, epoch 7
+        ({0x00})                                          // topic tags
+        ({0x00, 0x00, 0x00, 0x00, 0x00});                 // throttle time, response tags
+    for (std::int16_t v = 10; v <= 12; ++v) {
+        const auto resp = decode_all<produce_response>(b.out, v);
+        BOOST_TEST(resp.responses.at(0).partition_responses.at(0).base_offset == 5);
+        BOOST_TEST(resp.responses.at(0).partition_responses.at(0).log_append_time_ms == -1);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(create_topics_v5_response_tagged_config_error) {
