@@ -135,6 +135,24 @@ struct shard_fixture {
     BOOST_REQUIRE(m);
     return m->state;
   }
+  /// Replays a TV2 transaction of `producer_id` open on orders-0 at the
+  /// last epoch InitProducerId hands out (getting there by bumps would take
+  /// 32766 transactions).
+  void replay_ongoing_at_the_last_epoch(const std::string& id, std::int64_t producer_id) {
+    transaction_metadata m;
+    m.transactional_id = id;
+    m.producer_id = producer_id;
+    m.previous_producer_id = producer_id;
+    m.producer_epoch = max_handed_out_epoch;
+    m.timeout_ms = 60000;
+    m.state = txn_state::ongoing;
+    m.partitions = {{"orders", 0}};
+    m.start_timestamp = t0;
+    m.last_update_timestamp = t0;
+    m.client_version = txn_version::tv2;
+    auto r = txn_record(m);
+    shard->apply(r.key, r.value);
+  }
   /// The state the last record written for `id` holds.
   transaction_metadata last_written(const std::string& id) const {
     for (auto it = log.written.rbegin(); it != log.written.rend(); ++it)
@@ -469,19 +487,7 @@ BOOST_AUTO_TEST_CASE(tv2_implicit_start_end_bumps_markers_carry_the_bumped_epoch
 }
 
 BOOST_AUTO_TEST_CASE(tv2_end_at_the_last_epoch_takes_a_new_producer_id_and_a_new_owner_finishes_the_rotation) {
-  transaction_metadata m;
-  m.transactional_id = "t1";
-  m.producer_id = 77;
-  m.previous_producer_id = 77;
-  m.producer_epoch = max_handed_out_epoch;
-  m.timeout_ms = 60000;
-  m.state = txn_state::ongoing;
-  m.partitions = {{"orders", 0}};
-  m.start_timestamp = t0;
-  m.last_update_timestamp = t0;
-  m.client_version = txn_version::tv2;
-  auto r = txn_record(m);
-  shard->apply(r.key, r.value);
+  replay_ongoing_at_the_last_epoch("t1", 77);
   shard->loaded(t0);
 
   auto a = end_as("t1", {77, max_handed_out_epoch}, true, txn_version::tv2, t0 + 10);
@@ -532,16 +538,7 @@ BOOST_AUTO_TEST_CASE(tv2_end_at_the_last_epoch_takes_a_new_producer_id_and_a_new
 }
 
 BOOST_AUTO_TEST_CASE(tv2_a_pool_failure_refuses_the_end_and_changes_nothing) {
-  transaction_metadata m;
-  m.transactional_id = "t1";
-  m.producer_id = 77;
-  m.producer_epoch = max_handed_out_epoch;
-  m.timeout_ms = 60000;
-  m.state = txn_state::ongoing;
-  m.partitions = {{"orders", 0}};
-  m.start_timestamp = t0;
-  auto r = txn_record(m);
-  shard->apply(r.key, r.value);
+  replay_ongoing_at_the_last_epoch("t1", 77);
   ids.failure = error_code::coordinator_not_available;
   auto a = end_as("t1", {77, max_handed_out_epoch}, false, txn_version::tv2);
   BOOST_REQUIRE(a);
