@@ -70,10 +70,9 @@ class group_shard {
   /// Replay: one record of the partition, in log order. `topics` names the
   /// topic ids of KIP-848 assignments.
   void apply(std::string_view key, std::optional<std::string_view> value, const topic_catalog& topics, time_point now);
-  /// Replay: one record of a transactional batch of `producer_id`. An
-  /// offset becomes pending for the producer; anything else applies as in
-  /// apply().
-  void apply_transactional(std::int64_t producer_id, std::string_view key, std::optional<std::string_view> value,
+  /// Replay: one record of a transactional batch of `producer`. An offset
+  /// becomes pending for the producer; anything else applies as in apply().
+  void apply_transactional(txn_producer producer, std::string_view key, std::optional<std::string_view> value,
                            const topic_catalog& topics, time_point now);
   /// Replay: a transaction marker (control batch) of `producer_id`. COMMIT
   /// makes the producer's pending offsets committed, ABORT drops them
@@ -263,8 +262,14 @@ class group_shard {
   /// alike. A removal drops the partition's pending offsets too.
   void apply_offset(const std::string& group, const topic_partition& tp, const std::optional<offset_value>& value);
   /// One offset of `producer`'s transaction, pending: replay and writes alike.
-  void apply_pending(std::int64_t producer, const std::string& group, const topic_partition& tp,
+  void apply_pending(txn_producer producer, const std::string& group, const topic_partition& tp,
                      const offset_value& value);
+  /// Whether `producer` has offsets pending here at its epoch: a transaction
+  /// of this epoch is open in the partition (Kafka's hasOngoingTransaction).
+  /// Offsets of an older epoch belong to a transaction whose marker is
+  /// still on its way (under transaction version 2 every transaction has
+  /// its own epoch), so they say nothing about the current one.
+  bool has_open_transaction(txn_producer producer) const;
   /// Partitions of `group` with pending offsets and no committed one.
   std::vector<topic_partition> pending_only(const std::string& group) const;
   /// A TxnOffsetCommit waiting for its check, or for the group's earlier ones.
@@ -300,6 +305,7 @@ class group_shard {
   // (Kafka's pendingTransactionalOffsets), and the producers with pending
   // offsets in each group (openTransactionsByGroup).
   std::map<std::int64_t, std::map<std::string, group_offsets>> pending_;
+  std::map<std::int64_t, std::int16_t> pending_epochs_;  // the epoch of each producer's pending offsets
   std::map<std::string, std::set<std::int64_t>> open_txns_;
   // TxnOffsetCommits by group, in arrival order, while any of them waits
   // for its check.

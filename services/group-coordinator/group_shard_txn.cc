@@ -31,8 +31,8 @@ void group_shard::commit_transactional(const std::string& group, txn_producer pr
   coordinator_result<error_code> r;
   for (const auto& [tp, v] : offsets)
     r.records.push_back({encode_key(offset_key{group, tp.first, tp.second}), encode_value(v)});
-  r.apply = [this, group, id = producer.id, offsets = std::move(offsets)] {
-    for (const auto& [tp, v] : offsets) apply_pending(id, group, tp, v);
+  r.apply = [this, group, producer, offsets = std::move(offsets)] {
+    for (const auto& [tp, v] : offsets) apply_pending(producer, group, tp, v);
   };
   // Kafka's handleOperationException for txn-commit-offset: a batch too
   // large is UNKNOWN_SERVER_ERROR; the producer's errors pass as they are.
@@ -50,20 +50,26 @@ void group_shard::complete_transaction(txn_marker marker, std::function<void(err
   writer_.write_marker(marker, std::move(r), std::move(done));
 }
 
-void group_shard::apply_transactional(std::int64_t producer_id, std::string_view key,
+void group_shard::apply_transactional(txn_producer producer, std::string_view key,
                                       std::optional<std::string_view> value, const topic_catalog& topics,
                                       time_point now) {
   auto k = decode_key(key);
   auto* ok = std::get_if<offset_key>(&k);
   // Only offsets are transactional; a tombstone ends the offset whoever wrote it.
   if (!ok || !value) return apply(key, value, topics, now);
-  apply_pending(producer_id, ok->group, {ok->topic, ok->partition}, decode_offset_value(*value));
+  apply_pending(producer, ok->group, {ok->topic, ok->partition}, decode_offset_value(*value));
 }
 
-void group_shard::apply_pending(std::int64_t producer, const std::string& group, const topic_partition& tp,
+void group_shard::apply_pending(txn_producer producer, const std::string& group, const topic_partition& tp,
                                 const offset_value& value) {
-  pending_[producer][group][tp] = stored_offset{value, ++log_order_};
-  open_txns_[group].insert(producer);
+  pending_[producer.id][group][tp] = stored_offset{value, ++log_order_};
+  pending_epochs_[producer.id] = producer.epoch;
+  open_txns_[group].insert(producer.id);
+}
+
+bool group_shard::has_open_transaction(txn_producer producer) const {
+  auto it = pending_epochs_.find(producer.id);
+  return it != pending_epochs_.end() && it->second == producer.epoch;
 }
 
 void group_shard::apply_marker(std::int64_t producer_id, bool commit) {
@@ -71,6 +77,7 @@ void group_shard::apply_marker(std::int64_t producer_id, bool commit) {
   if (txn == pending_.end()) return;
   auto by_group = std::move(txn->second);
   pending_.erase(txn);
+  pending_epochs_.erase(producer_id);
   for (const auto& [group, offsets] : by_group) {
     if (auto open = open_txns_.find(group); open != open_txns_.end()) {
       open->second.erase(producer_id);

@@ -40,7 +40,7 @@ void group_shard::txn_offset_commit(txn_commit_request request,
   const auto& r = op->request;
   // An ongoing transaction of the producer here was verified when it began
   // (Kafka skips the check then, too): its offsets are already pending.
-  if (pending_.count(r.producer.id)) {
+  if (has_open_transaction(r.producer)) {
     op->checked = error_code::none;
     return run_txn_commits(group);
   }
@@ -74,7 +74,7 @@ void group_shard::run_txn_commits(const std::string& group) {
       // A marker of the producer came after the check was sent: the
       // transaction it found has ended (unless the producer has opened
       // another here since, which needs no guard).
-      if (e == error_code::none && !guard_valid(r.producer.id, op->guard) && !pending_.count(r.producer.id))
+      if (e == error_code::none && !guard_valid(r.producer.id, op->guard) && !has_open_transaction(r.producer))
         e = error_code::invalid_txn_state;
       release_guard(r.producer.id, op->guard);
     }

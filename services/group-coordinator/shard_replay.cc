@@ -43,7 +43,8 @@ void replay_batches(group_shard& shard, std::span<const std::byte> batches, cons
       if (!r.key) return;
       std::optional<std::string_view> value;
       if (r.value) value = as_text(*r.value);
-      if (transactional) shard.apply_transactional(h.producer_id(), as_text(*r.key), value, topics, now);
+      if (transactional)
+        shard.apply_transactional({h.producer_id(), h.producer_epoch()}, as_text(*r.key), value, topics, now);
       else shard.apply(as_text(*r.key), value, topics, now);
     });
     if (!bad.empty()) throw std::runtime_error(bad);

@@ -371,6 +371,30 @@ BOOST_FIXTURE_TEST_CASE(txn_offset_commit_v5_adds_the_partition_to_the_transacti
   BOOST_TEST(shard.has_pending("g", {"orders", 0}));
 }
 
+BOOST_FIXTURE_TEST_CASE(pending_offsets_of_an_older_epoch_do_not_spare_the_next_transaction_its_check,
+                        api_fixture) {
+  // Transaction version 2: EndTxn bumped the epoch and the marker of the
+  // transaction before is still on its way, so its offsets are pending. The
+  // next transaction's commit must still have the partition added to it,
+  // or no marker would ever come for its own offsets.
+  std::optional<proto::txn_offset_commit_response> answer;
+  call(serve_txn_offset_commit, txn_commit({{"orders", 0}}, 7), 5, answer);
+  log.complete();
+  BOOST_REQUIRE(answer);
+  BOOST_REQUIRE(checker.requests.size() == 1u);
+
+  answer.reset();
+  auto next = txn_commit({{"orders", 0}}, 9);
+  next.producer_epoch = static_cast<std::int16_t>(producer.epoch + 1);
+  call(serve_txn_offset_commit, next, 5, answer);
+  BOOST_REQUIRE(checker.requests.size() == 2u);
+  BOOST_TEST(checker.requests[1].add);
+  BOOST_TEST(checker.requests[1].producer_epoch == next.producer_epoch);
+  log.complete();
+  BOOST_REQUIRE(answer);
+  BOOST_TEST(answer->topics.at(0).partitions.at(0).error_code == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_refused_check_answers_every_partition_as_kafka_does_and_writes_nothing, api_fixture) {
   using ec = error_code;
   struct expectation {
