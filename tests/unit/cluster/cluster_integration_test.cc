@@ -13,36 +13,16 @@
 #include "common/cluster/coordinator_client.h"
 #include "common/cluster/producer_id_pool.h"
 #include "common/logging/logger.h"
+#include "tests/unit/cluster/cluster_test_support.h"
 #include "services/coordinator/coordinator_service.h"
 
 using namespace sluice;
 using namespace std::chrono_literals;
+using cluster_test::eventually;
+using cluster_test::quiet_logs;
 namespace cv1 = sluice::coordinator::v1;
 
 namespace {
-
-/// Waits for a condition that another thread makes true; generous deadline,
-/// the test asserts the outcome, not how fast it came.
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 15s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() / ("sluice-it-" + std::to_string(rd()) + std::to_string(rd()));
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 coordinator::service_options options(const std::filesystem::path& dir, std::string listen = "tcp://127.0.0.1:0",
                                      std::string publish = "tcp://127.0.0.1:0") {
@@ -77,16 +57,12 @@ cv1::CreateTopicsRequest create(const std::string& name, int partitions) {
   return req;
 }
 
-struct quiet_logs {
-  quiet_logs() { logging::init("test", "warn"); }
-};
-
 }  // namespace
 
 BOOST_GLOBAL_FIXTURE(quiet_logs);
 
 BOOST_AUTO_TEST_CASE(register_heartbeat_create_and_follow_metadata) {
-  temp_dir dir;
+  cluster_test::temp_dir dir{"sluice-it-"};
   auto svc = std::make_unique<coordinator::coordinator_service>(options(dir.path));
   const std::string url = svc->rpc_url();
   const std::string pub = svc->publish_url();
@@ -159,7 +135,7 @@ BOOST_AUTO_TEST_CASE(register_heartbeat_create_and_follow_metadata) {
 }
 
 BOOST_AUTO_TEST_CASE(client_reregisters_with_a_coordinator_that_forgot_it) {
-  temp_dir first, second;
+  cluster_test::temp_dir first{"sluice-it-"}, second{"sluice-it-"};
   auto svc = std::make_unique<coordinator::coordinator_service>(options(first.path));
   const std::string url = svc->rpc_url();
   const std::string pub = svc->publish_url();
@@ -204,7 +180,7 @@ std::int64_t next_id(cluster::producer_id_pool& pool) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(producer_id_pools_never_share_an_id_across_a_coordinator_restart) {
-  temp_dir dir;
+  cluster_test::temp_dir dir{"sluice-it-"};
   auto svc = std::make_unique<coordinator::coordinator_service>(options(dir.path));
   const std::string url = svc->rpc_url();
   const std::string pub = svc->publish_url();

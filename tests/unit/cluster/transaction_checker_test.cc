@@ -14,6 +14,7 @@
 #include "common/cluster/group_shards.h"
 #include "common/cluster/transaction_checker.h"
 #include "common/logging/logger.h"
+#include "tests/unit/cluster/cluster_test_support.h"
 #include "common/messaging/methods.h"
 #include "common/messaging/rpc_server.h"
 #include "common/proto/group.pb.h"
@@ -26,35 +27,12 @@
 
 using namespace sluice;
 using namespace std::chrono_literals;
+using cluster_test::eventually;
+using cluster_test::quiet_logs;
 using txn_request = protocol::add_partitions_to_txn_request;
 using txn_response = protocol::add_partitions_to_txn_response;
 
 namespace {
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 15s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() / ("sluice-txncheck-" + std::to_string(rd()) + std::to_string(rd()));
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-struct quiet_logs {
-  quiet_logs() { logging::init("test", "warn"); }
-};
 
 cluster::client_options member(const std::string& coordinator_url, metadata::v1::ServiceKind kind,
                                std::string rpc_url) {
@@ -134,7 +112,7 @@ fake_group_coordinator::answer_fn per_partition(std::function<std::int16_t(const
 /// A coordinator, a fake group coordinator registered with it, and a
 /// partition server's cluster_client the checker under test uses.
 struct cluster_fixture {
-  temp_dir dir;
+  cluster_test::temp_dir dir{"sluice-txncheck-"};
   std::unique_ptr<coordinator::coordinator_service> coordinator;
   fake_group_coordinator fake;
   std::unique_ptr<cluster::cluster_client> group_member;
