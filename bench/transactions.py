@@ -8,7 +8,12 @@ dir) and prints one JSON line per run, then the medians:
   6 partitions, acks=all, with enable.idempotence false then true
   (alternating, same topic layout);
 - txn_per_s: `sluice bench transactions`, small transactions of one record
-  to each of 3 partitions plus an offset commit;
+  to each of 3 partitions plus an offset commit (librdkafka, transaction
+  version 1);
+- java_txn_per_s: the same transactions with Kafka's Java client
+  (tests/java/TxnRate.java, transaction version 2 as the gateway finalizes
+  it); left out, with a note, when java or the test jars are missing
+  (`scripts/setup.sh test` fetches them);
 - fence_resume_s: a transactional producer holds an open transaction; the
   group coordinator serving its transactional id's shard is killed
   (SIGKILL); seconds until a new producer with the same transactional.id
@@ -29,6 +34,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from sluice_stack import SluiceStack  # noqa: E402
 import clients  # noqa: E402
 import group_shards  # noqa: E402
+import java_clients  # noqa: E402
 from offsets_topic import offsets_partition_of  # noqa: E402
 
 from confluent_kafka import Producer  # noqa: E402
@@ -49,6 +55,14 @@ def txn_per_s(stack, transactions, run):
     r = bench_json(stack, 'transactions', '--topic', 'txn-%d' % run, '--transactions', str(transactions),
                    '--transactional-id', 'bench-txn-%d' % run)
     return r['transactions_per_sec']
+
+
+def java_txn_per_s(stack, transactions, run):
+    topic = 'java-txn-%d' % run
+    clients.create_topic(stack.bootstrap, topic, 3)
+    _, out, _ = java_clients.run('TxnRate', stack.bootstrap, topic, 3, 'bench-java-group-%d' % run,
+                                 'bench-java-txn-%d' % run, 50, transactions, timeout=600)
+    return float(java_clients.lines('TXN_PER_S', out)[0][0])
 
 
 def txn_producer(bootstrap, tid):
@@ -84,7 +98,13 @@ def main():
     ap.add_argument('--transactions', type=int, default=500)
     a = ap.parse_args()
     results = {'produce_mb_s_idempotence_off': [], 'produce_mb_s_idempotence_on': [], 'txn_per_s': [],
-               'fence_resume_s': []}
+               'java_txn_per_s': [], 'fence_resume_s': []}
+    java_missing = java_clients.missing()
+    if java_missing:
+        print('java_txn_per_s left out: %s' % java_missing, file=sys.stderr)
+        del results['java_txn_per_s']
+    else:
+        java_clients.compile_programs()
     with SluiceStack(group_coordinators=2) as stack:
         for run in range(a.runs):
             row = {'run': run,
@@ -92,6 +112,8 @@ def main():
                    'produce_mb_s_idempotence_on': produce_mb_s(stack, a.records, 'true', run),
                    'txn_per_s': txn_per_s(stack, a.transactions, run),
                    'fence_resume_s': fence_resume_s(stack, run)}
+            if not java_missing:
+                row['java_txn_per_s'] = java_txn_per_s(stack, a.transactions, run)
             for k in results:
                 results[k].append(row[k])
             print(json.dumps(row), flush=True)

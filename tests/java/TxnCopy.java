@@ -98,6 +98,9 @@ public final class TxnCopy {
                         Thread.sleep(pauseMs);
                     }
                     if (mode.equals("once-abort")) {
+                        // abortTransaction drops what is not sent yet: flush first, so the
+                        // aborted records are in the log for the test to find unreadable.
+                        producer.flush();
                         producer.abortTransaction();
                         println("ABORTED " + records.count() + " asked");
                         break;
