@@ -26,6 +26,7 @@ inline constexpr std::uint16_t list_offsets = 102;
 inline constexpr std::uint16_t offset_for_leader_epoch = 104;  // fetch (101) with replica_id >= 0 replicates
 inline constexpr std::uint16_t write_txn_markers = 105;
 inline constexpr std::uint16_t describe_producers = 106;
+inline constexpr std::uint16_t delete_records = 107;  // issue 11: DeleteRecords at the leader
 
 // group coordinator (common/proto/group.proto)
 inline constexpr std::uint16_t kafka_group_request = 200;
