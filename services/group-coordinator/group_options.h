@@ -6,6 +6,20 @@
 
 namespace sluice::group_coordinator {
 
+/// group.consumer.migration.policy (KIP-848 online migration): whether a
+/// non-empty classic group may become a KIP-848 group when a
+/// ConsumerGroupHeartbeat joins it (upgrade), and a KIP-848 group whose last
+/// ConsumerGroupHeartbeat member leaves a classic group again (downgrade).
+/// Empty groups change protocol whatever the policy, as in Kafka.
+enum class migration_policy { bidirectional, upgrade, downgrade, disabled };
+
+inline bool upgrade_enabled(migration_policy p) noexcept {
+  return p == migration_policy::bidirectional || p == migration_policy::upgrade;
+}
+inline bool downgrade_enabled(migration_policy p) noexcept {
+  return p == migration_policy::bidirectional || p == migration_policy::downgrade;
+}
+
 struct group_options {
   // Classic protocol.
   std::chrono::milliseconds min_session_timeout{6000};     // group.min.session.timeout.ms
@@ -16,6 +30,7 @@ struct group_options {
   std::chrono::milliseconds consumer_session_timeout{45000};    // group.consumer.session.timeout.ms
   std::chrono::milliseconds consumer_heartbeat_interval{5000};  // group.consumer.heartbeat.interval.ms
   std::string default_assignor = "uniform";                     // first of group.consumer.assignors
+  migration_policy consumer_migration = migration_policy::bidirectional;  // group.consumer.migration.policy (4.x default)
   // Offsets.
   std::int32_t max_metadata_size = 4096;                   // offset.metadata.max.bytes
   std::chrono::milliseconds offsets_retention{7 * 24 * 3600 * 1000LL};  // offsets.retention.minutes (7 days)

@@ -31,6 +31,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "services/group-coordinator/classic/classic_group.h"
@@ -104,13 +105,18 @@ class group_shard {
   // The classic protocol. Each answer goes out once what the request
   // changed is durable; a JoinGroup waits for its rebalance, a SyncGroup
   // for the leader's assignment. A failed write answers Kafka's error
-  // (group_write_error) and changes nothing.
-  /// Creates the group if needed; INCONSISTENT_GROUP_PROTOCOL when the id is
-  /// a KIP-848 group with members.
-  void join_group(const std::string& group, join_request req, time_point now, join_callback reply);
-  void sync_group(const std::string& group, sync_request req, time_point now, sync_callback reply);
-  void heartbeat(const std::string& group, member_identity member, std::int32_t generation, time_point now,
-                 std::function<void(error_code)> reply);
+  // (group_write_error) and changes nothing. When the id is a KIP-848 group
+  // with members, the request is a classic member's of that group
+  // (consumer_group::join_classic and its siblings; KIP-848 online
+  // migration), answered at once. `topics` as for consumer_group_heartbeat.
+  /// Creates the group if needed (an empty KIP-848 group of the id is
+  /// replaced, its records tombstoned).
+  void join_group(const std::string& group, join_request req, const topic_catalog& topics, time_point now,
+                  join_callback reply);
+  void sync_group(const std::string& group, sync_request req, const topic_catalog& topics, time_point now,
+                  sync_callback reply);
+  void heartbeat(const std::string& group, member_identity member, std::int32_t generation,
+                 const topic_catalog& topics, time_point now, std::function<void(error_code)> reply);
   /// LeaveGroup's answer: one error per member, in order; or, when what
   /// the leave changed could not be written (or the shard closed first),
   /// `error` for the whole request and no member answers, as Kafka's
@@ -119,14 +125,18 @@ class group_shard {
     error_code error = error_code::none;
     std::vector<error_code> members;
   };
-  void leave_group(const std::string& group, std::vector<member_identity> members, time_point now,
-                   std::function<void(leave_result)> reply);
+  void leave_group(const std::string& group, std::vector<member_identity> members, const topic_catalog& topics,
+                   time_point now, std::function<void(leave_result)> reply);
 
   /// ConsumerGroupHeartbeat: runs on a copy of the group; what changed is
   /// written, and once durable the copy becomes the group and `done` gets
   /// the answer. A failed write changes nothing and answers Kafka's error
-  /// (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, ...). GROUP_ID_NOT_FOUND
-  /// when the id is a non-empty classic group. `topics` must stay valid
+  /// (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, ...). A classic group
+  /// with members is upgraded first when the migration policy allows it
+  /// (group_conversion.h), else GROUP_ID_NOT_FOUND; an empty one is
+  /// replaced (its record tombstoned). When the last member speaking this
+  /// protocol leaves a group of classic members, the group is downgraded.
+  /// `topics` must stay valid
   /// until `done` runs, not only for the call: the heartbeat may wait for
   /// the group's write under way.
   void consumer_group_heartbeat(const std::string& group, consumer_heartbeat req, const topic_catalog& topics,
@@ -230,12 +240,36 @@ class group_shard {
   void run_classic(const std::string& group, classic_op<Reply> op);
   template <class Reply>
   coordinator_result<classic_reply<Reply>> classic_result(const std::string& group, const classic_op<Reply>& op);
+  /// A classic request to a KIP-848 group with members: `change` on a copy
+  /// of it, written by consumer_write (group_shard_classic.cc).
+  template <class Reply>
+  coordinator_result<classic_reply<Reply>> classic_in_consumer(
+      const std::string& group, const live_group<consumer_group>& live, const topic_catalog& topics, time_point now,
+      const std::function<classic_reply<Reply>(consumer_group&)>& change,
+      std::function<classic_reply<Reply>(error_code)> failed);
+  /// How a KIP-848 group's change from `durable` (what the log holds of the
+  /// group of `incarnation`; new_group: nothing) to `next` is written and
+  /// applied (group_shard_migration.cc): the records of the difference,
+  /// after the tombstone of an empty classic group the new group replaces;
+  /// or, when the change downgrades the group (downgrade_due), the group's
+  /// tombstones and the classic group's record, and the classic group takes
+  /// its place. The response is the caller's.
+  coordinator_result<std::monostate> consumer_write(const std::string& group, std::uint64_t incarnation,
+                                                    const consumer_group& durable,
+                                                    std::shared_ptr<consumer_group> next, const topic_catalog& topics,
+                                                    time_point now);
+  /// A ConsumerGroupHeartbeat to a classic group with members: the upgrade
+  /// (group_shard_migration.cc), or GROUP_ID_NOT_FOUND when not allowed.
+  coordinator_result<consumer_heartbeat_result> upgrade(const std::string& group,
+                                                        const live_group<classic_group>& classic,
+                                                        const consumer_heartbeat& req, const topic_catalog& topics,
+                                                        time_point now);
   /// A KIP-848 change on a copy of `current`, the group of `incarnation`
   /// (new_group: an empty group not created yet) (group_shard_consumer.cc).
   template <class Response>
   coordinator_result<Response> consumer_result(const std::string& group, std::uint64_t incarnation,
                                                const consumer_group& current, const topic_catalog& topics,
-                                               const std::function<Response(consumer_group&)>& change);
+                                               time_point now, const std::function<Response(consumer_group&)>& change);
 
   void tick_classic(time_point now);
   void tick_consumer(const topic_catalog& topics, time_point now);
@@ -258,6 +292,10 @@ class group_shard {
   template <class Group, class Other>
   void install(group_map<Group>& groups, group_map<Other>& others, const std::string& id,
                std::uint64_t incarnation, Group next);
+  /// A conversion: `next` takes the place of the group of `incarnation` in
+  /// `from`, as a group of the other protocol (a new incarnation).
+  template <class From, class To>
+  void replace(group_map<From>& from, group_map<To>& to, const std::string& id, std::uint64_t incarnation, To next);
   /// One committed offset set, or removed (nullopt): replay and writes
   /// alike. A removal drops the partition's pending offsets too.
   void apply_offset(const std::string& group, const topic_partition& tp, const std::optional<offset_value>& value);
@@ -349,6 +387,15 @@ void group_shard::install(group_map<Group>& groups, group_map<Other>& others, co
   }
   if (it == groups.end() || it->second.incarnation != incarnation) return;
   it->second.group = std::make_unique<Group>(std::move(next));
+}
+
+template <class From, class To>
+void group_shard::replace(group_map<From>& from, group_map<To>& to, const std::string& id, std::uint64_t incarnation,
+                          To next) {
+  auto it = from.find(id);
+  if (it == from.end() || it->second.incarnation != incarnation || to.count(id)) return;
+  from.erase(it);
+  to.emplace(id, live_group<To>{++incarnations_, std::make_unique<To>(std::move(next))});
 }
 
 }  // namespace sluice::group_coordinator

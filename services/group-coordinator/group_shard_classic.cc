@@ -9,9 +9,15 @@
 // Kafka's error, and then lets the group react (write_failed: a group
 // completing a rebalance starts another, as Kafka does after a failed
 // SyncGroup write).
+//
+// A request naming a KIP-848 group with members is a classic member's of
+// that group (KIP-848 online migration): it runs on a copy of the KIP-848
+// group (consumer_group::join_classic and its siblings) and is written as
+// any change of it (consumer_write).
 #include <variant>
 
 #include "services/group-coordinator/classic/classic_group_store.h"
+#include "services/group-coordinator/consumer/consumer_group_store.h"
 #include "services/group-coordinator/group_shard.h"
 
 namespace sluice::group_coordinator {
@@ -26,6 +32,8 @@ struct group_shard::classic_op {
   std::function<Reply()> no_group = [] { return Reply{}; };  // the answer when there is no such group
   std::function<Reply(error_code)> failed = [](error_code) { return Reply{}; };  // when the write fails
   std::function<void(Reply)> reply = [](Reply) {};
+  /// The request as a classic member's of a KIP-848 group with members.
+  std::function<coordinator_result<classic_reply<Reply>>(const live_group<consumer_group>&)> in_consumer_group;
 };
 
 /// What a classic operation answers: its requester directly (Heartbeat,
@@ -55,6 +63,7 @@ template <class Reply>
 coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_result(const std::string& group,
                                                                                   const classic_op<Reply>& op) {
   using response = classic_reply<Reply>;
+  if (auto* kip848 = find_consumer(group); kip848 && !kip848->group->empty()) return op.in_consumer_group(*kip848);
   std::shared_ptr<classic_group> next;
   std::uint64_t incarnation = new_group;
   if (auto* live = find_classic(group)) {
@@ -69,6 +78,12 @@ coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_resul
   r.response.own = op.change(*next);
   r.response.owed = next->take_effects();
   if (r.response.owed.metadata_changed) r.records.push_back(classic_group_record(*next, wall_clock_ms()));
+  // A new group taking the id of an empty KIP-848 group deletes it (Kafka's
+  // maybeDeleteEmptyConsumerGroup).
+  if (auto* empty = find_consumer(group); empty && incarnation == new_group) {
+    auto tombstones = consumer_group_tombstones(*empty->group);
+    r.records.insert(r.records.begin(), tombstones.begin(), tombstones.end());
+  }
   r.apply = [this, group, incarnation, next] { install(classic_, consumer_, group, incarnation, std::move(*next)); };
   // An operation that writes answers every request it made wait on the
   // copy (the leader's SyncGroup answers every waiting member, a static
@@ -90,20 +105,37 @@ coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_resul
   return r;
 }
 
-void group_shard::join_group(const std::string& group, join_request req, time_point now, join_callback reply) {
+template <class Reply>
+coordinator_result<group_shard::classic_reply<Reply>> group_shard::classic_in_consumer(
+    const std::string& group, const live_group<consumer_group>& live, const topic_catalog& topics, time_point now,
+    const std::function<classic_reply<Reply>(consumer_group&)>& change,
+    std::function<classic_reply<Reply>(error_code)> failed) {
+  auto next = std::make_shared<consumer_group>(*live.group);
+  coordinator_result<classic_reply<Reply>> r;
+  r.response = change(*next);
+  auto written = consumer_write(group, live.incarnation, *live.group, next, topics, now);
+  r.records = std::move(written.records);
+  r.apply = std::move(written.apply);
+  r.failed = [failed = std::move(failed)](error_code e) { return failed(group_write_error(e)); };
+  return r;
+}
+
+void group_shard::join_group(const std::string& group, join_request req, const topic_catalog& topics, time_point now,
+                             join_callback reply) {
+  using response = classic_reply<std::monostate>;
   const waiter_id waiter = waiters_.add(std::move(reply), req.member_id);
+  auto owed_join = [waiter](join_result r) {
+    response out;
+    out.owed.joins.emplace_back(waiter, std::move(r));
+    return out;
+  };
   classic_op<std::monostate> op;
   op.now = now;
   op.create = true;
-  op.no_group = [this, waiter, member_id = req.member_id] {
-    // A KIP-848 group with members has the id. Refused before any group
-    // looked at it: the response's defaults, as Kafka's (protocol name "").
-    auto refused = join_error(error_code::inconsistent_group_protocol, member_id);
-    refused.protocol_name = std::string();
-    classic_effects owed;
-    owed.joins.emplace_back(waiter, std::move(refused));
-    waiters_.deliver(std::move(owed));
-    return std::monostate{};
+  op.in_consumer_group = [this, group, req, &topics, now, owed_join](const live_group<consumer_group>& live) {
+    return classic_in_consumer<std::monostate>(
+        group, live, topics, now, [&](consumer_group& g) { return owed_join(g.join_classic(req, topics, now)); },
+        [owed_join, member_id = req.member_id](error_code e) { return owed_join(join_error(e, member_id)); });
   };
   op.change = [req = std::move(req), waiter, now](classic_group& g) {
     g.join(req, waiter, now);
@@ -112,10 +144,22 @@ void group_shard::join_group(const std::string& group, join_request req, time_po
   run_classic(group, std::move(op));
 }
 
-void group_shard::sync_group(const std::string& group, sync_request req, time_point now, sync_callback reply) {
+void group_shard::sync_group(const std::string& group, sync_request req, const topic_catalog& topics, time_point now,
+                             sync_callback reply) {
+  using response = classic_reply<std::monostate>;
   const waiter_id waiter = waiters_.add(std::move(reply));
+  auto owed_sync = [waiter](sync_result r) {
+    response out;
+    out.owed.syncs.emplace_back(waiter, std::move(r));
+    return out;
+  };
   classic_op<std::monostate> op;
   op.now = now;
+  op.in_consumer_group = [this, group, req, &topics, now, owed_sync](const live_group<consumer_group>& live) {
+    return classic_in_consumer<std::monostate>(
+        group, live, topics, now, [&](consumer_group& g) { return owed_sync(g.sync_classic(req, now)); },
+        [owed_sync](error_code e) { return owed_sync(sync_error(e)); });
+  };
   op.change = [req = std::move(req), waiter, now](classic_group& g) {
     g.sync(req, waiter, now);
     return std::monostate{};
@@ -130,9 +174,16 @@ void group_shard::sync_group(const std::string& group, sync_request req, time_po
 }
 
 void group_shard::heartbeat(const std::string& group, member_identity member, std::int32_t generation,
-                            time_point now, std::function<void(error_code)> reply) {
+                            const topic_catalog& topics, time_point now, std::function<void(error_code)> reply) {
+  using response = classic_reply<error_code>;
   classic_op<error_code> op;
   op.now = now;
+  op.in_consumer_group = [this, group, member, generation, &topics, now](const live_group<consumer_group>& live) {
+    return classic_in_consumer<error_code>(
+        group, live, topics, now,
+        [&](consumer_group& g) { return response{g.heartbeat_classic(member, generation, now), {}}; },
+        [](error_code e) { return response{e, {}}; });
+  };
   op.change = [member = std::move(member), generation, now](classic_group& g) {
     return g.heartbeat(member.member_id, member.instance_id, generation, now);
   };
@@ -142,11 +193,22 @@ void group_shard::heartbeat(const std::string& group, member_identity member, st
   run_classic(group, std::move(op));
 }
 
-void group_shard::leave_group(const std::string& group, std::vector<member_identity> members, time_point now,
-                              std::function<void(leave_result)> reply) {
+void group_shard::leave_group(const std::string& group, std::vector<member_identity> members,
+                              const topic_catalog& topics, time_point now, std::function<void(leave_result)> reply) {
+  using response = classic_reply<leave_result>;
   const std::size_t count = members.size();
   classic_op<leave_result> op;
   op.now = now;
+  op.in_consumer_group = [this, group, members, &topics, now](const live_group<consumer_group>& live) {
+    return classic_in_consumer<leave_result>(
+        group, live, topics, now,
+        [&](consumer_group& g) {
+          response out;
+          for (const auto& m : members) out.own.members.push_back(g.leave_classic(m, topics));
+          return out;
+        },
+        [](error_code e) { return response{leave_result{e, {}}, {}}; });
+  };
   op.change = [members = std::move(members), now](classic_group& g) {
     leave_result left;
     for (const auto& m : members) left.members.push_back(g.leave(m.member_id, m.instance_id, now));

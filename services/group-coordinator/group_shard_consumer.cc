@@ -1,9 +1,9 @@
 // group_shard's KIP-848 groups: ConsumerGroupHeartbeat and the groups'
 // deadlines, each as a coordinator_result. The change runs on a copy of
-// the group; consumer_group_changes() turns the difference into Kafka's
-// records, and the copy replaces the group once they are durable. A plain
-// heartbeat changes nothing durable (only its session): no records, so it
-// is applied and answered at once.
+// the group; consumer_write() (group_shard_migration.cc) turns the
+// difference into Kafka's records, and the copy replaces the group once
+// they are durable. A plain heartbeat changes nothing durable (only its
+// session): no records, so it is applied and answered at once.
 #include <variant>
 
 #include "services/group-coordinator/consumer/consumer_group_store.h"
@@ -25,12 +25,14 @@ consumer_heartbeat_result refused(error_code e, std::string message = {}) {
 template <class Response>
 coordinator_result<Response> group_shard::consumer_result(const std::string& group, std::uint64_t incarnation,
                                                           const consumer_group& current, const topic_catalog& topics,
+                                                          time_point now,
                                                           const std::function<Response(consumer_group&)>& change) {
   auto next = std::make_shared<consumer_group>(current);
   coordinator_result<Response> r;
   r.response = change(*next);
-  r.records = consumer_group_changes(current, *next, topics);
-  r.apply = [this, group, incarnation, next] { install(consumer_, classic_, group, incarnation, std::move(*next)); };
+  auto written = consumer_write(group, incarnation, current, next, topics, now);
+  r.records = std::move(written.records);
+  r.apply = std::move(written.apply);
   return r;
 }
 
@@ -43,13 +45,13 @@ void group_shard::consumer_group_heartbeat(const std::string& group, consumer_he
         const auto change = [&](consumer_group& g) { return g.heartbeat(req, topics, now); };
         coordinator_result<consumer_heartbeat_result> r;
         if (auto* live = find_consumer(group)) {
-          r = consumer_result<consumer_heartbeat_result>(group, live->incarnation, *live->group, topics, change);
+          r = consumer_result<consumer_heartbeat_result>(group, live->incarnation, *live->group, topics, now, change);
         } else if (id_free_for_new_group(classic_, group)) {
           // A new group exists once its first records are durable.
           r = consumer_result<consumer_heartbeat_result>(group, new_group, consumer_group(group, options_), topics,
-                                                         change);
+                                                         now, change);
         } else {
-          return answered_now(refused(error_code::group_id_not_found, "Group " + group + " is not a consumer group."));
+          r = upgrade(group, *find_classic(group), req, topics, now);
         }
         // Kafka's answer to a heartbeat whose records could not be written
         // (GroupCoordinatorService): the member retries.
@@ -70,7 +72,7 @@ void group_shard::tick_consumer(const topic_catalog& topics, time_point now) {
         [this, id, &topics, now] {
           auto* live = find_consumer(id);
           if (!live) return answered_now(std::monostate{});
-          return consumer_result<std::monostate>(id, live->incarnation, *live->group, topics, [&](consumer_group& g) {
+          return consumer_result<std::monostate>(id, live->incarnation, *live->group, topics, now, [&](consumer_group& g) {
             g.tick(topics, now);
             return std::monostate{};
           });

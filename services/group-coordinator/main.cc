@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
@@ -72,6 +74,16 @@ int main(int argc, char** argv) {
   app.add_option("--consumer-assignor", g.default_assignor, "default server-side assignor: uniform or range")
       ->check(CLI::IsMember({"uniform", "range"}))
       ->capture_default_str();
+  const std::map<std::string, sluice::group_coordinator::migration_policy> policies{
+      {"bidirectional", sluice::group_coordinator::migration_policy::bidirectional},
+      {"upgrade", sluice::group_coordinator::migration_policy::upgrade},
+      {"downgrade", sluice::group_coordinator::migration_policy::downgrade},
+      {"disabled", sluice::group_coordinator::migration_policy::disabled}};
+  app.add_option("--consumer-migration-policy", g.consumer_migration,
+                 "group.consumer.migration.policy: bidirectional, upgrade, downgrade or disabled (classic <-> KIP-848 "
+                 "groups with members)")
+      ->transform(CLI::CheckedTransformer(policies, CLI::ignore_case))
+      ->default_str("bidirectional");
   app.add_option("--offsets-retention-minutes", retention_minutes,
                  "offsets.retention.minutes: committed offsets nobody consumes any more go after this long")
       ->capture_default_str()

@@ -14,7 +14,7 @@ void serve_heartbeat(const api_context& ctx) {
   };
   auto found = ctx.shards->find(req.group_id);
   if (!found.shard) return answer(found.error);
-  found.shard->heartbeat(req.group_id, {req.member_id, req.group_instance_id}, req.generation_id, ctx.now, answer);
+  found.shard->heartbeat(req.group_id, {req.member_id, req.group_instance_id}, req.generation_id, *ctx.topics, ctx.now, answer);
 }
 
 }  // namespace sluice::group_coordinator

@@ -48,7 +48,7 @@ void serve_join_group(const api_context& ctx) {
   j.protocol_type = req.protocol_type;
   for (auto& p : req.protocols) j.protocols.emplace_back(p.name, protocol::string_of(p.metadata));
   j.require_known_member = ctx.version >= 4;
-  found.shard->join_group(req.group_id, std::move(j), ctx.now, [ctx](join_result result) { answer(ctx, result); });
+  found.shard->join_group(req.group_id, std::move(j), *ctx.topics, ctx.now, [ctx](join_result result) { answer(ctx, result); });
 }
 
 }  // namespace sluice::group_coordinator

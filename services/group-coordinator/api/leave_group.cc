@@ -20,7 +20,7 @@ void serve_leave_group(const api_context& ctx) {
   } else {
     for (const auto& m : req.members) leaving.push_back({m.member_id, m.group_instance_id});
   }
-  found.shard->leave_group(req.group_id, leaving, ctx.now, [ctx, leaving](group_shard::leave_result left) {
+  found.shard->leave_group(req.group_id, leaving, *ctx.topics, ctx.now, [ctx, leaving](group_shard::leave_result left) {
     protocol::leave_group_response r;
     if (left.error != error_code::none || ctx.version < 3) {
       r.error_code = code(left.error != error_code::none ? left.error : left.members.at(0));

@@ -33,7 +33,7 @@ void serve_sync_group(const api_context& ctx) {
   s.protocol_type = req.protocol_type;
   s.protocol_name = req.protocol_name;
   for (auto& a : req.assignments) s.assignments[a.member_id] = protocol::string_of(a.assignment);
-  found.shard->sync_group(req.group_id, std::move(s), ctx.now, [ctx](sync_result result) { answer(ctx, result); });
+  found.shard->sync_group(req.group_id, std::move(s), *ctx.topics, ctx.now, [ctx](sync_result result) { answer(ctx, result); });
 }
 
 }  // namespace sluice::group_coordinator

@@ -482,6 +482,21 @@ void classic_group::restore(std::string protocol_type, std::int32_t generation, 
   if (members_.empty()) leader_.reset();
 }
 
+void classic_group::adopt(std::int32_t generation, std::vector<classic_member> members, time_point now) {
+  restore("consumer", generation, std::nullopt, std::nullopt, std::move(members), now);
+  if (!members_.empty()) leader_ = members_.begin()->first;
+  protocol_ = select_protocol();
+  effects_.metadata_changed = true;
+  if (!members_.empty()) prepare_rebalance(now, false);
+}
+
+void classic_group::answer_waiting(error_code e) {
+  for (auto& [id, m] : members_) {
+    if (m.awaiting_join) answer_join(std::exchange(m.awaiting_join, no_waiter), join_error(e, id));
+    if (m.awaiting_sync) answer_sync(std::exchange(m.awaiting_sync, no_waiter), sync_error(e));
+  }
+}
+
 std::set<std::string> classic_group::subscribed_topics() const {
   std::set<std::string> topics;
   if (protocol_type_ != "consumer" || !protocol_) return topics;

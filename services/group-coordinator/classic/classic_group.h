@@ -176,6 +176,19 @@ class classic_group {
   error_code validate_txn_commit(const std::string& member_id, const std::optional<std::string>& instance_id,
                                  std::int32_t generation) const;
 
+  /// Downgrade (KIP-848 online migration): the group takes over the members
+  /// of a KIP-848 group at `generation` (its group epoch), each with the
+  /// assignment it had there, as a "consumer" group with the protocol they
+  /// all support and the first member leading; then a rebalance starts, so
+  /// that the members rejoin and a leader assigns again (Kafka's
+  /// ClassicGroup.fromConsumerGroup and prepareRebalance). Its metadata
+  /// changed: the caller writes it.
+  void adopt(std::int32_t generation, std::vector<classic_member> members, time_point now);
+  /// Upgrade: every request waiting in the group (JoinGroup, SyncGroup) is
+  /// answered `e` (Kafka answers REBALANCE_IN_PROGRESS: the members rejoin
+  /// the group the id has become); the answers are in take_effects().
+  void answer_waiting(error_code e);
+
   /// Rebuilds the group from its stored metadata (the owner's replay);
   /// members get a fresh session from `now`.
   void restore(std::string protocol_type, std::int32_t generation, std::optional<std::string> protocol,

@@ -35,23 +35,7 @@ void add_all(member_assignment& into, const member_assignment& more) {
   }
 }
 
-bool overlaps(const member_assignment& a, const member_assignment& b) {
-  for (const auto& [t, ps] : a)
-    for (auto p : ps)
-      if (contains(b, t, p)) return true;
-  return false;
-}
-
 bool subset_of(const member_assignment& a, const member_assignment& b) { return minus(a, b).empty(); }
-
-std::string random_member_id() {
-  // Kafka's form for server-made ids: a random UUID, base64url without padding.
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string id;
-  for (int i = 0; i < 22; ++i) id += alphabet[rng() % 64];
-  return id;
-}
 
 consumer_heartbeat_result heartbeat_error(error_code e, std::string message) {
   consumer_heartbeat_result r;
@@ -61,6 +45,21 @@ consumer_heartbeat_result heartbeat_error(error_code e, std::string message) {
 }
 
 }  // namespace
+
+std::string new_consumer_member_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string id;
+  for (int i = 0; i < 22; ++i) id += alphabet[rng() % 64];
+  return id;
+}
+
+bool assignments_overlap(const member_assignment& a, const member_assignment& b) {
+  for (const auto& [t, ps] : a)
+    for (auto p : ps)
+      if (contains(b, t, p)) return true;
+  return false;
+}
 
 void topic_catalog::add(std::string name, protocol::uuid id, std::int32_t partitions) {
   by_id_[id_key(id)] = name;
@@ -218,7 +217,7 @@ consumer_heartbeat_result consumer_group::join(consumer_heartbeat& req, const to
   std::string id = req.member_id;
   if (id.empty()) {
     if (req.client_generates_member_id) return heartbeat_error(error_code::invalid_request, "MemberId can't be empty.");
-    id = random_member_id();
+    id = new_consumer_member_id();
   }
   if (req.instance_id) {
     for (auto& [other_id, other] : members_) {
@@ -288,7 +287,7 @@ consumer_heartbeat_result consumer_group::heartbeat(consumer_heartbeat req, cons
     return heartbeat_error(error_code::fenced_member_epoch, "member epoch " + std::to_string(req.member_epoch) + " is not " +
                              std::to_string(m.member_epoch));
   if (previous && !current) m.assignment_changed = true;  // resend what it missed
-  if (req.owned && !m.revoking.empty() && !overlaps(*req.owned, m.revoking)) m.revoking.clear();
+  if (req.owned && !m.revoking.empty() && !assignments_overlap(*req.owned, m.revoking)) m.revoking.clear();
   if (update_subscription(m, req, now) || subscribed_partition_counts(topics) != partition_counts_) rebalance(topics);
   reconcile(m, now);
   return answer(m);
@@ -328,6 +327,7 @@ bool consumer_group::tick_due(const topic_catalog& topics, time_point now) const
   for (const auto& [id, m] : members_) {
     if (m.session_deadline <= now) return true;
     if (!m.revoking.empty() && m.revocation_deadline <= now) return true;
+    if (m.rejoin_deadline && *m.rejoin_deadline <= now) return true;
   }
   return !members_.empty() && subscribed_partition_counts(topics) != partition_counts_;
 }
@@ -353,6 +353,7 @@ void consumer_group::tick(const topic_catalog& topics, time_point now) {
   for (const auto& [id, m] : members_) {
     if (m.session_deadline <= now) gone.push_back(id);
     else if (!m.revoking.empty() && m.revocation_deadline <= now) gone.push_back(id);  // never let go: fenced
+    else if (m.rejoin_deadline && *m.rejoin_deadline <= now) gone.push_back(id);  // a classic member that never rejoined
   }
   for (const auto& id : gone) remove(id, topics);
   if (!members_.empty() && subscribed_partition_counts(topics) != partition_counts_) rebalance(topics);
@@ -364,7 +365,8 @@ error_code consumer_group::validate_commit(const std::string& member_id, std::in
     // Commits from outside the group (admin tools) are fine while it is empty.
     return member_id.empty() && member_epoch < 0 && members_.empty() ? error_code::none : error_code::unknown_member_id;
   }
-  if (member_epoch != it->second.member_epoch) return error_code::stale_member_epoch;
+  if (member_epoch != it->second.member_epoch)
+    return it->second.classic ? error_code::illegal_generation : error_code::stale_member_epoch;
   return error_code::none;
 }
 

@@ -10,6 +10,12 @@
 // recomputed at once (assignment epoch = group epoch). A member reaches the
 // assignment epoch once it has nothing left to revoke.
 //
+// Classic members (KIP-848 online migration): a member that joined with
+// JoinGroup is a member like any other, with the protocols and session
+// timeout it joined with (`classic`); it learns of a new epoch from
+// Heartbeat's REBALANCE_IN_PROGRESS, rejoins, and gets its assignment from
+// SyncGroup (consumer_group_classic.cc). Its generation is its member epoch.
+//
 // Not thread-safe; time is a parameter. The group itself knows nothing of
 // the log: group_shard runs each change on a copy, writes the records of
 // what changed (consumer_group_store.h), and keeps the copy once they are
@@ -24,8 +30,10 @@
 #include "common/protocol/error_code.h"
 #include "common/protocol/wire.h"
 #include "services/group-coordinator/assignors/assignment.h"
+#include "services/group-coordinator/classic/classic_group.h"
 #include "services/group-coordinator/group_clock.h"
 #include "services/group-coordinator/group_options.h"
+#include "services/group-coordinator/records/consumer_group_records.h"
 
 namespace sluice::group_coordinator {
 
@@ -48,6 +56,12 @@ class topic_catalog {
   std::map<std::string, topic> by_name_;
   std::map<std::string, std::string> by_id_;  // the id's 16 bytes -> name
 };
+
+/// A new member id in Kafka's form for server-made ids (a random UUID,
+/// base64url without padding).
+std::string new_consumer_member_id();
+/// Whether the two assignments share a partition.
+bool assignments_overlap(const member_assignment& a, const member_assignment& b);
 
 /// Member epoch of a static member that left for a while (KIP-848).
 inline constexpr std::int32_t static_leave_epoch = -2;
@@ -93,6 +107,11 @@ struct consumer_member {
   time_point session_deadline{};
   time_point revocation_deadline{};
   bool assignment_changed = true;  // send `assigned` with the next answer
+  /// Set for a member that joined with the classic protocol (JoinGroup).
+  std::optional<classic_member_metadata> classic;
+  /// A classic member told to rejoin (REBALANCE_IN_PROGRESS) must do so by
+  /// then (Kafka's join timeout: its rebalance timeout); unset otherwise.
+  std::optional<time_point> rejoin_deadline;
 };
 
 class consumer_group {
@@ -103,7 +122,24 @@ class consumer_group {
   /// Expired sessions and revocations past the rebalance timeout; partition
   /// count changes of subscribed topics.
   void tick(const topic_catalog& topics, time_point now);
-  /// OffsetCommit from a member: its id and current epoch must match.
+  // Classic members (consumer_group_classic.cc), as Kafka's
+  // classicGroup*ToConsumerGroup: JoinGroup is answered at once with the
+  // member's epoch as its generation (no leader: the assignment is ours),
+  // SyncGroup with its assigned partitions, Heartbeat with
+  // REBALANCE_IN_PROGRESS while it has to rejoin (a newer group epoch,
+  // partitions to give up, or partitions it waited for now free).
+  join_result join_classic(join_request req, const topic_catalog& topics, time_point now);
+  sync_result sync_classic(const sync_request& req, time_point now);
+  error_code heartbeat_classic(const member_identity& member, std::int32_t generation, time_point now);
+  error_code leave_classic(const member_identity& member, const topic_catalog& topics);
+  /// Whether a classic member with these protocols may join: type
+  /// "consumer", and one protocol every classic member supports.
+  bool supports_classic_protocols(const join_request& req) const;
+  /// Whether any member speaks ConsumerGroupHeartbeat (not a classic member).
+  bool has_consumer_protocol_members() const;
+
+  /// OffsetCommit from a member: its id and current epoch must match
+  /// (STALE_MEMBER_EPOCH; ILLEGAL_GENERATION for a classic member).
   error_code validate_commit(const std::string& member_id, std::int32_t member_epoch) const;
 
   const std::string& id() const noexcept { return id_; }
@@ -151,6 +187,14 @@ class consumer_group {
   std::map<std::string, std::int32_t> subscribed_partition_counts(const topic_catalog& topics) const;
   bool held_by_other(const std::string& member_id, const std::string& topic, std::int32_t partition) const;
   consumer_heartbeat_result answer(consumer_member& m);
+  /// The classic member a request names, or the error Kafka answers
+  /// (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID); nullptr then.
+  consumer_member* classic_member_named(const member_identity& member, error_code& error);
+  /// REBALANCE_IN_PROGRESS for a classic member that must rejoin (starting
+  /// its rejoin deadline), else NONE.
+  error_code classic_rejoin_needed(consumer_member& m, time_point now);
+  /// A static member (instance id) joining as `new_id` takes the place of `old_id`.
+  consumer_member& take_over(const std::string& old_id, const std::string& new_id);
 
   std::string id_;
   const group_options& options_;

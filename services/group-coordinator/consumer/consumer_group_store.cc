@@ -32,7 +32,7 @@ bool same_metadata(const consumer_member& a, const consumer_member& b) {
   return a.instance_id == b.instance_id && a.rack_id == b.rack_id && a.client_id == b.client_id &&
          a.client_host == b.client_host && a.subscribed_topics == b.subscribed_topics &&
          a.subscribed_regex == b.subscribed_regex && a.rebalance_timeout_ms == b.rebalance_timeout_ms &&
-         a.server_assignor == b.server_assignor;
+         a.server_assignor == b.server_assignor && a.classic == b.classic;
 }
 
 bool same_assignment(const consumer_member& a, const consumer_member& b) {
@@ -69,6 +69,7 @@ std::string member_value(const consumer_member& m) {
   v.subscribed_topic_regex = m.subscribed_regex;
   v.rebalance_timeout_ms = m.rebalance_timeout_ms;
   v.server_assignor = m.server_assignor;
+  v.classic = m.classic;
   return encode_value(v);
 }
 
@@ -165,6 +166,9 @@ void replay_consumer_record(consumer_group& g, const consumer_record_key& key, s
                                : std::nullopt;
       m.rebalance_timeout_ms = v.rebalance_timeout_ms;
       m.server_assignor = std::move(v.server_assignor);
+      m.classic = std::move(v.classic);
+      // A classic member's session is its own (JoinGroup's session timeout).
+      if (m.classic) m.session_deadline = now + milliseconds(m.classic->session_timeout_ms);
     }
     g.restore_assignor();
   } else if (std::holds_alternative<consumer_target_epoch_key>(key)) {

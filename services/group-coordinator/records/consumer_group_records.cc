@@ -117,12 +117,18 @@ std::string encode_partition_metadata_value(const std::vector<consumer_topic_met
 }
 
 std::string encode_value(const consumer_member_value& v) {
-  // ClassicMemberMetadata (tag 0) stays null: no classic member joins a KIP-848 group here.
+  using record = protocol::consumer_group_member_metadata_value;
+  std::optional<record::classic_member> classic;
+  if (v.classic) {
+    classic.emplace().session_timeout_ms = v.classic->session_timeout_ms;
+    for (const auto& [name, metadata] : v.classic->protocols)
+      classic->supported_protocols.push_back({.name = name, .metadata = protocol::bytes_of(metadata)});
+  }
   return encode_versioned(
-      protocol::consumer_group_member_metadata_value{
-          .instance_id = v.instance_id, .rack_id = v.rack_id, .client_id = v.client_id, .client_host = v.client_host,
-          .subscribed_topic_names = v.subscribed_topic_names, .subscribed_topic_regex = v.subscribed_topic_regex,
-          .rebalance_timeout_ms = v.rebalance_timeout_ms, .server_assignor = v.server_assignor},
+      record{.instance_id = v.instance_id, .rack_id = v.rack_id, .client_id = v.client_id, .client_host = v.client_host,
+             .subscribed_topic_names = v.subscribed_topic_names, .subscribed_topic_regex = v.subscribed_topic_regex,
+             .rebalance_timeout_ms = v.rebalance_timeout_ms, .server_assignor = v.server_assignor,
+             .classic_member_metadata = std::move(classic)},
       value_version);
 }
 
@@ -171,11 +177,16 @@ std::vector<consumer_topic_metadata> decode_partition_metadata_value(std::string
 
 consumer_member_value decode_member_value(std::string_view bytes) {
   auto m = read_value<protocol::consumer_group_member_metadata_value>(bytes);
-  // A member that joined with the classic protocol (ClassicMemberMetadata) is not one of ours.
+  std::optional<classic_member_metadata> classic;
+  if (m.classic_member_metadata) {
+    classic.emplace().session_timeout_ms = m.classic_member_metadata->session_timeout_ms;
+    for (auto& p : m.classic_member_metadata->supported_protocols)
+      classic->protocols.emplace_back(std::move(p.name), protocol::string_of(p.metadata));
+  }
   return {.instance_id = std::move(m.instance_id), .rack_id = std::move(m.rack_id), .client_id = std::move(m.client_id),
           .client_host = std::move(m.client_host), .subscribed_topic_names = std::move(m.subscribed_topic_names),
           .subscribed_topic_regex = std::move(m.subscribed_topic_regex), .rebalance_timeout_ms = m.rebalance_timeout_ms,
-          .server_assignor = std::move(m.server_assignor)};
+          .server_assignor = std::move(m.server_assignor), .classic = std::move(classic)};
 }
 
 topic_id_partitions decode_target_member_value(std::string_view bytes) {

@@ -16,7 +16,8 @@
 //   ConsumerGroupPartitionMetadataValue   topics [id, name, partitions, partition racks (written empty)]
 //   ConsumerGroupMemberMetadataValue      instance id, rack, client id, host, subscribed names,
 //                                         regex, rebalance timeout, server assignor
-//                                         (tag 0, classic member metadata: never written, skipped)
+//                                         (tag 0, classic member metadata: a member that joined
+//                                         with JoinGroup: session timeout, protocols offered)
 //   ConsumerGroupTargetAssignmentMetadataValue  assignment epoch
 //   ConsumerGroupTargetAssignmentMemberValue    [topic id, partitions]
 //   ConsumerGroupCurrentMemberAssignmentValue   member epoch, previous epoch, state,
@@ -69,6 +70,16 @@ struct consumer_topic_metadata {
   std::int32_t partitions = 0;
 };
 
+/// What a member that joined with the classic protocol (JoinGroup, in a
+/// KIP-848 group) offered: its session timeout and its protocols, each a
+/// name and the member's ConsumerProtocolSubscription for it (Kafka's
+/// ClassicMemberMetadata).
+struct classic_member_metadata {
+  std::int32_t session_timeout_ms = 0;
+  std::vector<std::pair<std::string, std::string>> protocols;  // name, metadata
+  bool operator==(const classic_member_metadata&) const = default;
+};
+
 struct consumer_member_value {
   std::optional<std::string> instance_id;
   std::optional<std::string> rack_id;
@@ -78,6 +89,7 @@ struct consumer_member_value {
   std::optional<std::string> subscribed_topic_regex;
   std::int32_t rebalance_timeout_ms = -1;
   std::optional<std::string> server_assignor;
+  std::optional<classic_member_metadata> classic;  // tag 0; null for KIP-848 members
 };
 
 /// Kafka's MemberState.

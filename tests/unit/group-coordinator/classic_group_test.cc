@@ -8,6 +8,7 @@
 
 #include "services/group-coordinator/group_shard.h"
 #include "tests/unit/group-coordinator/fake_record_log.h"
+#include "tests/unit/group-coordinator/shard_test_util.h"
 
 using namespace sluice::group_coordinator;
 using namespace std::chrono_literals;
@@ -53,7 +54,7 @@ struct fixture {
 
   /// Joins; the result lands in `out` when the group answers.
   void join(join_request r, std::optional<join_result>& out) {
-    shard->join_group("g", std::move(r), now, [&out](join_result res) { out = std::move(res); });
+    shard->join_group("g", std::move(r), test::no_topics(), now, [&out](join_result res) { out = std::move(res); });
   }
 
   /// A new member: MEMBER_ID_REQUIRED first, then the real join.
@@ -97,7 +98,7 @@ struct fixture {
     s.instance_id = std::move(instance_id);
     s.generation = generation;
     s.assignments = std::move(assignments);
-    shard->sync_group("g", std::move(s), now, [&out](sync_result r) { out = std::move(r); });
+    shard->sync_group("g", std::move(s), test::no_topics(), now, [&out](sync_result r) { out = std::move(r); });
   }
 
   /// A sync answered at once (no write needed).
@@ -120,7 +121,7 @@ struct fixture {
   error_code heartbeat(const std::string& member, std::int32_t generation,
                        std::optional<std::string> instance_id = std::nullopt) {
     std::optional<error_code> out;
-    shard->heartbeat("g", {member, std::move(instance_id)}, generation, now, [&out](error_code e) { out = e; });
+    shard->heartbeat("g", {member, std::move(instance_id)}, generation, test::no_topics(), now, [&out](error_code e) { out = e; });
     BOOST_REQUIRE(out);
     return *out;
   }
@@ -129,7 +130,7 @@ struct fixture {
   /// member's own answer.
   error_code leave(const std::string& member) {
     std::optional<group_shard::leave_result> out;
-    shard->leave_group("g", {{member, std::nullopt}}, now, [&out](group_shard::leave_result r) { out = r; });
+    shard->leave_group("g", {{member, std::nullopt}}, test::no_topics(), now, [&out](group_shard::leave_result r) { out = r; });
     log.complete_all();
     BOOST_REQUIRE(out);
     BOOST_TEST(code_of(out->error) == code_of(error_code::none));
@@ -390,7 +391,7 @@ BOOST_FIXTURE_TEST_CASE(the_leaders_assignment_is_visible_and_answered_only_once
   BOOST_TEST(group().members().at(b).assignment.empty());
   // A heartbeat meanwhile waits for the write, then sees the stable group.
   std::optional<error_code> beat;
-  shard->heartbeat("g", {b, std::nullopt}, 2, now, [&](error_code e) { beat = e; });
+  shard->heartbeat("g", {b, std::nullopt}, 2, test::no_topics(), now, [&](error_code e) { beat = e; });
   BOOST_TEST(!beat);
   log.complete();
   BOOST_REQUIRE(a_sync);
@@ -449,7 +450,7 @@ BOOST_FIXTURE_TEST_CASE(a_leave_that_empties_the_group_is_answered_once_durable,
   std::optional<group_shard::leave_result> left;
   auto leave_now = [&] {
     left.reset();
-    shard->leave_group("g", {{id, std::nullopt}}, now, [&](group_shard::leave_result r) { left = r; });
+    shard->leave_group("g", {{id, std::nullopt}}, test::no_topics(), now, [&](group_shard::leave_result r) { left = r; });
   };
   leave_now();
   BOOST_TEST(!left);
@@ -501,13 +502,13 @@ BOOST_FIXTURE_TEST_CASE(closing_while_the_assignment_is_written_answers_every_re
     s.member_id = member;
     s.generation = 2;
     s.assignments = std::move(assignments);
-    shard->sync_group("g", std::move(s), now, [&out](sync_result r) { out.push_back(std::move(r)); });
+    shard->sync_group("g", std::move(s), test::no_topics(), now, [&out](sync_result r) { out.push_back(std::move(r)); });
   };
   sync_into(b, {}, b_syncs);                    // waits in the group for the leader
   sync_into(a, {{a, "A"}, {b, "B"}}, a_syncs);  // the assignment's write is under way
   // Both wait for that write.
-  shard->heartbeat("g", {b, std::nullopt}, 2, now, [&](error_code e) { beats.push_back(e); });
-  shard->join_group("g", join_req(""), now, [&](join_result r) { c_joins.push_back(std::move(r)); });
+  shard->heartbeat("g", {b, std::nullopt}, 2, test::no_topics(), now, [&](error_code e) { beats.push_back(e); });
+  shard->join_group("g", join_req(""), test::no_topics(), now, [&](join_result r) { c_joins.push_back(std::move(r)); });
   BOOST_TEST(log.pending.size() == 1u);
   BOOST_TEST(a_syncs.empty());
   BOOST_TEST(b_syncs.empty());
@@ -537,7 +538,7 @@ BOOST_FIXTURE_TEST_CASE(a_rejoin_replacing_a_waiting_join_answers_each_request_o
   sync_stored(a, 2, {{a, "A"}, {b, "B"}});
   std::vector<join_result> a_joins, b_first, b_second;
   auto join_into = [&](const std::string& member, std::vector<join_result>& out) {
-    shard->join_group("g", join_req(member, "m2"), now, [&out](join_result r) { out.push_back(std::move(r)); });
+    shard->join_group("g", join_req(member, "m2"), test::no_topics(), now, [&out](join_result r) { out.push_back(std::move(r)); });
   };
   join_into(b, b_first);  // new metadata: a rebalance, b waits for a
   BOOST_TEST(group().state() == group_state::preparing_rebalance);

@@ -144,7 +144,7 @@ BOOST_FIXTURE_TEST_CASE(offsets_of_subscribed_topics_stay, shard_fixture) {
   options.offsets_retention = std::chrono::hours(1);
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   std::string member;
-  shard.join_group("g", dynamic_join(encode_subscription({"orders"})), {},
+  shard.join_group("g", dynamic_join(encode_subscription({"orders"})), no_topics(), {},
                    [&](join_result r) { member = r.member_id; });
   offset_value old;
   old.offset = 1;
@@ -202,7 +202,7 @@ BOOST_FIXTURE_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group, shard_
   options.initial_rebalance_delay = std::chrono::milliseconds(0);
   // An old group: one member, stable, then left (generation 2, empty), with offsets.
   const auto old_member = stable_classic_member(shard, log, "old");
-  shard.leave_group("g", {{old_member, std::nullopt}}, {}, [](group_shard::leave_result) {});
+  shard.leave_group("g", {{old_member, std::nullopt}}, no_topics(), {}, [](group_shard::leave_result) {});
   shard.commit("g", {{{"t", 0}, at(5)}}, [](error_code) {});
   log.complete_all();
   BOOST_REQUIRE(shard.classic("g"));
@@ -212,7 +212,7 @@ BOOST_FIXTURE_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group, shard_
   shard.delete_group("g", [&](error_code e) { deleted = e; });
   // A member joins meanwhile: it waits for the deletion, then starts a new group.
   std::optional<join_result> joined;
-  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { joined = r; });
+  shard.join_group("g", dynamic_join(), no_topics(), {}, [&](join_result r) { joined = r; });
   BOOST_TEST(!joined);
   BOOST_TEST(log.pending.size() == 1u);
   log.complete();
@@ -237,7 +237,7 @@ BOOST_FIXTURE_TEST_CASE(a_group_deleted_and_created_again_is_a_new_group, shard_
 BOOST_FIXTURE_TEST_CASE(closing_answers_every_waiting_classic_request, shard_fixture) {
   options.initial_rebalance_delay = std::chrono::milliseconds(3000);  // the join waits for more members
   std::optional<join_result> joined;
-  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { joined = r; });
+  shard.join_group("g", dynamic_join(), no_topics(), {}, [&](join_result r) { joined = r; });
   BOOST_TEST(!joined);
   shard.close();
   BOOST_REQUIRE(joined);

@@ -295,7 +295,7 @@ BOOST_FIXTURE_TEST_CASE(the_committer_is_checked_as_kafka_does, shard_fixture) {
   BOOST_TEST(code_of(shard.validate_txn_commit("g", "", std::nullopt, -1)) == code_of(error_code::none));
   // A rebalance under way does not refuse a transaction's commit (an
   // OffsetCommit gets REBALANCE_IN_PROGRESS there).
-  shard.join_group("g", dynamic_join(), {}, [](join_result) {});
+  shard.join_group("g", dynamic_join(), no_topics(), {}, [](join_result) {});
   log.complete_all();
   BOOST_TEST(code_of(shard.validate_txn_commit("g", member, std::nullopt, shard.classic("g")->generation())) ==
              code_of(error_code::none));

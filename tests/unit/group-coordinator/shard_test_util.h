@@ -11,6 +11,12 @@ namespace sluice::group_coordinator::test {
 
 inline int code_of(error_code e) { return static_cast<int>(e); }
 
+/// A catalog for classic requests that never reach a KIP-848 group.
+inline const topic_catalog& no_topics() {
+  static const topic_catalog none;
+  return none;
+}
+
 /// A member joining a classic group without MEMBER_ID_REQUIRED (JoinGroup v3).
 inline join_request dynamic_join(std::string subscription = "subscription") {
   join_request j;
@@ -26,12 +32,12 @@ inline join_request dynamic_join(std::string subscription = "subscription") {
 /// A member alone in classic group "g", stable in generation 1 with `assignment`.
 inline std::string stable_classic_member(group_shard& shard, fake_record_log& log, const std::string& assignment) {
   std::string member;
-  shard.join_group("g", dynamic_join(), {}, [&](join_result r) { member = r.member_id; });
+  shard.join_group("g", dynamic_join(), no_topics(), {}, [&](join_result r) { member = r.member_id; });
   sync_request s;
   s.member_id = member;
   s.generation = 1;
   s.assignments = {{member, assignment}};
-  shard.sync_group("g", s, {}, [](sync_result) {});
+  shard.sync_group("g", s, no_topics(), {}, [](sync_result) {});
   log.complete();
   return member;
 }
