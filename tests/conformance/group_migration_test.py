@@ -15,7 +15,6 @@ Checks, against a real stack:
 Without the venv the test reports skipped (77)."""
 import os
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,8 +23,9 @@ from test_venv import reexec_in_venv  # noqa: E402
 reexec_in_venv()
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
 import clients  # noqa: E402
-from confluent_kafka import Consumer, KafkaException, Producer  # noqa: E402
+from confluent_kafka import Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+from kip848_test import Member, consumer_conf  # noqa: E402
 
 PARTITIONS = 4
 GROUP_ARGS = ['--consumer-heartbeat-interval-ms', '500', '--consumer-session-timeout-ms', '6000',
@@ -46,42 +46,16 @@ def produce(bootstrap, topic, first, count):
     assert p.flush(30) == 0
 
 
-def conf(bootstrap, group, protocol, client_id):
-    c = {'bootstrap.servers': bootstrap, 'group.id': group, 'group.protocol': protocol,
-         'auto.offset.reset': 'earliest', 'enable.auto.commit': False, 'client.id': client_id}
+def member(bootstrap, group, topic, protocol, client_id):
+    """A member (kip848_test's: polls in its own thread, commits what it reads) of either protocol."""
+    extra = {'group.protocol': protocol, 'client.id': client_id}
     if protocol == 'classic':
-        c.update({'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500})
-    return c
+        extra.update({'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500})
+    return Member(consumer_conf(bootstrap, group, **extra), topic)
 
 
-class Member(threading.Thread):
-    """One group member polling in its own thread, committing what it reads."""
-
-    def __init__(self, bootstrap, group, topic, protocol, client_id):
-        super().__init__(daemon=True)
-        self.consumer = Consumer(conf(bootstrap, group, protocol, client_id))
-        self.consumer.subscribe([topic])
-        self.seen = []
-        self.assigned = []
-        self.stop_event = threading.Event()
-        self.start()
-
-    def run(self):
-        while not self.stop_event.is_set():
-            m = self.consumer.poll(0.1)
-            if m is not None and not m.error():
-                self.seen.append(int(m.value()))
-                try:
-                    self.consumer.commit(message=m, asynchronous=False)
-                except KafkaException as e:  # a rebalance under way: a later commit covers it
-                    print('commit failed: %s' % e)
-            self.assigned = sorted(tp.partition for tp in self.consumer.assignment())
-        self.consumer.close()
-
-    def stop(self):
-        self.stop_event.set()
-        self.join(30)
-        assert not self.is_alive()
+def parts(m):
+    return [p for _, p in m.assigned]
 
 
 def group_type(bootstrap, group):
@@ -100,13 +74,13 @@ def test_upgrade_continues_from_committed_offsets(b):
     topic, group = 'mig-up', 'mig-up'
     create_topic(b, topic)
     produce(b, topic, 0, 400)
-    classic = [Member(b, group, topic, 'classic', 'classic-%d' % i) for i in range(2)]
+    classic = [member(b, group, topic, 'classic', 'classic-%d' % i) for i in range(2)]
     clients.wait_until('the classic members read everything', lambda: seen(classic) == set(range(400)), DEADLINE_S)
     time.sleep(1)  # the last commits
     for m in classic:
         m.stop()
     produce(b, topic, 400, 200)
-    upgraded = Member(b, group, topic, 'consumer', 'kip848')
+    upgraded = member(b, group, topic, 'consumer', 'kip848')
     clients.wait_until('the consumer-protocol member reads the new records',
                        lambda: set(upgraded.seen) >= set(range(400, 600)), DEADLINE_S)
     time.sleep(1)
@@ -121,18 +95,18 @@ def test_mixed_group_and_back(b):
     topic, group = 'mig-mixed', 'mig-mixed'
     create_topic(b, topic)
     produce(b, topic, 0, 200)
-    classic = Member(b, group, topic, 'classic', 'classic')
+    classic = member(b, group, topic, 'classic', 'classic')
     clients.wait_until('the classic member owns every partition',
-                       lambda: classic.assigned == list(range(PARTITIONS)), DEADLINE_S)
+                       lambda: parts(classic) == list(range(PARTITIONS)), DEADLINE_S)
     assert group_type(b, group) == 'classic'
 
-    modern = Member(b, group, topic, 'consumer', 'kip848')
+    modern = member(b, group, topic, 'consumer', 'kip848')
     t0 = time.time()
     clients.wait_until('the two members share the partitions',
-                       lambda: len(classic.assigned) == 2 and len(modern.assigned) == 2, DEADLINE_S)
-    assert sorted(classic.assigned + modern.assigned) == list(range(PARTITIONS))
-    print('mixed group: shared in %.1f s (classic %r, consumer %r)' % (time.time() - t0, classic.assigned,
-                                                                       modern.assigned))
+                       lambda: len(parts(classic)) == 2 and len(parts(modern)) == 2, DEADLINE_S)
+    assert sorted(parts(classic) + parts(modern)) == list(range(PARTITIONS))
+    print('mixed group: shared in %.1f s (classic %r, consumer %r)' % (time.time() - t0, parts(classic),
+                                                                       parts(modern)))
     assert group_type(b, group) == 'consumer', group_type(b, group)
     produce(b, topic, 200, 200)
     clients.wait_until('every record read by the mixed group', lambda: seen([classic, modern]) >= set(range(400)),
@@ -141,7 +115,7 @@ def test_mixed_group_and_back(b):
 
     modern.stop()  # the last consumer-protocol member leaves: back to a classic group
     clients.wait_until('the classic member owns every partition again',
-                       lambda: classic.assigned == list(range(PARTITIONS)), DEADLINE_S)
+                       lambda: parts(classic) == list(range(PARTITIONS)), DEADLINE_S)
     assert group_type(b, group) == 'classic', group_type(b, group)
     produce(b, topic, 400, 100)
     clients.wait_until('the classic member reads on', lambda: set(classic.seen) >= set(range(400, 500)), DEADLINE_S)
