@@ -9,7 +9,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A member of GROUP (classic protocol) subscribed to TOPIC from the earliest
@@ -26,13 +25,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class GroupConsumer {
     public static void main(String[] args) throws Exception {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+        Properties props = TestClients.consumerProps(args[0]);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, args[2]);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         Path stop = Path.of(args[3]);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(args[1]), new ConsumerRebalanceListener() {
