@@ -1,6 +1,7 @@
 #pragma once
 // Settings of one gateway process (command-line flags, see docs/configuration.md).
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -22,6 +23,9 @@ struct gateway_options {
   // 2 lets Java 4.x producers use transaction version 2 (KIP-890 part 2);
   // 0 or 1 keeps every client on version 1. Give every gateway the same.
   std::int16_t transaction_version = 2;
+  // Kafka's max.incremental.fetch.session.cache.slots: fetch sessions
+  // (KIP-227) this gateway keeps; 0 answers every fetch without a session.
+  std::size_t fetch_session_cache_slots = 1000;
 };
 
 }  // namespace sluice::gateway

@@ -11,6 +11,7 @@
 #include "common/cluster/coordinator_client.h"
 #include "common/cluster/producer_id_pool.h"
 #include "common/logging/logger.h"
+#include "services/gateway/fetch_sessions.h"
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/api_versions_features.h"
 #include "services/gateway/metadata_cache.h"
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
                  "version 2 (KIP-890), 0 or 1 keeps them on version 1")
       ->check(CLI::Range(sluice::gateway::min_transaction_version, sluice::gateway::max_transaction_version))
       ->capture_default_str();
+  app.add_option("--max-incremental-fetch-session-cache-slots", options.fetch_session_cache_slots,
+                 "Fetch sessions (KIP-227) this gateway keeps (Kafka's max.incremental.fetch.session.cache.slots); "
+                 "0 answers every fetch without a session")
+      ->capture_default_str();
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -48,6 +53,8 @@ int main(int argc, char** argv) {
   sluice::logging::init("gateway", level);
   auto log = sluice::logging::get("gateway");
   try {
+    // First, so it outlives every partition-server reply that finishes a fetch.
+    sluice::gateway::fetch_session_cache fetch_sessions(options.fetch_session_cache_slots);
     boost::asio::io_context io;
     sluice::cluster::client_options opt;
     opt.coordinator_url = coordinator;
@@ -76,7 +83,8 @@ int main(int argc, char** argv) {
                                                io,
                                                [&cluster] { return cluster.node_id(); },
                                                groups,
-                                               [&producer_ids](auto done) { producer_ids.next(std::move(done)); }};
+                                               [&producer_ids](auto done) { producer_ids.next(std::move(done)); },
+                                               fetch_sessions};
     // Listen before registering: once Metadata lists us, clients connect.
     sluice::gateway::server listener(services, options.host, options.port);
     listener.start(options.io_threads);

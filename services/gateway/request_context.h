@@ -25,6 +25,7 @@ struct gateway_options;
 class metadata_cache;
 class partition_servers;
 class group_coordinators;
+class fetch_session_cache;
 
 /// Hands out a new producer id through its callback (from any thread): the
 /// gateway's cluster::producer_id_pool, fed with blocks by the coordinator.
@@ -40,6 +41,7 @@ struct gateway_services {
   std::function<std::int32_t()> node_id;  // this gateway's Kafka node id (-1 before registration)
   group_coordinators& groups;
   producer_id_source next_producer_id;  // idempotent producers' ids (InitProducerId)
+  fetch_session_cache& fetch_sessions;   // Fetch's incremental sessions (KIP-227)
 };
 
 /// Answers one request exactly once, from any thread. The connection sends

@@ -23,13 +23,22 @@ and runs them; without java, javac or the jars this test exits 77):
 - against a gateway started with --transaction-version 1 the same client
   stays on version 1 (AddPartitionsToTxn and AddOffsetsToTxn, the partition
   leaders and the group coordinator verifying its writes): commit, abort and
-  sendOffsetsToTransaction work as above, and the epoch never moves.
+  sendOffsetsToTransaction work as above, and the epoch never moves;
+- fetch sessions (KIP-227): two group members (GroupConsumer) on a topic
+  replicated on two partition servers, the second joining midway (a
+  rebalance), and a leader change (controlled shutdown of a leader): the
+  gateway opened sessions and served incremental fetches with a non-zero
+  session id before and after the leader change, and every record arrived
+  once per member, in offset order, none missing.
 
-One stack for the checks, a second one (transaction version 1) for the last;
-every step is bounded.
+One stack for the checks, a second one (transaction version 1) and a third
+(fetch sessions) for the last two; every step is bounded.
 """
 import os
+import re
+import signal
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'fixtures'))
 
@@ -190,6 +199,96 @@ def transaction_version_1(_):
         assert epoch_of(b, 'java-copy-v1') == '1', 'transaction version 1 bumped the epoch at EndTxn'
 
 
+INCREMENTAL = re.compile(r'fetch session (\d+) incremental at epoch (\d+): (\d+) of (\d+) partitions answered \((\w+)\)')
+
+
+def incremental_fetches(stack, since=0):
+    """(session id, epoch) of the gateway's incremental fetches answered
+    without a session error, from byte `since` of its log."""
+    with open(stack.service('gateway-0').log_path, 'rb') as f:
+        f.seek(since)
+        text = f.read().decode('utf-8', 'replace')
+    return [(int(m.group(1)), int(m.group(2))) for m in INCREMENTAL.finditer(text) if m.group(5) == 'NONE']
+
+
+def fetch_sessions(_):
+    topic, partitions, group = 'sessions', 2, 'java-sessions'
+    with SluiceStack(partition_servers=2, log_level='debug') as stack:
+        b = stack.bootstrap
+        clients.create_topic(b, topic, partitions=partitions, replication_factor=2)
+        p = clients.producer(b, acks='all')
+        sent = []
+
+        def produce(n):
+            for _ in range(n):
+                value = 'v%d' % len(sent)
+                p.produce(topic, value=value.encode(), partition=len(sent) % partitions)
+                sent.append(value)
+            clients.flush(p)
+
+        outs = [os.path.join(stack.dir, 'member-%d.out' % i) for i in range(2)]
+        stop = os.path.join(stack.dir, 'stop')
+        members = []
+
+        def output(path):
+            if not os.path.exists(path):
+                return []
+            with open(path) as f:
+                return f.read().splitlines()
+
+        def records():
+            return [java_clients.lines('REC', output(path)) for path in outs]
+
+        def all_read():
+            return {r[2] for member in records() for r in member} >= set(sent)
+
+        try:
+            members.append(java_clients.start('GroupConsumer', b, topic, group, stop, stdout_path=outs[0]))
+            produce(200)
+            clients.wait_until('the first member read 200 records', all_read, 60, lambda: len(records()[0]))
+            members.append(java_clients.start('GroupConsumer', b, topic, group, stop, stdout_path=outs[1]))
+            clients.wait_until('the second member got partitions (a rebalance)',
+                               lambda: any(java_clients.lines('ASSIGNED', output(outs[1]))), 60)
+            produce(200)
+            clients.wait_until('400 records read by the group', all_read, 60)
+            before = incremental_fetches(stack)
+            assert before, 'no incremental fetch before the leader change'
+
+            log_size = os.path.getsize(stack.service('gateway-0').log_path)
+            leader = stack.describe(topic)['partitions'][0]['leader']
+            name = stack.name_of_node(leader)
+            assert stack.kill(name, signal.SIGTERM) == 0
+            clients.wait_until('partition 0 led by the other server',
+                               lambda: stack.describe(topic)['partitions'][0]['leader'] not in (leader, -1), 30)
+            produce(200)
+            stack.restart(name)
+            produce(100)
+            clients.wait_until('700 records read by the group', all_read, 90)
+            time.sleep(1)
+            after = incremental_fetches(stack, log_size)
+            assert after, 'no incremental fetch after the leader change'
+        finally:
+            open(stop, 'w').close()
+            for m in members:
+                try:
+                    m.wait(timeout=30)
+                except Exception:
+                    m.kill()
+        assert all(sid != 0 and epoch >= 1 for sid, epoch in before + after), (before[:5], after[:5])
+        # In order and once per member; across members every record, none missing.
+        for i, member in enumerate(records()):
+            last = {}
+            for partition, offset, _ in member:
+                partition, offset = int(partition), int(offset)
+                assert offset > last.get(partition, -1), 'member %d read p%d offset %d after %d' % (
+                    i, partition, offset, last.get(partition, -1))
+                last[partition] = offset
+        got = {r[2] for member in records() for r in member}
+        assert got == set(sent), 'missing: %r' % sorted(set(sent) - got)[:10]
+        print('%d records through a rebalance and a leader change; %d incremental fetches before, %d after'
+              % (len(sent), len(before), len(after)))
+
+
 def test():
     java_clients.require()
     failed = []
@@ -201,7 +300,8 @@ def test():
         except AssertionError as e:
             failed.append(str(e))
     try:
-        run_checks(None, [('transaction version 1 (gateway --transaction-version 1)', transaction_version_1)])
+        run_checks(None, [('transaction version 1 (gateway --transaction-version 1)', transaction_version_1),
+                          ('fetch sessions through a rebalance and a leader change', fetch_sessions)])
     except AssertionError as e:
         failed.append(str(e))
     assert not failed, '; '.join(failed)

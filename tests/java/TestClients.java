@@ -1,9 +1,11 @@
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * What every test program's producer shares: string keys and values, and
+ * What every test program's producer (and consumer) shares: string keys and values, and
  * timeouts short enough that a broker which never answers fails the program
  * within the Python test's bounds instead of blocking for the client's
  * default minutes.
@@ -20,6 +22,16 @@ final class TestClients {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return props;
+    }
+
+    /** A consumer of string keys and values that commits only when told to. */
+    static Properties consumerProps(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return props;
     }
 

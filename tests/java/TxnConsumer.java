@@ -8,7 +8,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads every partition of TOPIC from the beginning to its end offset as seen
@@ -25,12 +24,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class TxnConsumer {
     public static void main(String[] args) throws Exception {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+        Properties props = TestClients.consumerProps(args[0]);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, args[2]);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         long deadline = System.currentTimeMillis() + Long.parseLong(args[3]);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> parts = new ArrayList<>();

@@ -18,9 +18,11 @@ constexpr std::array served{
     // add the partition to the transaction (produce_versions.h). v13+ names
     // topics by id, which arrives with a later issue.
     handler{api_key::produce, 0, 12, 3, handle_produce},
-    // v4 is the first with RecordBatch v2 and isolation_level; v13+ needs topic
-    // ids in fetch requests, which arrive with a later issue.
-    handler{api_key::fetch, 4, 12, 4, handle_fetch},
+    // v4 is the first with RecordBatch v2 and isolation_level; v7+ carries
+    // fetch sessions (KIP-227), v13+ names topics by id; v14-17 change nothing
+    // a consumer's fetch uses (tiered storage's error, follower fields, tagged
+    // fields we leave empty).
+    handler{api_key::fetch, 4, 17, 4, handle_fetch},
     // librdkafka 1.7 (confluent-kafka 1.7) sends v0 for offset resets.
     handler{api_key::list_offsets, 0, 7, 0, handle_list_offsets},
     handler{api_key::metadata, 0, 12, 0, handle_metadata},

@@ -109,6 +109,9 @@ BOOST_AUTO_TEST_CASE(librdkafka_feature_checks_pass) {
   BOOST_TEST(advertises(protocol::api_key::find_coordinator, 0));  // lz4
   BOOST_TEST(advertises(protocol::api_key::produce, 7));  // zstd
   BOOST_TEST(advertises(protocol::api_key::fetch, 10));
+  // The Java client 4.x: fetch sessions (v7+) by topic id (v13+).
+  BOOST_TEST(advertises(protocol::api_key::fetch, 13));
+  BOOST_TEST(advertises(protocol::api_key::fetch, 17));
   BOOST_TEST(advertises(protocol::api_key::list_offsets, 0));  // librdkafka 1.7
   BOOST_TEST(advertises(protocol::api_key::list_offsets, 1));  // offsetsForTimes
   // librdkafka's "balanced consumer" feature: the classic group APIs.

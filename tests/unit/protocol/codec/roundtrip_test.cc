@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(covers_every_api_and_version_served) {
     // (api, first version, last version) for requests; responses likewise.
     const std::vector<std::tuple<api_key, int, int>> expected = {
         {api_key::api_versions, 0, 4},      {api_key::metadata, 0, 12},
-        {api_key::produce, 0, 12},          {api_key::fetch, 4, 12},
+        {api_key::produce, 0, 12},          {api_key::fetch, 4, 17},
         {api_key::list_offsets, 0, 7},      {api_key::create_topics, 2, 7},
         {api_key::delete_topics, 1, 6},     {api_key::create_partitions, 0, 3},
         {api_key::describe_configs, 1, 4},  {api_key::alter_configs, 0, 2},
