@@ -22,6 +22,11 @@ struct gateway_options {
   // 2 lets Java 4.x producers use transaction version 2 (KIP-890 part 2);
   // 0 or 1 keeps every client on version 1. Give every gateway the same.
   std::int16_t transaction_version = 2;
+  // Ports between the broker ids one gateway fronts (broker_map.h): its
+  // k-th id is served on port + k * broker_port_step. Give every gateway the
+  // same, larger than the number of gateways sharing a port range (sluice up
+  // gives gateways consecutive ports).
+  int broker_port_step = 100;
 };
 
 }  // namespace sluice::gateway
