@@ -44,6 +44,8 @@ connection::connection(asio::ip::tcp::socket socket, gateway_services& services)
   auto remote = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
   client_host_ = ec ? std::string("/?") : "/" + remote.address().to_string();
+  auto local = socket_.local_endpoint(ec);
+  local_port_ = ec ? 0 : local.port();
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -119,7 +121,7 @@ void connection::dispatch(std::shared_ptr<std::vector<std::byte>> frame) {
                  " is advertised for client feature checks only");
   }
   auto seq = open_slot();
-  request_context ctx{header, frame, body, &services_, make_reply_sink(seq), log_, produce_order_, group_order_, client_host_};
+  request_context ctx{header, frame, body, &services_, make_reply_sink(seq), log_, produce_order_, group_order_, client_host_, local_port_};
   try {
     h->handle(std::move(ctx));
   } catch (const protocol::decode_error& e) {

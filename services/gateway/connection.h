@@ -53,6 +53,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::shared_ptr<serial_queue> produce_order_ = std::make_shared<serial_queue>();
   std::shared_ptr<serial_queue> group_order_ = std::make_shared<serial_queue>();
   std::string client_host_;
+  std::uint16_t local_port_ = 0;
   std::deque<slot> slots_;
   std::uint64_t first_seq_ = 0;  // sequence number of slots_.front()
   std::vector<std::vector<std::byte>> writing_;

@@ -26,6 +26,11 @@ struct gateway_options {
   // Kafka's max.incremental.fetch.session.cache.slots: fetch sessions
   // (KIP-227) this gateway keeps; 0 answers every fetch without a session.
   std::size_t fetch_session_cache_slots = 1000;
+  // Ports between the broker ids one gateway fronts (broker_map.h): its
+  // k-th id is served on port + k * broker_port_step. Give every gateway the
+  // same, larger than the number of gateways sharing a port range (sluice up
+  // gives gateways consecutive ports).
+  int broker_port_step = 100;
 };
 
 }  // namespace sluice::gateway

@@ -11,6 +11,7 @@
 #include "common/cluster/coordinator_client.h"
 #include "common/cluster/producer_id_pool.h"
 #include "common/logging/logger.h"
+#include "services/gateway/broker_map.h"
 #include "services/gateway/fetch_sessions.h"
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/api_versions_features.h"
@@ -44,6 +45,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-incremental-fetch-session-cache-slots", options.fetch_session_cache_slots,
                  "Fetch sessions (KIP-227) this gateway keeps (Kafka's max.incremental.fetch.session.cache.slots); "
                  "0 answers every fetch without a session")
+      ->capture_default_str();
+  app.add_option("--broker-port-step", options.broker_port_step,
+                 "Partition servers are advertised as brokers at a gateway's address: the k-th broker id a "
+                 "gateway fronts is served on --port + k * this (the same on every gateway)")
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -87,6 +93,10 @@ int main(int argc, char** argv) {
                                                fetch_sessions};
     // Listen before registering: once Metadata lists us, clients connect.
     sluice::gateway::server listener(services, options.host, options.port);
+    // Each further broker id this gateway fronts gets a port of its own (broker_map.h).
+    cluster.on_change([&listener, &cluster](std::shared_ptr<const sluice::cluster::metadata_view> view) {
+      listener.serve_slots(sluice::gateway::slots_of_gateway(*view, cluster.node_id()));
+    });
     listener.start(options.io_threads);
     cluster.start();
     log->info("listening on {}:{}; registering with {}", options.host, listener.port(), coordinator);

@@ -76,6 +76,11 @@ struct request_context {
   // requests one after another, and a commit must not overtake a join.
   std::shared_ptr<serial_queue> group_order;
   std::string client_host;  // the client's address, as DescribeGroups shows it ("/127.0.0.1")
+  std::uint16_t local_port = 0;  // the gateway port the request arrived on: which broker id it was sent to
+
+  /// The broker id the client sent this request to (broker_map.h), or -1
+  /// when the port fronts none now.
+  std::int32_t addressed_broker() const;
 
   std::int16_t version() const noexcept { return header.api_version; }
 

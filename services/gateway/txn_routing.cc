@@ -1,7 +1,7 @@
 #include "services/gateway/txn_routing.h"
 
 #include "common/cluster/group_shards.h"
-#include "services/gateway/leader_choice.h"
+#include "services/gateway/broker_map.h"
 
 namespace sluice::gateway {
 
@@ -9,8 +9,8 @@ std::int32_t transaction_owner(const cluster::metadata_view& view, std::string_v
   return cluster::offsets_partition_owner(view, cluster::transaction_partition_for(transactional_id));
 }
 
-std::int32_t transaction_gateway(const cluster::metadata_view& view, std::string_view transactional_id) {
-  return leader_gateway(view, cluster::transaction_state_topic, cluster::transaction_partition_for(transactional_id));
+std::int32_t transaction_broker(const cluster::metadata_view& view, std::string_view transactional_id) {
+  return coordinator_broker(view, cluster::transaction_state_topic, cluster::transaction_partition_for(transactional_id));
 }
 
 void forward_to_transaction_owner(request_context ctx, std::string_view transactional_id,

@@ -5,9 +5,9 @@
 // metadata of its own). Requests about one transactional id are forwarded
 // to that instance as Kafka bodies (group_routing.h does the forwarding, one
 // request at a time per connection); requests about several are split by
-// owner. The gateway clients are told to use as the coordinator of an id is
+// owner. The broker clients are told to use as the coordinator of an id is
 // a fixed hash of its partition, the same on every gateway, so that lists
-// merged over all gateways name each id once (list_transactions.cc).
+// merged over all brokers name each id once (list_transactions.cc).
 #include <cstdint>
 #include <string_view>
 
@@ -20,9 +20,10 @@ namespace sluice::gateway {
 /// The group coordinator serving `transactional_id` in `view`, or -1 when none is live.
 std::int32_t transaction_owner(const cluster::metadata_view& view, std::string_view transactional_id);
 
-/// The gateway FindCoordinator names for `transactional_id` (and the one that
-/// lists it in ListTransactions), or -1 when no gateway is registered.
-std::int32_t transaction_gateway(const cluster::metadata_view& view, std::string_view transactional_id);
+/// The broker FindCoordinator names for `transactional_id` (and the only one
+/// listing it in ListTransactions), or -1 when no broker is registered
+/// (broker_map.h).
+std::int32_t transaction_broker(const cluster::metadata_view& view, std::string_view transactional_id);
 
 /// Forwards a request about one transactional id to its owner, after the
 /// connection's earlier group and transaction requests; `answer_error` answers

@@ -1,5 +1,6 @@
-"""Replicated topics with unchanged clients: kafka-python 2.0.2 and kcat
-against three partition servers.
+"""Replicated topics with unchanged clients: kafka-python 2.0.2, kcat and
+Kafka's kafka-topics (TopicCommand, the Java admin) against three partition
+servers.
 
 - kafka-python's admin creates a topic with replication factor 3 and one
   with an explicit replica assignment; both are served.
@@ -8,7 +9,15 @@ against three partition servers.
   kafka-python's acks=all send fails with NotEnoughReplicasError (Kafka's
   error 19) and nothing is lost; with the server back and the ISR whole
   again, the same producer succeeds.
+- The partition servers are the brokers, by their node ids: kcat's and
+  kafka-python's Metadata list them, each at an address of its own, and
+  kafka-topics --describe (DescribeTopicPartitions, DescribeCluster) shows RF 3
+  and the leaders, replicas and ISR `sluice topics describe` shows, no
+  partition unavailable (every leader is a DescribeCluster broker), and the
+  partition under --under-replicated-partitions while a follower is stopped,
+  not after it is back in the ISR.
 """
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
 from sluice_stack import SluiceStack, main_guard  # noqa: E402
+import java_clients  # noqa: E402
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
@@ -50,7 +60,62 @@ def read_all(bootstrap, topic, partitions, expect, timeout=30):
     return out
 
 
+def topics_tool(bootstrap, *args):
+    """kafka-topics (TopicCommand) output: the partition lines as dicts
+    ({'Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...}) and the topic
+    lines likewise."""
+    _, out, _ = java_clients.run('org.apache.kafka.tools.TopicCommand', '--bootstrap-server', bootstrap, *args)
+    topics, partitions = [], []
+    for line in out:
+        fields = dict(f.split(': ', 1) if ': ' in f else (f.rstrip(':'), '') for f in line.strip().split('\t'))
+        (partitions if 'Partition' in fields else topics).append(fields)
+    return topics, partitions
+
+
+def ids(text):
+    return [int(x) for x in text.split(',') if x]
+
+
+def check_brokers_are_partition_servers(stack, nodes):
+    """kcat's Metadata: the partition servers' ids, each at its own address."""
+    md = json.loads(subprocess.run(['kcat', '-b', stack.bootstrap, '-L', '-J'], capture_output=True, check=True,
+                                   timeout=30).stdout)
+    brokers = {b['id']: b['name'] for b in md['brokers']}
+    assert sorted(brokers) == nodes, md['brokers']
+    assert len(set(brokers.values())) == len(nodes), 'brokers share an address: %r' % brokers
+    assert md['controllerid'] in nodes, md
+
+
+def check_described_by_kafka_topics(stack, b, topic):
+    """kafka-topics --describe agrees with `sluice topics describe`: RF, leader, replicas, ISR."""
+    if java_clients.missing():
+        return
+    want = {p['partition']: p for p in stack.describe(topic)['partitions']}
+    topics, partitions = topics_tool(b, '--describe', '--topic', topic)
+    assert len(topics) == 1 and topics[0]['ReplicationFactor'] == '3', topics
+    assert topics[0]['PartitionCount'] == str(len(want)), topics
+    assert len(partitions) == len(want), partitions
+    for p in partitions:
+        w = want[int(p['Partition'])]
+        got = (int(p['Leader']), ids(p['Replicas']), ids(p['Isr']))
+        assert got == (w['leader'], w['replicas'], w['isr']), (p, w)
+    # Every leader is a broker DescribeCluster lists.
+    _, unavailable = topics_tool(b, '--describe', '--topic', topic, '--unavailable-partitions')
+    assert unavailable == [], unavailable
+    print('kafka-topics --describe %s: RF 3, %r' % (topic, [(p['Leader'], p['Replicas'], p['Isr']) for p in partitions]))
+
+
+def under_replicated(b, topic):
+    if java_clients.missing():
+        return []
+    _, partitions = topics_tool(b, '--describe', '--topic', topic, '--under-replicated-partitions')
+    return partitions
+
+
 def test():
+    why = java_clients.missing()
+    if why:
+        print('kafka-topics checks skipped: %s' % why)
     with SluiceStack(partition_servers=3, partition_args=['--replica-lag-time-max-ms', str(LAG_MS)]) as stack:
         b = stack.bootstrap
         nodes = sorted(stack.node_id(n) for n in stack.partition_server_names())
@@ -61,6 +126,9 @@ def test():
         placed = {p['partition']: p['replicas'] for p in stack.describe('placed')['partitions']}
         assert placed == {0: [nodes[2], nodes[0]], 1: [nodes[1], nodes[2]]}, placed
         wait_isr(stack, 'rep', 3)
+        check_brokers_are_partition_servers(stack, nodes)
+        check_described_by_kafka_topics(stack, b, 'rep')
+        assert under_replicated(b, 'rep') == []
 
         prod = KafkaProducer(bootstrap_servers=b, acks='all', retries=5, request_timeout_ms=10000)
         for i in range(100):
@@ -85,15 +153,22 @@ def test():
                 raise AssertionError('acks=all succeeded with an ISR below min.insync.replicas')
             except NotEnoughReplicasError:
                 pass
+            if not why:
+                shrunk = under_replicated(b, 'strict')
+                assert len(shrunk) == 1 and len(ids(shrunk[0]['Replicas'])) == 3, shrunk
+                assert sorted(ids(shrunk[0]['Isr'])) == sorted(set(nodes) - {stack.node_id(follower)}), shrunk
         finally:
             stack.kill(follower, signal.SIGCONT)
         wait_isr(stack, 'strict', 3)
+        assert under_replicated(b, 'strict') == [], 'still under-replicated after the ISR healed'
+        check_described_by_kafka_topics(stack, b, 'strict')
         strict.send('strict', value=b'accepted', partition=0).get(timeout=20)
         assert read_all(b, 'strict', 1, 1) == [b'accepted']
         prod.close()
         strict.close()
         print('RF 3 and explicit assignments served; acks=all from kafka-python and kcat read back; '
-              'NOT_ENOUGH_REPLICAS below min.insync.replicas')
+              'NOT_ENOUGH_REPLICAS below min.insync.replicas; kafka-topics shows the replicas, ISR and '
+              'under-replicated partition')
 
 
 if __name__ == '__main__':

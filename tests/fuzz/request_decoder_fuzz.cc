@@ -24,6 +24,7 @@
 #include "common/protocol/messages/delete_groups.h"
 #include "common/protocol/messages/delete_topics.h"
 #include "common/protocol/messages/describe_cluster.h"
+#include "common/protocol/messages/describe_topic_partitions.h"
 #include "common/protocol/messages/describe_configs.h"
 #include "common/protocol/messages/describe_groups.h"
 #include "common/protocol/messages/describe_producers.h"
@@ -106,6 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
            dispatch<alter_configs_request, alter_configs_response>(k, v, body) ||
            dispatch<incremental_alter_configs_request, incremental_alter_configs_response>(k, v, body) ||
            dispatch<describe_cluster_request, describe_cluster_response>(k, v, body) ||
+           dispatch<describe_topic_partitions_request, describe_topic_partitions_response>(k, v, body) ||
            dispatch<find_coordinator_request, find_coordinator_response>(k, v, body) ||
            dispatch<join_group_request, join_group_response>(k, v, body) ||
            dispatch<sync_group_request, sync_group_response>(k, v, body) ||

@@ -38,6 +38,7 @@ void handle_describe_configs(request_context ctx);
 void handle_alter_configs(request_context ctx);
 void handle_incremental_alter_configs(request_context ctx);
 void handle_describe_cluster(request_context ctx);
+void handle_describe_topic_partitions(request_context ctx);
 void handle_find_coordinator(request_context ctx);
 void handle_offset_for_leader_epoch(request_context ctx);
 void handle_elect_leaders(request_context ctx);

@@ -1,6 +1,6 @@
-// Metadata: gateways are the brokers; each partition's leader is the gateway
-// leader_choice picks, and its epoch is the real partition's leader epoch,
-// so it never goes down as the client sees it.
+// Metadata: the partition servers are the brokers, each at the address of a
+// gateway (broker_map.h); partitions as the coordinator holds them
+// (partition_metadata.h).
 #include "common/cluster/coordinator_client.h"
 #include "common/cluster/group_shards.h"
 #include "common/protocol/messages/metadata.h"
@@ -8,7 +8,8 @@
 #include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/handlers/handler_util.h"
-#include "services/gateway/leader_choice.h"
+#include "services/gateway/handlers/partition_metadata.h"
+#include "services/gateway/broker_map.h"
 #include "services/gateway/metadata_cache.h"
 
 namespace sluice::gateway {
@@ -17,23 +18,22 @@ namespace {
 using protocol::error_code;
 using response_topic = protocol::metadata_response::metadata_response_topic;
 
-response_topic describe_topic(const cluster::metadata_view& view, const cluster::mv1::TopicInfo& topic) {
+response_topic describe_topic(const cluster::metadata_view& view, const cluster::mv1::TopicInfo& topic,
+                              dead_replicas dead) {
   response_topic out;
   out.name = topic.name();
   out.topic_id = to_uuid(topic.topic_id());
-  out.is_internal = topic.name() == cluster::offsets_topic;  // clients leave it out of pattern subscriptions
+  out.is_internal = is_internal_topic(topic.name());
   for (const auto& p : topic.partitions()) {
+    auto described = describe_partition(view, p, dead);
     auto& part = out.partitions.emplace_back();
     part.partition_index = p.partition();
-    part.leader_epoch = p.leader_epoch();
-    auto gateway = p.leader() < 0 ? -1 : leader_gateway(view, topic.name(), p.partition());
-    part.leader_id = gateway;
-    if (gateway < 0) {
-      part.error_code = code(error_code::leader_not_available);
-    } else {
-      part.replica_nodes = {gateway};
-      part.isr_nodes = {gateway};
-    }
+    part.error_code = code(described.error);
+    part.leader_id = described.leader;
+    part.leader_epoch = described.leader_epoch;
+    part.replica_nodes = std::move(described.replicas);
+    part.isr_nodes = std::move(described.isr);
+    part.offline_replicas = std::move(described.offline);
   }
   return out;
 }
@@ -61,19 +61,21 @@ void handle_metadata(request_context ctx) {
   auto request = ctx.decode<protocol::metadata_request>();
   auto view = ctx.services->metadata.current();
   protocol::metadata_response response;
-  for (const auto* gateway : view->gateways()) {
+  for (const auto& broker : advertised_brokers(*view, ctx.services->options.broker_port_step)) {
     auto& b = response.brokers.emplace_back();
-    b.node_id = gateway->node_id();
-    b.host = gateway->kafka_host();
-    b.port = gateway->kafka_port();
+    b.node_id = broker.node_id;
+    b.host = broker.host;
+    b.port = broker.port;
   }
   response.cluster_id = view->cluster_id();
-  response.controller_id = ctx.services->node_id();
+  response.controller_id = controller_broker(*view);
+  // Kafka's v0 answer lists live replicas only (errorUnavailableEndpoints).
+  const auto dead = ctx.version() == 0 ? dead_replicas::left_out : dead_replicas::listed;
 
   // v0: an empty list means every topic; v1+: null means every topic.
   bool all = !request.topics || (ctx.version() == 0 && request.topics->empty());
   if (all) {
-    for (const auto* topic : view->topics()) response.topics.push_back(describe_topic(*view, *topic));
+    for (const auto* topic : view->topics()) response.topics.push_back(describe_topic(*view, *topic, dead));
     return ctx.respond(response);
   }
   bool may_create = ctx.services->options.auto_create_topics &&
@@ -82,7 +84,7 @@ void handle_metadata(request_context ctx) {
     const cluster::mv1::TopicInfo* topic =
         wanted.name ? view->topic(*wanted.name) : view->topic_by_id(raw_bytes(wanted.topic_id));
     if (topic != nullptr) {
-      response.topics.push_back(describe_topic(*view, *topic));
+      response.topics.push_back(describe_topic(*view, *topic, dead));
       continue;
     }
     auto& out = response.topics.emplace_back();

@@ -71,6 +71,8 @@ constexpr std::array served{
     handler{api_key::create_partitions, 0, 3, 0, handle_create_partitions},
     handler{api_key::incremental_alter_configs, 0, 1, 0, handle_incremental_alter_configs},
     handler{api_key::describe_cluster, 0, 1, 0, handle_describe_cluster},
+    // KIP-966: the Java admin's describeTopics from 3.8 on (v0, the only one).
+    handler{api_key::describe_topic_partitions, 0, 0, 0, handle_describe_topic_partitions},
     // Consumer form (KIP-320): end offset of a leader epoch, from each partition's leader.
     handler{api_key::offset_for_leader_epoch, 0, 4, 0, handle_offset_for_leader_epoch},
     // Null partitions (every partition) from v0; v1 adds unclean elections.

@@ -48,6 +48,7 @@ BOOST_AUTO_TEST_CASE(covers_every_api_and_version_served) {
         {api_key::delete_topics, 1, 6},     {api_key::create_partitions, 0, 3},
         {api_key::describe_configs, 1, 4},  {api_key::alter_configs, 0, 2},
         {api_key::incremental_alter_configs, 0, 1}, {api_key::describe_cluster, 0, 1},
+        {api_key::describe_topic_partitions, 0, 0},
         {api_key::find_coordinator, 0, 6},
         {api_key::offset_for_leader_epoch, 0, 4}, {api_key::elect_leaders, 0, 2},
         {api_key::alter_partition_reassignments, 0, 0}, {api_key::list_partition_reassignments, 0, 0},
