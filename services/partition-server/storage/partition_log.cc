@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "common/logging/logger.h"
-#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_cleaner.h"
 #include "services/partition-server/storage/log_format.h"
+#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/prepared_append.h"
 #include "services/partition-server/storage/segment.h"
 

@@ -7,10 +7,10 @@
 #include <system_error>
 #include <vector>
 
-#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_cleaner.h"
 #include "services/partition-server/storage/log_format.h"
+#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/segment.h"
 
 namespace sluice::storage {
