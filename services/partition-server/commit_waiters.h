@@ -1,6 +1,7 @@
 #pragma once
 // The acks=all appends of one partition waiting for the high watermark to
-// pass them (Kafka's produce purgatory).
+// pass them (Kafka's produce purgatory); also its DeleteRecords entries
+// waiting for the low watermark (Kafka's DelayedDeleteRecords).
 #include <cstdint>
 #include <functional>
 #include <vector>

@@ -50,3 +50,18 @@ pv1::PartitionError follower_log::reset_to_leader_range(offset leader_start, off
 }
 
 }  // namespace sluice::partition_server
+
+namespace sluice::partition_server {
+
+pv1::PartitionError follower_log::follow_log_start(offset leader_log_start, offset hw) {
+  const offset target = std::min(leader_log_start, hw);
+  if (target <= log_.log_start_offset()) return pv1::PARTITION_OK;
+  if (auto r = log_.increment_log_start_offset(target); !r) {
+    log()->error("[{}/{}] cannot follow the leader's log start {}: {}", topic_, partition_, target,
+                 r.error().message());
+    return pv1::STORAGE_ERROR;
+  }
+  return pv1::PARTITION_OK;
+}
+
+}  // namespace sluice::partition_server

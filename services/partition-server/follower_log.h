@@ -34,6 +34,9 @@ class follower_log {
   /// The fetch was out of the leader's range: below its start, restart the
   /// log empty there; past its end, truncate to it.
   partition::v1::PartitionError reset_to_leader_range(offset leader_start, offset leader_end);
+  /// The leader's log start offset, from a fetch answer: ours moves up to it
+  /// (DeleteRecords), never past our high watermark `hw`.
+  partition::v1::PartitionError follow_log_start(offset leader_log_start, offset hw);
 
  private:
   storage::partition_log& log_;

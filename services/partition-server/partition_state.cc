@@ -72,7 +72,10 @@ void partition_state::set_partition_info(const mv1::PartitionInfo& info, node_id
   const std::vector<node_id> isr = node_ids(info.isr());
   if (isr_in_flight_ && *isr_in_flight_ == isr) isr_in_flight_.reset();
   if (!leader_) {
-    if (was_leader) commits_.fail_all(pv1::NOT_LEADER);
+    if (was_leader) {
+      commits_.fail_all(pv1::NOT_LEADER);
+      deletions_.fail_all(pv1::NOT_LEADER);
+    }
     isr_in_flight_.reset();
     if (log_) hw_ = std::min(hw_, log_->log_end_offset());
     return;
@@ -86,6 +89,7 @@ void partition_state::set_partition_info(const mv1::PartitionInfo& info, node_id
     tracker_.set_isr(isr);
   }
   maybe_advance_hw();
+  maybe_complete_deletions();  // a follower left the ISR: it holds a deletion no more
 }
 
 void partition_state::update_config(config::log_config cfg) {
@@ -125,7 +129,10 @@ std::optional<offset> partition_state::first_unstable_offset() const {
 
 offset partition_state::last_stable_offset() const {
   const auto first_unstable = first_unstable_offset();
-  return first_unstable && *first_unstable < hw_ ? *first_unstable : hw_;
+  if (!first_unstable || *first_unstable >= hw_) return hw_;
+  // A transaction opened below a DeleteRecords offset holds the LSO at the
+  // log start (Kafka's maybeIncrementFirstUnstableOffset).
+  return std::max(*first_unstable, std::min(log_start_offset(), hw_));
 }
 
 pv1::PartitionError partition_state::commit_answer() const {
@@ -145,7 +152,12 @@ void partition_state::await_commit(offset end_offset, std::int64_t deadline_ms, 
   commits_.add(end_offset, deadline_ms, std::move(done));
 }
 
-std::int64_t partition_state::expire_commits(std::int64_t now_ms) { return commits_.expire(now_ms); }
+std::int64_t partition_state::expire_commits(std::int64_t now_ms) {
+  const std::int64_t commits = commits_.expire(now_ms);
+  const std::int64_t deletions = deletions_.expire(now_ms);
+  if (commits < 0 || deletions < 0) return std::max(commits, deletions);
+  return std::min(commits, deletions);
+}
 
 pv1::PartitionError partition_state::check_leader(sluice::leader_epoch current_leader_epoch) const {
   if (!log_) return pv1::STORAGE_ERROR;
@@ -229,8 +241,10 @@ read_outcome partition_state::read(offset from, sluice::leader_epoch current_lea
         return out;
       }
     }
-    if (from >= start && from <= end && tracker_.on_fetch(who.replica_id, from, end, who.now_ms))
+    if (from >= start && from <= end && tracker_.on_fetch(who.replica_id, from, end, who.now_ms, who.log_start_offset)) {
       maybe_advance_hw();
+      maybe_complete_deletions();
+    }
   }
   out.high_watermark = hw_;
   out.last_stable_offset = last_stable_offset();
@@ -301,6 +315,7 @@ void partition_state::watch(std::shared_ptr<fetch_waiter> waiter, offset end_off
 follower_position partition_state::position() const {
   follower_position p;
   p.log_end_offset = log_end_offset();
+  p.log_start_offset = log_start_offset();
   p.last_fetched_epoch = log_ ? log_->latest_epoch() : no_leader_epoch;
   p.leader_epoch = leader_epoch_;
   p.leader = node_id{info_.leader()};
@@ -316,14 +331,14 @@ pv1::PartitionError partition_state::check_follower() const {
 follower_log partition_state::follower() { return follower_log(*log_, topic_, partition_); }
 
 pv1::PartitionError partition_state::apply_fetched(std::span<const std::byte> batches, offset leader_hw,
-                                                   std::int64_t now_ms) {
+                                                   offset leader_log_start, std::int64_t now_ms) {
   if (auto e = check_follower(); e != pv1::PARTITION_OK) return e;
   if (!batches.empty()) {
     if (auto e = follower().append_fetched(batches, now_ms); e != pv1::PARTITION_OK) return e;
   }
   hw_ = std::max(hw_, std::min(leader_hw, log_->log_end_offset()));
   log_->on_high_watermark(hw_);
-  return pv1::PARTITION_OK;
+  return follower().follow_log_start(leader_log_start, hw_);
 }
 
 pv1::PartitionError partition_state::truncate_diverging(sluice::leader_epoch epoch, offset end_offset) {
@@ -403,6 +418,7 @@ std::size_t partition_state::apply_retention(std::int64_t now_ms) {
   if (!log_) return 0;
   const std::size_t deleted = log_->apply_retention(now_ms);
   log_->remove_expired_producers(now_ms, repl_.producer_id_expiration_ms);
+  maybe_complete_deletions();
   if (deleted > 0)
     log()->info("[{}/{}] retention deleted {} segment(s); log start offset now {}", topic_, partition_, deleted,
                 log_->log_start_offset());
@@ -431,6 +447,7 @@ result<void> partition_state::flush() {
 void partition_state::close() {
   parked_.wake_all();
   commits_.fail_all(pv1::NOT_LEADER);
+  deletions_.fail_all(pv1::NOT_LEADER);
   if (!log_) return;
   if (auto f = log_->flush(); !f)
     log()->warn("[{}/{}] flush on close failed: {}", topic_, partition_, f.error().message());

@@ -63,6 +63,18 @@ struct marker_request {
   std::int32_t coordinator_epoch = -1;
 };
 
+/// What a DeleteRecords entry got from the leader (partition_state::delete_records).
+struct deletion_outcome {
+  pv1::PartitionError error = pv1::PARTITION_OK;
+  std::string message;
+  bool policy_violation = false;  // cleanup.policy without delete (error is INVALID_REQUEST)
+  offset requested = no_offset;   // the new log start asked for (-1 resolved to the HW)
+};
+
+/// Called once when a DeleteRecords entry completes: OK with the low
+/// watermark reached, or the error (REQUEST_TIMED_OUT, NOT_LEADER) and no_offset.
+using deletion_callback = std::function<void(pv1::PartitionError, offset low_watermark)>;
+
 /// What a read returned: the offsets a fetch reply carries and how many
 /// bytes went into the sink.
 struct read_outcome {
@@ -84,12 +96,14 @@ struct reader {
   leader_epoch last_fetched_epoch = no_leader_epoch;  // followers only
   std::int64_t now_ms = 0;
   bool read_committed = false;  // isolation_level 1: bounded by the LSO, with the aborted transactions
+  offset log_start_offset = no_offset;  // followers: their log start (DeleteRecords' low watermark)
   bool is_replica() const noexcept { return replica_id >= node_id{0}; }
 };
 
 /// Where a follower stands, for its next fetch from the leader.
 struct follower_position {
   offset log_end_offset{0};
+  offset log_start_offset{0};
   sluice::leader_epoch last_fetched_epoch = no_leader_epoch;
   sluice::leader_epoch leader_epoch = no_leader_epoch;
   node_id leader = no_node;
@@ -190,13 +204,32 @@ class partition_state {
   /// NOT_ENOUGH_REPLICAS_AFTER_APPEND), at `deadline_ms` (REQUEST_TIMED_OUT),
   /// or when leadership is lost (NOT_LEADER). Maybe at once.
   void await_commit(offset end_offset, std::int64_t deadline_ms, commit_callback done);
-  /// Answers the waits whose deadline passed; returns the next deadline (-1: none).
+  /// Answers the waits (commits and deletions) whose deadline passed;
+  /// returns the next deadline (-1: none).
   std::int64_t expire_commits(std::int64_t now_ms);
+
+  // --- DeleteRecords (Kafka's Partition.deleteRecordsOnLeader) ---
+  /// Leaders only: moves the log start offset to `requested` (-1: the high
+  /// watermark). Refused when cleanup.policy has no delete (policy
+  /// violation), or the offset is negative or above the high watermark
+  /// (OFFSET_OUT_OF_RANGE). An offset at or below the log start changes
+  /// nothing and succeeds. The caller then awaits the low watermark.
+  deletion_outcome delete_records(offset requested);
+  /// Leaders: the smallest log start offset of this replica and the ISR's
+  /// followers (as their fetches report it); no_offset while one is unknown.
+  offset low_watermark() const;
+  /// `done` runs once low_watermark() reaches `target` (OK and the low
+  /// watermark), at `deadline_ms` (REQUEST_TIMED_OUT), or when leadership is
+  /// lost (NOT_LEADER). Maybe at once.
+  void await_low_watermark(offset target, std::int64_t deadline_ms, deletion_callback done);
 
   // --- follower side ---
   follower_position position() const;
-  /// Appends a fetch response's batches (may be empty) and the leader's HW.
-  pv1::PartitionError apply_fetched(std::span<const std::byte> batches, offset leader_hw, std::int64_t now_ms);
+  /// Appends a fetch response's batches (may be empty), takes the leader's HW
+  /// and follows the leader's log start offset (Kafka's
+  /// maybeIncrementLogStartOffset on the follower, bounded by our HW).
+  pv1::PartitionError apply_fetched(std::span<const std::byte> batches, offset leader_hw, offset leader_log_start,
+                                    std::int64_t now_ms);
   /// The leader said our log diverged at (epoch, end offset): truncate.
   pv1::PartitionError truncate_diverging(sluice::leader_epoch epoch, offset end_offset);
   /// We are out of the leader's range: below its start -> restart empty there;
@@ -260,6 +293,8 @@ class partition_state {
   follower_log follower();
   /// Recomputes the HW; on progress answers commits and wakes consumers.
   void maybe_advance_hw();
+  /// Answers the DeleteRecords waits the low watermark reached (leaders).
+  void maybe_complete_deletions();
   void set_hw(offset hw);
   /// The oldest open transaction's first offset (producer state), if any.
   std::optional<offset> first_unstable_offset() const;
@@ -288,6 +323,7 @@ class partition_state {
   std::optional<std::vector<node_id>> isr_in_flight_;
   std::int64_t isr_retry_after_ms_ = 0;      // after a refused or failed proposal
   commit_waiters commits_;
+  commit_waiters deletions_;                 // DeleteRecords entries waiting for the low watermark
   parked_fetches parked_;
 };
 

@@ -9,7 +9,7 @@ void replica_tracker::reset(node_id self, const std::vector<node_id>& replicas, 
   self_ = self;
   followers_.clear();
   for (auto r : replicas)
-    if (r != self) followers_.push_back({r, no_offset, now_ms, -1, no_offset});
+    if (r != self) followers_.push_back({r, no_offset, now_ms, -1, no_offset, no_offset});
   isr_ = isr;
 }
 
@@ -20,12 +20,13 @@ void replica_tracker::set_replicas(const std::vector<node_id>& replicas, std::in
   for (auto r : replicas) {
     if (r == self_) continue;
     const auto* known = find(r);
-    next.push_back(known ? *known : follower{r, no_offset, now_ms, -1, no_offset});
+    next.push_back(known ? *known : follower{r, no_offset, now_ms, -1, no_offset, no_offset});
   }
   followers_ = std::move(next);
 }
 
-bool replica_tracker::on_fetch(node_id replica, offset fetch_offset, offset leader_leo, std::int64_t now_ms) {
+bool replica_tracker::on_fetch(node_id replica, offset fetch_offset, offset leader_leo, std::int64_t now_ms,
+                               offset log_start) {
   auto it = std::find_if(followers_.begin(), followers_.end(), [&](const follower& f) { return f.id == replica; });
   if (it == followers_.end()) return false;
   if (fetch_offset >= leader_leo)
@@ -35,6 +36,7 @@ bool replica_tracker::on_fetch(node_id replica, offset fetch_offset, offset lead
   it->leo = fetch_offset;
   it->last_fetch_ms = now_ms;
   it->leader_leo_at_last_fetch = leader_leo;
+  if (log_start != no_offset) it->log_start = log_start;
   return true;
 }
 
@@ -63,6 +65,16 @@ offset replica_tracker::high_watermark(offset leader_leo, const std::vector<node
   for (auto id : isr_) count(id);
   for (auto id : pending_additions) count(id);
   return hw;
+}
+
+offset replica_tracker::low_watermark(offset leader_log_start) const {
+  offset low = leader_log_start;
+  for (auto id : isr_) {
+    if (id == self_) continue;
+    const auto* f = find(id);
+    low = std::min(low, f ? f->log_start : no_offset);
+  }
+  return low;
 }
 
 std::optional<std::vector<node_id>> replica_tracker::wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms,

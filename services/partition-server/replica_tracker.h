@@ -35,12 +35,20 @@ class replica_tracker {
   /// The replica set changed under the same leadership (a reassignment):
   /// new followers start unknown, known ones keep their state.
   void set_replicas(const std::vector<node_id>& replicas, std::int64_t now_ms);
-  /// A follower fetched at `fetch_offset` while the leader's LEO was `leader_leo`.
+  /// A follower fetched at `fetch_offset` while the leader's LEO was `leader_leo`;
+  /// `log_start` is the follower's log start offset (no_offset: not sent).
   /// False for a node that is not a replica.
-  bool on_fetch(node_id replica, offset fetch_offset, offset leader_leo, std::int64_t now_ms);
+  bool on_fetch(node_id replica, offset fetch_offset, offset leader_leo, std::int64_t now_ms,
+                offset log_start = no_offset);
 
   /// min LEO over ISR ∪ `pending_additions`; no_offset while any of them is unknown.
   offset high_watermark(offset leader_leo, const std::vector<node_id>& pending_additions = {}) const;
+  /// Kafka's low watermark for DeleteRecords: min log start offset over
+  /// `leader_log_start` and the committed ISR's followers; no_offset while
+  /// any of them is unknown since this leadership began. (Kafka counts every
+  /// replica on a live broker; a follower out of the ISR does not hold a
+  /// deletion here, as it does not hold the high watermark.)
+  offset low_watermark(offset leader_log_start) const;
   /// The ISR to propose, if it should change: members lagging longer than
   /// `lag_max_ms` leave, caught-up replicas join. nullopt: keep it.
   std::optional<std::vector<node_id>> wanted_isr(std::int64_t now_ms, std::int64_t lag_max_ms, offset high_watermark,
@@ -57,6 +65,7 @@ class replica_tracker {
     std::int64_t last_caught_up_ms = 0;
     std::int64_t last_fetch_ms = -1;
     offset leader_leo_at_last_fetch = no_offset;
+    offset log_start = no_offset;
   };
   const follower* find(node_id id) const;
   bool in_isr(node_id id) const;

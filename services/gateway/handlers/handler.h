@@ -68,5 +68,7 @@ void handle_describe_transactions(request_context ctx);
 void handle_list_transactions(request_context ctx);
 // Producer state of partitions, from their leaders.
 void handle_describe_producers(request_context ctx);
+// Log start offsets moved by each partition's leader.
+void handle_delete_records(request_context ctx);
 
 }  // namespace sluice::gateway

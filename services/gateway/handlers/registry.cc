@@ -69,6 +69,7 @@ constexpr std::array served{
     handler{api_key::describe_configs, 1, 4, 1, handle_describe_configs},
     handler{api_key::alter_configs, 0, 2, 0, handle_alter_configs},
     handler{api_key::create_partitions, 0, 3, 0, handle_create_partitions},
+    handler{api_key::delete_records, 0, 2, 0, handle_delete_records},  // v0-2: all Kafka 4.x serves
     handler{api_key::incremental_alter_configs, 0, 1, 0, handle_incremental_alter_configs},
     handler{api_key::describe_cluster, 0, 1, 0, handle_describe_cluster},
     // KIP-966: the Java admin's describeTopics from 3.8 on (v0, the only one).

@@ -8,6 +8,7 @@
 #include "common/protocol/error_code.h"
 #include "services/partition-server/fetch_waiter.h"
 #include "services/partition-server/logger.h"
+#include "services/partition-server/rpc/delete_records_op.h"
 #include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
@@ -61,7 +62,7 @@ follower_position apply_fetch(partition_state& state, const fetched_partition& f
     state.reset_to_leader_range(offset{r.log_start_offset()}, offset{r.log_end_offset()});
   } else if (r.error() == partition::v1::PARTITION_OK) {
     auto bytes = f.reply->payload().subspan(f.payload_offset, r.records_size());
-    state.apply_fetched(bytes, offset{r.high_watermark()}, wall_clock_ms());
+    state.apply_fetched(bytes, offset{r.high_watermark()}, offset{r.log_start_offset()}, wall_clock_ms());
   }
   return state.position();
 }
@@ -140,6 +141,9 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
       [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](producers_atom, const describe_producers_op_ptr& op, std::uint32_t index) {
         op->answer_at(index, *state);
+      },
+      [self, state, x](delete_records_atom, const delete_records_op_ptr& op, std::uint32_t index) {
+        if (op->answer_at(index, *state, wall_clock_ms())) arm_commit_tick(self, *x, op->timeout_ms());
       },
       [self, state, x](info_atom, const metadata::v1::PartitionInfo& info, node_id self_node) {
         const bool was_leader = state->is_leader();

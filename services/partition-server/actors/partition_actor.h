@@ -21,11 +21,12 @@ namespace sluice::partition_server {
 ///   (offsets_atom, list_offsets_op_ptr, uint32)
 ///   (epoch_atom, epoch_offsets_op_ptr, uint32)
 ///   (marker_atom, write_txn_markers_op_ptr, uint32 marker, uint32 partition)  write one transaction marker
+///   (delete_records_atom, delete_records_op_ptr, uint32)  move the log start, wait for the ISR to follow
 ///   (info_atom, PartitionInfo, node_id self)  role, epochs and ISR from metadata
 ///   (replicate_atom, fetched_partition_ptr) -> follower_position   a follower's fetch result
 ///   (position_atom) -> follower_position      where a follower stands
 ///   (isr_result_atom, PartitionIsrResult)     the coordinator's answer to our ISR proposal
-///   (commit_tick_atom), (isr_tick_atom)       from itself: acks=all deadlines, lagging followers
+///   (commit_tick_atom), (isr_tick_atom)       from itself: acks=all and DeleteRecords deadlines, lagging followers
 ///   (config_atom, log_config)                 topic config changed
 ///   (stop_atom, bool remove) -> bool          close (and delete the dir), then quit
 ///   (retention_atom)                          from itself every `retention_check`

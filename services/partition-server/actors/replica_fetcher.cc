@@ -73,6 +73,7 @@ void fetch(caf::event_based_actor* self, fetcher_state& st) {
     p->set_fetch_offset(f.position->log_end_offset());
     p->set_current_leader_epoch(f.position->leader_epoch());
     p->set_last_fetched_epoch(f.position->last_fetched_epoch());
+    p->set_log_start_offset(f.position->log_start_offset());
     p->set_partition_max_bytes(partition_max_bytes);
     st.sent.push_back(k);
     st.sent_epochs.push_back(f.position->leader_epoch);

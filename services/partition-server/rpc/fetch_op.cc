@@ -90,6 +90,7 @@ void fetch_op::read_current(partition_state& p) {
   if (header_.has_replica_id()) {
     who.replica_id = node_id{header_.replica_id()};
     who.last_fetched_epoch = leader_epoch{f.last_fetched_epoch()};
+    if (f.has_log_start_offset()) who.log_start_offset = offset{f.log_start_offset()};
     who.now_ms = wall_clock_ms();
   }
   auto outcome = p.read(

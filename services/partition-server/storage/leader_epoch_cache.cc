@@ -51,6 +51,19 @@ bool leader_epoch_cache::truncate_from_end(offset end_offset) {
   return entries_.size() != before;
 }
 
+bool leader_epoch_cache::truncate_from_start(offset start_offset) {
+  // The first entry above the new start; the one before it (if any) covers
+  // the start and is kept, moved up to it.
+  auto first_kept = std::find_if(entries_.begin(), entries_.end(),
+                                 [start_offset](const entry& e) { return e.start_offset > start_offset; });
+  if (first_kept == entries_.begin()) return false;
+  auto covering = std::prev(first_kept);
+  const bool changed = covering != entries_.begin() || covering->start_offset != start_offset;
+  covering->start_offset = start_offset;
+  entries_.erase(entries_.begin(), covering);
+  return changed;
+}
+
 epoch_end_offset leader_epoch_cache::end_offset_for(leader_epoch epoch, offset log_end_offset) const {
   if (epoch < leader_epoch{0} || entries_.empty()) return {};
   if (epoch == latest_epoch()) return {epoch, log_end_offset};

@@ -46,6 +46,11 @@ class leader_epoch_cache {
   bool assign(leader_epoch epoch, offset start_offset);
   /// Drops entries whose start offset is >= `end_offset` (log truncated).
   bool truncate_from_end(offset end_offset);
+  /// The log start moved to `start_offset` (Kafka's truncateFromStart):
+  /// entries starting below it go, except the latest of them, which now
+  /// starts at `start_offset` (its epoch still wrote the first offsets
+  /// kept). True when the cache changed (the caller persists).
+  bool truncate_from_start(offset start_offset);
   void clear() { entries_.clear(); }
 
   leader_epoch latest_epoch() const noexcept { return entries_.empty() ? no_leader_epoch : entries_.back().epoch; }

@@ -66,7 +66,7 @@
 // .swap file is installed (it is the newer copy of the same offsets), its
 // .txnindex.swap with it; a .txnindex.swap without a .log.swap is deleted.
 //
-// cleaner-offset-checkpoint (cleaner_checkpoint.h) holds the first offset the
+// cleaner-offset-checkpoint (offset_checkpoint.h) holds the first offset the
 // cleaner has not been through yet.
 //
 // 00000000000000004242.snapshot (producer_snapshot.h) holds the producer state

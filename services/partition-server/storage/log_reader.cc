@@ -90,21 +90,23 @@ read_result log_reader::read(offset from, std::int32_t max_bytes, bool min_one, 
 }
 
 offset_and_timestamp log_reader::first_record_at_or_after(const segment& seg, std::uint64_t position,
-                                                          std::uint32_t size, std::int64_t ts) const {
+                                                          std::uint32_t size, std::int64_t ts,
+                                                          offset from) const {
   std::vector<std::byte> batch(size);
   auto n = seg.read(position, batch);
   if (!n || n.value() != size) return {};
   const batch_header h(batch);
   const offset base{h.base_offset()};
   if (h.ts_type() == protocol::timestamp_type::log_append_time)
-    return h.max_timestamp() >= ts ? offset_and_timestamp{base, h.max_timestamp()} : offset_and_timestamp{};
+    return h.max_timestamp() >= ts ? offset_and_timestamp{std::max(base, from), h.max_timestamp()}
+                                   : offset_and_timestamp{};
   std::vector<std::byte> scratch;
   std::span<const std::byte> records;
   if (!protocol::batch_records(batch, scratch, records, protocol::max_uncompressed_batch_bytes).empty()) return {};
   offset_and_timestamp found;
   protocol::for_each_record(records, h.records_count(), [&](const protocol::record_view& r) {
     const std::int64_t t = h.base_timestamp() + r.timestamp_delta;
-    if (found.offset == no_offset && t >= ts) found = {base + r.offset_delta, t};
+    if (found.offset == no_offset && t >= ts && base + r.offset_delta >= from) found = {base + r.offset_delta, t};
   });
   return found;
 }
@@ -116,7 +118,7 @@ offset_and_timestamp log_reader::offset_for_timestamp(std::int64_t ts) const {
     while (loc && loc.value()) {
       const batch_location b = *loc.value();
       if (b.max_timestamp >= ts) {
-        auto found = first_record_at_or_after(*seg, b.position, b.size, ts);
+        auto found = first_record_at_or_after(*seg, b.position, b.size, ts, log_start_offset());
         if (found.offset != no_offset) return found;
       }
       loc = seg->header_at(b.position + b.size);

@@ -39,9 +39,12 @@ class log_reader {
  public:
   using sink = std::function<std::span<std::byte>(std::size_t)>;
 
-  /// `dir` names the log in error lines.
-  log_reader(const segment_map& segments, offset log_end_offset, spdlog::logger& log, const std::filesystem::path& dir)
-      : segments_(segments), log_end_offset_(log_end_offset), log_(log), dir_(dir) {}
+  /// `dir` names the log in error lines. `log_start_offset` is the log's
+  /// (at or above the first segment's base: DeleteRecords moves it).
+  log_reader(const segment_map& segments, offset log_start_offset, offset log_end_offset, spdlog::logger& log,
+             const std::filesystem::path& dir)
+      : segments_(segments), log_start_offset_(log_start_offset), log_end_offset_(log_end_offset), log_(log),
+        dir_(dir) {}
 
   /// partition_log::read: whole batches from the one holding `from`, at
   /// most `max_bytes` (the first even if larger with `min_one`, KIP-74),
@@ -53,12 +56,14 @@ class log_reader {
   offset_and_timestamp max_timestamp() const;
 
  private:
-  offset log_start_offset() const { return segments_.begin()->first; }
-  /// Finds, within one batch, the first record with timestamp >= ts.
+  offset log_start_offset() const { return log_start_offset_; }
+  /// Finds, within one batch, the first record at offset >= `from` with
+  /// timestamp >= ts (`from`: a batch may straddle the log start).
   offset_and_timestamp first_record_at_or_after(const segment& seg, std::uint64_t position, std::uint32_t size,
-                                                std::int64_t ts) const;
+                                                std::int64_t ts, offset from = offset{0}) const;
 
   const segment_map& segments_;
+  offset log_start_offset_;
   offset log_end_offset_;
   spdlog::logger& log_;
   const std::filesystem::path& dir_;

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "common/logging/logger.h"
-#include "services/partition-server/storage/cleaner_checkpoint.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_cleaner.h"
 #include "services/partition-server/storage/log_format.h"
+#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/prepared_append.h"
 #include "services/partition-server/storage/segment.h"
 
@@ -97,14 +97,20 @@ result<void> partition_log::load(std::int64_t now_ms) {
     // Recovery cut a torn tail that had started a new epoch.
     if (auto r = epochs_.persist(); !r) return r.error();
   }
-  first_dirty_ = cleaner_checkpoint::load(dir_).value_or(log_start_offset());
+  // DeleteRecords may have moved the start into the first segment; a log
+  // recovered shorter than that starts at its end.
+  const offset first_base = segments_.begin()->first;
+  log_start_offset_ = std::min(
+      std::max(offset_checkpoint::load(dir_, offset_checkpoint::log_start).value_or(first_base), first_base),
+      log_end_offset_);
+  first_dirty_ = offset_checkpoint::load(dir_, offset_checkpoint::cleaner).value_or(log_start_offset());
   if (auto r = load_producers(); !r) return r.error();
   log_->info("[{}] opened: {} segment(s), offsets {}..{}", dir_.filename().string(), segments_.size(),
              log_start_offset(), log_end_offset_);
   return success();
 }
 
-offset partition_log::log_start_offset() const { return segments_.begin()->first; }
+offset partition_log::log_start_offset() const { return log_start_offset_; }
 
 offset partition_log::log_end_offset() const { return log_end_offset_; }
 
@@ -252,10 +258,29 @@ void partition_log::remove_segment(offset base) {
   dir_dirty_ = true;
 }
 
+result<void> partition_log::increment_log_start_offset(offset start) {
+  if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
+  start = std::min(start, log_end_offset_);
+  if (start <= log_start_offset_) return success();
+  if (auto r = persist_log_start(start); !r) return r.error();
+  if (epochs_.truncate_from_start(start)) {
+    if (auto r = epochs_.persist(); !r)
+      log_->warn("[{}] cannot write {}: {}", dir_.filename().string(), leader_epoch_cache::file_name,
+                 r.error().message());
+  }
+  log_->info("[{}] log start offset moved to {}", dir_.filename().string(), start);
+  return success();
+}
+
+result<void> partition_log::persist_log_start(offset start) {
+  log_start_offset_ = start;
+  return offset_checkpoint::persist(dir_, offset_checkpoint::log_start, start);
+}
+
 result<void> partition_log::truncate_to(offset end) {
   if (closed_) return std::make_error_code(std::errc::bad_file_descriptor);
   if (end >= log_end_offset_) return success();
-  if (end <= log_start_offset()) return truncate_fully_and_start_at(std::max(end, offset{0}));
+  if (end <= segments_.begin()->first) return truncate_fully_and_start_at(std::max(end, offset{0}));
   while (segments_.rbegin()->first >= end) remove_segment(segments_.rbegin()->first);
   segment& seg = active();
   auto at = seg.locate(end);
@@ -263,6 +288,10 @@ result<void> partition_log::truncate_to(offset end) {
   const std::uint64_t cut = at.value() ? at.value()->position : seg.size();
   if (auto r = seg.truncate_at(cut); !r) return r.error();
   log_end_offset_ = seg.next_offset();
+  // Kafka: the log start follows a truncation below it.
+  if (log_start_offset_ > log_end_offset_) {
+    if (auto r = persist_log_start(log_end_offset_); !r) return r.error();
+  }
   if (epochs_.truncate_from_end(log_end_offset_)) {
     if (auto r = epochs_.persist(); !r) return r.error();
   }
@@ -280,6 +309,7 @@ result<void> partition_log::truncate_fully_and_start_at(offset start) {
   if (auto r = seg.value()->open_transactions(); !r) return r.error();
   segments_.emplace(start, std::move(seg).value());
   log_end_offset_ = start;
+  if (auto r = persist_log_start(start); !r) return r.error();
   epochs_.clear();
   if (auto r = epochs_.persist(); !r) return r.error();
   delete_snapshots_below(offset{INT64_MAX});
@@ -307,7 +337,7 @@ offset_and_timestamp partition_log::max_timestamp() {
 }
 
 log_reader partition_log::reader() const {
-  return log_reader(segments_, log_end_offset_, *log_, dir_);
+  return log_reader(segments_, log_start_offset_, log_end_offset_, *log_, dir_);
 }
 
 void partition_log::update_config(config::log_config cfg) {
@@ -316,11 +346,21 @@ void partition_log::update_config(config::log_config cfg) {
 }
 
 std::size_t partition_log::apply_retention(std::int64_t now_ms) {
-  if (closed_ || !cfg_.cleanup_delete) return 0;
+  if (closed_) return 0;
   std::uint64_t total = 0;
   for (const auto& [base, seg] : segments_) total += seg->size();
   std::size_t deleted = 0;
-  while (segments_.size() > 1) {
+  // Below the log start (DeleteRecords): a segment whose successor starts at
+  // or below it holds nothing a reader may ask for, whatever the policy.
+  while (segments_.size() > 1 && std::next(segments_.begin())->first <= log_start_offset_) {
+    const offset base = segments_.begin()->first;
+    total -= segments_.begin()->second->size();
+    remove_segment(base);
+    ++deleted;
+    log_->info("[{}] deleted segment {} below the log start offset {}", dir_.filename().string(), base,
+               log_start_offset_);
+  }
+  while (cfg_.cleanup_delete && segments_.size() > 1) {
     const segment& oldest = *segments_.begin()->second;
     const bool too_old = cfg_.retention_ms >= 0 && oldest.max_timestamp() >= 0 &&
                          now_ms - oldest.max_timestamp() > cfg_.retention_ms;
@@ -331,10 +371,11 @@ std::size_t partition_log::apply_retention(std::int64_t now_ms) {
     total -= oldest.size();
     remove_segment(base);
     ++deleted;
+    log_start_offset_ = std::max(log_start_offset_, segments_.begin()->first);
     log_->info("[{}] retention deleted segment {} ({}); log start offset now {}", dir_.filename().string(), base,
                too_old ? "retention.ms" : "retention.bytes", log_start_offset());
   }
-  if (deleted > 0) delete_snapshots_below(log_start_offset());
+  if (deleted > 0) delete_snapshots_below(segments_.begin()->first);
   return deleted;
 }
 

@@ -140,8 +140,18 @@ class partition_log {
                    const std::function<std::span<std::byte>(std::size_t)>& sink,
                    offset upper_bound = offset{INT64_MAX});
 
+  /// The first offset a reader may ask for: the first segment's base offset
+  /// until DeleteRecords (or a follower following its leader) moves it into
+  /// the log; never below that base, never above the log end.
   offset log_start_offset() const;
   offset log_end_offset() const;
+  /// Kafka's maybeIncrementLogStartOffset: moves the log start offset up to
+  /// `start` (not past the log end; callers bound it by the high watermark),
+  /// persisted in log-start-offset-checkpoint before it returns. Reads below
+  /// it are out of range at once; the epoch cache forgets the epochs wholly
+  /// below it; segments wholly below it go with the next apply_retention.
+  /// At or below the current start nothing changes.
+  result<void> increment_log_start_offset(offset start);
 
   /// First offset whose timestamp >= ts (batch max_timestamp via .timeindex then scan), or {-1,-1}.
   offset_and_timestamp offset_for_timestamp(std::int64_t ts);
@@ -149,9 +159,11 @@ class partition_log {
   offset_and_timestamp max_timestamp();
 
   void update_config(config::log_config cfg);
-  /// Deletes the oldest whole segments that retention.ms / retention.bytes no
-  /// longer keep (only with cleanup.policy=delete), never the active one, and
-  /// moves log_start_offset() to the first kept segment. Call it from time to
+  /// Deletes the oldest whole segments that lie below the log start offset
+  /// (any cleanup.policy, Kafka's deleteLogStartOffsetBreachedSegments), then
+  /// those retention.ms / retention.bytes no longer keep (only with
+  /// cleanup.policy=delete), never the active one, and moves
+  /// log_start_offset() up to the first kept segment. Call it from time to
   /// time (Kafka checks every log.retention.check.interval.ms, 5 minutes).
   /// Returns how many segments were deleted.
   std::size_t apply_retention(std::int64_t now_ms);
@@ -233,6 +245,8 @@ class partition_log {
   void snapshot_producers(offset at, bool sync);
   /// Retention moved the log start: snapshots below it go.
   void delete_snapshots_below(offset start);
+  /// Sets the log start offset and writes log-start-offset-checkpoint.
+  result<void> persist_log_start(offset start);
   bool needs_roll(std::size_t incoming, offset last_offset, std::int64_t now_ms) const;
   segment& active() { return *segments_.rbegin()->second; }
   log_reader reader() const;
@@ -244,6 +258,7 @@ class partition_log {
   leader_epoch_cache epochs_;
   producer_state producers_;
   offset log_end_offset_{0};
+  offset log_start_offset_{0};      // >= the first segment's base, <= log_end_offset_
   std::int64_t unflushed_messages_ = 0;
   std::int64_t last_flush_ms_ = 0;
   bool dir_dirty_ = false;

@@ -7,10 +7,10 @@
 #include <system_error>
 #include <vector>
 
-#include "services/partition-server/storage/cleaner_checkpoint.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_cleaner.h"
 #include "services/partition-server/storage/log_format.h"
+#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/segment.h"
 
 namespace sluice::storage {
@@ -54,8 +54,8 @@ clean_result partition_log::clean(std::int64_t now_ms, offset upper_bound) {
     transactions.add_aborted(collect_aborted(sealed[i].base_offset, sealed[i].end_offset));
     if (auto r = clean_segment(sealed[i].base_offset, rules, out); !r) return give_up(r.error());
   }
-  if (auto r = cleaner_checkpoint::persist(dir_, range.end_offset); !r)
-    log_->warn("[{}] cannot write {}: {}", name, cleaner_checkpoint::file_name, r.error().message());
+  if (auto r = offset_checkpoint::persist(dir_, offset_checkpoint::cleaner, range.end_offset); !r)
+    log_->warn("[{}] cannot write {}: {}", name, offset_checkpoint::cleaner, r.error().message());
   first_dirty_ = range.end_offset;
   out.first_dirty_offset = first_dirty_;
   log_->debug("[{}] cleaned offsets {}..{} ({} keys, dirty ratio {:.2f}): {} -> {} bytes, {} record(s) removed, "
@@ -81,8 +81,8 @@ result<void> partition_log::clean_segment(offset base, const retention_rules& ru
     return success();
   }
   out.bytes_after += stats.value().bytes_after;
-  if (stats.value().bytes_after == 0 && base != log_start_offset()) {
-    // Nothing left and not the segment that holds the log start: reads skip
+  if (stats.value().bytes_after == 0 && base != segments_.begin()->first) {
+    // Nothing left and not the first segment (it holds the log start): reads skip
     // the gap into the next segment, so the files can go.
     std::filesystem::remove(cleaned, ec);
     remove_segment(base);

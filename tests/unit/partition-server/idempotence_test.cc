@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(followers_rebuild_the_producer_state_and_trim_it_when_they_
 
   replica_fixture follower;
   follower.p->set_leadership(false, leader_epoch{3});
-  BOOST_REQUIRE(follower.p->apply_fetched(leader.everything(), offset{5}, now_ms) == pv1::PARTITION_OK);
+  BOOST_REQUIRE(follower.p->apply_fetched(leader.everything(), offset{5}, offset{0}, now_ms) == pv1::PARTITION_OK);
   follower.p->set_leadership(true, leader_epoch{4});
   auto d = follower.p->describe_producers();
   BOOST_REQUIRE(d.producers_size() == 1);
@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(followers_rebuild_the_producer_state_and_trim_it_when_they_
   // Another follower whose log diverged past offset 4 (epoch 3 ends there at the leader).
   replica_fixture other;
   other.p->set_leadership(false, leader_epoch{3});
-  BOOST_REQUIRE(other.p->apply_fetched(leader.everything(), offset{0}, now_ms) == pv1::PARTITION_OK);
+  BOOST_REQUIRE(other.p->apply_fetched(leader.everything(), offset{0}, offset{0}, now_ms) == pv1::PARTITION_OK);
   BOOST_REQUIRE(other.p->truncate_diverging(leader_epoch{3}, offset{4}) == pv1::PARTITION_OK);
   BOOST_TEST(other.p->log_end_offset() == offset{4});
   other.p->set_leadership(true, leader_epoch{5});

@@ -13,6 +13,7 @@
 #include "services/partition-server/actors/partition_actor.h"
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/routing_table.h"
+#include "services/partition-server/rpc/delete_records_op.h"
 #include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
@@ -81,6 +82,7 @@ struct ops_fixture {
             case method::fetch: return fetch_op::start(std::move(m), std::move(to), *table, timer);
             case method::list_offsets: return list_offsets_op::start(m, std::move(to), *table);
             case method::describe_producers: return describe_producers_op::start(m, std::move(to), *table);
+            case method::delete_records: return delete_records_op::start(m, std::move(to), *table);
             case method::write_txn_markers: return write_txn_markers_op::start(m, std::move(to), *table);
           }
           to.fail(rpc_status::unknown_method);
@@ -230,6 +232,45 @@ BOOST_AUTO_TEST_CASE(describe_producers_routes_like_list_offsets) {
   BOOST_TEST(r.partitions(2).error() == pv1::NOT_LEADER);
   BOOST_TEST(r.partitions(3).partition() == 3);
   BOOST_TEST(r.partitions(3).error() != pv1::PARTITION_OK);
+}
+
+BOOST_AUTO_TEST_CASE(delete_records_moves_each_log_start_and_answers_the_low_watermark) {
+  produce({{0, batch(6)}, {1, batch(2)}});
+  pv1::DeleteRecordsRequest req;
+  req.set_timeout_ms(5000);
+  for (auto [p, at] : std::vector<std::pair<int, std::int64_t>>{{0, 4}, {1, -1}, {2, 1}, {0, 7}}) {
+    auto* d = req.add_partitions();
+    d->set_topic("t");
+    d->set_partition(p);
+    d->set_offset(at);
+  }
+  auto [status, reply] = client->call_sync(message::make(method::delete_records, req), 10s);
+  BOOST_REQUIRE(status == rpc_status::ok);
+  pv1::DeleteRecordsResponse r;
+  BOOST_REQUIRE(reply.parse_header(r));
+  BOOST_REQUIRE(r.partitions_size() == 4);
+  BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.partitions(0).low_watermark() == 4);
+  BOOST_TEST(r.partitions(1).error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.partitions(1).low_watermark() == 2);  // -1: the high watermark
+  BOOST_TEST(r.partitions(2).error() == pv1::NOT_LEADER);
+  BOOST_TEST(r.partitions(2).low_watermark() == -1);
+  BOOST_TEST(r.partitions(3).error() == pv1::OFFSET_OUT_OF_RANGE);  // past the high watermark (6)
+  BOOST_TEST(r.partitions(3).low_watermark() == -1);
+  // Every reader sees the new start: earliest, and a fetch below it.
+  pv1::ListOffsetsRequest earliest;
+  auto* q = earliest.add_partitions();
+  q->set_topic("t");
+  q->set_partition(0);
+  q->set_timestamp(-2);
+  q->set_current_leader_epoch(-1);
+  auto [s2, reply2] = client->call_sync(message::make(method::list_offsets, earliest), 10s);
+  BOOST_REQUIRE(s2 == rpc_status::ok);
+  pv1::ListOffsetsResponse offsets;
+  BOOST_REQUIRE(reply2.parse_header(offsets));
+  BOOST_TEST(offsets.partitions(0).offset() == 4);
+  BOOST_TEST(fetch({{0, 3}}, 1 << 20, 1 << 20).first.partitions(0).error() == pv1::OFFSET_OUT_OF_RANGE);
+  BOOST_TEST(fetch({{0, 4}}, 1 << 20, 1 << 20).first.partitions(0).error() == pv1::PARTITION_OK);
 }
 
 BOOST_AUTO_TEST_CASE(write_txn_markers_answers_each_marker_and_partition_in_order) {

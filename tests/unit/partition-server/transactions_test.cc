@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(a_follower_rebuilds_the_transaction_index_from_replicated_m
                           },
                           who);
   copy.resize(got.bytes);
-  BOOST_REQUIRE(follower->apply_fetched(copy, offset{4}, 100) == pv1::PARTITION_OK);
+  BOOST_REQUIRE(follower->apply_fetched(copy, offset{4}, offset{0}, 100) == pv1::PARTITION_OK);
   BOOST_TEST(follower->log_end_offset() == offset{4});
 
   // The follower, once it leads, answers read_committed like the leader did.

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "services/partition-server/storage/cleaner_checkpoint.h"
+#include "services/partition-server/storage/offset_checkpoint.h"
 #include "services/partition-server/storage/file_names.h"
 #include "services/partition-server/storage/log_cleaner.h"
 #include "services/partition-server/storage/log_format.h"
@@ -376,7 +376,7 @@ BOOST_AUTO_TEST_CASE(dirty_ratio_decides_when_to_clean_and_is_checkpointed) {
   const std::int64_t clean_end = segment_bases(dir.path()).back();
   BOOST_TEST(r.first_dirty_offset == offset{clean_end});
   BOOST_TEST(r.records_removed == 0);
-  BOOST_TEST(cleaner_checkpoint::load(dir.path()).value_or(no_offset) == offset{clean_end});
+  BOOST_TEST(offset_checkpoint::load(dir.path(), offset_checkpoint::cleaner).value_or(no_offset) == offset{clean_end});
 
   // New updates of old keys fill and seal one more segment (two rolls: the
   // first may happen before any of them is written): dirty / (clean + dirty)
