@@ -16,6 +16,8 @@ lease_manager::renew_result lease_manager::renew(node_id id, std::uint64_t epoch
   return renew_result::ok;
 }
 
+void lease_manager::revoke(node_id id) { leases_.erase(id); }
+
 std::vector<node_id> lease_manager::take_expired(time_point now) {
   std::vector<node_id> out;
   for (auto it = leases_.begin(); it != leases_.end();) {

@@ -27,6 +27,8 @@ class lease_manager {
   /// ok: deadline moved to now + ttl. expired: no lease (or it lapsed).
   /// stale_epoch: a newer registration holds the node id.
   renew_result renew(node_id id, std::uint64_t epoch, time_point now);
+  /// Ends the lease of `id` now (its holder is known to be gone).
+  void revoke(node_id id);
   /// Removes and returns (in node id order) every lease whose deadline is <= now.
   std::vector<node_id> take_expired(time_point now);
   /// Earliest deadline, for scheduling the next sweep.

@@ -1,5 +1,6 @@
 // coordinator_state: services registering and heartbeating. A returning
-// partition server takes back the leaderships it can hold.
+// partition server takes back the leaderships it can hold; a gateway at the
+// address of a registered one replaces it.
 #include <algorithm>
 
 #include "common/cluster/group_shards.h"
@@ -46,6 +47,19 @@ cv1::RegisterResponse coordinator_state::register_service(const cv1::RegisterReq
   svc.set_registration_epoch(epoch);
   c.upsert_services.push_back(svc);
 
+  // A gateway listening where a registered gateway said it listens has
+  // replaced it: one address cannot be two live listeners. Without this, a
+  // gateway restarted with a new node id would share its broker ids with its
+  // dead predecessor until that lease ran out (after a full restart, the
+  // whole TTL), and clients would find ids at ports nobody listens on.
+  std::vector<node_id> replaced;
+  if (req.kind() == mv1::GATEWAY && !req.kafka_host().empty() && req.kafka_port() > 0)
+    for (const auto& [other, info] : st_.services)
+      if (other != id && info.kind() == mv1::GATEWAY && info.kafka_host() == req.kafka_host() &&
+          info.kafka_port() == req.kafka_port())
+        replaced.push_back(other);
+  c.remove_services.insert(c.remove_services.end(), replaced.begin(), replaced.end());
+
   if (req.kind() == mv1::PARTITION_SERVER) {
     // A returning server takes back the leaderships it can hold: offline
     // partitions whose ISR holds it (with unclean election allowed: any it is
@@ -67,6 +81,10 @@ cv1::RegisterResponse coordinator_state::register_service(const cv1::RegisterReq
   }
   if (!commit(c)) return refuse(cv1::STORAGE_FAILURE, storage_failure_message);
   leases_.grant(id, epoch, now);
+  for (auto old : replaced) {
+    leases_.revoke(old);
+    log()->info("gateway node {} at {}:{} replaced by node {}: removed", old, req.kafka_host(), req.kafka_port(), id);
+  }
   shutting_down_.erase(id);
   log()->info("registered {} node {} epoch {} rpc {}{}", mv1::ServiceKind_Name(req.kind()), id, epoch,
               req.rpc_url().empty() ? "-" : req.rpc_url(),

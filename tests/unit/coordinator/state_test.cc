@@ -59,6 +59,26 @@ BOOST_AUTO_TEST_CASE(reregistration_fences_the_old_epoch) {
   BOOST_TEST(beat(99, 1) == cv1::LEASE_EXPIRED);
 }
 
+BOOST_AUTO_TEST_CASE(a_gateway_at_a_registered_gateways_address_replaces_it) {
+  auto gateway = [&](const std::string& host, int port) {
+    cv1::RegisterRequest req;
+    req.set_kind(mv1::GATEWAY);
+    req.set_requested_node_id(-1);
+    req.set_kafka_host(host);
+    req.set_kafka_port(port);
+    return st->register_service(req, now);
+  };
+  auto old = gateway("127.0.0.1", 9092);
+  auto other = gateway("127.0.0.1", 9093);
+  auto restarted = gateway("127.0.0.1", 9092);  // a new node id, the old one's address
+  const auto snap = st->snapshot();
+  std::set<int> live;
+  for (const auto& s : snap.services()) live.insert(s.node_id());
+  BOOST_TEST(live == (std::set<int>{other.node_id(), restarted.node_id()}));
+  BOOST_TEST(beat(old) == cv1::LEASE_EXPIRED);
+  BOOST_TEST(beat(restarted) == cv1::COORDINATOR_OK);
+}
+
 BOOST_AUTO_TEST_CASE(heartbeats_keep_the_lease_and_report_the_version) {
   auto r = reg(mv1::GATEWAY);
   for (int i = 0; i < 10; ++i) {
