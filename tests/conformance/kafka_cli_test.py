@@ -12,8 +12,9 @@ docs/cli.md.
 - kafka-console-producer / kafka-console-consumer: keyed records in, the same
   records out through a consumer group.
 - kafka-get-offsets: latest and earliest offsets.
-- kafka-consumer-groups: list, describe with lag, members, state, reset to the
-  earliest offset, delete.
+- kafka-consumer-groups: list, describe with lag, state, reset to the
+  earliest offset, delete; a console consumer with group.protocol=consumer
+  (KIP-848) goes on from the offsets a classic one committed.
 - kafka-delete-records: records below the offset gone for the console
   consumer and kafka-get-offsets.
 - kafka-reassign-partitions: a plan generated for two broker ids, executed,
@@ -186,6 +187,12 @@ def check_consumer_groups(cli):
     assert sorted(int(r['NEW-OFFSET']) for r in table(out)) == [0, 0, 0, 0], out
     rows = table(cli.groups('--describe', '--group', 'g1')[1])
     assert sum(int(r['LAG']) for r in rows) == RECORDS + 12, rows
+    _, out, _ = cli.groups('--reset-offsets', '--group', 'g1', '--topic', 'cli:0', '--shift-by', 2, '--execute')
+    # A consumer of the new protocol (KIP-848) joins the group the classic
+    # consumer left: the group converts and it goes on from the commits.
+    upgraded = consume(cli, 'cli', RECORDS + 12 - 2, '--group', 'g1', '--command-property', 'group.protocol=consumer')
+    assert len(upgraded) == RECORDS + 12 - 2, upgraded
+    _, out, _ = cli.groups('--reset-offsets', '--group', 'g1', '--all-topics', '--to-earliest', '--execute')
     _, out, _ = cli.groups('--reset-offsets', '--group', 'g1', '--topic', 'cli:0', '--shift-by', 2, '--execute')
     # Kept for after the restart: the group's committed offsets.
     cli.remembered['g1'] = {int(r['PARTITION']): int(r['CURRENT-OFFSET'])
