@@ -60,11 +60,16 @@ def read_all(bootstrap, topic, partitions, expect, timeout=30):
     return out
 
 
+# kafka-topics runs in one JVM for the whole test (a JVM start per command
+# costs a second or two); opened in test() when Java is there.
+tools = None
+
+
 def topics_tool(bootstrap, *args):
     """kafka-topics (TopicCommand) output: the partition lines as dicts
     ({'Topic', 'Partition', 'Leader', 'Replicas', 'Isr', ...}) and the topic
     lines likewise."""
-    _, out, _ = java_clients.run('org.apache.kafka.tools.TopicCommand', '--bootstrap-server', bootstrap, *args)
+    _, out, _ = tools.run('org.apache.kafka.tools.TopicCommand', '--bootstrap-server', bootstrap, *args)
     topics, partitions = [], []
     for line in out:
         fields = dict(f.split(': ', 1) if ': ' in f else (f.rstrip(':'), '') for f in line.strip().split('\t'))
@@ -113,9 +118,21 @@ def under_replicated(b, topic):
 
 
 def test():
+    global tools
     why = java_clients.missing()
     if why:
         print('kafka-topics checks skipped: %s' % why)
+    else:
+        java_clients.compile_programs()
+        tools = java_clients.ToolSession().__enter__()
+    try:
+        run(why)
+    finally:
+        if tools:
+            tools.close()
+
+
+def run(why):
     with SluiceStack(partition_servers=3, partition_args=['--replica-lag-time-max-ms', str(LAG_MS)]) as stack:
         b = stack.bootstrap
         nodes = sorted(stack.node_id(n) for n in stack.partition_server_names())
