@@ -197,8 +197,14 @@ def check_consumer_groups(cli):
     # Kept for after the restart: the group's committed offsets.
     cli.remembered['g1'] = {int(r['PARTITION']): int(r['CURRENT-OFFSET'])
                             for r in table(cli.groups('--describe', '--group', 'g1')[1])}
-    # A group to delete.
+    # A group whose offsets of one partition, then the group, are deleted.
     consume(cli, 'cli', RECORDS + 12, '--group', 'g2')
+    _, out, _ = cli.groups('--delete-offsets', '--group', 'g2', '--topic', 'cli:3')
+    assert any(line.split()[:3] == ['cli', '3', 'Successful'] for line in out), out
+    rows = table(cli.groups('--describe', '--group', 'g2', '--offsets')[1])
+    assert sorted(int(r['PARTITION']) for r in rows if r['CURRENT-OFFSET'] != '-') == [0, 1, 2], rows
+    _, out, err = cli.groups('--describe', '--group', 'g2', '--members')
+    assert "Consumer group 'g2' has no active members" in err, (out, err)
     _, out, _ = cli.groups('--delete', '--group', 'g2')
     assert any("Deletion of requested consumer groups ('g2') was successful" in line for line in out), out
     assert 'g2' not in cli.groups('--list')[1]
@@ -298,6 +304,8 @@ def check_perf_tools(cli):
     header = out.index(next(line for line in out if line.startswith('start.time')))
     data = [f.strip() for f in out[header + 1].split(',')]
     assert int(data[4]) == 20000, out
+    cli.topics('--delete', '--topic', 'perf')
+    assert 'perf' not in cli.topics('--list')
     print('kafka-producer-perf-test / kafka-consumer-perf-test: 20000 records each way')
 
 
