@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <initializer_list>
 
 #include <caf/all.hpp>
 
@@ -25,6 +26,7 @@
 #include "services/partition-server/rpc/write_txn_markers_op.h"
 #include "tests/fixtures/temp_dir.h"
 #include "tests/integration/partition_server/partition_rpc.h"
+#include "tests/unit/storage/log_fixture.h"
 
 using namespace sluice::partition_server;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
@@ -45,6 +47,16 @@ std::vector<std::byte> batch(int count, std::size_t value_size = 100) {
     r.timestamp = 1000;
   }
   return proto::build_batch(records);
+}
+
+/// Adds partitions `partitions` of topic "t" to a request's partition list.
+template <class Request>
+void add_partitions(Request& request, std::initializer_list<int> partitions) {
+  for (int p : partitions) {
+    auto* q = request.add_partitions();
+    q->set_topic("t");
+    q->set_partition(p);
+  }
 }
 
 /// Topic "t" with partitions 0 and 1 hosted here (leader), partition 2 led by
@@ -107,6 +119,16 @@ struct ops_fixture {
     system->await_all_actors_done();
     server->stop();
     table.reset();
+  }
+
+  /// `request` sent as method `m`; the call must succeed and its reply parse as `Response`.
+  template <class Response, class Request>
+  Response call(std::uint16_t m, const Request& request) {
+    auto [status, reply] = client->call_sync(message::make(m, request), 10s);
+    BOOST_REQUIRE(status == rpc_status::ok);
+    Response out;
+    BOOST_REQUIRE(reply.parse_header(out));
+    return out;
   }
 
   pv1::ProduceResponse produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts) {
@@ -219,15 +241,8 @@ BOOST_AUTO_TEST_CASE(describe_producers_routes_like_list_offsets) {
   const std::vector<proto::record_to_build> records{{.key = "k", .value = "v", .headers = {}, .timestamp = 1000}};
   produce({{0, proto::build_batch(records, {.producer_id = 77, .producer_epoch = 2, .base_sequence = 0})}});
   pv1::DescribeProducersRequest req;
-  for (int p : {0, 1, 2, 3}) {
-    auto* q = req.add_partitions();
-    q->set_topic("t");
-    q->set_partition(p);
-  }
-  auto [status, reply] = client->call_sync(message::make(method::describe_producers, req), 10s);
-  BOOST_REQUIRE(status == rpc_status::ok);
-  pv1::DescribeProducersResponse r;
-  BOOST_REQUIRE(reply.parse_header(r));
+  add_partitions(req, {0, 1, 2, 3});
+  auto r = call<pv1::DescribeProducersResponse>(method::describe_producers, req);
   BOOST_REQUIRE(r.partitions_size() == 4);
   BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
   BOOST_REQUIRE(r.partitions(0).producers_size() == 1);
@@ -280,14 +295,6 @@ BOOST_AUTO_TEST_CASE(delete_records_moves_each_log_start_and_answers_the_low_wat
   BOOST_TEST(fetch({{0, 4}}, 1 << 20, 1 << 20).first.partitions(0).error() == pv1::PARTITION_OK);
 }
 
-/// The bytes of every .log file of a replica's directory, as `ls -l` adds them up.
-std::int64_t log_files_on_disk(const std::filesystem::path& dir) {
-  std::int64_t total = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".log") total += static_cast<std::int64_t>(std::filesystem::file_size(e.path()));
-  return total;
-}
-
 BOOST_AUTO_TEST_CASE(describe_log_dirs_lists_every_hosted_replica_with_its_size_on_disk) {
   produce({{0, batch(6)}, {1, batch(2)}, {1, batch(3, 500)}});
   // A follower replica ("f"-0, following node 1) with what it copied from its leader.
@@ -306,10 +313,7 @@ BOOST_AUTO_TEST_CASE(describe_log_dirs_lists_every_hosted_replica_with_its_size_
 
   pv1::DescribeLogDirsRequest all;
   all.set_all_partitions(true);
-  auto [status, reply] = client->call_sync(message::make(method::describe_log_dirs, all), 10s);
-  BOOST_REQUIRE(status == rpc_status::ok);
-  pv1::DescribeLogDirsResponse r;
-  BOOST_REQUIRE(reply.parse_header(r));
+  auto r = call<pv1::DescribeLogDirsResponse>(method::describe_log_dirs, all);
   BOOST_TEST(r.error() == pv1::PARTITION_OK);
   BOOST_TEST(r.log_dir() == std::filesystem::absolute(data.path()).string());
   BOOST_TEST(r.total_bytes() > 0);
@@ -327,21 +331,15 @@ BOOST_AUTO_TEST_CASE(describe_log_dirs_lists_every_hosted_replica_with_its_size_
     BOOST_TEST(e.error() == pv1::PARTITION_OK);
     BOOST_TEST(e.offset_lag() == 0);
     BOOST_TEST(e.size_bytes() > 0);
-    BOOST_TEST(e.size_bytes() == log_files_on_disk(log_dir_path(data.path(), topic, partition)));
+    BOOST_TEST(e.size_bytes() ==
+               static_cast<std::int64_t>(sluice::storage::test::log_bytes(log_dir_path(data.path(), topic, partition))));
   }
   BOOST_TEST(r.partitions(2).size_bytes() > r.partitions(1).size_bytes());  // the 500-byte records
 
   // Named partitions: those not hosted here come back with their routing error.
   pv1::DescribeLogDirsRequest named;
-  for (int p : {1, 2, 3, 7}) {
-    auto* q = named.add_partitions();
-    q->set_topic("t");
-    q->set_partition(p);
-  }
-  auto [s2, reply2] = client->call_sync(message::make(method::describe_log_dirs, named), 10s);
-  BOOST_REQUIRE(s2 == rpc_status::ok);
-  pv1::DescribeLogDirsResponse n;
-  BOOST_REQUIRE(reply2.parse_header(n));
+  add_partitions(named, {1, 2, 3, 7});
+  auto n = call<pv1::DescribeLogDirsResponse>(method::describe_log_dirs, named);
   BOOST_REQUIRE(n.partitions_size() == 4);
   BOOST_TEST(n.partitions(0).error() == pv1::PARTITION_OK);
   BOOST_TEST(n.partitions(0).size_bytes() == r.partitions(2).size_bytes());
@@ -355,10 +353,7 @@ BOOST_AUTO_TEST_CASE(describe_log_dirs_answers_storage_error_for_a_directory_it_
   log_dir = data.path() / "gone";
   pv1::DescribeLogDirsRequest all;
   all.set_all_partitions(true);
-  auto [status, reply] = client->call_sync(message::make(method::describe_log_dirs, all), 10s);
-  BOOST_REQUIRE(status == rpc_status::ok);
-  pv1::DescribeLogDirsResponse r;
-  BOOST_REQUIRE(reply.parse_header(r));
+  auto r = call<pv1::DescribeLogDirsResponse>(method::describe_log_dirs, all);
   BOOST_TEST(r.error() == pv1::STORAGE_ERROR);
   BOOST_TEST(r.log_dir() == (data.path() / "gone").string());
   BOOST_TEST(r.error_message().find("cannot be read") != std::string::npos);

@@ -11,31 +11,13 @@ using namespace sluice;
 using namespace sluice::storage;
 using namespace sluice::storage::test;
 
-namespace {
-
-/// What `ls -l *.log` adds up to: the bytes DescribeLogDirs must report.
-std::uint64_t log_files_on_disk(const std::filesystem::path& dir) {
-  std::uint64_t total = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".log") total += std::filesystem::file_size(e.path());
-  return total;
-}
-
-config::log_config segmented() {
-  auto cfg = small_config();
-  cfg.segment_bytes = 1000;
-  return cfg;
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(log_size_suite)
 
 BOOST_AUTO_TEST_CASE(an_empty_log_has_size_zero) {
   temp_dir dir;
   auto log = open_log(dir.path(), segmented());
   BOOST_TEST(log->size_in_bytes() == 0u);
-  BOOST_TEST(log_files_on_disk(dir.path()) == 0u);
+  BOOST_TEST(log_bytes(dir.path()) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(the_size_is_the_sum_of_every_segment_file_and_grows_by_each_batch) {
@@ -49,36 +31,32 @@ BOOST_AUTO_TEST_CASE(the_size_is_the_sum_of_every_segment_file_and_grows_by_each
     BOOST_TEST(log->size_in_bytes() == appended);
   }
   BOOST_REQUIRE(log->segment_count() > 3u);  // the sum spans several segments
-  BOOST_TEST(log->size_in_bytes() == log_files_on_disk(dir.path()));
+  BOOST_TEST(log->size_in_bytes() == log_bytes(dir.path()));
 }
 
 BOOST_AUTO_TEST_CASE(retention_below_the_log_start_shrinks_it_to_the_files_left) {
   temp_dir dir;
-  auto log = open_log(dir.path(), segmented());
-  for (int i = 0; i < 20; ++i)
-    BOOST_REQUIRE(append_batch(*log, make_batch(2, 200, 1000 + 10 * i)).error == append_errc::ok);
+  auto log = open_filled(dir.path(), segmented());
   const auto before = log->size_in_bytes();
   // DeleteRecords moves the log start; the bytes go with the retention tick.
   BOOST_REQUIRE(log->increment_log_start_offset(offset{30}).has_value());
   BOOST_TEST(log->size_in_bytes() == before);
   BOOST_REQUIRE(log->apply_retention(5000) > 0u);
   BOOST_TEST(log->size_in_bytes() < before);
-  BOOST_TEST(log->size_in_bytes() == log_files_on_disk(dir.path()));
+  BOOST_TEST(log->size_in_bytes() == log_bytes(dir.path()));
 }
 
 BOOST_AUTO_TEST_CASE(truncation_and_a_reopen_agree_with_the_files) {
   temp_dir dir;
   {
-    auto log = open_log(dir.path(), segmented());
-    for (int i = 0; i < 20; ++i)
-      BOOST_REQUIRE(append_batch(*log, make_batch(2, 200, 1000 + 10 * i)).error == append_errc::ok);
+    auto log = open_filled(dir.path(), segmented());
     const auto before = log->size_in_bytes();
     BOOST_REQUIRE(log->truncate_to(offset{11}).has_value());
     BOOST_TEST(log->size_in_bytes() < before);
-    BOOST_TEST(log->size_in_bytes() == log_files_on_disk(dir.path()));
+    BOOST_TEST(log->size_in_bytes() == log_bytes(dir.path()));
   }
   auto again = open_log(dir.path(), segmented());
-  BOOST_TEST(again->size_in_bytes() == log_files_on_disk(dir.path()));
+  BOOST_TEST(again->size_in_bytes() == log_bytes(dir.path()));
   BOOST_TEST(again->size_in_bytes() > 0u);
 }
 
@@ -97,7 +75,7 @@ BOOST_AUTO_TEST_CASE(compaction_counts_the_rewritten_segments) {
   const auto before = log->size_in_bytes();
   BOOST_REQUIRE(!log->clean(100000).failed);
   BOOST_TEST(log->size_in_bytes() < before);
-  BOOST_TEST(log->size_in_bytes() == log_files_on_disk(dir.path()));
+  BOOST_TEST(log->size_in_bytes() == log_bytes(dir.path()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
