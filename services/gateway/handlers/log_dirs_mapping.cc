@@ -59,15 +59,11 @@ protocol::describe_log_dirs_response log_dirs_failure(error_code error) {
 }
 
 error_code log_dirs_call_error(messaging::rpc_status status) noexcept {
-  switch (status) {
-    case messaging::rpc_status::ok: return error_code::none;
-    case messaging::rpc_status::timed_out: return error_code::request_timed_out;
-    case messaging::rpc_status::unavailable:
-    case messaging::rpc_status::shutting_down: return error_code::broker_not_available;
-    case messaging::rpc_status::unknown_method:
-    case messaging::rpc_status::bad_request: return error_code::unknown_server_error;
-  }
-  return error_code::unknown_server_error;
+  // The transport mapping answers a server that is gone with
+  // NOT_LEADER_OR_FOLLOWER, for its partitions (they move elsewhere); here
+  // the broker itself is the thing asked for, and it is gone.
+  const error_code e = to_kafka(status);
+  return e == error_code::not_leader_or_follower ? error_code::broker_not_available : e;
 }
 
 }  // namespace sluice::gateway
