@@ -27,6 +27,7 @@ inline constexpr std::uint16_t offset_for_leader_epoch = 104;  // fetch (101) wi
 inline constexpr std::uint16_t write_txn_markers = 105;
 inline constexpr std::uint16_t describe_producers = 106;
 inline constexpr std::uint16_t delete_records = 107;  // issue 11: DeleteRecords at the leader
+inline constexpr std::uint16_t describe_log_dirs = 108;  // issue 11: a server's log dir and replica sizes
 
 // group coordinator (common/proto/group.proto)
 inline constexpr std::uint16_t kafka_group_request = 200;

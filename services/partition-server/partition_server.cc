@@ -17,6 +17,7 @@
 #include "services/partition-server/logger.h"
 #include "services/partition-server/routing_table.h"
 #include "services/partition-server/rpc/delete_records_op.h"
+#include "services/partition-server/rpc/describe_log_dirs_op.h"
 #include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
@@ -71,6 +72,9 @@ struct partition_server::impl {
           return;
         case messaging::method::delete_records:
           delete_records_op::start(request, std::move(reply_to), *table);
+          return;
+        case messaging::method::describe_log_dirs:
+          describe_log_dirs_op::start(request, std::move(reply_to), *table, options.data_dir);
           return;
         default:
           reply_to.fail(messaging::rpc_status::unknown_method);

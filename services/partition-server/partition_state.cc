@@ -414,6 +414,22 @@ pv1::PartitionProducers partition_state::describe_producers() const {
   return out;
 }
 
+pv1::ReplicaLogDir partition_state::describe_log_dir() const {
+  pv1::ReplicaLogDir out;
+  out.set_topic(topic_);
+  out.set_partition(partition_);
+  if (!log_) {
+    out.set_error(pv1::STORAGE_ERROR);
+    out.set_size_bytes(-1);
+    return out;
+  }
+  out.set_size_bytes(static_cast<std::int64_t>(log_->size_in_bytes()));
+  // Kafka's getLogEndOffsetLag for a current replica: the HW never passes the
+  // LEO here, so this is 0 unless that ever changes.
+  out.set_offset_lag(std::max<std::int64_t>(hw_() - log_->log_end_offset()(), 0));
+  return out;
+}
+
 std::size_t partition_state::apply_retention(std::int64_t now_ms) {
   if (!log_) return 0;
   const std::size_t deleted = log_->apply_retention(now_ms);

@@ -269,6 +269,9 @@ class partition_state {
   /// DescribeProducers: the producers the leader keeps (leaders only, else
   /// NOT_LEADER like the other reads).
   pv1::PartitionProducers describe_producers() const;
+  /// DescribeLogDirs: this replica's size (the segments' .log files) and
+  /// offset lag, leader or follower; STORAGE_ERROR once closed.
+  pv1::ReplicaLogDir describe_log_dir() const;
 
   /// Deletes old segments past retention.ms / retention.bytes (moves the log
   /// start offset), removes producers idle past producer.id.expiration.ms

@@ -1,5 +1,7 @@
 #include "services/partition-server/routing_table.h"
 
+#include <algorithm>
+
 #include "common/cluster/group_shards.h"
 
 namespace sluice::partition_server {
@@ -13,6 +15,15 @@ routes::target routes::find(const std::string& topic, std::int32_t partition) co
   const node_id leader = it->second.leaders[idx];
   if (leader >= node_id{0} && leader != this_node) return {caf::actor{}, pv1::NOT_LEADER};
   return {caf::actor{}, pv1::UNKNOWN_PARTITION};
+}
+
+std::vector<std::pair<std::string, std::int32_t>> routes::hosted() const {
+  std::vector<std::pair<std::string, std::int32_t>> out;
+  for (const auto& [topic, t] : topics)
+    for (std::size_t p = 0; p < t.actors.size(); ++p)
+      if (t.actors[p]) out.emplace_back(topic, static_cast<std::int32_t>(p));
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 pv1::PartitionError routes::check_group_shard(const std::string& topic, std::int32_t partition, shard_epoch epoch,

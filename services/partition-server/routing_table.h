@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -38,6 +39,10 @@ struct routes {
     pv1::PartitionError error = pv1::PARTITION_OK;
   };
   target find(const std::string& topic, std::int32_t partition) const;
+
+  /// Every partition with an actor here, leader or follower, sorted by
+  /// topic then partition (DescribeLogDirs with Kafka's null topics).
+  std::vector<std::pair<std::string, std::int32_t>> hosted() const;
 
   /// The fence on a group coordinator's shard (see partition.proto), for
   /// __consumer_offsets and __transaction_state alike: a write with an epoch

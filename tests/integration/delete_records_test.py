@@ -18,7 +18,17 @@ partition servers and a topic with replication factor 3.
    compacted topic refuses with PolicyViolationException.
 5. Every partition server restarted (all stopped, then all started): the
    same answers as in 2.
+
+Alongside, `kafka-log-dirs --describe` (LogDirsCommand, the Java admin's
+describeLogDirs, DescribeLogDirs sent to each broker id's own address): each
+broker id lists one log dir, its partition server's data directory, with a
+replica of each partition (leader or follower), sized as the bytes of that
+replica's segment files on disk; after the DeleteRecords and the retention
+tick every replica is smaller, still equal to its files. While every
+partition server is down, DescribeLogDirs to the gateway answers at once
+with BROKER_NOT_AVAILABLE and no log dir.
 """
+import glob
 import json
 import os
 import sys
@@ -31,6 +41,7 @@ from confluent_kafka import TopicPartition  # noqa: E402
 from sluice_stack import SluiceStack, main_guard, run  # noqa: E402
 import clients  # noqa: E402
 import java_clients  # noqa: E402
+import kafka_wire  # noqa: E402
 
 TOPIC = 'trimmed'
 COMPACTED = 'compacted'
@@ -57,6 +68,56 @@ def delete_records(stack, offsets):
             answers[name] = result
     assert len(answers) == len(offsets), out
     return answers
+
+
+def log_dirs(stack):
+    """kafka-log-dirs --describe for every partition server's id and TOPIC;
+    returns {broker id: [log dir entries]} from the tool's JSON."""
+    ids = sorted(stack.node_id(n) for n in stack.partition_server_names())
+    _, out, _ = java_clients.run('org.apache.kafka.tools.LogDirsCommand', '--bootstrap-server', stack.bootstrap,
+                                 '--describe', '--broker-list', ','.join(map(str, ids)), '--topic-list', TOPIC,
+                                 timeout=120)
+    assert 'Received log directory information from brokers %s' % ','.join(map(str, ids)) in out, out
+    doc = json.loads(next(line for line in out if line.startswith('{')))
+    return {b['broker']: b['logDirs'] for b in doc['brokers']}
+
+
+def check_log_dirs(stack):
+    """Each broker id: one log dir, its partition server's data directory,
+    a replica of each partition of TOPIC sized as its .log files on disk.
+    Returns {(broker, 'topic-partition'): size}."""
+    by_id = {stack.node_id(n): n for n in stack.partition_server_names()}
+    dirs = log_dirs(stack)
+    assert sorted(dirs) == sorted(by_id), dirs
+    sizes = {}
+    for broker, entries in dirs.items():
+        assert len(entries) == 1, entries
+        d = entries[0]
+        assert d['error'] is None, d
+        assert os.path.isabs(d['logDir']), d
+        assert os.path.realpath(d['logDir']) == os.path.realpath(os.path.join(stack.dir, by_id[broker])), d
+        assert sorted(p['partition'] for p in d['partitions']) == ['%s-0' % TOPIC, '%s-1' % TOPIC], d
+        for p in d['partitions']:
+            assert p['offsetLag'] == 0 and p['isFuture'] is False, p
+            files = glob.glob(os.path.join(d['logDir'], p['partition'], '*.log'))
+            on_disk = sum(os.path.getsize(f) for f in files)
+            assert p['size'] == on_disk and on_disk > 0, (broker, p, files)
+            sizes[(broker, p['partition'])] = p['size']
+    # The replicas of a partition hold the same batches.
+    for name in ('%s-0' % TOPIC, '%s-1' % TOPIC):
+        assert len({size for (_, n), size in sizes.items() if n == name}) == 1, sizes
+    return sizes
+
+
+def log_dirs_on_the_wire(stack):
+    """DescribeLogDirs v4 (null topics) on the gateway's first port:
+    (top-level error code, number of log dirs)."""
+    with kafka_wire.KafkaConnection('127.0.0.1', stack.gateway_ports[0], timeout=15) as c:
+        r = c.request(35, 4, kafka_wire.compact_array(None, None) + kafka_wire.NO_TAGS, flexible=True)
+    kafka_wire.read_tags(r)  # response header v1
+    r.i32()  # throttle time
+    error = r.i16()
+    return error, kafka_wire.read_uvarint(r) - 1
 
 
 def produce(stack, topic, partition, keyed=False):
@@ -140,6 +201,9 @@ def test():
                                detail=lambda: stack.describe(TOPIC))
             produce(stack, TOPIC, p)
 
+        # Every replica's size, as kafka-log-dirs shows it.
+        sizes_before = check_log_dirs(stack)
+
         # 1. The tool's answers: the low watermarks.
         answers = delete_records(stack, {(TOPIC, 0): DELETE_BELOW, (TOPIC, 1): -1})
         assert answers == {'%s-0' % TOPIC: 'low_watermark: %d' % DELETE_BELOW,
@@ -150,6 +214,12 @@ def test():
         clients.wait_until('every replica at log start %d, older segments deleted' % DELETE_BELOW,
                            lambda: every_replica_followed(stack), 30,
                            detail=lambda: [sorted(os.listdir(d)) for d in replica_dirs(stack, 0)])
+        # Partition 1 (deleted up to its high watermark) lost every segment but the active one.
+        clients.wait_until('partition 1 down to one segment on every replica',
+                           lambda: all(len(glob.glob(os.path.join(d, '*.log'))) == 1 for d in replica_dirs(stack, 1)),
+                           30, detail=lambda: [sorted(os.listdir(d)) for d in replica_dirs(stack, 1)])
+        sizes_after = check_log_dirs(stack)
+        assert all(sizes_after[k] < sizes_before[k] for k in sizes_before), (sizes_before, sizes_after)
 
         # 4. Refusals.
         past = delete_records(stack, {(TOPIC, 0): RECORDS + 1})
@@ -164,6 +234,10 @@ def test():
         names = stack.partition_server_names()
         for name in names:
             stack.services[name].stop()
+        broker_not_available = 8
+        clients.wait_until('DescribeLogDirs answers BROKER_NOT_AVAILABLE without partition servers',
+                           lambda: log_dirs_on_the_wire(stack) == (broker_not_available, 0), 30,
+                           detail=lambda: log_dirs_on_the_wire(stack))
         for name in names:
             stack.services[name].start()
         for p in (0, 1):

@@ -70,5 +70,7 @@ void handle_list_transactions(request_context ctx);
 void handle_describe_producers(request_context ctx);
 // Log start offsets moved by each partition's leader.
 void handle_delete_records(request_context ctx);
+// The log directory and replica sizes of the partition server a request was sent to.
+void handle_describe_log_dirs(request_context ctx);
 
 }  // namespace sluice::gateway

@@ -70,6 +70,10 @@ constexpr std::array served{
     handler{api_key::alter_configs, 0, 2, 0, handle_alter_configs},
     handler{api_key::create_partitions, 0, 3, 0, handle_create_partitions},
     handler{api_key::delete_records, 0, 2, 0, handle_delete_records},  // v0-2: all Kafka 4.x serves
+    // v0 was removed in Kafka 4.0 (advertised from v1, as Kafka 4 does); v5
+    // (Kafka 4.4, KIP-1066) adds IsCordoned, always false: nothing cordons a
+    // partition server's one directory.
+    handler{api_key::describe_log_dirs, 1, 5, 1, handle_describe_log_dirs},
     handler{api_key::incremental_alter_configs, 0, 1, 0, handle_incremental_alter_configs},
     handler{api_key::describe_cluster, 0, 1, 0, handle_describe_cluster},
     // KIP-966: the Java admin's describeTopics from 3.8 on (v0, the only one).

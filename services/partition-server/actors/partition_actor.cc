@@ -9,6 +9,7 @@
 #include "services/partition-server/fetch_waiter.h"
 #include "services/partition-server/logger.h"
 #include "services/partition-server/rpc/delete_records_op.h"
+#include "services/partition-server/rpc/describe_log_dirs_op.h"
 #include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/epoch_offsets_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
@@ -140,6 +141,9 @@ caf::behavior partition_actor(caf::event_based_actor* self, std::shared_ptr<part
       [state](offsets_atom, const list_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](epoch_atom, const epoch_offsets_op_ptr& op, std::uint32_t index) { op->answer_at(index, *state); },
       [state](producers_atom, const describe_producers_op_ptr& op, std::uint32_t index) {
+        op->answer_at(index, *state);
+      },
+      [state](log_dir_atom, const describe_log_dirs_op_ptr& op, std::uint32_t index) {
         op->answer_at(index, *state);
       },
       [self, state, x](delete_records_atom, const delete_records_op_ptr& op, std::uint32_t index) {

@@ -28,6 +28,7 @@ class epoch_offsets_op;
 class write_txn_markers_op;
 class describe_producers_op;
 class delete_records_op;
+class describe_log_dirs_op;
 struct follower_position;
 
 /// One partition's share of a follower's fetch response, handed to its
@@ -49,6 +50,7 @@ using epoch_atom = caf::atom_constant<caf::atom("epoch")>;        // (shared_ptr
 using marker_atom = caf::atom_constant<caf::atom("marker")>;      // (shared_ptr<write_txn_markers_op>, uint32 marker, uint32 partition)
 using producers_atom = caf::atom_constant<caf::atom("producers")>; // (shared_ptr<describe_producers_op>, uint32 index)
 using delete_records_atom = caf::atom_constant<caf::atom("delrecords")>; // (shared_ptr<delete_records_op>, uint32 index)
+using log_dir_atom = caf::atom_constant<caf::atom("logdir")>;   // (shared_ptr<describe_log_dirs_op>, uint32 index)
 using info_atom = caf::atom_constant<caf::atom("info")>;          // (PartitionInfo, node_id self) from the manager
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>; // (shared_ptr<fetched_partition>) -> follower_position
 using position_atom = caf::atom_constant<caf::atom("position")>;  // () -> follower_position
@@ -83,6 +85,7 @@ using epoch_offsets_op_ptr = std::shared_ptr<epoch_offsets_op>;
 using write_txn_markers_op_ptr = std::shared_ptr<write_txn_markers_op>;
 using describe_producers_op_ptr = std::shared_ptr<describe_producers_op>;
 using delete_records_op_ptr = std::shared_ptr<delete_records_op>;
+using describe_log_dirs_op_ptr = std::shared_ptr<describe_log_dirs_op>;
 using fetched_partition_ptr = std::shared_ptr<const fetched_partition>;
 using message_ptr = std::shared_ptr<const messaging::message>;
 
@@ -100,6 +103,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::epoch_offsets_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::write_txn_markers_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::describe_producers_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::delete_records_op_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::describe_log_dirs_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::fetched_partition_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::message_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::partition_server::follower_position)

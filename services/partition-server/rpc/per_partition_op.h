@@ -1,7 +1,7 @@
 #pragma once
 // The shape of the RPCs whose partitions are answered one by one, each by
-// its own partition actor: ListOffsets, OffsetForLeaderEpoch and
-// DescribeProducers.
+// its own partition actor: ListOffsets, OffsetForLeaderEpoch,
+// DescribeProducers, DeleteRecords and DescribeLogDirs.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -37,6 +37,14 @@ class per_partition_op {
       op->reply_to_.fail(messaging::rpc_status::bad_request);
       return;
     }
+    dispatch(std::move(op), table);
+  }
+
+ protected:
+  /// The rest of start(), for an op whose header_ (and any part of
+  /// response_ that is not per partition) is already filled: adds the
+  /// entries and hands them to their actors.
+  static void dispatch(std::shared_ptr<Op> op, const routes& table) {
     auto route = route_all(table, op->header_.partitions());
     for (int i = 0; i < op->header_.partitions_size(); ++i) {
       const auto& q = op->header_.partitions(i);
@@ -54,7 +62,6 @@ class per_partition_op {
     op->complete_one();
   }
 
- protected:
   void complete_one() {
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     reply_to_.reply(messaging::message::make(Method, response_));

@@ -345,10 +345,15 @@ void partition_log::update_config(config::log_config cfg) {
   for (auto& [base, seg] : segments_) seg->set_index_interval(cfg_.index_interval_bytes);
 }
 
-std::size_t partition_log::apply_retention(std::int64_t now_ms) {
-  if (closed_) return 0;
+std::uint64_t partition_log::size_in_bytes() const noexcept {
   std::uint64_t total = 0;
   for (const auto& [base, seg] : segments_) total += seg->size();
+  return total;
+}
+
+std::size_t partition_log::apply_retention(std::int64_t now_ms) {
+  if (closed_) return 0;
+  std::uint64_t total = size_in_bytes();
   std::size_t deleted = 0;
   // Below the log start (DeleteRecords): a segment whose successor starts at
   // or below it holds nothing a reader may ask for, whatever the policy.

@@ -203,6 +203,10 @@ class partition_log {
                              const std::function<std::span<std::byte>(std::size_t)>& sink,
                              offset last_stable_offset, std::vector<aborted_txn>& aborted);
 
+  /// Kafka's UnifiedLog.size: the bytes of every segment's .log file (whole
+  /// batches; the indexes do not count), what DescribeLogDirs reports and
+  /// retention.bytes measures.
+  std::uint64_t size_in_bytes() const noexcept;
   /// Introspection for tests and metrics.
   std::size_t segment_count() const noexcept { return segments_.size(); }
   const std::filesystem::path& dir() const noexcept { return dir_; }

@@ -6,6 +6,7 @@
 #include "common/protocol/messages/add_offsets_to_txn.h"
 #include "common/protocol/messages/add_partitions_to_txn.h"
 #include "common/protocol/messages/alter_partition_reassignments.h"
+#include "common/protocol/messages/describe_log_dirs.h"
 #include "common/protocol/messages/describe_producers.h"
 #include "common/protocol/messages/describe_transactions.h"
 #include "common/protocol/messages/end_txn.h"
@@ -80,6 +81,8 @@ BOOST_AUTO_TEST_CASE(advertised_versions_are_within_the_codec) {
       protocol::api_key::describe_transactions);
   check_codec_covers<protocol::list_transactions_request, protocol::list_transactions_response>(
       protocol::api_key::list_transactions);
+  check_codec_covers<protocol::describe_log_dirs_request, protocol::describe_log_dirs_response>(
+      protocol::api_key::describe_log_dirs);
 }
 
 // Transaction version 2 (KIP-890 part 2): a Java 4.x producer that sees

@@ -1,7 +1,11 @@
-// The produce, fetch and list-offsets ops end to end inside one process: a
+// The partition RPC ops (produce, fetch, list offsets, DeleteRecords,
+// DescribeLogDirs...) end to end inside one process: a
 // real rpc_server and rpc_client on loopback, real partition actors over
 // temp-dir logs, and hand-made routes (no coordinator).
 #include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <initializer_list>
 
 #include <caf/all.hpp>
 
@@ -14,6 +18,7 @@
 #include "services/partition-server/log_dir.h"
 #include "services/partition-server/routing_table.h"
 #include "services/partition-server/rpc/delete_records_op.h"
+#include "services/partition-server/rpc/describe_log_dirs_op.h"
 #include "services/partition-server/rpc/describe_producers_op.h"
 #include "services/partition-server/rpc/fetch_op.h"
 #include "services/partition-server/rpc/list_offsets_op.h"
@@ -21,6 +26,7 @@
 #include "services/partition-server/rpc/write_txn_markers_op.h"
 #include "tests/fixtures/temp_dir.h"
 #include "tests/integration/partition_server/partition_rpc.h"
+#include "tests/unit/storage/log_fixture.h"
 
 using namespace sluice::partition_server;
 using namespace sluice;  // offset, leader_epoch, node_id and their "none" values
@@ -43,6 +49,16 @@ std::vector<std::byte> batch(int count, std::size_t value_size = 100) {
   return proto::build_batch(records);
 }
 
+/// Adds partitions `partitions` of topic "t" to a request's partition list.
+template <class Request>
+void add_partitions(Request& request, std::initializer_list<int> partitions) {
+  for (int p : partitions) {
+    auto* q = request.add_partitions();
+    q->set_topic("t");
+    q->set_partition(p);
+  }
+}
+
 /// Topic "t" with partitions 0 and 1 hosted here (leader), partition 2 led by
 /// node 9, partition 3 ours in the metadata but not open.
 struct ops_fixture {
@@ -54,6 +70,7 @@ struct ops_fixture {
   std::shared_ptr<const routes> table;
   std::unique_ptr<sluice::messaging::rpc_server> server;
   std::unique_ptr<sluice::messaging::rpc_client> client;
+  std::filesystem::path log_dir = data.path();  // what DescribeLogDirs looks at
 
   ops_fixture() {
     cfg.set("scheduler.max-threads", 2);
@@ -83,6 +100,8 @@ struct ops_fixture {
             case method::list_offsets: return list_offsets_op::start(m, std::move(to), *table);
             case method::describe_producers: return describe_producers_op::start(m, std::move(to), *table);
             case method::delete_records: return delete_records_op::start(m, std::move(to), *table);
+            case method::describe_log_dirs:
+              return describe_log_dirs_op::start(m, std::move(to), *table, log_dir);
             case method::write_txn_markers: return write_txn_markers_op::start(m, std::move(to), *table);
           }
           to.fail(rpc_status::unknown_method);
@@ -100,6 +119,16 @@ struct ops_fixture {
     system->await_all_actors_done();
     server->stop();
     table.reset();
+  }
+
+  /// `request` sent as method `m`; the call must succeed and its reply parse as `Response`.
+  template <class Response, class Request>
+  Response call(std::uint16_t m, const Request& request) {
+    auto [status, reply] = client->call_sync(message::make(m, request), 10s);
+    BOOST_REQUIRE(status == rpc_status::ok);
+    Response out;
+    BOOST_REQUIRE(reply.parse_header(out));
+    return out;
   }
 
   pv1::ProduceResponse produce(const std::vector<std::pair<int, std::vector<std::byte>>>& parts) {
@@ -212,15 +241,8 @@ BOOST_AUTO_TEST_CASE(describe_producers_routes_like_list_offsets) {
   const std::vector<proto::record_to_build> records{{.key = "k", .value = "v", .headers = {}, .timestamp = 1000}};
   produce({{0, proto::build_batch(records, {.producer_id = 77, .producer_epoch = 2, .base_sequence = 0})}});
   pv1::DescribeProducersRequest req;
-  for (int p : {0, 1, 2, 3}) {
-    auto* q = req.add_partitions();
-    q->set_topic("t");
-    q->set_partition(p);
-  }
-  auto [status, reply] = client->call_sync(message::make(method::describe_producers, req), 10s);
-  BOOST_REQUIRE(status == rpc_status::ok);
-  pv1::DescribeProducersResponse r;
-  BOOST_REQUIRE(reply.parse_header(r));
+  add_partitions(req, {0, 1, 2, 3});
+  auto r = call<pv1::DescribeProducersResponse>(method::describe_producers, req);
   BOOST_REQUIRE(r.partitions_size() == 4);
   BOOST_TEST(r.partitions(0).error() == pv1::PARTITION_OK);
   BOOST_REQUIRE(r.partitions(0).producers_size() == 1);
@@ -271,6 +293,73 @@ BOOST_AUTO_TEST_CASE(delete_records_moves_each_log_start_and_answers_the_low_wat
   BOOST_TEST(offsets.partitions(0).offset() == 4);
   BOOST_TEST(fetch({{0, 3}}, 1 << 20, 1 << 20).first.partitions(0).error() == pv1::OFFSET_OUT_OF_RANGE);
   BOOST_TEST(fetch({{0, 4}}, 1 << 20, 1 << 20).first.partitions(0).error() == pv1::PARTITION_OK);
+}
+
+BOOST_AUTO_TEST_CASE(describe_log_dirs_lists_every_hosted_replica_with_its_size_on_disk) {
+  produce({{0, batch(6)}, {1, batch(2)}, {1, batch(3, 500)}});
+  // A follower replica ("f"-0, following node 1) with what it copied from its leader.
+  auto dir = log_dir_path(data.path(), "f", 0);
+  BOOST_REQUIRE(prepare_log_dir(dir, std::string(16, '\x02')));
+  auto st = partition_state::open(dir, "f", 0, sluice::config::log_config{}, 0);
+  BOOST_REQUIRE(st);
+  st.value()->set_leadership(false, leader_epoch{5});
+  BOOST_REQUIRE(st.value()->apply_fetched(batch(4), offset{4}, offset{0}, 0) == pv1::PARTITION_OK);
+  auto with_follower = std::make_shared<routes>(*table);
+  with_follower->topics["f"].leaders = {node_id{1}};
+  with_follower->topics["f"].actors = {system->spawn(partition_actor,
+                                                     std::shared_ptr<partition_state>(std::move(st.value())), 60s,
+                                                     caf::actor{}, txn_verifier_ptr{})};
+  table = with_follower;
+
+  pv1::DescribeLogDirsRequest all;
+  all.set_all_partitions(true);
+  auto r = call<pv1::DescribeLogDirsResponse>(method::describe_log_dirs, all);
+  BOOST_TEST(r.error() == pv1::PARTITION_OK);
+  BOOST_TEST(r.log_dir() == std::filesystem::absolute(data.path()).string());
+  BOOST_TEST(r.total_bytes() > 0);
+  BOOST_TEST(r.usable_bytes() >= 0);
+  BOOST_TEST(r.usable_bytes() <= r.total_bytes());
+  // Every replica with an actor, leader or follower, by topic then partition;
+  // t-2 (led elsewhere) and t-3 (not open) are not hosted and not listed.
+  BOOST_REQUIRE(r.partitions_size() == 3);
+  const std::vector<std::pair<std::string, int>> expected{{"f", 0}, {"t", 0}, {"t", 1}};
+  for (int i = 0; i < 3; ++i) {
+    const auto& e = r.partitions(i);
+    const auto& [topic, partition] = expected[static_cast<std::size_t>(i)];
+    BOOST_TEST(e.topic() == topic);
+    BOOST_TEST(e.partition() == partition);
+    BOOST_TEST(e.error() == pv1::PARTITION_OK);
+    BOOST_TEST(e.offset_lag() == 0);
+    BOOST_TEST(e.size_bytes() > 0);
+    BOOST_TEST(e.size_bytes() ==
+               static_cast<std::int64_t>(sluice::storage::test::log_bytes(log_dir_path(data.path(), topic, partition))));
+  }
+  BOOST_TEST(r.partitions(2).size_bytes() > r.partitions(1).size_bytes());  // the 500-byte records
+
+  // Named partitions: those not hosted here come back with their routing error.
+  pv1::DescribeLogDirsRequest named;
+  add_partitions(named, {1, 2, 3, 7});
+  auto n = call<pv1::DescribeLogDirsResponse>(method::describe_log_dirs, named);
+  BOOST_REQUIRE(n.partitions_size() == 4);
+  BOOST_TEST(n.partitions(0).error() == pv1::PARTITION_OK);
+  BOOST_TEST(n.partitions(0).size_bytes() == r.partitions(2).size_bytes());
+  BOOST_TEST(n.partitions(1).error() == pv1::NOT_LEADER);
+  BOOST_TEST(n.partitions(1).size_bytes() == -1);
+  BOOST_TEST(n.partitions(2).error() == pv1::UNKNOWN_PARTITION);
+  BOOST_TEST(n.partitions(3).error() == pv1::UNKNOWN_PARTITION);
+}
+
+BOOST_AUTO_TEST_CASE(describe_log_dirs_answers_storage_error_for_a_directory_it_cannot_read) {
+  log_dir = data.path() / "gone";
+  pv1::DescribeLogDirsRequest all;
+  all.set_all_partitions(true);
+  auto r = call<pv1::DescribeLogDirsResponse>(method::describe_log_dirs, all);
+  BOOST_TEST(r.error() == pv1::STORAGE_ERROR);
+  BOOST_TEST(r.log_dir() == (data.path() / "gone").string());
+  BOOST_TEST(r.error_message().find("cannot be read") != std::string::npos);
+  BOOST_TEST(r.total_bytes() == -1);
+  BOOST_TEST(r.usable_bytes() == -1);
+  BOOST_TEST(r.partitions_size() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(write_txn_markers_answers_each_marker_and_partition_in_order) {

@@ -2,6 +2,7 @@
 // Shared helpers for the storage tests: batches built with the protocol
 // builder, a vector-backed read sink, and decoding of what a read returned.
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +80,31 @@ inline std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir,
 inline append_result append_batch(partition_log& log, std::vector<std::byte> batch, std::int64_t now_ms = 5000,
                                   std::int32_t epoch = 3) {
   return log.append(batch, leader_epoch{epoch}, now_ms);
+}
+
+/// The bytes of every .log file in `dir`, as `ls -l *.log` adds them up.
+inline std::uint64_t log_bytes(const std::filesystem::path& dir) {
+  std::uint64_t total = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".log") total += std::filesystem::file_size(e.path());
+  return total;
+}
+
+/// small_config() with 1000-byte segments.
+inline config::log_config segmented() {
+  auto cfg = small_config();
+  cfg.segment_bytes = 1000;
+  return cfg;
+}
+
+/// 20 batches of 2 records (offsets 0..39, 200-byte values) over several
+/// segments of `cfg` (1000-byte ones: segmented()).
+inline std::unique_ptr<partition_log> open_filled(const std::filesystem::path& dir, config::log_config cfg) {
+  auto log = open_log(dir, cfg);
+  for (int i = 0; i < 20; ++i)
+    BOOST_REQUIRE(append_batch(*log, make_batch(2, 200, 1000 + 10 * i)).error == append_errc::ok);
+  BOOST_REQUIRE(log->segment_count() > 3u);
+  return log;
 }
 
 }  // namespace sluice::storage::test

@@ -15,25 +15,6 @@ using namespace sluice;
 using namespace sluice::storage;
 using namespace sluice::storage::test;
 
-namespace {
-
-// 20 batches of 2 records (offsets 0..39) over several 1000-byte segments.
-std::unique_ptr<partition_log> open_filled(const std::filesystem::path& dir, config::log_config cfg) {
-  auto log = open_log(dir, cfg);
-  for (int i = 0; i < 20; ++i)
-    BOOST_REQUIRE(append_batch(*log, make_batch(2, 200, 1000 + 10 * i)).error == append_errc::ok);
-  BOOST_REQUIRE(log->segment_count() > 3u);
-  return log;
-}
-
-config::log_config segmented() {
-  auto cfg = small_config();
-  cfg.segment_bytes = 1000;
-  return cfg;
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(log_start_suite)
 
 BOOST_AUTO_TEST_CASE(records_below_the_log_start_are_out_of_range_at_once) {

@@ -18,13 +18,6 @@ using namespace sluice::storage::test;
 
 namespace {
 
-std::uint64_t log_bytes(const std::filesystem::path& dir) {
-  std::uint64_t total = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".log") total += std::filesystem::file_size(e.path());
-  return total;
-}
-
 append_result produce(partition_log& log, producer_batch_spec spec, std::int64_t now_ms = 5000) {
   auto bytes = producer_batch_bytes(spec);
   return log.append(bytes, leader_epoch{3}, now_ms);
