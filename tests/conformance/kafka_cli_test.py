@@ -17,6 +17,7 @@ docs/cli.md.
   (KIP-848) goes on from the offsets a classic one committed.
 - kafka-delete-records: records below the offset gone for the console
   consumer and kafka-get-offsets.
+- kafka-log-dirs: every replica under its broker id, sized.
 - kafka-reassign-partitions: a plan generated for two broker ids, executed,
   verified; a hand-made one that leaves leaders off their preferred replica;
   kafka-leader-election (preferred) moves them back.
@@ -229,6 +230,33 @@ def check_delete_records(cli):
     print('kafka-delete-records: cli-%d starts at %d; %d records left for the console consumer' % (p, cut, left))
 
 
+def log_dirs(cli, topic):
+    """kafka-log-dirs --describe for every broker id: {broker: {partition: size}} of `topic`,
+    checking each broker answers one log dir without an error."""
+    _, out, _ = cli.run('LogDirsCommand', '--bootstrap-server', cli.b, '--describe',
+                        '--broker-list', ','.join(map(str, cli.nodes)), '--topic-list', topic)
+    answer = json.loads(next(line for line in out if line.startswith('{')))
+    sizes = {}
+    for broker in answer['brokers']:
+        assert len(broker['logDirs']) == 1 and broker['logDirs'][0]['error'] is None, broker
+        sizes[broker['broker']] = {int(p['partition'].rsplit('-', 1)[1]): p['size']
+                                   for p in broker['logDirs'][0]['partitions']}
+    return sizes
+
+
+def check_log_dirs(cli):
+    sizes = log_dirs(cli, 'cli')
+    assert sorted(sizes) == cli.nodes, sizes
+    latest = offsets(cli.run('GetOffsetShell', '--bootstrap-server', cli.b, '--topic', 'cli', '--time', -1)[1])
+    for broker, parts in sizes.items():
+        assert sorted(parts) == sorted(latest), (broker, parts)
+        assert all((size > 0) == (latest[p] > 0) for p, size in parts.items()), (broker, parts, latest)
+    # Every replica of a partition holds the same bytes.
+    assert all(len({sizes[b][p] for b in sizes}) == 1 for p in latest), sizes
+    cli.remembered['sizes'] = sizes
+    print('kafka-log-dirs: every replica of cli under brokers %r, sizes %r' % (cli.nodes, sizes[cli.nodes[0]]))
+
+
 def reassign(cli, plan_path):
     cli.run('reassign.ReassignPartitionsCommand', '--bootstrap-server', cli.b, '--execute',
             '--reassignment-json-file', plan_path)
@@ -338,6 +366,7 @@ def check_after_restart(cli):
     latest = offsets(cli.run('GetOffsetShell', '--bootstrap-server', cli.b, '--topic', 'cli', '--time', -1)[1])
     assert sum(latest.values()) == RECORDS + 12, latest
     assert len(consume(cli, 'cli', RECORDS + 12 - cut)) == RECORDS + 12 - cut
+    assert log_dirs(cli, 'cli') == cli.remembered['sizes']
     committed = {int(r['PARTITION']): int(r['CURRENT-OFFSET'])
                  for r in table(cli.groups('--describe', '--group', 'g1')[1])}
     assert committed == cli.remembered['g1'], (committed, cli.remembered['g1'])
@@ -359,6 +388,7 @@ def test():
             ('console producer and consumer, kafka-get-offsets', check_console_clients),
             ('kafka-consumer-groups', check_consumer_groups),
             ('kafka-delete-records', check_delete_records),
+            ('kafka-log-dirs', check_log_dirs),
             ('kafka-reassign-partitions and kafka-leader-election', check_reassign_and_elect),
             ('kafka-configs (topics)', check_topic_configs),
             ('perf test tools', check_perf_tools),
