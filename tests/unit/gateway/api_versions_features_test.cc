@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "services/gateway/handlers/api_versions_features.h"
+#include "tests/unit/gateway/wire_round_trip.h"
 
 using namespace sluice;
 using namespace sluice::gateway;
@@ -19,17 +20,6 @@ sluice::metadata::v1::FinalizedFeatures finalized(std::int32_t transaction_versi
   return f;
 }
 
-response_type round_trip(const response_type& r, std::int16_t version) {
-  protocol::writer w;
-  r.encode(w, version);
-  const auto bytes = w.take();
-  protocol::reader in(bytes);
-  response_type back;
-  back.decode(in, version);
-  BOOST_TEST(in.remaining() == 0u);
-  return back;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api_versions_features)
@@ -38,7 +28,7 @@ BOOST_AUTO_TEST_CASE(v4_lists_supported_0_to_2_and_finalizes_the_level) {
   response_type r;
   const auto r_levels = finalized(2, 17);
   fill_features(r, 4, &r_levels);
-  const auto back = round_trip(r, 4);
+  const auto back = test::wire_round_trip(r, 4);
   BOOST_REQUIRE(back.supported_features.size() == 1u);
   BOOST_TEST(back.supported_features[0].name == "transaction.version");
   BOOST_TEST(back.supported_features[0].min_version == 0);
@@ -57,7 +47,7 @@ BOOST_AUTO_TEST_CASE(v3_leaves_out_features_supported_from_level_0) {
   response_type r;
   const auto r_levels = finalized(2, 5);
   fill_features(r, 3, &r_levels);
-  const auto back = round_trip(r, 3);
+  const auto back = test::wire_round_trip(r, 3);
   BOOST_TEST(back.supported_features.empty());
   BOOST_REQUIRE(back.finalized_features.size() == 1u);
   BOOST_TEST(back.finalized_features[0].max_version_level == 2);
@@ -98,7 +88,7 @@ BOOST_AUTO_TEST_CASE(before_v3_the_features_are_not_on_the_wire) {
 BOOST_AUTO_TEST_CASE(no_levels_known_yet_is_epoch_minus_1) {
   response_type r;
   fill_features(r, 4, nullptr);
-  const auto back = round_trip(r, 4);
+  const auto back = test::wire_round_trip(r, 4);
   BOOST_TEST(back.supported_features.size() == 1u);
   BOOST_TEST(back.finalized_features.empty());
   BOOST_TEST(back.finalized_features_epoch == -1);

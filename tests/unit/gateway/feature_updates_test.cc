@@ -6,6 +6,7 @@
 
 #include "common/cluster/errc.h"
 #include "services/gateway/handlers/feature_updates.h"
+#include "tests/unit/gateway/wire_round_trip.h"
 
 using namespace sluice;
 using namespace sluice::gateway;
@@ -24,16 +25,6 @@ request_type two_updates() {
   r.feature_updates.back().upgrade_type = 1;
   r.validate_only = true;
   return r;
-}
-
-response_type encoded_and_back(const response_type& r, std::int16_t version) {
-  protocol::writer w;
-  r.encode(w, version);
-  const auto bytes = w.take();
-  protocol::reader in(bytes);
-  response_type back;
-  back.decode(in, version);
-  return back;
 }
 
 }  // namespace
@@ -66,7 +57,7 @@ BOOST_AUTO_TEST_CASE(v1_carries_the_upgrade_type_and_validate_only) {
 BOOST_AUTO_TEST_CASE(a_success_lists_each_feature_before_v2) {
   cv1::UpdateFeaturesResponse ok;
   for (std::int16_t v : {0, 1}) {
-    const auto back = encoded_and_back(feature_update_answer(two_updates(), v, ok), v);
+    const auto back = test::wire_round_trip(feature_update_answer(two_updates(), v, ok), v);
     BOOST_TEST(back.error_code == 0);
     BOOST_TEST(!back.error_message.has_value());
     BOOST_REQUIRE(back.results.size() == 2u);
@@ -87,7 +78,7 @@ BOOST_AUTO_TEST_CASE(a_refusal_is_the_top_level_error_without_results) {
   refused.set_error(cv1::INVALID_UPDATE_VERSION);
   refused.set_error_message("The update failed for all features since ...");
   for (std::int16_t v : {0, 1, 2}) {
-    const auto back = encoded_and_back(feature_update_answer(two_updates(), v, refused), v);
+    const auto back = test::wire_round_trip(feature_update_answer(two_updates(), v, refused), v);
     BOOST_TEST(back.error_code == 95);  // INVALID_UPDATE_VERSION
     BOOST_TEST(back.error_message.value_or("") == "The update failed for all features since ...");
     BOOST_TEST(back.results.empty());
