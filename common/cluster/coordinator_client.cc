@@ -68,6 +68,10 @@ void coordinator_client::allocate_producer_ids(const cv1::AllocateProducerIdsReq
                                                callback<cv1::AllocateProducerIdsResponse> done) {
   call_async<cv1::AllocateProducerIdsResponse>(*rpc_, method::allocate_producer_ids, req, timeout_, std::move(done));
 }
+void coordinator_client::update_features(const cv1::UpdateFeaturesRequest& req,
+                                         callback<cv1::UpdateFeaturesResponse> done) {
+  call_async<cv1::UpdateFeaturesResponse>(*rpc_, method::update_features, req, timeout_, std::move(done));
+}
 
 result<cv1::CreateTopicsResponse> coordinator_client::create_topics_sync(const cv1::CreateTopicsRequest& req) {
   return call_sync<cv1::CreateTopicsResponse>(*rpc_, method::create_topics, req, timeout_);
@@ -104,6 +108,9 @@ result<cv1::ListPartitionReassignmentsResponse> coordinator_client::list_partiti
 result<cv1::AllocateProducerIdsResponse> coordinator_client::allocate_producer_ids_sync(
     const cv1::AllocateProducerIdsRequest& req) {
   return call_sync<cv1::AllocateProducerIdsResponse>(*rpc_, method::allocate_producer_ids, req, timeout_);
+}
+result<cv1::UpdateFeaturesResponse> coordinator_client::update_features_sync(const cv1::UpdateFeaturesRequest& req) {
+  return call_sync<cv1::UpdateFeaturesResponse>(*rpc_, method::update_features, req, timeout_);
 }
 result<mv1::ClusterSnapshot> coordinator_client::snapshot_sync() {
   return call_sync<mv1::ClusterSnapshot>(*rpc_, method::get_snapshot, cv1::GetSnapshotRequest{}, timeout_);

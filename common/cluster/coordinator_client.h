@@ -1,6 +1,6 @@
 #pragma once
 // RPCs to the coordinator: topic admin, ISR changes, elections,
-// reassignments, controlled shutdown, producer-id blocks.
+// reassignments, controlled shutdown, producer-id blocks, finalized features.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -51,6 +51,9 @@ class coordinator_client {
   /// response's error. Services use cluster::producer_id_pool around it.
   void allocate_producer_ids(const cv1::AllocateProducerIdsRequest& req,
                              callback<cv1::AllocateProducerIdsResponse> done);
+  /// New finalized feature levels (Kafka's UpdateFeatures); a refusal is in
+  /// the response's error (INVALID_UPDATE_VERSION with Kafka's message).
+  void update_features(const cv1::UpdateFeaturesRequest& req, callback<cv1::UpdateFeaturesResponse> done);
 
   /// Blocking forms, for tools and tests; never from an NNG callback.
   result<cv1::CreateTopicsResponse> create_topics_sync(const cv1::CreateTopicsRequest& req);
@@ -64,6 +67,7 @@ class coordinator_client {
   result<cv1::ListPartitionReassignmentsResponse> list_partition_reassignments_sync(
       const cv1::ListPartitionReassignmentsRequest& req);
   result<cv1::AllocateProducerIdsResponse> allocate_producer_ids_sync(const cv1::AllocateProducerIdsRequest& req);
+  result<cv1::UpdateFeaturesResponse> update_features_sync(const cv1::UpdateFeaturesRequest& req);
   /// The whole cluster state (tools: `sluice topics describe`).
   result<mv1::ClusterSnapshot> snapshot_sync();
 

@@ -59,6 +59,11 @@ std::shared_ptr<const metadata_view> metadata_view::apply(const mv1::MetadataDel
   for (const auto& s : delta.upserted_services())
     if (!removed(s.node_id())) *next.add_services() = s;
   *next.mutable_group_shards() = delta.has_group_shards() ? delta.group_shards() : snapshot_.group_shards();
+  if (delta.has_finalized_features()) {
+    *next.mutable_finalized_features() = delta.finalized_features();
+  } else if (snapshot_.has_finalized_features()) {
+    *next.mutable_finalized_features() = snapshot_.finalized_features();
+  }
   return std::make_shared<const metadata_view>(std::move(next));
 }
 
@@ -84,6 +89,12 @@ const mv1::ServiceInfo* metadata_view::service(std::int32_t node_id) const {
   auto it = std::lower_bound(services_.begin(), services_.end(), node_id,
                              [](const mv1::ServiceInfo* s, std::int32_t id) { return s->node_id() < id; });
   return it != services_.end() && (*it)->node_id() == node_id ? *it : nullptr;
+}
+
+std::int16_t metadata_view::finalized_level(std::string_view feature) const {
+  for (const auto& f : snapshot_.finalized_features().features())
+    if (f.name() == feature) return static_cast<std::int16_t>(f.level());
+  return 0;
 }
 
 std::vector<const mv1::ServiceInfo*> metadata_view::services(mv1::ServiceKind kind) const {

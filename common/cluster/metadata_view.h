@@ -50,6 +50,14 @@ class metadata_view {
   /// Live gateways (the Kafka brokers clients see), sorted by node id.
   std::vector<const mv1::ServiceInfo*> gateways() const { return services(mv1::GATEWAY); }
 
+  /// The finalized feature levels (KIP-584) and their epoch, as the
+  /// coordinator published them; has_finalized_features() is false only
+  /// before a snapshot carried them.
+  bool has_finalized_features() const noexcept { return snapshot_.has_finalized_features(); }
+  const mv1::FinalizedFeatures& finalized_features() const noexcept { return snapshot_.finalized_features(); }
+  /// The finalized level of `feature`; 0 when it is not finalized.
+  std::int16_t finalized_level(std::string_view feature) const;
+
  private:
   void index();
 

@@ -30,15 +30,26 @@ result<std::unique_ptr<coordinator_state>> coordinator_state::open(const std::fi
   change_set c;
   c.controller_epoch = s->st_.controller_epoch + 1;
   if (s->st_.cluster_id.empty()) c.cluster_id = new_cluster_id(s->rng_);
+  if (!s->st_.finalized_features) {
+    // A new store, or one from before features were cluster state: the
+    // initial levels, as a change of their own (a new version), so services
+    // still running from before see them at their next heartbeat.
+    c.version = s->st_.version + 1;
+    c.finalized_features = to_proto(s->options_.initial_features, static_cast<std::int64_t>(*c.version));
+  }
   if (auto r = s->store_->commit(c); !r) return r.error();
   s->st_.controller_epoch = *c.controller_epoch;
   if (c.cluster_id) s->st_.cluster_id = *c.cluster_id;
+  if (c.version) s->st_.version = *c.version;
+  if (c.finalized_features) s->st_.finalized_features = c.finalized_features;
   // Leases are not persisted: services known from before get a grace TTL
   // to heartbeat (with their stored epoch) before they are dropped.
   for (const auto& [id, svc] : s->st_.services) s->leases_.grant(id, svc.registration_epoch(), now);
-  log()->info("store loaded: cluster {} version {} controller epoch {}, {} topics, {} services",
+  log()->info("store loaded: cluster {} version {} controller epoch {}, {} topics, {} services, "
+              "finalized features {} (epoch {})",
               s->st_.cluster_id, s->st_.version, s->st_.controller_epoch, s->st_.topics.size(),
-              s->st_.services.size());
+              s->st_.services.size(), to_string(levels_of(*s->st_.finalized_features)),
+              s->st_.finalized_features->epoch());
   return s;
 }
 
@@ -76,6 +87,10 @@ bool coordinator_state::commit(change_set& c) {
   if (c.next_node_id) st_.next_node_id = *c.next_node_id;
   if (c.next_registration_epoch) st_.next_registration_epoch = *c.next_registration_epoch;
   if (c.next_producer_id) st_.next_producer_id = *c.next_producer_id;
+  if (c.finalized_features) {
+    st_.finalized_features = *c.finalized_features;
+    *delta.mutable_finalized_features() = *c.finalized_features;
+  }
   if (publish_) publish_(delta);
   return true;
 }
@@ -94,6 +109,7 @@ mv1::ClusterSnapshot coordinator_state::snapshot() const {
   for (const auto& [id, svc] : st_.services) *s.add_services() = svc;
   for (const auto& [name, t] : st_.topics) *s.add_topics() = t;
   *s.mutable_group_shards() = st_.group_shards;
+  *s.mutable_finalized_features() = *st_.finalized_features;
   return s;
 }
 

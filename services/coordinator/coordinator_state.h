@@ -11,6 +11,7 @@
 //   leader_elections.cc     elect_leaders, rebalance_preferred_leaders
 //   reassignments.cc        alter/list partition reassignments
 //   producer_ids.cc         allocate_producer_ids (blocks of producer ids)
+//   features.cc             update_features (finalized feature levels)
 // Every partition change goes through partition_change_builder.
 #include <chrono>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include "common/base/types.h"
 #include "coordinator.pb.h"
 #include "metadata.pb.h"
+#include "services/coordinator/feature_rules.h"
 #include "services/coordinator/lease_manager.h"
 #include "services/coordinator/partition_change_builder.h"
 #include "services/coordinator/store/metadata_store.h"
@@ -47,6 +49,9 @@ struct coordinator_options {
   bool unclean_leader_election = false;         // unclean.leader.election.enable (topics may override)
   std::chrono::milliseconds auto_leader_rebalance{300000};  // leader.imbalance.check.interval; 0: off
   std::string publish_url;                      // told to every registering service
+  // Finalized feature levels of a new cluster (Kafka's `kafka-storage format
+  // --feature`): set once, when the store holds none; UpdateFeatures after.
+  feature_levels initial_features{{"transaction.version", 2}};
 };
 
 /// All coordinator logic, free of CAF and NNG so Boost.Test drives it with a
@@ -111,6 +116,12 @@ class coordinator_state {
   /// Refused (INVALID_REQUEST) once a block would pass int64 max.
   cv1::AllocateProducerIdsResponse allocate_producer_ids(const cv1::AllocateProducerIdsRequest& req,
                                                          time_point now);
+  /// Kafka's UpdateFeatures: new finalized levels, each checked by
+  /// feature_update_refusal against the current ones; the first refusal
+  /// refuses the whole request (INVALID_UPDATE_VERSION). Unless
+  /// validate_only or nothing changes, one commit publishes the levels with
+  /// the new metadata version as their epoch.
+  cv1::UpdateFeaturesResponse update_features(const cv1::UpdateFeaturesRequest& req);
 
   /// Removes every service whose lease ran out (one txn) and moves or
   /// drops their partition leaderships. Returns how many were removed.
@@ -124,6 +135,8 @@ class coordinator_state {
   const coordinator_options& options() const noexcept { return options_; }
   /// The first id of the next producer-id block.
   std::int64_t next_producer_id() const noexcept { return st_.next_producer_id; }
+  /// The finalized feature levels and their epoch (always set once open).
+  const mv1::FinalizedFeatures& finalized_features() const noexcept { return *st_.finalized_features; }
 
  private:
   coordinator_state(std::unique_ptr<metadata_store> store, stored_state st, coordinator_options options);

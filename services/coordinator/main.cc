@@ -1,12 +1,15 @@
 // sluice-coordinator: cluster metadata in LMDB, service leases, metadata deltas.
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "common/base/shutdown_signals.h"
 #include "common/logging/logger.h"
 #include "services/coordinator/coordinator_service.h"
+#include "services/coordinator/feature_rules.h"
 
 int main(int argc, char** argv) {
   sluice::coordinator::service_options opt;
@@ -34,8 +37,19 @@ int main(int argc, char** argv) {
                  "How often preferred replicas take leadership back (0: never)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{86400000}));
+  std::vector<std::string> features;
+  app.add_option("--feature", features,
+                 "NAME=LEVEL: a finalized feature level of a new cluster (Kafka's kafka-storage format --feature), "
+                 "e.g. transaction.version=1; only used while the store holds none, kafka-features changes it "
+                 "after (default transaction.version=2)");
   app.add_option("--log-level", level, "trace, debug, info, warn, error, off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  for (const auto& f : features) {
+    if (auto why = sluice::coordinator::parse_feature_flag(f, opt.coordinator.initial_features); !why.empty()) {
+      std::cerr << "--feature " << f << ": " << why << "\n";
+      return 2;
+    }
+  }
   opt.data_dir = data_dir;
   opt.coordinator.lease_ttl = std::chrono::milliseconds(ttl_ms);
   opt.coordinator.auto_leader_rebalance = std::chrono::milliseconds(rebalance_ms);

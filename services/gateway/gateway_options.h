@@ -19,10 +19,6 @@ struct gateway_options {
   std::size_t max_in_flight = 256;
   // How long admin calls wait for the new state to reach this gateway's metadata.
   std::chrono::milliseconds admin_propagation_timeout{10000};
-  // The `transaction.version` feature level ApiVersions finalizes (0-2):
-  // 2 lets Java 4.x producers use transaction version 2 (KIP-890 part 2);
-  // 0 or 1 keeps every client on version 1. Give every gateway the same.
-  std::int16_t transaction_version = 2;
   // Kafka's max.incremental.fetch.session.cache.slots: fetch sessions
   // (KIP-227) this gateway keeps; 0 answers every fetch without a session.
   std::size_t fetch_session_cache_slots = 1000;

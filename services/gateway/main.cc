@@ -14,7 +14,6 @@
 #include "services/gateway/broker_map.h"
 #include "services/gateway/fetch_sessions.h"
 #include "services/gateway/gateway_options.h"
-#include "services/gateway/handlers/api_versions_features.h"
 #include "services/gateway/metadata_cache.h"
 #include "services/gateway/partition_servers.h"
 #include "services/gateway/server.h"
@@ -36,11 +35,6 @@ int main(int argc, char** argv) {
   app.add_option("--io-threads", options.io_threads, "Threads serving client connections")->capture_default_str();
   app.add_option("--max-request-bytes", options.max_request_bytes,
                  "Largest request frame accepted (socket.request.max.bytes)")
-      ->capture_default_str();
-  app.add_option("--transaction-version", options.transaction_version,
-                 "transaction.version feature level ApiVersions finalizes: 2 lets clients use transaction "
-                 "version 2 (KIP-890), 0 or 1 keeps them on version 1")
-      ->check(CLI::Range(sluice::gateway::min_transaction_version, sluice::gateway::max_transaction_version))
       ->capture_default_str();
   app.add_option("--max-incremental-fetch-session-cache-slots", options.fetch_session_cache_slots,
                  "Fetch sessions (KIP-227) this gateway keeps (Kafka's max.incremental.fetch.session.cache.slots); "

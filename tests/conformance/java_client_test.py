@@ -20,10 +20,16 @@ and runs them; without java, javac or the jars this test exits 77):
   gateway finalizes transaction.version 2): each EndTxn bumped the producer's
   epoch, so after three transactions from epoch 0 it is 3, for the
   transaction coordinator and for the partitions (their markers' epoch);
-- against a gateway started with --transaction-version 1 the same client
-  stays on version 1 (AddPartitionsToTxn and AddOffsetsToTxn, the partition
-  leaders and the group coordinator verifying its writes): commit, abort and
-  sendOffsetsToTransaction work as above, and the epoch never moves;
+- finalized features are cluster state (kafka-features, FeatureCommand):
+  `downgrade --feature transaction.version=1` on the same stack; after a
+  coordinator restart the coordinator still holds 1 (a dry-run downgrade to
+  2 is refused with Kafka's "Can't downgrade to a newer version."), and
+  `describe` shows transaction.version supported 0-2, finalized at 1; the
+  same client then stays on version 1 (AddPartitionsToTxn and
+  AddOffsetsToTxn, the partition leaders and the group coordinator verifying
+  its writes): commit, abort and sendOffsetsToTransaction work as above, and
+  the epoch never moves; `upgrade --feature transaction.version=2` brings it
+  back, at a higher features epoch;
 - fetch sessions (KIP-227): two group members (GroupConsumer) on a topic
   replicated on two partition servers, the second joining midway (a
   rebalance), and a leader change (controlled shutdown of a leader): the
@@ -31,8 +37,8 @@ and runs them; without java, javac or the jars this test exits 77):
   session id before and after the leader change, and every record arrived
   once per member, in offset order, none missing.
 
-One stack for the checks, a second one (transaction version 1) and a third
-(fetch sessions) for the last two; every step is bounded.
+One stack for the checks up to the features, a second one for fetch
+sessions; every step is bounded.
 """
 import os
 import re
@@ -189,14 +195,62 @@ def epoch_of(bootstrap, transactional_id):
     return row['ProducerEpoch']
 
 
-def transaction_version_1(_):
-    with SluiceStack(gateway_args=['--transaction-version', '1']) as stack:
-        b = stack.bootstrap
-        transactions(b, topic='txn-v1', transactional_id='java-txn-v1')
-        assert epoch_of(b, 'java-txn-v1') == '0', 'transaction version 1 bumped the epoch'
-        send_offsets(b, prefix='copy-v1', transactional_id='java-copy-v1')
-        # Version 1: only the second run's InitProducerId bumped it.
-        assert epoch_of(b, 'java-copy-v1') == '1', 'transaction version 1 bumped the epoch at EndTxn'
+def features_tool(bootstrap, *args, check=True):
+    """Kafka's kafka-features tool (FeatureCommand) against the stack."""
+    return java_clients.run('org.apache.kafka.tools.FeatureCommand', '--bootstrap-server', bootstrap, *args,
+                            timeout=60, check=check)
+
+
+FEATURE_LINE = re.compile(r'Feature: (\S+)\s+SupportedMinVersion: (\S+)\s+SupportedMaxVersion: (\S+)\s+'
+                          r'FinalizedVersionLevel: (\S+)\s+Epoch: (\S+)\s*')
+
+
+def described_features(bootstrap):
+    """{feature: (supported min, max, finalized level, epoch)} as
+    `kafka-features describe` prints them (from ApiVersions)."""
+    _, out, _ = features_tool(bootstrap, 'describe')
+    print('\n'.join(out))
+    got = {}
+    for line in out:
+        m = FEATURE_LINE.fullmatch(line)
+        assert m, 'unexpected kafka-features describe line %r' % line
+        got[m.group(1)] = (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
+    return got
+
+
+def transaction_version_1(stack):
+    """kafka-features downgrades transaction.version to 1 on the running
+    stack (it survives a coordinator restart), the Java client then runs
+    transaction version 1, and the upgrade back to 2. Five tool runs: each
+    JVM costs 1-2 s here."""
+    b = stack.bootstrap
+    _, out, _ = features_tool(b, 'downgrade', '--feature', 'transaction.version=1')
+    assert out == ['transaction.version was downgraded to 1.'], out
+
+    # The coordinator keeps the level across its restart: a downgrade "to"
+    # 2 is refused from 1 (it would be no change from 2), in Kafka's words.
+    stack.restart('coordinator')
+    rc, out, _ = features_tool(b, 'downgrade', '--feature', 'transaction.version=2', '--dry-run', check=False)
+    assert rc == 1 and out == [
+        'Can not downgrade transaction.version to 2. The update failed for all features since the following '
+        'feature had an error: Invalid update version 2 for feature transaction.version. Can\'t downgrade to a '
+        'newer version.'], (rc, out)
+    downgraded = described_features(b)
+    assert set(downgraded) == {'transaction.version'}, downgraded
+    assert downgraded['transaction.version'][:3] == (0, 2, 1), downgraded
+    # A new store finalizes its initial levels at version 1; the downgrade came later.
+    assert downgraded['transaction.version'][3] > 1, downgraded
+
+    transactions(b, topic='txn-v1', transactional_id='java-txn-v1')
+    assert epoch_of(b, 'java-txn-v1') == '0', 'transaction version 1 bumped the epoch'
+    send_offsets(b, prefix='copy-v1', transactional_id='java-copy-v1')
+    # Version 1: only the second run's InitProducerId bumped it.
+    assert epoch_of(b, 'java-copy-v1') == '1', 'transaction version 1 bumped the epoch at EndTxn'
+
+    _, out, _ = features_tool(b, 'upgrade', '--feature', 'transaction.version=2')
+    assert out == ['transaction.version was upgraded to 2.'], out
+    upgraded = described_features(b)['transaction.version']
+    assert upgraded[:3] == (0, 2, 2) and upgraded[3] > downgraded['transaction.version'][3], (downgraded, upgraded)
 
 
 INCREMENTAL = re.compile(r'fetch session (\d+) incremental at epoch (\d+): (\d+) of (\d+) partitions answered \((\w+)\)')
@@ -296,12 +350,14 @@ def test():
         try:
             run_checks(stack.bootstrap, [('tutorial program', tutorial), ('idempotent producer', idempotent),
                                          ('commit and abort', transactions), ('sendOffsetsToTransaction', send_offsets),
-                                         ('zombie fencing', zombie), ('kafka-transactions', transactions_tool)])
+                                         ('zombie fencing', zombie), ('kafka-transactions', transactions_tool),
+                                         # Last: it moves the cluster's transaction.version and back.
+                                         ('transaction version 1 (kafka-features downgrade, then upgrade)',
+                                          lambda _: transaction_version_1(stack))])
         except AssertionError as e:
             failed.append(str(e))
     try:
-        run_checks(None, [('transaction version 1 (gateway --transaction-version 1)', transaction_version_1),
-                          ('fetch sessions through a rebalance and a leader change', fetch_sessions)])
+        run_checks(None, [('fetch sessions through a rebalance and a leader change', fetch_sessions)])
     except AssertionError as e:
         failed.append(str(e))
     assert not failed, '; '.join(failed)

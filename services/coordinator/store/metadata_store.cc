@@ -96,6 +96,13 @@ result<stored_state> metadata_store::load() const {
   if (!shards) return shards.error();
   if (shards.value() && !st.group_shards.ParseFromString(*shards.value()))
     return std::make_error_code(std::errc::illegal_byte_sequence);
+  auto features = get("finalized_features");
+  if (!features) return features.error();
+  if (features.value()) {
+    st.finalized_features.emplace();
+    if (!st.finalized_features->ParseFromString(*features.value()))
+      return std::make_error_code(std::errc::illegal_byte_sequence);
+  }
   return st;
 }
 
@@ -124,6 +131,7 @@ result<void> metadata_store::commit(const change_set& c) {
   if (c.group_shards) put(counters_, "group_shards", c.group_shards->SerializeAsString());
   if (c.next_producer_id)
     put(counters_, "next_producer_id", counter_bytes(static_cast<std::uint64_t>(*c.next_producer_id)));
+  if (c.finalized_features) put(counters_, "finalized_features", c.finalized_features->SerializeAsString());
   if (!r) return r;
   return txn.commit();
 }

@@ -12,6 +12,9 @@
 //                "cluster_id"         22-char base64url string, set once
 //                "next_producer_id"   first producer id of the next block (AllocateProducerIds);
 //                                     absent: 0
+//                "finalized_features" metadata.v1.FinalizedFeatures (UpdateFeatures); absent in a
+//                                     store written before features were cluster state: the
+//                                     coordinator then sets its initial levels
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -40,6 +43,7 @@ struct stored_state {
   std::map<std::string, mv1::TopicInfo> topics;
   std::map<node_id, mv1::ServiceInfo> services;
   mv1::GroupShards group_shards;
+  std::optional<mv1::FinalizedFeatures> finalized_features;  // nullopt: never set
 };
 
 /// The rows one metadata change writes; committed as one LMDB write txn.
@@ -55,6 +59,7 @@ struct change_set {
   std::optional<std::string> cluster_id;
   std::optional<mv1::GroupShards> group_shards;
   std::optional<std::int64_t> next_producer_id;
+  std::optional<mv1::FinalizedFeatures> finalized_features;
 };
 
 /// The coordinator's LMDB store. Owned by the coordinator actor (single

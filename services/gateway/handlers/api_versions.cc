@@ -1,7 +1,7 @@
 // ApiVersions: the version ranges of every API in the handler registry, and
-// (v3+) the `transaction.version` feature (api_versions_features.h).
+// (v3+) the features: supported by this build, finalized by the cluster
+// (the coordinator's levels in the metadata view, api_versions_features.h).
 #include "common/protocol/messages/api_versions.h"
-#include "services/gateway/gateway_options.h"
 #include "services/gateway/handlers/api_versions_features.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/metadata_cache.h"
@@ -19,11 +19,8 @@ void handle_api_versions(request_context ctx) {
     entry.min_version = h.min_version;
     entry.max_version = h.max_version;
   }
-  // The level is a flag, not cluster state, so its epoch is the metadata
-  // view's version: it only grows, and it is >= 0, which clients need to
-  // take the finalized features at all.
-  const auto epoch = static_cast<std::int64_t>(ctx.services->metadata.current()->version());
-  fill_features(response, ctx.version(), ctx.services->options.transaction_version, epoch);
+  const auto view = ctx.services->metadata.current();
+  fill_features(response, ctx.version(), view->has_finalized_features() ? &view->finalized_features() : nullptr);
   ctx.respond(response);
 }
 

@@ -2,30 +2,39 @@
 
 #include <string>
 
+#include "common/cluster/supported_features.h"
+
 namespace sluice::gateway {
 
-void fill_features(protocol::api_versions_response& response, std::int16_t version, std::int16_t transaction_version,
-                   std::int64_t features_epoch) {
+void fill_features(protocol::api_versions_response& response, std::int16_t version,
+                   const metadata::v1::FinalizedFeatures* finalized) {
   using response_type = protocol::api_versions_response;
   response.supported_features.clear();
   response.finalized_features.clear();
   // KAFKA-17492: an answer to v0-3 omits features supported from level 0.
   const bool omit_level_0 = version < 4;
-  if (!(omit_level_0 && min_transaction_version == 0)) {
+  for (const auto& f : cluster::supported_features) {
+    if (omit_level_0 && f.min_level == 0) continue;
     response.supported_features.push_back(response_type::supported_feature_key{
-        .name = std::string(transaction_version_feature),
-        .min_version = min_transaction_version,
-        .max_version = max_transaction_version,
+        .name = std::string(f.name),
+        .min_version = f.min_level,
+        .max_version = f.max_level,
     });
   }
-  if (transaction_version != 0) {
+  if (finalized == nullptr) {
+    response.finalized_features_epoch = -1;
+    return;
+  }
+  for (const auto& f : finalized->features()) {
+    if (f.level() <= 0) continue;
+    const auto level = static_cast<std::int16_t>(f.level());
     response.finalized_features.push_back(response_type::finalized_feature_key{
-        .name = std::string(transaction_version_feature),
-        .max_version_level = transaction_version,
-        .min_version_level = transaction_version,
+        .name = f.name(),
+        .max_version_level = level,
+        .min_version_level = level,
     });
   }
-  response.finalized_features_epoch = features_epoch;
+  response.finalized_features_epoch = finalized->epoch();
 }
 
 }  // namespace sluice::gateway

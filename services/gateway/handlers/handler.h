@@ -44,6 +44,8 @@ void handle_offset_for_leader_epoch(request_context ctx);
 void handle_elect_leaders(request_context ctx);
 void handle_alter_partition_reassignments(request_context ctx);
 void handle_list_partition_reassignments(request_context ctx);
+// Finalized feature levels, kept by the coordinator.
+void handle_update_features(request_context ctx);
 // Consumer groups, forwarded to the group coordinators (group_routing.h).
 void handle_join_group(request_context ctx);
 void handle_sync_group(request_context ctx);

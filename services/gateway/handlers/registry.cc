@@ -85,6 +85,9 @@ constexpr std::array served{
     // Replica ids here are partition-server node ids (see reassignment_mapping.h).
     handler{api_key::alter_partition_reassignments, 0, 0, 0, handle_alter_partition_reassignments},
     handler{api_key::list_partition_reassignments, 0, 0, 0, handle_list_partition_reassignments},
+    // Finalized features (kafka-features): the coordinator keeps the levels.
+    // v0-2, all Kafka 4.x serves; v2 answers without per-feature results.
+    handler{api_key::update_features, 0, 2, 0, handle_update_features},
 };
 
 constexpr auto sorted_by_key() {

@@ -80,3 +80,47 @@ BOOST_AUTO_TEST_CASE(apply_upserts_and_removes_without_touching_the_old_view) {
   BOOST_TEST(v1->topic("b") != nullptr);
   BOOST_TEST(v1->service(1) != nullptr);
 }
+
+// The finalized feature levels (ApiVersions) come with the snapshot; a delta
+// that carries them replaces them whole, one that does not keeps them.
+BOOST_AUTO_TEST_CASE(finalized_features_follow_the_deltas_that_carry_them) {
+  mv1::ClusterSnapshot s;
+  s.set_version(3);
+  metadata_view empty(s);
+  BOOST_TEST(!empty.has_finalized_features());
+  BOOST_TEST(empty.finalized_level("transaction.version") == 0);
+
+  auto* f = s.mutable_finalized_features()->add_features();
+  f->set_name("transaction.version");
+  f->set_level(2);
+  s.mutable_finalized_features()->set_epoch(3);
+  auto v3 = std::make_shared<const metadata_view>(s);
+  BOOST_TEST(v3->finalized_level("transaction.version") == 2);
+  BOOST_TEST(v3->finalized_level("group.version") == 0);
+
+  mv1::MetadataDelta other;
+  other.set_version(4);
+  other.add_upserted_topics()->CopyFrom(topic("t", 1, 1));
+  auto v4 = v3->apply(other);
+  BOOST_TEST(v4->has_finalized_features());
+  BOOST_TEST(v4->finalized_level("transaction.version") == 2);
+  BOOST_TEST(v4->finalized_features().epoch() == 3);
+
+  mv1::MetadataDelta downgrade;
+  downgrade.set_version(5);
+  auto* d = downgrade.mutable_finalized_features()->add_features();
+  d->set_name("transaction.version");
+  d->set_level(1);
+  downgrade.mutable_finalized_features()->set_epoch(5);
+  auto v5 = v4->apply(downgrade);
+  BOOST_TEST(v5->finalized_level("transaction.version") == 1);
+  BOOST_TEST(v5->finalized_features().epoch() == 5);
+  BOOST_TEST(v4->finalized_level("transaction.version") == 2);  // the old view is untouched
+
+  mv1::MetadataDelta disable;
+  disable.set_version(6);
+  disable.mutable_finalized_features()->set_epoch(6);
+  auto v6 = v5->apply(disable);
+  BOOST_TEST(v6->has_finalized_features());
+  BOOST_TEST(v6->finalized_level("transaction.version") == 0);
+}

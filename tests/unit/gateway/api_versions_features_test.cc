@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "services/gateway/handlers/api_versions_features.h"
+#include "tests/unit/gateway/wire_round_trip.h"
 
 using namespace sluice;
 using namespace sluice::gateway;
@@ -8,15 +9,15 @@ using response_type = protocol::api_versions_response;
 
 namespace {
 
-response_type round_trip(const response_type& r, std::int16_t version) {
-  protocol::writer w;
-  r.encode(w, version);
-  const auto bytes = w.take();
-  protocol::reader in(bytes);
-  response_type back;
-  back.decode(in, version);
-  BOOST_TEST(in.remaining() == 0u);
-  return back;
+/// The coordinator's levels as the metadata view carries them (a level 0
+/// entry included, which the coordinator never publishes: still not listed).
+sluice::metadata::v1::FinalizedFeatures finalized(std::int32_t transaction_version, std::int64_t epoch) {
+  sluice::metadata::v1::FinalizedFeatures f;
+  auto* level = f.add_features();
+  level->set_name("transaction.version");
+  level->set_level(transaction_version);
+  f.set_epoch(epoch);
+  return f;
 }
 
 }  // namespace
@@ -25,8 +26,9 @@ BOOST_AUTO_TEST_SUITE(api_versions_features)
 
 BOOST_AUTO_TEST_CASE(v4_lists_supported_0_to_2_and_finalizes_the_level) {
   response_type r;
-  fill_features(r, 4, 2, 17);
-  const auto back = round_trip(r, 4);
+  const auto r_levels = finalized(2, 17);
+  fill_features(r, 4, &r_levels);
+  const auto back = test::wire_round_trip(r, 4);
   BOOST_REQUIRE(back.supported_features.size() == 1u);
   BOOST_TEST(back.supported_features[0].name == "transaction.version");
   BOOST_TEST(back.supported_features[0].min_version == 0);
@@ -43,8 +45,9 @@ BOOST_AUTO_TEST_CASE(v4_lists_supported_0_to_2_and_finalizes_the_level) {
 // features are still listed.
 BOOST_AUTO_TEST_CASE(v3_leaves_out_features_supported_from_level_0) {
   response_type r;
-  fill_features(r, 3, 2, 5);
-  const auto back = round_trip(r, 3);
+  const auto r_levels = finalized(2, 5);
+  fill_features(r, 3, &r_levels);
+  const auto back = test::wire_round_trip(r, 3);
   BOOST_TEST(back.supported_features.empty());
   BOOST_REQUIRE(back.finalized_features.size() == 1u);
   BOOST_TEST(back.finalized_features[0].max_version_level == 2);
@@ -53,13 +56,15 @@ BOOST_AUTO_TEST_CASE(v3_leaves_out_features_supported_from_level_0) {
 
 BOOST_AUTO_TEST_CASE(level_1_is_finalized_and_level_0_is_not_listed) {
   response_type one;
-  fill_features(one, 4, 1, 9);
+  const auto one_levels = finalized(1, 9);
+  fill_features(one, 4, &one_levels);
   BOOST_REQUIRE(one.finalized_features.size() == 1u);
   BOOST_TEST(one.finalized_features[0].min_version_level == 1);
   BOOST_TEST(one.finalized_features[0].max_version_level == 1);
 
   response_type zero;
-  fill_features(zero, 4, 0, 9);
+  const auto zero_levels = finalized(0, 9);
+  fill_features(zero, 4, &zero_levels);
   BOOST_TEST(zero.finalized_features.empty());        // as Kafka: no level-0 entries
   BOOST_TEST(zero.supported_features.size() == 1u);   // still supported
   BOOST_TEST(zero.finalized_features_epoch == 9);
@@ -68,13 +73,25 @@ BOOST_AUTO_TEST_CASE(level_1_is_finalized_and_level_0_is_not_listed) {
 BOOST_AUTO_TEST_CASE(before_v3_the_features_are_not_on_the_wire) {
   response_type with;
   with.api_keys.push_back({18, 0, 4});
-  fill_features(with, 2, 2, 7);
+  const auto with_levels = finalized(2, 7);
+  fill_features(with, 2, &with_levels);
   response_type without;
   without.api_keys.push_back({18, 0, 4});
   protocol::writer a, b;
   with.encode(a, 2);
   without.encode(b, 2);
   BOOST_TEST(a.take() == b.take());
+}
+
+// Before the first snapshot with the coordinator's levels: nothing
+// finalized and epoch -1, so clients keep what another gateway told them.
+BOOST_AUTO_TEST_CASE(no_levels_known_yet_is_epoch_minus_1) {
+  response_type r;
+  fill_features(r, 4, nullptr);
+  const auto back = test::wire_round_trip(r, 4);
+  BOOST_TEST(back.supported_features.size() == 1u);
+  BOOST_TEST(back.finalized_features.empty());
+  BOOST_TEST(back.finalized_features_epoch == -1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -63,6 +63,7 @@ BOOST_AUTO_TEST_CASE(covers_every_api_and_version_served) {
         {api_key::txn_offset_commit, 0, 5}, {api_key::describe_producers, 0, 0},
         {api_key::describe_transactions, 0, 0}, {api_key::list_transactions, 0, 2},
         {api_key::delete_records, 0, 2},    {api_key::describe_log_dirs, 1, 5},
+        {api_key::update_features, 0, 2},
     };
     std::set<std::tuple<api_key, bool, int>> seen;
     for (const auto& c : cases()) seen.emplace(c.key, c.is_request, c.version);
