@@ -51,6 +51,8 @@ class coordinator_client {
   /// response's error. Services use cluster::producer_id_pool around it.
   void allocate_producer_ids(const cv1::AllocateProducerIdsRequest& req,
                              callback<cv1::AllocateProducerIdsResponse> done);
+  /// Dynamic broker configs (method 14); a refusal is in the response's error.
+  void alter_broker_configs(const cv1::AlterBrokerConfigsRequest& req, callback<cv1::AlterBrokerConfigsResponse> done);
 
   /// Blocking forms, for tools and tests; never from an NNG callback.
   result<cv1::CreateTopicsResponse> create_topics_sync(const cv1::CreateTopicsRequest& req);

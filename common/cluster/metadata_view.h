@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/config/broker_layers.h"
 #include "metadata.pb.h"
 
 namespace sluice::cluster {
@@ -49,6 +50,13 @@ class metadata_view {
   std::vector<const mv1::ServiceInfo*> services(mv1::ServiceKind kind) const;
   /// Live gateways (the Kafka brokers clients see), sorted by node id.
   std::vector<const mv1::ServiceInfo*> gateways() const { return services(mv1::GATEWAY); }
+
+  /// Dynamic broker configs and the services' static flags, as published.
+  const mv1::BrokerConfigs& broker_configs() const noexcept { return snapshot_.broker_configs(); }
+  /// Broker `node_id`'s config layers (its dynamic values, the cluster
+  /// default's, its static flags with the coordinator's); node_id -1: the
+  /// cluster default's and the coordinator's flags only.
+  config::broker_layers broker_layers(std::int32_t node_id) const;
 
  private:
   void index();

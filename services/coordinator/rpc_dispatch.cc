@@ -58,6 +58,7 @@ message handle_request(coordinator_state& st, const message& request, coordinato
     case method::alter_partition_reassignments: return call(st, request, &cs::alter_partition_reassignments);
     case method::list_partition_reassignments: return call(st, request, &cs::list_partition_reassignments);
     case method::allocate_producer_ids: return call(st, request, now, &cs::allocate_producer_ids);
+    case method::alter_broker_configs: return call(st, request, &cs::alter_broker_configs);
     default:
       return message::make_status(request.method(), rpc_status::unknown_method);
   }

@@ -12,6 +12,10 @@
 //                "cluster_id"         22-char base64url string, set once
 //                "next_producer_id"   first producer id of the next block (AllocateProducerIds);
 //                                     absent: 0
+//                "group_shards"       metadata.v1.GroupShards
+//                "broker_configs"     metadata.v1.BrokerConfigs without coordinator_static
+//                                     (dynamic broker configs, partition servers' static flags);
+//                                     absent: none
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -40,6 +44,7 @@ struct stored_state {
   std::map<std::string, mv1::TopicInfo> topics;
   std::map<node_id, mv1::ServiceInfo> services;
   mv1::GroupShards group_shards;
+  mv1::BrokerConfigs broker_configs;
 };
 
 /// The rows one metadata change writes; committed as one LMDB write txn.
@@ -55,6 +60,7 @@ struct change_set {
   std::optional<std::string> cluster_id;
   std::optional<mv1::GroupShards> group_shards;
   std::optional<std::int64_t> next_producer_id;
+  std::optional<mv1::BrokerConfigs> broker_configs;  // replaces the stored one whole
 };
 
 /// The coordinator's LMDB store. Owned by the coordinator actor (single
