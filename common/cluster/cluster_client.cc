@@ -127,6 +127,7 @@ bool cluster_client::impl::do_register() {
   req.set_rpc_url(opt.rpc_url);
   req.set_kafka_host(opt.kafka_host);
   req.set_kafka_port(opt.kafka_port);
+  req.mutable_static_configs()->insert(opt.static_configs.begin(), opt.static_configs.end());
   auto [st, reply] = rpc.call_sync(messaging::message::make(method::register_service, req), opt.rpc_timeout);
   auto res = detail::to_result<cv1::RegisterResponse>(st, reply);
   if (!res) {

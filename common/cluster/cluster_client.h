@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@ struct client_options {
   std::string rpc_url;                                // where this service listens ("" if none)
   std::string kafka_host;                             // gateways only
   std::int32_t kafka_port = 0;                        // gateways only
+  std::map<std::string, std::string> static_configs;  // partition servers: flags that differ from Kafka's defaults
   std::chrono::milliseconds rpc_timeout{2000};
   std::chrono::milliseconds retry_interval{250};      // between failed register attempts
 };

@@ -47,6 +47,11 @@ void coordinator_client::alter_topic_configs(const cv1::AlterTopicConfigsRequest
   call_async<cv1::AlterTopicConfigsResponse>(*rpc_, method::alter_topic_configs, req, timeout_, std::move(done));
 }
 
+void coordinator_client::alter_broker_configs(const cv1::AlterBrokerConfigsRequest& req,
+                                              callback<cv1::AlterBrokerConfigsResponse> done) {
+  call_async<cv1::AlterBrokerConfigsResponse>(*rpc_, method::alter_broker_configs, req, timeout_, std::move(done));
+}
+
 void coordinator_client::alter_partition(const cv1::AlterPartitionRequest& req,
                                          callback<cv1::AlterPartitionResponse> done) {
   call_async<cv1::AlterPartitionResponse>(*rpc_, method::alter_partition, req, timeout_, std::move(done));

@@ -54,6 +54,8 @@ class coordinator_client {
   /// New finalized feature levels (Kafka's UpdateFeatures); a refusal is in
   /// the response's error (INVALID_UPDATE_VERSION with Kafka's message).
   void update_features(const cv1::UpdateFeaturesRequest& req, callback<cv1::UpdateFeaturesResponse> done);
+  /// Dynamic broker configs (method 14); a refusal is in the response's error.
+  void alter_broker_configs(const cv1::AlterBrokerConfigsRequest& req, callback<cv1::AlterBrokerConfigsResponse> done);
 
   /// Blocking forms, for tools and tests; never from an NNG callback.
   result<cv1::CreateTopicsResponse> create_topics_sync(const cv1::CreateTopicsRequest& req);

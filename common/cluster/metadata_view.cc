@@ -64,7 +64,20 @@ std::shared_ptr<const metadata_view> metadata_view::apply(const mv1::MetadataDel
   } else if (snapshot_.has_finalized_features()) {
     *next.mutable_finalized_features() = snapshot_.finalized_features();
   }
+  *next.mutable_broker_configs() = delta.has_broker_configs() ? delta.broker_configs() : snapshot_.broker_configs();
   return std::make_shared<const metadata_view>(std::move(next));
+}
+
+config::broker_layers metadata_view::broker_layers(std::int32_t node_id) const {
+  const auto& all = snapshot_.broker_configs();
+  config::broker_layers out;
+  out.cluster.insert(all.cluster_defaults().begin(), all.cluster_defaults().end());
+  out.static_flags.insert(all.coordinator_static().begin(), all.coordinator_static().end());
+  if (auto it = all.brokers().find(node_id); node_id >= 0 && it != all.brokers().end()) {
+    out.broker.insert(it->second.dynamic().begin(), it->second.dynamic().end());
+    out.static_flags.insert(it->second.static_flags().begin(), it->second.static_flags().end());
+  }
+  return out;
 }
 
 const mv1::TopicInfo* metadata_view::topic(std::string_view name) const {

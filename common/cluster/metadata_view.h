@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/config/broker_layers.h"
 #include "metadata.pb.h"
 
 namespace sluice::cluster {
@@ -57,6 +58,12 @@ class metadata_view {
   const mv1::FinalizedFeatures& finalized_features() const noexcept { return snapshot_.finalized_features(); }
   /// The finalized level of `feature`; 0 when it is not finalized.
   std::int16_t finalized_level(std::string_view feature) const;
+  /// Dynamic broker configs and the services' static flags, as published.
+  const mv1::BrokerConfigs& broker_configs() const noexcept { return snapshot_.broker_configs(); }
+  /// Broker `node_id`'s config layers (its dynamic values, the cluster
+  /// default's, its static flags with the coordinator's); node_id -1: the
+  /// cluster default's and the coordinator's flags only.
+  config::broker_layers broker_layers(std::int32_t node_id) const;
 
  private:
   void index();

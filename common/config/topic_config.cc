@@ -178,6 +178,8 @@ const config_def* find(std::string_view key) noexcept {
   return &*it;
 }
 
+bool parse_boolean(std::string_view value) { return parse_bool(value).value_or(false); }
+
 bool is_sensitive(std::string_view key) noexcept {
   auto d = find(key);
   return d && d->sensitive;
@@ -191,37 +193,43 @@ validation_error validate(std::string_view key, std::string_view value) {
   const config_def* d = find(key);
   if (!d) return {errc::unknown_key, "Unknown topic config name: " + std::string(key)};
   if (d->read_only) return {errc::read_only, "Config " + std::string(key) + " cannot be set per topic"};
+  return validate_value(*d, key, value);
+}
 
+validation_error validate_value(const config_def& def, std::string_view shown_name, std::string_view value) {
+  // Branches go by the topic key; messages name the key the client used.
+  const std::string_view key = def.name;
+  const std::string_view shown = shown_name;
   if (key == "cleanup.policy") {
-    if (trim(value).empty()) return invalid(key, value, "must be one of delete, compact or compact,delete");
+    if (trim(value).empty()) return invalid(shown, value, "must be one of delete, compact or compact,delete");
     for (auto p : split_list(value))
-      if (p != "delete" && p != "compact") return invalid(key, value, "String must be one of: compact, delete");
+      if (p != "delete" && p != "compact") return invalid(shown, value, "String must be one of: compact, delete");
     return {};
   }
   if (key == "compression.type") {
     static constexpr std::string_view ok[] = {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"};
     if (std::find(std::begin(ok), std::end(ok), trim(value)) == std::end(ok))
-      return invalid(key, value, "String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer");
+      return invalid(shown, value, "String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer");
     return {};
   }
   if (key == "message.timestamp.type") {
     auto v = trim(value);
     if (v != "CreateTime" && v != "LogAppendTime")
-      return invalid(key, value, "String must be one of: CreateTime, LogAppendTime");
+      return invalid(shown, value, "String must be one of: CreateTime, LogAppendTime");
     return {};
   }
   if (key == "min.cleanable.dirty.ratio") {
     auto v = parse_double(value);
-    if (!v) return invalid(key, value, "Not a number of type DOUBLE");
-    if (*v < 0.0 || *v > 1.0) return invalid(key, value, "Value must be between 0 and 1");
+    if (!v) return invalid(shown, value, "Not a number of type DOUBLE");
+    if (*v < 0.0 || *v > 1.0) return invalid(shown, value, "Value must be between 0 and 1");
     return {};
   }
   if (key == "follower.replication.throttled.replicas" || key == "leader.replication.throttled.replicas")
-    return check_throttled(key, value);
+    return check_throttled(shown, value);
 
-  switch (d->type) {
+  switch (def.type) {
     case config_type::boolean:
-      if (!parse_bool(value)) return invalid(key, value, "Expected value to be either true or false");
+      if (!parse_bool(value)) return invalid(shown, value, "Expected value to be either true or false");
       return {};
     case config_type::int32: {
       // Minimums follow Kafka 3.x's LogConfig validators.
@@ -229,14 +237,14 @@ validation_error validate(std::string_view key, std::string_view value) {
       if (key == "segment.bytes") min = 14;        // LegacyRecord.RECORD_OVERHEAD_V0
       if (key == "segment.index.bytes") min = 4;
       if (key == "min.insync.replicas") min = 1;
-      return check_range<std::int32_t>(key, value, min);
+      return check_range<std::int32_t>(shown, value, min);
     }
     case config_type::int64: {
       std::int64_t min = 0;
       if (key == "retention.ms") min = -1;
       if (key == "retention.bytes") min = std::numeric_limits<std::int64_t>::min();
       if (key == "segment.ms" || key == "flush.messages" || key == "max.compaction.lag.ms") min = 1;
-      return check_range<std::int64_t>(key, value, min);
+      return check_range<std::int64_t>(shown, value, min);
     }
     case config_type::list:
     case config_type::string:

@@ -53,9 +53,16 @@ struct validation_error {
 
 /// Checks one override. Empty result = acceptable.
 validation_error validate(std::string_view key, std::string_view value);
+/// Checks `value` against `def`'s type and range; messages name the config
+/// `shown_name` (the topic key, or its broker synonym for broker configs).
+validation_error validate_value(const config_def& def, std::string_view shown_name, std::string_view value);
 /// Checks a whole set of overrides (each key, plus cross-key rules such as
 /// message.timestamp.* and compact-only settings). First problem wins.
 validation_error validate_all(const std::map<std::string, std::string>& overrides);
+
+/// A boolean config's value as the logs and elections read it: true for
+/// "true" in any case (what validation accepts), else false.
+bool parse_boolean(std::string_view value);
 
 bool is_sensitive(std::string_view key) noexcept;
 bool is_read_only(std::string_view key) noexcept;

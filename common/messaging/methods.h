@@ -18,6 +18,7 @@ inline constexpr std::uint16_t elect_leaders = 10;
 inline constexpr std::uint16_t alter_partition_reassignments = 11;
 inline constexpr std::uint16_t list_partition_reassignments = 12;
 inline constexpr std::uint16_t allocate_producer_ids = 13;
+inline constexpr std::uint16_t alter_broker_configs = 14;  // issue 11: dynamic broker configs
 inline constexpr std::uint16_t update_features = 15;  // issue 11: Kafka's UpdateFeatures (finalized levels)
 
 // partition server (common/proto/partition.proto)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "common/config/topic_config.h"
 #include "services/coordinator/state_helpers.h"
 #include "services/coordinator/topic_rules.h"
 
@@ -42,6 +43,7 @@ result<std::unique_ptr<coordinator_state>> coordinator_state::open(const std::fi
   if (c.cluster_id) s->st_.cluster_id = *c.cluster_id;
   if (c.version) s->st_.version = *c.version;
   if (c.finalized_features) s->st_.finalized_features = c.finalized_features;
+  s->set_coordinator_static_configs();
   // Leases are not persisted: services known from before get a grace TTL
   // to heartbeat (with their stored epoch) before they are dropped.
   for (const auto& [id, svc] : s->st_.services) s->leases_.grant(id, svc.registration_epoch(), now);
@@ -91,6 +93,10 @@ bool coordinator_state::commit(change_set& c) {
     st_.finalized_features = *c.finalized_features;
     *delta.mutable_finalized_features() = *c.finalized_features;
   }
+  if (c.broker_configs) {
+    st_.broker_configs = *c.broker_configs;
+    *delta.mutable_broker_configs() = *c.broker_configs;
+  }
   if (publish_) publish_(delta);
   return true;
 }
@@ -110,6 +116,7 @@ mv1::ClusterSnapshot coordinator_state::snapshot() const {
   for (const auto& [name, t] : st_.topics) *s.add_topics() = t;
   *s.mutable_group_shards() = st_.group_shards;
   *s.mutable_finalized_features() = *st_.finalized_features;
+  *s.mutable_broker_configs() = st_.broker_configs;
   return s;
 }
 
@@ -143,8 +150,16 @@ bool coordinator_state::current_partition_server(node_id id, std::uint64_t epoch
 }
 
 election coordinator_state::election_on_leader_loss(const mv1::TopicInfo& t) const {
-  auto it = t.configs().find("unclean.leader.election.enable");
-  const bool unclean = it == t.configs().end() ? options_.unclean_leader_election : it->second == "true";
+  // Topic override > cluster default (dynamic) > --unclean-leader-election.
+  // A per-broker value is refused (broker_configs.cc): elections are the
+  // coordinator's, not one broker's.
+  constexpr const char* key = "unclean.leader.election.enable";
+  const auto& defaults = st_.broker_configs.cluster_defaults();
+  auto topic = t.configs().find(key);
+  auto cluster = defaults.find(key);
+  const bool unclean = topic != t.configs().end()      ? config::parse_boolean(topic->second)
+                       : cluster != defaults.end() ? config::parse_boolean(cluster->second)
+                                                   : options_.unclean_leader_election;
   return unclean ? election::unclean : election::online;
 }
 

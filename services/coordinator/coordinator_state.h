@@ -12,6 +12,7 @@
 //   reassignments.cc        alter/list partition reassignments
 //   producer_ids.cc         allocate_producer_ids (blocks of producer ids)
 //   features.cc             update_features (finalized feature levels)
+//   broker_configs.cc       alter_broker_configs (dynamic broker configs)
 // Every partition change goes through partition_change_builder.
 #include <chrono>
 #include <cstdint>
@@ -138,6 +139,16 @@ class coordinator_state {
   /// The finalized feature levels and their epoch (always set once open).
   const mv1::FinalizedFeatures& finalized_features() const noexcept { return *st_.finalized_features; }
 
+  /// Kafka's dynamic broker configs (IncrementalAlterConfigs / AlterConfigs
+  /// on BROKER resources): the cluster default or one broker id, each value
+  /// checked by config::validate_broker (INVALID_CONFIG with its message),
+  /// stored and published whole in BrokerConfigs. validate_only honoured; a
+  /// change that changes nothing commits nothing.
+  cv1::AlterBrokerConfigsResponse alter_broker_configs(const cv1::AlterBrokerConfigsRequest& req);
+  /// Dynamic broker configs, partition servers' static flags and this
+  /// coordinator's own (as published).
+  const mv1::BrokerConfigs& broker_configs() const noexcept { return st_.broker_configs; }
+
  private:
   coordinator_state(std::unique_ptr<metadata_store> store, stored_state st, coordinator_options options);
   /// Writes `c` with version+1, updates memory and publishes. False on a storage failure.
@@ -164,6 +175,12 @@ class coordinator_state {
   std::string check_assignment(const google::protobuf::RepeatedPtrField<cv1::ReplicaAssignment>& a,
                                std::int32_t first_partition) const;
   std::string fresh_topic_id();
+  /// Puts this coordinator's flags that differ from Kafka's defaults into
+  /// broker_configs.coordinator_static (at open; never stored).
+  void set_coordinator_static_configs();
+  /// Adds to `c` a partition server's static flags from its registration,
+  /// when they differ from the stored ones.
+  void record_static_configs(node_id id, const cv1::RegisterRequest& req, change_set& c) const;
 
   std::unique_ptr<metadata_store> store_;
   stored_state st_;

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
   app.add_flag("--unclean-leader-election", opt.coordinator.unclean_leader_election,
-               "Elect a replica outside the ISR when no in-sync one is left (can lose data; topics may override)");
+               "Elect a replica outside the ISR when no in-sync one is left (can lose data; the dynamic cluster default and topics override it)");
   std::int64_t rebalance_ms = opt.coordinator.auto_leader_rebalance.count();
   app.add_option("--auto-leader-rebalance-ms", rebalance_ms,
                  "How often preferred replicas take leadership back (0: never)")

@@ -61,6 +61,7 @@ cv1::RegisterResponse coordinator_state::register_service(const cv1::RegisterReq
   c.remove_services.insert(c.remove_services.end(), replaced.begin(), replaced.end());
 
   if (req.kind() == mv1::PARTITION_SERVER) {
+    record_static_configs(id, req, c);
     // A returning server takes back the leaderships it can hold: offline
     // partitions whose ISR holds it (with unclean election allowed: any it is
     // a replica of). It is the only candidate: it is not live in the

@@ -59,6 +59,7 @@ message handle_request(coordinator_state& st, const message& request, coordinato
     case method::list_partition_reassignments: return call(st, request, &cs::list_partition_reassignments);
     case method::allocate_producer_ids: return call(st, request, now, &cs::allocate_producer_ids);
     case method::update_features: return call(st, request, &cs::update_features);
+    case method::alter_broker_configs: return call(st, request, &cs::alter_broker_configs);
     default:
       return message::make_status(request.method(), rpc_status::unknown_method);
   }

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "common/cluster/cluster_client.h"
+#include "common/config/broker_config.h"
 #include "common/messaging/methods.h"
 #include "common/messaging/rpc_server.h"
 #include "common/cluster/coordinator_client.h"
@@ -27,6 +28,18 @@
 #include "services/partition-server/txn_verifier.h"
 
 namespace sluice::partition_server {
+
+std::map<std::string, std::string> static_broker_configs(const server_options& options) {
+  const std::map<std::string, std::string> flags{
+      {"min.insync.replicas", std::to_string(options.min_insync_replicas)},
+  };
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : flags) {
+    const auto* def = config::find_broker(name);
+    if (def == nullptr || def->default_value != value) out.emplace(name, value);
+  }
+  return out;
+}
 
 struct partition_server::impl {
   server_options options;
@@ -136,6 +149,7 @@ partition_server::partition_server(server_options options) : impl_(std::make_uni
   copt.kind = cluster::mv1::PARTITION_SERVER;
   copt.requested_node_id = m.options.node_id;
   copt.rpc_url = m.server->url();
+  copt.static_configs = static_broker_configs(m.options);
   m.cluster = std::make_unique<cluster::cluster_client>(copt);
   // The leaders' transaction verification needs the cluster client (the
   // coordinator's owner in the metadata), so the replicas come after it;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,12 @@ struct server_options {
   std::int32_t min_insync_replicas = 1;           // min.insync.replicas for topics without an override
   std::int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms
 };
+
+/// The broker configs these options set that differ from Kafka's defaults
+/// (--min-insync-replicas -> min.insync.replicas), by broker config name:
+/// sent with the registration, so DescribeConfigs shows them as
+/// STATIC_BROKER_CONFIG.
+std::map<std::string, std::string> static_broker_configs(const server_options& options);
 
 /// Wires the service together and owns its threads:
 /// - CAF (sharing scheduler, `scheduler_threads` workers): a replica_manager,

@@ -16,9 +16,18 @@ servers.
   partition unavailable (every leader is a DescribeCluster broker), and the
   partition under --under-replicated-partitions while a follower is stopped,
   not after it is back in the ISR.
+- Dynamic broker configs with Kafka's kafka-configs (ConfigCommand): the
+  cluster default min.insync.replicas=2 (--entity-default) is described as
+  DYNAMIC_DEFAULT_BROKER_CONFIG, makes acks=all to a topic without an
+  override and an ISR of 1 fail with NOT_ENOUGH_REPLICAS, shows as that
+  topic's default, and survives a coordinator restart; a per-broker value
+  (--entity-name ID, --all) with Kafka's synonyms; a replication throttle is
+  refused (kafka-reassign-partitions --execute --throttle fails at once,
+  --verify clears the throttles); deleting the default lets acks=all through.
 """
 import json
 import os
+import tempfile
 import signal
 import subprocess
 import sys
@@ -117,6 +126,114 @@ def under_replicated(b, topic):
     return partitions
 
 
+def configs_tool(b, *args, check=True):
+    """Kafka's kafka-configs (ConfigCommand) against the stack."""
+    return java_clients.run('org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', b, *args, timeout=60,
+                            check=check)
+
+
+def broker_configs(b, *entity):
+    """kafka-configs --describe of a broker entity: {name: (value, synonyms)}."""
+    _, out, _ = configs_tool(b, '--entity-type', 'brokers', *entity, '--describe')
+    found = {}
+    for line in out:
+        if not line.startswith('  ') or '=' not in line:
+            continue
+        name_value, _, rest = line.strip().partition(' sensitive=')
+        name, _, value = name_value.partition('=')
+        found[name] = (value, rest.partition('synonyms=')[2])
+    return found
+
+
+def send_acks_all(b, topic):
+    p = KafkaProducer(bootstrap_servers=b, acks='all', retries=0, request_timeout_ms=10000)
+    try:
+        p.send(topic, value=b'x', partition=0).get(timeout=20)
+    finally:
+        p.close()
+
+
+def refused_for_few_replicas(b, topic):
+    try:
+        send_acks_all(b, topic)
+        return False
+    except NotEnoughReplicasError:
+        return True
+
+
+def check_broker_configs(stack, b, adm, nodes):
+    """kafka-configs on BROKER resources (see the module docstring)."""
+    default = ('--entity-default',)
+    configs_tool(b, '--entity-type', 'brokers', *default, '--alter', '--add-config', 'min.insync.replicas=2')
+    assert broker_configs(b, *default) == {
+        'min.insync.replicas': ('2', '{DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=2}')}, \
+        broker_configs(b, *default)
+    # A topic with no override, on one replica: acks=all needs 2 in the ISR.
+    adm.create_topics([NewTopic('bydefault', 1, 1)], timeout_ms=20000)
+    wait_isr(stack, 'bydefault', 1)
+    assert refused_for_few_replicas(b, 'bydefault'), 'acks=all accepted with ISR 1 < the cluster default 2'
+    _, out, _ = configs_tool(b, '--entity-type', 'topics', '--entity-name', 'bydefault', '--describe', '--all')
+    line = [x for x in out if x.strip().startswith('min.insync.replicas=')]
+    assert line and line[0].strip() == ('min.insync.replicas=2 sensitive=false synonyms={'
+                                        'DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=2, '
+                                        'DEFAULT_CONFIG:min.insync.replicas=1}'), line
+
+    # One broker's own value, and everything it runs with (--all).
+    node = str(nodes[0])
+    one = ('--entity-name', node)
+    configs_tool(b, '--entity-type', 'brokers', *one, '--alter', '--add-config', 'log.retention.ms=86400000')
+    assert broker_configs(b, *one) == {'log.retention.ms': (
+        '86400000', '{DYNAMIC_BROKER_CONFIG:log.retention.ms=86400000, DEFAULT_CONFIG:log.retention.ms=604800000}')}
+    every = broker_configs(b, *one, '--all')
+    assert every['min.insync.replicas'] == (
+        '2', '{DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=2, DEFAULT_CONFIG:min.insync.replicas=1}'), every
+    assert every['log.segment.bytes'] == ('1073741824', '{DEFAULT_CONFIG:log.segment.bytes=1073741824}'), every
+    assert 'unclean.leader.election.enable' in every and 'leader.replication.throttled.rate' in every, every
+
+    # Durable: the coordinator restarts, the values stay and still apply.
+    stack.restart('coordinator')
+    assert broker_configs(b, *default)['min.insync.replicas'][0] == '2'
+    assert broker_configs(b, *one)['log.retention.ms'][0] == '86400000'
+    assert refused_for_few_replicas(b, 'bydefault'), 'the cluster default was lost in the coordinator restart'
+
+    # Throttles: setting one fails with a reason; the reassignment tool fails
+    # fast with --throttle, and --verify (which deletes them) passes.
+    rc, out, err = configs_tool(b, '--entity-type', 'brokers', *one, '--alter', '--add-config',
+                                'leader.replication.throttled.rate=1000', check=False)
+    assert rc != 0 and 'does not throttle replication' in '\n'.join(out) + err, (rc, out, err)
+    leader = stack.describe('bydefault')['partitions'][0]['leader']
+    with tempfile.NamedTemporaryFile('w', suffix='.json') as plan:
+        json.dump({'version': 1, 'partitions': [{'topic': 'bydefault', 'partition': 0, 'replicas': [leader]}]}, plan)
+        plan.flush()
+        reassign = 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand'
+        rc, out, err = java_clients.run(reassign, '--bootstrap-server', b, '--reassignment-json-file', plan.name,
+                                        '--execute', '--throttle', '1000', timeout=60, check=False)
+        said = '\n'.join(out) + err
+        # --execute first prints the replicas' log dirs (DescribeLogDirs,
+        # issue 11 piece A); until that is served it stops there, before the
+        # throttles. TODO(lead): drop this branch once DescribeLogDirs is merged.
+        if 'does not support DESCRIBE_LOG_DIRS' in said:
+            print('kafka-reassign-partitions --execute --throttle not checked: DescribeLogDirs not served yet')
+        else:
+            assert rc != 0 and 'does not throttle replication' in said, (rc, out, err)
+        _, out, _ = java_clients.run(reassign, '--bootstrap-server', b, '--reassignment-json-file', plan.name,
+                                     '--verify', timeout=60)
+        text = '\n'.join(out)
+        assert 'Reassignment of partition bydefault-0 is completed' in text and \
+            'Clearing broker-level throttles' in text and 'Clearing topic-level throttles' in text, text
+
+    # Deleting the values: the topic takes Kafka's default again.
+    configs_tool(b, '--entity-type', 'brokers', *default, '--alter', '--delete-config', 'min.insync.replicas')
+    configs_tool(b, '--entity-type', 'brokers', *one, '--alter', '--delete-config', 'log.retention.ms')
+    assert broker_configs(b, *default) == {} and broker_configs(b, *one) == {}
+    deadline = time.monotonic() + 20
+    while refused_for_few_replicas(b, 'bydefault'):
+        assert time.monotonic() < deadline, 'acks=all still refused after the cluster default was deleted'
+        time.sleep(0.2)
+    print('kafka-configs: cluster default and per-broker values described with Kafka\'s synonyms, applied to '
+          'acks=all, kept across a coordinator restart, deleted; throttles refused, reassign --verify passes')
+
+
 def test():
     global tools
     why = java_clients.missing()
@@ -183,6 +300,8 @@ def run(why):
         assert read_all(b, 'strict', 1, 1) == [b'accepted']
         prod.close()
         strict.close()
+        if not why:
+            check_broker_configs(stack, b, adm, nodes)
         print('RF 3 and explicit assignments served; acks=all from kafka-python and kcat read back; '
               'NOT_ENOUGH_REPLICAS below min.insync.replicas; kafka-topics shows the replicas, ISR and '
               'under-replicated partition')

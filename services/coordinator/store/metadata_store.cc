@@ -103,6 +103,10 @@ result<stored_state> metadata_store::load() const {
     if (!st.finalized_features->ParseFromString(*features.value()))
       return std::make_error_code(std::errc::illegal_byte_sequence);
   }
+  auto broker_configs = get("broker_configs");
+  if (!broker_configs) return broker_configs.error();
+  if (broker_configs.value() && !st.broker_configs.ParseFromString(*broker_configs.value()))
+    return std::make_error_code(std::errc::illegal_byte_sequence);
   return st;
 }
 
@@ -132,6 +136,12 @@ result<void> metadata_store::commit(const change_set& c) {
   if (c.next_producer_id)
     put(counters_, "next_producer_id", counter_bytes(static_cast<std::uint64_t>(*c.next_producer_id)));
   if (c.finalized_features) put(counters_, "finalized_features", c.finalized_features->SerializeAsString());
+  if (c.broker_configs) {
+    // The coordinator's own flags are set at each start, never stored.
+    mv1::BrokerConfigs stored = *c.broker_configs;
+    stored.clear_coordinator_static();
+    put(counters_, "broker_configs", stored.SerializeAsString());
+  }
   if (!r) return r;
   return txn.commit();
 }

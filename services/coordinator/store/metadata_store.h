@@ -15,6 +15,10 @@
 //                "finalized_features" metadata.v1.FinalizedFeatures (UpdateFeatures); absent in a
 //                                     store written before features were cluster state: the
 //                                     coordinator then sets its initial levels
+//                "group_shards"       metadata.v1.GroupShards
+//                "broker_configs"     metadata.v1.BrokerConfigs without coordinator_static
+//                                     (dynamic broker configs, partition servers' static flags);
+//                                     absent: none
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -44,6 +48,7 @@ struct stored_state {
   std::map<node_id, mv1::ServiceInfo> services;
   mv1::GroupShards group_shards;
   std::optional<mv1::FinalizedFeatures> finalized_features;  // nullopt: never set
+  mv1::BrokerConfigs broker_configs;
 };
 
 /// The rows one metadata change writes; committed as one LMDB write txn.
@@ -60,6 +65,7 @@ struct change_set {
   std::optional<mv1::GroupShards> group_shards;
   std::optional<std::int64_t> next_producer_id;
   std::optional<mv1::FinalizedFeatures> finalized_features;
+  std::optional<mv1::BrokerConfigs> broker_configs;  // replaces the stored one whole
 };
 
 /// The coordinator's LMDB store. Owned by the coordinator actor (single

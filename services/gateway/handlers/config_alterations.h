@@ -1,11 +1,13 @@
 #pragma once
 // The bookkeeping AlterConfigs and IncrementalAlterConfigs share: one
-// coordinator call per topic resource, the answer sent when the last one
-// returns, in request order.
+// coordinator call per topic or broker resource, the answer sent when the
+// last one returns, in request order.
 #include <atomic>
 #include <memory>
+#include <type_traits>
 
 #include "services/gateway/error_mapping.h"
+#include "services/gateway/handlers/alter_broker_configs.h"
 #include "services/gateway/handlers/alter_topic_configs.h"
 
 namespace sluice::gateway {
@@ -16,17 +18,23 @@ class config_alterations : public std::enable_shared_from_this<config_alteration
   config_alterations(request_context ctx, std::shared_ptr<Response> response)
       : ctx_(std::move(ctx)), response_(std::move(response)) {}
 
-  /// Sends `request` for answer `index` of the response.
-  void send(std::size_t index, cluster::cv1::AlterTopicConfigsRequest request,
-            std::map<std::string, std::string> expected) {
+  /// Sends `request` (an AlterTopicConfigsRequest or an
+  /// AlterBrokerConfigsRequest) for answer `index` of the response;
+  /// `expected`: the resource's values once it applies.
+  template <class Request>
+  void send(std::size_t index, Request request, std::map<std::string, std::string> expected) {
     ++pending_;
     auto self = this->shared_from_this();
-    alter_topic_configs(*ctx_.services, std::move(request), std::move(expected), [self, index](alter_outcome o) {
+    auto answered = [self, index](alter_outcome o) {
       auto& out = self->response_->responses[index];
       out.error_code = code(o.error);
       out.error_message = o.message;
       self->finish_one();
-    });
+    };
+    if constexpr (std::is_same_v<Request, cluster::cv1::AlterBrokerConfigsRequest>)
+      alter_broker_configs(*ctx_.services, std::move(request), std::move(expected), std::move(answered));
+    else
+      alter_topic_configs(*ctx_.services, std::move(request), std::move(expected), std::move(answered));
   }
 
   /// Call once every send() is made: answers now if nothing is pending.

@@ -1,6 +1,9 @@
 // DescribeConfigs: topic configs (overrides from the metadata over the
-// defaults) and, for brokers, the defaults they come from. Answered from
-// this gateway's metadata, with no call to the coordinator.
+// defaults of the broker the request was sent to) and broker configs (one
+// broker id's effective values, or the cluster default's dynamic values).
+// Answered from this gateway's metadata, with no call to the coordinator.
+#include <charconv>
+
 #include "common/config/topic_config.h"
 #include "common/protocol/messages/describe_configs.h"
 #include "services/gateway/error_mapping.h"
@@ -24,18 +27,29 @@ result_entry to_wire(const config_entry& e, bool synonyms, bool documentation) {
   out.config_type = e.type;
   if (documentation) out.documentation = std::string(e.documentation);
   if (synonyms) {
-    auto& self = out.synonyms.emplace_back();
-    self.name = e.name;
-    self.value = e.value;
-    self.source = static_cast<std::int8_t>(e.source);
-    if (e.default_value && !e.default_name.empty()) {
-      auto& fallback = out.synonyms.emplace_back();
-      fallback.name = std::string(e.default_name);
-      fallback.value = e.default_value;
-      fallback.source = static_cast<std::int8_t>(config_source::default_config);
+    for (const auto& s : e.synonyms) {
+      auto& out_synonym = out.synonyms.emplace_back();
+      out_synonym.name = s.name;
+      out_synonym.value = s.value;
+      out_synonym.source = static_cast<std::int8_t>(s.source);
     }
   }
   return out;
+}
+
+/// The broker id a BROKER resource names; nullopt when it is no integer.
+std::optional<std::int32_t> broker_id(const std::string& name) {
+  std::int32_t id = -1;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
+  if (ec != std::errc{} || end != name.data() + name.size() || id < 0) return std::nullopt;
+  return id;
+}
+
+/// A broker id this cluster knows: a live partition server, or one with
+/// stored configs.
+bool known_broker(const cluster::metadata_view& view, std::int32_t id) {
+  const auto* svc = view.service(id);
+  return (svc != nullptr && svc->kind() == cluster::mv1::PARTITION_SERVER) || view.broker_configs().brokers().contains(id);
 }
 
 }  // namespace
@@ -56,9 +70,20 @@ void handle_describe_configs(request_context ctx) {
         out.error_message = "unknown topic " + resource.resource_name;
         continue;
       }
-      entries = topic_config_entries(config::to_std_map(topic->configs()), resource.configuration_keys);
+      entries = topic_config_entries(config::to_std_map(topic->configs()), resource.configuration_keys,
+                                     view->broker_layers(ctx.addressed_broker()));
+    } else if (resource.resource_type == broker_resource && resource.resource_name.empty()) {
+      entries = default_broker_config_entries(config::to_std_map(view->broker_configs().cluster_defaults()),
+                                              resource.configuration_keys);
     } else if (resource.resource_type == broker_resource) {
-      entries = broker_config_entries(resource.configuration_keys);
+      auto id = broker_id(resource.resource_name);
+      if (!id || !known_broker(*view, *id)) {
+        out.error_code = code(error_code::invalid_request);
+        out.error_message = "Unexpected broker id " + resource.resource_name +
+                            ": expected a partition server's node id or the empty string";
+        continue;
+      }
+      entries = broker_config_entries(view->broker_layers(*id), resource.configuration_keys);
     } else {
       out.error_code = code(error_code::invalid_request);
       out.error_message = "only topic and broker configs can be described";

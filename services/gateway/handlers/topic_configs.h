@@ -1,6 +1,7 @@
 #pragma once
-// Config entries as DescribeConfigs and CreateTopics (v5+) report them,
-// built from the topic config table (common/config/topic_config.h).
+// Config entries as DescribeConfigs and CreateTopics (v5+) report them:
+// topic configs (overrides over one broker's defaults) and broker configs
+// (common/config/broker_config.h), each with its synonyms in Kafka's order.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/protocol/wire.h"
+#include "common/config/broker_config.h"
 
 namespace sluice::gateway {
 
@@ -16,8 +17,14 @@ namespace sluice::gateway {
 inline constexpr std::int8_t topic_resource = 2;
 inline constexpr std::int8_t broker_resource = 4;
 
-// Kafka's DescribeConfigsResponse ConfigSource values.
-enum class config_source : std::int8_t { dynamic_topic = 1, static_broker = 4, default_config = 5 };
+using config::config_source;
+
+/// One layer that sets a config (DescribeConfigs' synonyms).
+struct config_synonym {
+  std::string name;                  // the topic key, or the broker config it defaults from
+  std::optional<std::string> value;  // null for sensitive configs
+  config_source source = config_source::default_config;
+};
 
 struct config_entry {
   std::string name;
@@ -27,15 +34,23 @@ struct config_entry {
   config_source source = config_source::default_config;
   std::int8_t type = 0;  // Kafka's ConfigType
   std::string_view documentation;
-  // For synonyms: the default a topic override hides.
-  std::optional<std::string> default_value;
-  std::string_view default_name;  // the broker config that supplies the default
+  /// Every layer that sets it, most specific first; the first is the
+  /// entry's own value and source.
+  std::vector<config_synonym> synonyms;
 };
 
-/// Every topic config (or only `keys`, when given) with `overrides` applied.
+/// Every topic config (or only `keys`, when given) with `overrides` over the
+/// defaults of the broker whose layers are `broker` (empty: Kafka's).
 std::vector<config_entry> topic_config_entries(const std::map<std::string, std::string>& overrides,
-                                               const std::optional<std::vector<std::string>>& keys);
-/// The broker-level defaults topic configs come from (read-only here).
-std::vector<config_entry> broker_config_entries(const std::optional<std::vector<std::string>>& keys);
+                                               const std::optional<std::vector<std::string>>& keys,
+                                               const config::broker_layers& broker = {});
+/// One broker id's configs (resource name "<id>"): every dynamic broker
+/// config (or only `keys`) with its effective value and where it comes from.
+std::vector<config_entry> broker_config_entries(const config::broker_layers& broker,
+                                                const std::optional<std::vector<std::string>>& keys);
+/// The cluster default (resource name ""): only the values set, as Kafka
+/// answers for its dynamic default configs.
+std::vector<config_entry> default_broker_config_entries(const std::map<std::string, std::string>& cluster_defaults,
+                                                        const std::optional<std::vector<std::string>>& keys);
 
 }  // namespace sluice::gateway

@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 #include <google/protobuf/util/message_differencer.h>
 
+#include "common/config/broker_config.h"
 #include "services/partition-server/actors/partition_actor.h"
 #include "services/partition-server/actors/replica_fetcher.h"
 #include "services/partition-server/log_dir.h"
@@ -29,7 +30,7 @@ using replica_key = std::pair<std::string, std::int32_t>;
 struct hosted_replica {
   caf::actor actor;
   std::string topic_id;
-  std::map<std::string, std::string> configs;
+  std::map<std::string, std::string> configs;  // topic overrides over this broker's defaults
   mv1::PartitionInfo info;       // as last sent to the actor
   node_id following = no_node;   // the leader node whose fetcher copies it
 };
@@ -54,9 +55,17 @@ struct manager_state {
   node_id self = no_node;
   bool scanned_orphans = false;
   std::map<node_id, fetcher> fetchers;  // by source (leader) node
+  config::broker_layers broker_layers;  // this node's broker configs, from the latest view
 };
 
 std::string label(const replica_key& k) { return k.first + "/" + std::to_string(k.second); }
+
+/// The configs a replica of `topic` uses here: the topic's overrides >
+/// this broker's dynamic value > the cluster default > our static flag
+/// (then Kafka's default, in make_log_config).
+std::map<std::string, std::string> replica_configs(const manager_state& st, const mv1::TopicInfo& topic) {
+  return config::with_broker_defaults(st.broker_layers, config::to_std_map(topic.configs()));
+}
 
 std::map<replica_key, wanted_replica> wanted_by(const cluster::metadata_view& view, node_id self) {
   std::map<replica_key, wanted_replica> out;
@@ -96,7 +105,7 @@ void open_replica(caf::event_based_actor* self, manager_state& st, const replica
     return;
   }
   if (prepared.value()) log()->info("[{}] wiped {}: it held a deleted topic of the same name", label(key), dir.string());
-  auto configs = config::to_std_map(w.topic->configs());
+  auto configs = replica_configs(st, *w.topic);
   auto state = partition_state::open(dir, key.first, key.second, config::make_log_config(configs), wall_clock_ms());
   if (!state) {
     log()->error("[{}] cannot open log in {}: {}", label(key), dir.string(), state.error().message());
@@ -191,6 +200,7 @@ void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state
   if (!st->latest || st->latest->version() == 0) return;
   const auto& view = *st->latest;
   auto wanted = wanted_by(view, st->self);
+  st->broker_layers = view.broker_layers(st->self());
 
   // Stop replicas that are no longer wanted or belong to an older incarnation.
   for (auto it = st->hosted.begin(); it != st->hosted.end();) {
@@ -234,9 +244,9 @@ void reconcile(caf::event_based_actor* self, const std::shared_ptr<manager_state
       h.info = *w.partition;
       self->send(h.actor, info_atom::value, h.info, st->self);
     }
-    auto configs = config::to_std_map(w.topic->configs());
+    auto configs = replica_configs(*st, *w.topic);
     if (configs != h.configs) {
-      log()->info("[{}] topic config changed", label(key));
+      log()->info("[{}] topic or broker config changed", label(key));
       h.configs = std::move(configs);
       self->send(h.actor, config_atom::value, config::make_log_config(h.configs));
     }

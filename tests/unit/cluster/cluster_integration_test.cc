@@ -220,3 +220,39 @@ BOOST_AUTO_TEST_CASE(producer_id_pools_never_share_an_id_across_a_coordinator_re
   BOOST_TEST(ids.size() == taken);
   BOOST_TEST(*ids.begin() == 0);
 }
+
+// Broker configs over the real sockets: a partition server's static flags
+// come with its registration; a dynamic value set with method 14
+// (AlterBrokerConfigs) reaches every service's view in a delta.
+BOOST_AUTO_TEST_CASE(broker_configs_reach_every_view) {
+  cluster_test::temp_dir dir{"sluice-it-"};
+  coordinator::coordinator_service svc(options(dir.path));
+  auto ps_options = client(svc.rpc_url(), metadata::v1::PARTITION_SERVER);
+  ps_options.static_configs = {{"min.insync.replicas", "2"}};
+  cluster::cluster_client ps(ps_options);
+  cluster::cluster_client gw(client(svc.rpc_url(), metadata::v1::GATEWAY));
+  ps.start();
+  gw.start();
+  BOOST_REQUIRE(ps.wait_ready(15s));
+  BOOST_REQUIRE(gw.wait_ready(15s));
+  const auto id = ps.node_id();
+  BOOST_TEST(eventually([&] {
+    auto layers = gw.current()->broker_layers(id);
+    return layers.static_flags.count("min.insync.replicas") && layers.static_flags.at("min.insync.replicas") == "2";
+  }));
+
+  cluster::coordinator_client admin(svc.rpc_url());
+  cv1::AlterBrokerConfigsRequest req;
+  req.set_cluster_default(true);
+  auto* change = req.add_changes();
+  change->set_key("log.retention.ms");
+  change->set_value("60000");
+  std::promise<result<cv1::AlterBrokerConfigsResponse>> answered;
+  admin.alter_broker_configs(req, [&](result<cv1::AlterBrokerConfigsResponse> r) { answered.set_value(std::move(r)); });
+  auto r = answered.get_future().get();
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r.value().error() == cv1::COORDINATOR_OK);
+  for (auto* c : {&ps, &gw})
+    BOOST_TEST(eventually([&] { return c->current()->broker_layers(id).cluster.count("log.retention.ms") == 1; }));
+  BOOST_TEST(ps.current()->broker_layers(id).cluster.at("log.retention.ms") == "60000");
+}

@@ -124,3 +124,39 @@ BOOST_AUTO_TEST_CASE(finalized_features_follow_the_deltas_that_carry_them) {
   BOOST_TEST(v6->has_finalized_features());
   BOOST_TEST(v6->finalized_level("transaction.version") == 0);
 }
+
+// Broker configs: a delta that carries them replaces them whole, one that
+// does not keeps them; a broker's layers join its own values with the
+// cluster default's and the coordinator's static flags.
+BOOST_AUTO_TEST_CASE(broker_configs_and_layers) {
+  mv1::ClusterSnapshot s;
+  s.set_version(1);
+  auto* configs = s.mutable_broker_configs();
+  (*configs->mutable_cluster_defaults())["min.insync.replicas"] = "2";
+  (*configs->mutable_coordinator_static())["unclean.leader.election.enable"] = "true";
+  auto& b3 = (*configs->mutable_brokers())[3];
+  (*b3.mutable_dynamic())["log.retention.ms"] = "1000";
+  (*b3.mutable_static_flags())["min.insync.replicas"] = "3";
+  auto v = std::make_shared<const metadata_view>(s);
+
+  auto three = v->broker_layers(3);
+  BOOST_TEST(three.broker.at("log.retention.ms") == "1000");
+  BOOST_TEST(three.cluster.at("min.insync.replicas") == "2");
+  BOOST_TEST(three.static_flags.at("min.insync.replicas") == "3");
+  BOOST_TEST(three.static_flags.at("unclean.leader.election.enable") == "true");
+  auto cluster = v->broker_layers(-1);
+  BOOST_TEST(cluster.broker.empty());
+  BOOST_TEST(cluster.static_flags.size() == 1u);
+  BOOST_TEST(v->broker_layers(9).broker.empty());
+
+  mv1::MetadataDelta other;
+  other.set_version(2);
+  auto kept = v->apply(other);
+  BOOST_TEST(kept->broker_configs().cluster_defaults().at("min.insync.replicas") == "2");
+  mv1::MetadataDelta replacing;
+  replacing.set_version(3);
+  (*replacing.mutable_broker_configs()->mutable_cluster_defaults())["log.segment.bytes"] = "4096";
+  auto replaced = kept->apply(replacing);
+  BOOST_TEST(replaced->broker_configs().cluster_defaults().size() == 1u);
+  BOOST_TEST(replaced->broker_layers(3).broker.empty());
+}

@@ -62,6 +62,22 @@ struct cluster_fixture : test::state_fixture {
     return st->alter_partition_reassignments(req);
   }
 
+  /// Node 0, leading partition 0 of `topic`, takes every other replica out of its ISR.
+  void shrink_isr_to_leader(const std::string& topic) {
+    auto p = partition(topic, 0);
+    cv1::AlterPartitionRequest req;
+    req.set_node_id(node(0));
+    req.set_registration_epoch(servers[0].registration_epoch());
+    req.set_controller_epoch(st->controller_epoch());
+    auto* c = req.add_changes();
+    c->set_topic(topic);
+    c->set_partition(0);
+    c->set_leader_epoch(p.leader_epoch());
+    c->set_partition_epoch(p.partition_epoch());
+    c->add_new_isr(node(0));
+    BOOST_REQUIRE(st->alter_partition(req).results(0).error() == cv1::COORDINATOR_OK);
+  }
+
   void keep_alive(std::initializer_list<int> which) {
     for (int i : which) beat(servers[static_cast<std::size_t>(i)]);
   }
@@ -195,18 +211,7 @@ BOOST_AUTO_TEST_CASE(unclean_election_only_when_allowed) {
   f.create("clean", {f.node(0), f.node(1)});
   f.create("unclean", {f.node(0), f.node(1)}, {{"unclean.leader.election.enable", "true"}});
   for (const char* t : {"clean", "unclean"}) {
-    auto p = f.partition(t, 0);
-    cv1::AlterPartitionRequest req;
-    req.set_node_id(f.node(0));
-    req.set_registration_epoch(f.servers[0].registration_epoch());
-    req.set_controller_epoch(f.st->controller_epoch());
-    auto* c = req.add_changes();
-    c->set_topic(t);
-    c->set_partition(0);
-    c->set_leader_epoch(p.leader_epoch());
-    c->set_partition_epoch(p.partition_epoch());
-    c->add_new_isr(f.node(0));  // node 1 fell behind
-    BOOST_REQUIRE(f.st->alter_partition(req).results(0).error() == cv1::COORDINATOR_OK);
+    f.shrink_isr_to_leader(t);  // node 1 fell behind
   }
   // The leader's lease runs out; node 1 is alive but out of sync.
   f.now += 600ms;
@@ -218,6 +223,29 @@ BOOST_AUTO_TEST_CASE(unclean_election_only_when_allowed) {
   BOOST_TEST(u.leader() == f.node(1));
   BOOST_REQUIRE(u.isr_size() == 1);
   BOOST_TEST(u.isr(0) == f.node(1));  // the new leader is the whole ISR, not the dead one
+}
+
+// The dynamic cluster default (kafka-configs --entity-default) allows unclean
+// election where the topic does not say otherwise; a topic's "false" wins.
+BOOST_AUTO_TEST_CASE(unclean_election_by_the_cluster_default) {
+  cluster_fixture f;
+  f.create("by_default", {f.node(0), f.node(1)});
+  f.create("refusing", {f.node(0), f.node(1)}, {{"unclean.leader.election.enable", "false"}});
+  cv1::AlterBrokerConfigsRequest set;
+  set.set_cluster_default(true);
+  auto* change = set.add_changes();
+  change->set_key("unclean.leader.election.enable");
+  change->set_value("TRUE");  // validation is case-insensitive, and so is the election
+  BOOST_REQUIRE(f.st->alter_broker_configs(set).error() == cv1::COORDINATOR_OK);
+  for (const char* t : {"by_default", "refusing"}) {
+    f.shrink_isr_to_leader(t);
+  }
+  f.now += 600ms;
+  f.keep_alive({1, 2});
+  f.now += 600ms;
+  f.st->expire_leases(f.now);
+  BOOST_TEST(f.partition("by_default", 0).leader() == f.node(1));
+  BOOST_TEST(f.partition("refusing", 0).leader() == -1);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "services/partition-server/partition_server.h"
 #include "tests/unit/partition-server/replicated_leader.h"
 
 using namespace sluice::partition_server;
@@ -106,6 +107,17 @@ BOOST_AUTO_TEST_CASE(isr_proposals_go_one_at_a_time) {
   f.p->on_isr_result(r, node_id{1}, 1700);
   BOOST_TEST(f.p->partition_epoch() == sluice::partition_epoch{1});
   BOOST_TEST(!f.p->isr_proposal(1800).has_value());
+}
+
+// --min-insync-replicas is published with the registration only when it
+// differs from Kafka's default (DescribeConfigs: STATIC_BROKER_CONFIG).
+BOOST_AUTO_TEST_CASE(static_min_insync_is_published_when_not_kafkas_default) {
+  server_options options;
+  BOOST_TEST(static_broker_configs(options).empty());
+  options.min_insync_replicas = 2;
+  auto flags = static_broker_configs(options);
+  BOOST_TEST(flags.size() == 1u);
+  BOOST_TEST(flags.at("min.insync.replicas") == "2");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
