@@ -10,6 +10,12 @@
 
 set(SLUICE_WARNINGS -Wall -Wextra -Werror)
 
+# Test code (not the product libraries the tests link) compiles with -Og in
+# the optimized build types: a third less compile time for the test sources
+# than -O2, and debuggable; the code under test keeps the build type's flags.
+# It comes after CMAKE_CXX_FLAGS_<CONFIG> on the command line, so it wins.
+set(SLUICE_TEST_OPTIMIZATION $<$<NOT:$<CONFIG:Debug>>:-Og>)
+
 # Adds every direct child directory of the current source dir that has a
 # CMakeLists.txt, in name order, so a new component needs no edit upstream.
 function(sluice_add_subdirectories)
@@ -59,7 +65,7 @@ function(sluice_test)
   # Boost's CMake config defines BOOST_UNIT_TEST_FRAMEWORK_DYN_LINK, which
   # Boost.Test ignores; without BOOST_TEST_DYN_LINK there is no main().
   target_compile_definitions(${ARG_NAME} PRIVATE BOOST_TEST_DYN_LINK)
-  target_compile_options(${ARG_NAME} PRIVATE ${SLUICE_WARNINGS})
+  target_compile_options(${ARG_NAME} PRIVATE ${SLUICE_WARNINGS} ${SLUICE_TEST_OPTIMIZATION})
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME} ${ARG_ARGS})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)

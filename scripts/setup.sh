@@ -56,26 +56,44 @@ if [ -f "$cache" ] && ! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$PWD" "$cache";
   echo "build directory $build_dir was configured for another checkout; recreating it"
   rm -rf "$build_dir"
 fi
+
+# The test clients from PyPI and Maven, fetched while the build runs (they
+# wait on the network, the build on the CPU).
+fetch_test_clients() {
+  local venv="$build_dir/test-venv"
+  if ! "$venv/bin/python" -c "import confluent_kafka" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "$kip848_client"
+  fi
+  # Kafka's Java client (kafka-clients 4.x) and tools (kafka-tools: the
+  # kafka-transactions command) with their runtime dependencies, from Maven
+  # into the build dir, as tests/java/pom.xml lists them. The tests compile
+  # tests/java/*.java against them (tests/fixtures/java_clients.py).
+  local java_clients="$build_dir/java-clients"
+  if ! ls "$java_clients"/kafka-tools-*.jar >/dev/null 2>&1; then
+    mvn -q -B -f tests/java/pom.xml dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$(realpath -m "$java_clients.tmp")"
+    rm -rf "$java_clients"
+    mv "$java_clients.tmp" "$java_clients"
+  fi
+}
+if [ "$mode" = test ]; then
+  mkdir -p "$build_dir"
+  fetch_log="$build_dir/fetch-test-clients.log"
+  fetch_test_clients >"$fetch_log" 2>&1 &
+  fetch_pid=$!
+  trap 'kill "$fetch_pid" 2>/dev/null || true' EXIT
+fi
+
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" --parallel "$(nproc)"
 
 if [ "$mode" = run ]; then
   exec "$build_dir/bin/sluice" up --data-dir "${SLUICE_DATA_DIR:-./data}"
 fi
-venv="$build_dir/test-venv"
-if ! "$venv/bin/python" -c "import confluent_kafka" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "$kip848_client"
-fi
-# Kafka's Java client (kafka-clients 4.x) and tools (kafka-tools: the
-# kafka-transactions command) with their runtime dependencies, from Maven
-# into the build dir, as tests/java/pom.xml lists them. The tests compile
-# tests/java/*.java against them (tests/fixtures/java_clients.py).
-java_clients="$build_dir/java-clients"
-if ! ls "$java_clients"/kafka-tools-*.jar >/dev/null 2>&1; then
-  mvn -q -B -f tests/java/pom.xml dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$(realpath -m "$java_clients.tmp")"
-  rm -rf "$java_clients"
-  mv "$java_clients.tmp" "$java_clients"
+if ! wait "$fetch_pid"; then
+  cat "$fetch_log" >&2
+  echo "fetching the test clients failed (log above, in $fetch_log)" >&2
+  exit 1
 fi
 ctest --test-dir "$build_dir" --output-on-failure --timeout 600 -j1
