@@ -262,10 +262,13 @@ def reassign(cli, plan_path):
             '--reassignment-json-file', plan_path)
     deadline = time.monotonic() + 30
     while True:
-        _, out, _ = cli.run('reassign.ReassignPartitionsCommand', '--bootstrap-server', cli.b, '--verify',
-                            '--reassignment-json-file', plan_path, check=False)
+        code, out, err = cli.run('reassign.ReassignPartitionsCommand', '--bootstrap-server', cli.b, '--verify',
+                                 '--reassignment-json-file', plan_path, check=False)
         if all('is completed' in line for line in out if line.startswith('Reassignment of partition')) \
                 and any(line.startswith('Reassignment of partition') for line in out):
+            # Once complete, --verify clears the replication throttles (broker
+            # and topic configs) and exits 0.
+            assert code == 0 and 'Clearing broker-level throttles' in '\n'.join(out), (code, out, err)
             return out
         assert time.monotonic() < deadline, 'reassignment never completed: %r' % out
         time.sleep(0.5)

@@ -128,8 +128,7 @@ def under_replicated(b, topic):
 
 def configs_tool(b, *args, check=True):
     """Kafka's kafka-configs (ConfigCommand) against the stack."""
-    return java_clients.run('org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', b, *args, timeout=60,
-                            check=check)
+    return tools.run('org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', b, *args, timeout=60, check=check)
 
 
 def broker_configs(b, *entity):
@@ -206,18 +205,12 @@ def check_broker_configs(stack, b, adm, nodes):
         json.dump({'version': 1, 'partitions': [{'topic': 'bydefault', 'partition': 0, 'replicas': [leader]}]}, plan)
         plan.flush()
         reassign = 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand'
-        rc, out, err = java_clients.run(reassign, '--bootstrap-server', b, '--reassignment-json-file', plan.name,
-                                        '--execute', '--throttle', '1000', timeout=60, check=False)
+        rc, out, err = tools.run(reassign, '--bootstrap-server', b, '--reassignment-json-file', plan.name,
+                                 '--execute', '--throttle', '1000', timeout=60, check=False)
         said = '\n'.join(out) + err
-        # --execute first prints the replicas' log dirs (DescribeLogDirs,
-        # issue 11 piece A); until that is served it stops there, before the
-        # throttles. TODO(lead): drop this branch once DescribeLogDirs is merged.
-        if 'does not support DESCRIBE_LOG_DIRS' in said:
-            print('kafka-reassign-partitions --execute --throttle not checked: DescribeLogDirs not served yet')
-        else:
-            assert rc != 0 and 'does not throttle replication' in said, (rc, out, err)
-        _, out, _ = java_clients.run(reassign, '--bootstrap-server', b, '--reassignment-json-file', plan.name,
-                                     '--verify', timeout=60)
+        assert rc != 0 and 'does not throttle replication' in said, (rc, out, err)
+        _, out, _ = tools.run(reassign, '--bootstrap-server', b, '--reassignment-json-file', plan.name,
+                              '--verify', timeout=60)
         text = '\n'.join(out)
         assert 'Reassignment of partition bydefault-0 is completed' in text and \
             'Clearing broker-level throttles' in text and 'Clearing topic-level throttles' in text, text
